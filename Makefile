@@ -1,0 +1,22 @@
+# Developer commands. Each is a plain go command; see README.md.
+.PHONY: test race fuzz bench lint simulate
+
+test:
+	go test ./...
+
+race:
+	go test -race ./...
+
+# Runs each fuzz target for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	go test ./ruleset -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
+	go test ./ticket -run '^$$' -fuzz FuzzAttributeValueJSON -fuzztime $(FUZZTIME)
+
+bench:
+	go test ./... -run '^$$' -bench . -benchmem
+
+lint:
+	gofmt -l . | (! grep .)
+	go vet ./...
+	go mod tidy -diff

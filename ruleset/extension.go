@@ -1,0 +1,265 @@
+package ruleset
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/vm"
+)
+
+// The expression rule is this library's one extension to the FlexMatch rule
+// language:
+//
+//	{"name": "CloseTeams", "type": "expression",
+//	 "expression": "max(teamAvgs) - min(teamAvgs) <= gap",
+//	 "parameters": {"gap": 10}}
+//
+// Its expression is an expr-lang boolean over the candidate match. It is
+// type-checked when the rule set is validated, limited to MaxExtensionNodes
+// nodes and a run-time memory budget, and its numeric parameters are
+// expansion targets (rules[CloseTeams].gap).
+
+// extBudget bounds the memory an expression rule may use per evaluation (in
+// expr-lang's units); a rule that exceeds it fails.
+const extBudget = 20000
+
+// extRule is a compiled expression rule.
+type extRule struct {
+	program *vm.Program
+	params  []string
+	partial bool
+}
+
+func (e *extRule) param(name string) int { return slices.Index(e.params, name) }
+
+func (e *extRule) paramList() string {
+	if len(e.params) == 0 {
+		return "(none)"
+	}
+	return strings.Join(e.params, ", ")
+}
+
+var paramName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// Names the expression environment defines; parameters may not reuse them.
+var extReserved = []string{"teams", "players", "avg", "stddev", "count", "set_intersection"}
+
+// Fields of the values in the environment, for checking member names.
+var extFields = []string{"name", "players", "size", "id", "team", "latency"}
+
+func (c *compiler) expressionRule(n *node, path string, r *rule, rv *ruleVals) {
+	src, ok := c.requiredStr(n, path, "expression", "write an expr-lang boolean expression over teams and players")
+	ext := &extRule{}
+	r.ext = ext
+	if pn := n.get("parameters"); pn != nil {
+		p := path + ".parameters"
+		if pn.kind != kObject {
+			c.errorf(p, "must be an object of parameter names and numbers, but it is %s", pn.kind)
+		} else {
+			if len(pn.members) > MaxParameters {
+				c.errorf(p, "has %d parameters; the limit is %d", len(pn.members), MaxParameters)
+			}
+			for _, m := range pn.members {
+				mp := joinPath(p, m.key)
+				switch {
+				case !paramName.MatchString(m.key):
+					c.errorf(mp, "is not a valid parameter name; use letters, digits and _ and start with a letter")
+				case slices.Contains(extReserved, m.key):
+					c.errorf(mp, "is a name the expression environment already defines; choose another")
+				default:
+					f, fok := c.number(m.val, mp)
+					if fok {
+						ext.params = append(ext.params, m.key)
+						rv.params = append(rv.params, f)
+					}
+				}
+			}
+		}
+	}
+	if pn := n.get("partial"); pn != nil && pn.kind != kBool {
+		c.errorf(path+".partial", "must be true or false, but it is %s", pn.kind)
+	} else if pn != nil {
+		ext.partial = pn.b
+	}
+	if !ok {
+		return
+	}
+	if utf8Len(src) > MaxExpressionLength {
+		c.errorf(path+".expression", "is %d characters long; the limit is %d", utf8Len(src), MaxExpressionLength)
+		return
+	}
+	prog, err := expr.Compile(src, c.extOptions(ext.params)...)
+	if err != nil {
+		c.errorf(path+".expression", "does not compile: %s", oneLine(err.Error()))
+		return
+	}
+	if bad := c.unknownMembers(prog.Node()); bad != "" {
+		c.errorf(path+".expression", "reads .%s, which is neither a declared attribute nor one of %s", bad, strings.Join(extFields, ", "))
+		return
+	}
+	ext.program = prog
+}
+
+func oneLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// extEnv returns an environment with the shape the evaluator fills in.
+func extEnv(params []string) map[string]any {
+	env := map[string]any{
+		"teams":   []any{},
+		"players": []any{},
+	}
+	for _, p := range params {
+		env[p] = 0.0
+	}
+	return env
+}
+
+func (c *compiler) extOptions(params []string) []expr.Option {
+	return []expr.Option{
+		expr.Env(extEnv(params)),
+		expr.AsBool(),
+		expr.MaxNodes(MaxExtensionNodes),
+		expr.DisableBuiltin("now"),
+		expr.DisableBuiltin("date"),
+		expr.DisableBuiltin("duration"),
+		expr.DisableBuiltin("timezone"),
+		expr.Function("avg", extAvg, new(func([]any) float64)),
+		expr.Function("stddev", extStddev, new(func([]any) float64)),
+		expr.Function("count", extCount, new(func([]any) float64)),
+		expr.Function("set_intersection", extSetIntersection, new(func([]any) []any)),
+	}
+}
+
+type memberCheck struct {
+	allowed map[string]bool
+	bad     string
+}
+
+func (m *memberCheck) Visit(n *ast.Node) {
+	mn, ok := (*n).(*ast.MemberNode)
+	if !ok || m.bad != "" {
+		return
+	}
+	if inner, ok := mn.Node.(*ast.MemberNode); ok {
+		if s, ok := inner.Property.(*ast.StringNode); ok && s.Value == "latency" {
+			return // latency["<location>"]: any location name
+		}
+	}
+	if s, ok := mn.Property.(*ast.StringNode); ok && !m.allowed[s.Value] {
+		m.bad = s.Value
+	}
+}
+
+func (c *compiler) unknownMembers(root ast.Node) string {
+	m := &memberCheck{allowed: map[string]bool{}}
+	for _, f := range extFields {
+		m.allowed[f] = true
+	}
+	for _, a := range c.schema.Attrs() {
+		m.allowed[a.Name] = true
+	}
+	ast.Walk(&root, m)
+	return m.bad
+}
+
+func numbers(v any) ([]float64, error) {
+	list, ok := v.([]any)
+	if !ok {
+		if f, ok := v.([]float64); ok {
+			return f, nil
+		}
+		return nil, fmt.Errorf("expected a list of numbers, got %T", v)
+	}
+	out := make([]float64, 0, len(list))
+	for _, x := range list {
+		switch n := x.(type) {
+		case float64:
+			out = append(out, n)
+		case int:
+			out = append(out, float64(n))
+		default:
+			return nil, fmt.Errorf("expected a number, got %T", x)
+		}
+	}
+	return out, nil
+}
+
+func extAvg(args ...any) (any, error) {
+	xs, err := numbers(args[0])
+	if err != nil || len(xs) == 0 {
+		return math.NaN(), err
+	}
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs)), nil
+}
+
+func extStddev(args ...any) (any, error) {
+	xs, err := numbers(args[0])
+	if err != nil || len(xs) == 0 {
+		return math.NaN(), err
+	}
+	return stddev(xs), nil
+}
+
+func extCount(args ...any) (any, error) {
+	switch l := args[0].(type) {
+	case []any:
+		return float64(len(l)), nil
+	case []string:
+		return float64(len(l)), nil
+	case []float64:
+		return float64(len(l)), nil
+	}
+	return nil, fmt.Errorf("count needs a list, got %T", args[0])
+}
+
+func extSetIntersection(args ...any) (any, error) {
+	lists, ok := args[0].([]any)
+	if !ok {
+		return nil, fmt.Errorf("set_intersection needs a list of lists, got %T", args[0])
+	}
+	var acc []string
+	for i, l := range lists {
+		var items []string
+		switch x := l.(type) {
+		case []string:
+			items = slices.Clone(x)
+		case []any:
+			for _, s := range x {
+				str, ok := s.(string)
+				if !ok {
+					return nil, fmt.Errorf("set_intersection needs strings, got %T", s)
+				}
+				items = append(items, str)
+			}
+		default:
+			return nil, fmt.Errorf("set_intersection needs a list of lists, got %T", l)
+		}
+		sort.Strings(items)
+		items = slices.Compact(items)
+		if i == 0 {
+			acc = items
+			continue
+		}
+		acc = slices.DeleteFunc(acc, func(s string) bool { _, found := slices.BinarySearch(items, s); return !found })
+	}
+	out := make([]any, len(acc))
+	for i, s := range acc {
+		out[i] = s
+	}
+	return out, nil
+}

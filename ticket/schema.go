@@ -1,0 +1,534 @@
+package ticket
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// MaxSchemaAttributes is the most attributes a Schema (a rule set's
+// playerAttributes) may declare.
+const MaxSchemaAttributes = 64
+
+// Locations interns location names (the keys of LatencyInMs) as small
+// integers so that the matching loop compares integers, not strings. Ids are
+// handed out in the order names are first seen, so the same inputs give the
+// same ids. A Locations is not safe for concurrent use.
+type Locations struct {
+	ids   map[string]int32
+	names []string
+}
+
+// NewLocations returns an empty table.
+func NewLocations() *Locations { return &Locations{ids: map[string]int32{}} }
+
+// ID returns the id of name, adding it if it is new. Cost: one map lookup.
+func (l *Locations) ID(name string) int32 {
+	if id, ok := l.ids[name]; ok {
+		return id
+	}
+	id := int32(len(l.names))
+	l.ids[name] = id
+	l.names = append(l.names, name)
+	return id
+}
+
+// Lookup returns the id of name without adding it.
+func (l *Locations) Lookup(name string) (int32, bool) {
+	id, ok := l.ids[name]
+	return id, ok
+}
+
+// Name returns the name of id.
+func (l *Locations) Name(id int32) string { return l.names[id] }
+
+// Len returns how many locations are known.
+func (l *Locations) Len() int { return len(l.names) }
+
+// Attr declares one attribute of a Schema.
+type Attr struct {
+	Name string
+	Kind Kind
+	// Default is used when a player does not supply the attribute; nil means
+	// the attribute is required (a ticket without it can never match, D20).
+	Default *AttributeValue
+}
+
+// Schema maps a rule set's declared attributes to typed slots, so that a
+// player's attributes can be read by index without maps. Build one with
+// NewSchema; it is immutable and safe for concurrent use.
+type Schema struct {
+	attrs  []Attr
+	slot   []int
+	counts [5]int // slots per Kind
+	byName map[string]int
+}
+
+// NewSchema builds a schema from attribute declarations. Names must be unique
+// and kinds known; defaults must match their kind.
+func NewSchema(attrs []Attr) (*Schema, error) {
+	if len(attrs) > MaxSchemaAttributes {
+		return nil, fmt.Errorf("%w: %d attributes declared; the limit is %d", ErrInvalid, len(attrs), MaxSchemaAttributes)
+	}
+	s := &Schema{attrs: slices.Clone(attrs), slot: make([]int, len(attrs)), byName: make(map[string]int, len(attrs))}
+	for i, a := range attrs {
+		if _, dup := s.byName[a.Name]; dup {
+			return nil, fmt.Errorf("%w: attribute %q declared twice", ErrInvalid, a.Name)
+		}
+		if a.Kind == KindNone || a.Kind > KindMap {
+			return nil, fmt.Errorf("%w: attribute %q has no type", ErrInvalid, a.Name)
+		}
+		if a.Default != nil && a.Default.Kind() != a.Kind {
+			return nil, fmt.Errorf("%w: attribute %q is %s but its default is %s", ErrInvalid, a.Name, a.Kind.RuleSetType(), a.Default.Kind().RuleSetType())
+		}
+		s.byName[a.Name] = i
+		s.slot[i] = s.counts[a.Kind]
+		s.counts[a.Kind]++
+	}
+	return s, nil
+}
+
+// Attrs returns the declarations in order. The caller must not modify them.
+func (s *Schema) Attrs() []Attr { return s.attrs }
+
+// Lookup returns the index of the named attribute.
+func (s *Schema) Lookup(name string) (int, bool) {
+	i, ok := s.byName[name]
+	return i, ok
+}
+
+// Slot returns the kind of attribute i and its slot among attributes of that
+// kind: a number attribute with slot 2 is read as Resolved.Num(player, 2).
+func (s *Schema) Slot(i int) (Kind, int) { return s.attrs[i].Kind, s.slot[i] }
+
+// Slots returns how many attributes of kind k the schema declares.
+func (s *Schema) Slots(k Kind) int { return s.counts[k] }
+
+// Latency is one player's latency to one location.
+type Latency struct {
+	Loc int32 // id from Locations
+	Ms  int32
+}
+
+// NumAgg is a party's aggregate of one number attribute (D9).
+type NumAgg struct{ Min, Max, Avg float64 }
+
+// LatencyAgg is a party's aggregate latency to a location every member
+// reports (D9, D11).
+type LatencyAgg struct {
+	Loc      int32
+	Min, Max int32
+	Avg      float64
+}
+
+// Extra is an attribute a player supplied that the schema does not declare.
+// It is carried along for echoing but never read by rules.
+type Extra struct {
+	Player int
+	Name   string
+	Value  AttributeValue
+}
+
+// Resolved is a ticket's players resolved against a Schema: attribute values
+// sit in typed slices indexed by player and slot, latency in slices sorted by
+// location id, and party aggregates are computed once. The matching loop
+// reads it without maps or allocation. It is immutable once built.
+type Resolved struct {
+	players int
+	schema  *Schema
+	ids     []string   // player ids
+	team    []string   // requested teams (backfill), nil when none
+	num     []float64  // [player*slots(N) + slot]
+	str     []string   // [player*slots(S) + slot]
+	list    [][]string // as supplied, repeats after the first dropped
+	set     [][]string // sorted and deduplicated, for set operations
+	maps    [][]MapEntry
+	given   []uint64 // per player: bit i set when attribute i was supplied
+	lat     [][]Latency
+	// Party aggregates (for a single player they alias the player's values).
+	numAgg    []NumAgg
+	listUnion [][]string
+	listInter [][]string
+	latAgg    []LatencyAgg
+	missing   int
+	extra     []Extra
+}
+
+// ResolveError reports an attribute supplied with a type other than the one
+// the schema declares. It wraps ErrInvalid.
+type ResolveError struct{ FieldError }
+
+func (e *ResolveError) Error() string { return e.FieldError.Error() }
+
+// Unwrap returns ErrInvalid.
+func (e *ResolveError) Unwrap() error { return ErrInvalid }
+
+// Resolve builds the Resolved form of players. Latency location names are
+// interned in locs. A declared attribute supplied with the wrong type is an
+// error naming its field; a declared attribute that is missing and has no
+// default is not an error, but Missing reports it (the ticket can never
+// match, D20). Call ValidatePlayers first; Resolve assumes valid players.
+func (s *Schema) Resolve(players []Player, locs *Locations) (*Resolved, error) {
+	n := len(players)
+	r := &Resolved{players: n, schema: s, missing: -1}
+	if c := s.counts[KindNumber]; c > 0 {
+		r.num = make([]float64, n*c)
+	}
+	if c := s.counts[KindString]; c > 0 {
+		r.str = make([]string, n*c)
+	}
+	if c := s.counts[KindList]; c > 0 {
+		r.list = make([][]string, n*c)
+		r.set = make([][]string, n*c)
+	}
+	if c := s.counts[KindMap]; c > 0 {
+		r.maps = make([][]MapEntry, n*c)
+	}
+	if len(s.attrs) > 0 {
+		r.given = make([]uint64, n)
+	}
+	r.ids = make([]string, n)
+	for p := range players {
+		pl := &players[p]
+		r.ids[p] = pl.PlayerID
+		if pl.Team != "" {
+			if r.team == nil {
+				r.team = make([]string, n)
+			}
+			r.team[p] = pl.Team
+		}
+		for i, a := range s.attrs {
+			v, ok := pl.PlayerAttributes[a.Name]
+			switch {
+			case ok && v.Kind() != a.Kind:
+				return nil, &ResolveError{FieldError{
+					Field:   fmt.Sprintf("Players[%d].PlayerAttributes.%s", p, a.Name),
+					Problem: fmt.Sprintf("is %s, but the rule set declares %s as %s (%s)", v.Kind(), a.Name, a.Kind.RuleSetType(), a.Kind),
+				}}
+			case ok:
+				r.given[p] |= 1 << uint(i)
+			case a.Default != nil:
+				v = *a.Default
+			default:
+				if r.missing < 0 {
+					r.missing = i
+				}
+				continue
+			}
+			r.store(p, i, v)
+		}
+		if len(pl.PlayerAttributes) > 0 {
+			for _, name := range sortedKeys(pl.PlayerAttributes) {
+				if _, declared := s.byName[name]; !declared {
+					r.extra = append(r.extra, Extra{Player: p, Name: name, Value: pl.PlayerAttributes[name]})
+				}
+			}
+		}
+		if len(pl.LatencyInMs) > 0 {
+			if r.lat == nil {
+				r.lat = make([][]Latency, n)
+			}
+			l := make([]Latency, 0, len(pl.LatencyInMs))
+			for name, ms := range pl.LatencyInMs {
+				l = append(l, Latency{Loc: locs.ID(name), Ms: int32(ms)})
+			}
+			sort.Slice(l, func(i, j int) bool { return l[i].Loc < l[j].Loc })
+			r.lat[p] = l
+		}
+	}
+	r.aggregate()
+	return r, nil
+}
+
+func (r *Resolved) store(p, i int, v AttributeValue) {
+	k, slot := r.schema.Slot(i)
+	idx := p*r.schema.counts[k] + slot
+	switch k {
+	case KindNumber:
+		r.num[idx] = v.N()
+	case KindString:
+		r.str[idx] = v.S()
+	case KindList:
+		r.list[idx], r.set[idx] = dedupe(v.SL())
+	case KindMap:
+		r.maps[idx] = v.SDM()
+	}
+}
+
+// dedupe drops repeats after the first (FlexMatch ignores them) and returns
+// the list in its given order and as a sorted set. The two share storage when
+// the list is already sorted.
+func dedupe(items []string) (ordered, set []string) {
+	if len(items) == 0 {
+		return []string{}, []string{}
+	}
+	set = slices.Clone(items)
+	slices.Sort(set)
+	set = slices.Compact(set)
+	if len(set) == len(items) && slices.Equal(set, items) {
+		return set, set
+	}
+	if len(set) == len(items) {
+		return slices.Clone(items), set
+	}
+	ordered = make([]string, 0, len(set))
+	seen := make(map[string]bool, len(set))
+	for _, s := range items {
+		if !seen[s] {
+			seen[s] = true
+			ordered = append(ordered, s)
+		}
+	}
+	return ordered, set
+}
+
+func (r *Resolved) aggregate() {
+	s := r.schema
+	if c := s.counts[KindNumber]; c > 0 {
+		r.numAgg = make([]NumAgg, c)
+		for slot := range c {
+			a := NumAgg{Min: r.num[slot], Max: r.num[slot]}
+			sum := 0.0
+			for p := range r.players {
+				v := r.num[p*c+slot]
+				a.Min, a.Max = min(a.Min, v), max(a.Max, v)
+				sum += v
+			}
+			a.Avg = sum / float64(r.players)
+			r.numAgg[slot] = a
+		}
+	}
+	if c := s.counts[KindList]; c > 0 {
+		if r.players == 1 {
+			r.listUnion, r.listInter = r.set, r.set
+		} else {
+			r.listUnion = make([][]string, c)
+			r.listInter = make([][]string, c)
+			for slot := range c {
+				u, in := slices.Clone(r.set[slot]), slices.Clone(r.set[slot])
+				for p := 1; p < r.players; p++ {
+					l := r.set[p*c+slot]
+					u = UnionSorted(u, l)
+					in = IntersectSorted(in[:0:0], in, l)
+				}
+				r.listUnion[slot], r.listInter[slot] = u, in
+			}
+		}
+	}
+	if r.lat == nil {
+		return
+	}
+	// Locations every member reports, with the party's min, max and average.
+	first := r.lat[0]
+	for _, l := range first {
+		a := LatencyAgg{Loc: l.Loc, Min: l.Ms, Max: l.Ms}
+		sum, all := int64(l.Ms), true
+		for p := 1; p < r.players && all; p++ {
+			ms, ok := find(r.lat[p], l.Loc)
+			if !ok {
+				all = false
+				break
+			}
+			a.Min, a.Max = min(a.Min, ms), max(a.Max, ms)
+			sum += int64(ms)
+		}
+		if all {
+			a.Avg = float64(sum) / float64(r.players)
+			r.latAgg = append(r.latAgg, a)
+		}
+	}
+}
+
+func find(l []Latency, loc int32) (int32, bool) {
+	i, ok := slices.BinarySearchFunc(l, loc, func(e Latency, t int32) int { return int(e.Loc - t) })
+	if !ok {
+		return 0, false
+	}
+	return l[i].Ms, true
+}
+
+// UnionSorted returns the union of two sorted, deduplicated string slices as
+// a new sorted slice.
+func UnionSorted(a, b []string) []string {
+	out := make([]string, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i, j = i+1, j+1
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// IntersectSorted appends to dst the strings present in both sorted,
+// deduplicated slices a and b, and returns it. dst may alias a.
+func IntersectSorted(dst, a, b []string) []string {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			dst = append(dst, a[i])
+			i, j = i+1, j+1
+		}
+	}
+	return dst
+}
+
+// Schema returns the schema r was resolved against.
+func (r *Resolved) Schema() *Schema { return r.schema }
+
+// Players returns the number of players.
+func (r *Resolved) Players() int { return r.players }
+
+// PlayerID returns player p's id.
+func (r *Resolved) PlayerID(p int) string { return r.ids[p] }
+
+// Team returns the team player p asked for (backfill requests), or "".
+func (r *Resolved) Team(p int) string {
+	if r.team == nil {
+		return ""
+	}
+	return r.team[p]
+}
+
+// Missing returns the index (in Schema.Attrs) of the first declared attribute
+// some player lacks with no default to fall back on, or -1.
+func (r *Resolved) Missing() int { return r.missing }
+
+// Num returns player p's value of number slot s.
+func (r *Resolved) Num(p, s int) float64 { return r.num[p*r.schema.counts[KindNumber]+s] }
+
+// Str returns player p's value of string slot s.
+func (r *Resolved) Str(p, s int) string { return r.str[p*r.schema.counts[KindString]+s] }
+
+// List returns player p's value of string-list slot s as a sorted set.
+func (r *Resolved) List(p, s int) []string { return r.set[p*r.schema.counts[KindList]+s] }
+
+// Map returns player p's value of map slot s, sorted by key.
+func (r *Resolved) Map(p, s int) []MapEntry { return r.maps[p*r.schema.counts[KindMap]+s] }
+
+// NumAgg returns the party's min, max and average of number slot s.
+func (r *Resolved) NumAgg(s int) NumAgg { return r.numAgg[s] }
+
+// ListUnion returns the union of the party's lists in string-list slot s.
+func (r *Resolved) ListUnion(s int) []string { return r.listUnion[s] }
+
+// ListIntersection returns the strings every member of the party has in
+// string-list slot s.
+func (r *Resolved) ListIntersection(s int) []string { return r.listInter[s] }
+
+// Latencies returns player p's latencies sorted by location id (nil when the
+// player reported none).
+func (r *Resolved) Latencies(p int) []Latency {
+	if r.lat == nil {
+		return nil
+	}
+	return r.lat[p]
+}
+
+// HasLatency reports whether every player reported at least one latency.
+func (r *Resolved) HasLatency() bool {
+	if r.lat == nil {
+		return false
+	}
+	for _, l := range r.lat {
+		if len(l) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// PartyLatency returns the locations every player of the ticket reports,
+// sorted by location id, with the party's min, max and average latency.
+func (r *Resolved) PartyLatency() []LatencyAgg { return r.latAgg }
+
+// PartyLatencyAt returns the party's aggregate latency to loc.
+func (r *Resolved) PartyLatencyAt(loc int32) (LatencyAgg, bool) {
+	i, ok := slices.BinarySearchFunc(r.latAgg, loc, func(e LatencyAgg, t int32) int { return int(e.Loc - t) })
+	if !ok {
+		return LatencyAgg{}, false
+	}
+	return r.latAgg[i], true
+}
+
+// Value returns player p's value of attribute i (the default when the
+// player did not supply it) and whether there is one.
+func (r *Resolved) Value(p, i int) (AttributeValue, bool) {
+	k, slot := r.schema.Slot(i)
+	a := r.schema.attrs[i]
+	if r.given == nil || r.given[p]&(1<<uint(i)) == 0 {
+		if a.Default == nil {
+			return AttributeValue{}, false
+		}
+		return *a.Default, true
+	}
+	idx := p*r.schema.counts[k] + slot
+	switch k {
+	case KindNumber:
+		return Number(r.num[idx]), true
+	case KindString:
+		return String(r.str[idx]), true
+	case KindList:
+		return AttributeValue{kind: KindList, sl: r.list[idx]}, true
+	case KindMap:
+		return AttributeValue{kind: KindMap, sdm: r.maps[idx]}, true
+	}
+	return AttributeValue{}, false
+}
+
+// Supplied reports whether player p supplied attribute i (rather than taking
+// the default).
+func (r *Resolved) Supplied(p, i int) bool {
+	return r.given != nil && r.given[p]&(1<<uint(i)) != 0
+}
+
+// PlayerAttributes rebuilds the attributes player p supplied, declared and
+// undeclared, as a map (nil when there were none). Repeated list items are
+// gone, as FlexMatch ignores them.
+func (r *Resolved) PlayerAttributes(p int) map[string]AttributeValue {
+	var m map[string]AttributeValue
+	for i, a := range r.schema.attrs {
+		if r.Supplied(p, i) {
+			if m == nil {
+				m = make(map[string]AttributeValue)
+			}
+			m[a.Name], _ = r.Value(p, i)
+		}
+	}
+	for _, e := range r.extra {
+		if e.Player == p {
+			if m == nil {
+				m = make(map[string]AttributeValue)
+			}
+			m[e.Name] = e.Value
+		}
+	}
+	return m
+}
+
+// LatencyMap rebuilds player p's LatencyInMs map (nil when there was none).
+func (r *Resolved) LatencyMap(p int, locs *Locations) map[string]int {
+	l := r.Latencies(p)
+	if len(l) == 0 {
+		return nil
+	}
+	m := make(map[string]int, len(l))
+	for _, e := range l {
+		m[locs.Name(e.Loc)] = int(e.Ms)
+	}
+	return m
+}

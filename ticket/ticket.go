@@ -1,0 +1,220 @@
+package ticket
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// Player is one player of a matchmaking or backfill request, in the shape of
+// the GameLift Player structure.
+type Player struct {
+	// PlayerID identifies the player (1 to 1024 characters). A player may be
+	// in only one active ticket at a time.
+	PlayerID string `json:"PlayerId"`
+	// PlayerAttributes holds the player's attribute values by attribute
+	// name (at most 10). Attributes the rule set declares are used for
+	// matching; the rest are carried along unused.
+	PlayerAttributes map[string]AttributeValue `json:"PlayerAttributes,omitempty"`
+	// Team is the team the player is on. Backfill requests must set it for
+	// every player; on new-match requests it is ignored. After a match, the
+	// engine reports the team it assigned here.
+	Team string `json:"Team,omitempty"`
+	// LatencyInMs maps location names (such as "us-east-1") to the player's
+	// latency to that location in milliseconds (each at least 1).
+	LatencyInMs map[string]int `json:"LatencyInMs,omitempty"`
+}
+
+// Status is the status of a matchmaking ticket.
+type Status string
+
+// The eight ticket statuses of FlexMatch.
+const (
+	StatusQueued             Status = "QUEUED"
+	StatusSearching          Status = "SEARCHING"
+	StatusRequiresAcceptance Status = "REQUIRES_ACCEPTANCE"
+	StatusPlacing            Status = "PLACING"
+	StatusCompleted          Status = "COMPLETED"
+	StatusFailed             Status = "FAILED"
+	StatusCancelled          Status = "CANCELLED"
+	StatusTimedOut           Status = "TIMED_OUT"
+)
+
+// Statuses lists every status in lifecycle order.
+var Statuses = []Status{
+	StatusQueued, StatusSearching, StatusRequiresAcceptance, StatusPlacing,
+	StatusCompleted, StatusFailed, StatusCancelled, StatusTimedOut,
+}
+
+// Terminal reports whether a ticket in this status is finished for good
+// (COMPLETED, FAILED, CANCELLED or TIMED_OUT).
+func (s Status) Terminal() bool {
+	switch s {
+	case StatusCompleted, StatusFailed, StatusCancelled, StatusTimedOut:
+		return true
+	}
+	return false
+}
+
+// Active reports whether a ticket in this status still holds its players
+// (any status that is not terminal).
+func (s Status) Active() bool { return s != "" && !s.Terminal() }
+
+// Valid reports whether s is one of the eight statuses.
+func (s Status) Valid() bool {
+	for _, x := range Statuses {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Status reasons (D19, D20). A ticket's StatusReason carries one of these
+// codes when the status needs explaining; StatusMessage carries a sentence.
+const (
+	ReasonDuplicatePlayer       = "DUPLICATE_PLAYER"
+	ReasonAcceptanceRejected    = "ACCEPTANCE_REJECTED"
+	ReasonAcceptanceTimeout     = "ACCEPTANCE_TIMEOUT"
+	ReasonRequestTimeout        = "REQUEST_TIMEOUT"
+	ReasonCancelledByRequest    = "CANCELLED_BY_REQUEST"
+	ReasonReplacedByNewBackfill = "REPLACED_BY_NEW_BACKFILL"
+	ReasonPlacementFailed       = "PLACEMENT_FAILED"
+	// ReasonMissingAttribute marks a ticket that was accepted but can never
+	// match because a player lacks a declared attribute that has no default
+	// (D20), or lacks latency data when the rule set has a latency rule (D11).
+	ReasonMissingAttribute = "MISSING_ATTRIBUTE"
+)
+
+// MatchedPlayerSession pairs a player with the player session created for it.
+type MatchedPlayerSession struct {
+	PlayerID        string `json:"PlayerId"`
+	PlayerSessionID string `json:"PlayerSessionId"`
+}
+
+// GameSessionConnectionInfo tells the players of a completed match where to
+// connect. In STANDALONE mode only MatchedPlayerSessions is filled.
+type GameSessionConnectionInfo struct {
+	GameSessionArn        string                 `json:"GameSessionArn,omitempty"`
+	IPAddress             string                 `json:"IpAddress,omitempty"`
+	DNSName               string                 `json:"DnsName,omitempty"`
+	Port                  int                    `json:"Port,omitempty"`
+	MatchedPlayerSessions []MatchedPlayerSession `json:"MatchedPlayerSessions,omitempty"`
+}
+
+// Ticket is a matchmaking or backfill request and its current state, in the
+// shape of the GameLift MatchmakingTicket structure. Its JSON form carries
+// StartTime and EndTime as epoch seconds with a millisecond fraction (D21).
+type Ticket struct {
+	TicketID          string
+	ConfigurationName string
+	ConfigurationArn  string
+	Status            Status
+	// StatusReason is a code from the Reason constants, or empty.
+	StatusReason string
+	// StatusMessage is a sentence that explains the status, or empty.
+	StatusMessage string
+	StartTime     time.Time
+	// EndTime is set once the ticket is terminal; zero before.
+	EndTime time.Time
+	Players []Player
+	// GameSessionConnectionInfo is set once the ticket is COMPLETED.
+	GameSessionConnectionInfo *GameSessionConnectionInfo
+	// EstimatedWaitTime is the engine's estimate of the wait in seconds, or
+	// nil when it has too little recent data.
+	EstimatedWaitTime *int
+}
+
+// EpochSeconds encodes t as epoch seconds with a millisecond fraction, the
+// GameLift API's timestamp form (for example 1469498468.057).
+func EpochSeconds(t time.Time) json.Number {
+	ms := t.UnixMilli()
+	sec, frac := ms/1000, ms%1000
+	if frac < 0 {
+		sec, frac = sec-1, frac+1000
+	}
+	return json.Number(strconv.FormatInt(sec, 10) + "." + pad3(frac))
+}
+
+func pad3(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for len(s) < 3 {
+		s = "0" + s
+	}
+	return s
+}
+
+// FromEpochSeconds decodes an API timestamp (epoch seconds, fraction allowed).
+func FromEpochSeconds(n json.Number) (time.Time, error) {
+	f, err := n.Float64()
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.UnixMilli(int64(f*1000 + 0.5*sign(f))).UTC(), nil
+}
+
+func sign(f float64) float64 {
+	if f < 0 {
+		return -1
+	}
+	return 1
+}
+
+type ticketJSON struct {
+	TicketID                  string                     `json:"TicketId,omitempty"`
+	ConfigurationName         string                     `json:"ConfigurationName,omitempty"`
+	ConfigurationArn          string                     `json:"ConfigurationArn,omitempty"`
+	Status                    Status                     `json:"Status,omitempty"`
+	StatusReason              string                     `json:"StatusReason,omitempty"`
+	StatusMessage             string                     `json:"StatusMessage,omitempty"`
+	StartTime                 json.Number                `json:"StartTime,omitempty"`
+	EndTime                   json.Number                `json:"EndTime,omitempty"`
+	Players                   []Player                   `json:"Players,omitempty"`
+	GameSessionConnectionInfo *GameSessionConnectionInfo `json:"GameSessionConnectionInfo,omitempty"`
+	EstimatedWaitTime         *int                       `json:"EstimatedWaitTime,omitempty"`
+}
+
+// MarshalJSON encodes the ticket in the GameLift MatchmakingTicket shape.
+func (t Ticket) MarshalJSON() ([]byte, error) {
+	j := ticketJSON{
+		TicketID: t.TicketID, ConfigurationName: t.ConfigurationName,
+		ConfigurationArn: t.ConfigurationArn, Status: t.Status,
+		StatusReason: t.StatusReason, StatusMessage: t.StatusMessage,
+		Players: t.Players, GameSessionConnectionInfo: t.GameSessionConnectionInfo,
+		EstimatedWaitTime: t.EstimatedWaitTime,
+	}
+	if !t.StartTime.IsZero() {
+		j.StartTime = EpochSeconds(t.StartTime)
+	}
+	if !t.EndTime.IsZero() {
+		j.EndTime = EpochSeconds(t.EndTime)
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON decodes the GameLift MatchmakingTicket shape.
+func (t *Ticket) UnmarshalJSON(data []byte) error {
+	var j ticketJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*t = Ticket{
+		TicketID: j.TicketID, ConfigurationName: j.ConfigurationName,
+		ConfigurationArn: j.ConfigurationArn, Status: j.Status,
+		StatusReason: j.StatusReason, StatusMessage: j.StatusMessage,
+		Players: j.Players, GameSessionConnectionInfo: j.GameSessionConnectionInfo,
+		EstimatedWaitTime: j.EstimatedWaitTime,
+	}
+	var err error
+	if j.StartTime != "" {
+		if t.StartTime, err = FromEpochSeconds(j.StartTime); err != nil {
+			return err
+		}
+	}
+	if j.EndTime != "" {
+		if t.EndTime, err = FromEpochSeconds(j.EndTime); err != nil {
+			return err
+		}
+	}
+	return nil
+}

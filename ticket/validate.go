@@ -1,0 +1,218 @@
+package ticket
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// API limits on tickets and players (SPEC.md section 8).
+const (
+	MaxPlayersPerTicket    = 10   // players in one StartMatchmaking request
+	MaxPlayersPerBackfill  = 199  // players in one StartMatchBackfill request
+	MaxAttributesPerPlayer = 10   // entries in Player.PlayerAttributes
+	MaxAttributeNameLength = 1024 // attribute key length
+	MaxStringLength        = 100  // S, each SL item, each SDM key
+	MaxListItems           = 100  // items in SL
+	MaxMapEntries          = 10   // entries in SDM
+	MaxPlayerIDLength      = 1024 // PlayerId
+	MaxTeamLength          = 1024 // Team
+	MaxTicketIDLength      = 128  // TicketId
+)
+
+// ErrInvalid is the sentinel every validation error of this package wraps;
+// test with errors.Is(err, ticket.ErrInvalid).
+var ErrInvalid = errors.New("invalid request")
+
+// FieldError is one problem with one field of a request.
+type FieldError struct {
+	// Field is the path of the field, such as Players[3].PlayerAttributes.skill.S.
+	Field string
+	// Problem says what is wrong and what the limit is.
+	Problem string
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Problem }
+
+// ValidationError lists every problem found in a request. It wraps ErrInvalid.
+type ValidationError struct {
+	Problems []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Unwrap returns ErrInvalid.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+type problems []FieldError
+
+func (p *problems) add(field, format string, args ...any) {
+	*p = append(*p, FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+}
+
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: p}
+}
+
+var idPattern = regexp.MustCompile(`^[a-zA-Z0-9.-]*$`)
+
+// ValidateTicketID checks a caller-chosen ticket id: at most 128 characters of
+// letters, digits, '-' and '.'. The empty id is valid (the engine makes one).
+func ValidateTicketID(field, id string) error {
+	var p problems
+	checkID(&p, field, id)
+	return p.err()
+}
+
+func checkID(p *problems, field, id string) {
+	if n := utf8.RuneCountInString(id); n > MaxTicketIDLength {
+		p.add(field, "is %d characters long; the limit is %d", n, MaxTicketIDLength)
+	}
+	if !idPattern.MatchString(id) {
+		p.add(field, "%q may contain only letters, digits, '-' and '.'", id)
+	}
+}
+
+// PlayerRules selects the limits that ValidatePlayers applies.
+type PlayerRules struct {
+	// MaxPlayers is the most players allowed; zero means MaxPlayersPerTicket.
+	MaxPlayers int
+	// RequireTeam makes Team mandatory for every player (backfill requests).
+	RequireTeam bool
+}
+
+// ValidatePlayers checks players against the GameLift API limits and returns
+// a *ValidationError listing every problem, with field paths rooted at
+// "Players". It does not modify players.
+func ValidatePlayers(players []Player, rules PlayerRules) error {
+	var p problems
+	limit := rules.MaxPlayers
+	if limit == 0 {
+		limit = MaxPlayersPerTicket
+	}
+	switch {
+	case len(players) == 0:
+		p.add("Players", "is empty; at least 1 player is required")
+	case len(players) > limit:
+		p.add("Players", "has %d players; the limit is %d", len(players), limit)
+	}
+	seen := make(map[string]int, len(players))
+	for i := range players {
+		checkPlayer(&p, fmt.Sprintf("Players[%d]", i), &players[i], rules)
+		if id := players[i].PlayerID; id != "" {
+			if j, dup := seen[id]; dup {
+				p.add(fmt.Sprintf("Players[%d].PlayerId", i), "%q repeats Players[%d]; each player may appear once", id, j)
+			} else {
+				seen[id] = i
+			}
+		}
+	}
+	return p.err()
+}
+
+func checkPlayer(p *problems, path string, pl *Player, rules PlayerRules) {
+	checkLen(p, path+".PlayerId", pl.PlayerID, 1, MaxPlayerIDLength)
+	if rules.RequireTeam && pl.Team == "" {
+		p.add(path+".Team", "is missing; every player of a backfill request must name its team")
+	}
+	if pl.Team != "" {
+		checkLen(p, path+".Team", pl.Team, 1, MaxTeamLength)
+	}
+	if n := len(pl.PlayerAttributes); n > MaxAttributesPerPlayer {
+		p.add(path+".PlayerAttributes", "has %d attributes; the limit is %d", n, MaxAttributesPerPlayer)
+	}
+	for _, name := range sortedKeys(pl.PlayerAttributes) {
+		apath := path + ".PlayerAttributes." + name
+		if name == "" || utf8.RuneCountInString(name) > MaxAttributeNameLength {
+			p.add(path+".PlayerAttributes", "has an attribute name of %d characters; names must be 1 to %d characters",
+				utf8.RuneCountInString(name), MaxAttributeNameLength)
+			continue
+		}
+		checkValue(p, apath, pl.PlayerAttributes[name])
+	}
+	for _, loc := range sortedKeys(pl.LatencyInMs) {
+		if loc == "" {
+			p.add(path+".LatencyInMs", "has an empty location name; names must have at least 1 character")
+			continue
+		}
+		if ms := pl.LatencyInMs[loc]; ms < 1 {
+			p.add(path+".LatencyInMs."+loc, "is %d; latencies must be whole milliseconds of at least 1", ms)
+		}
+	}
+}
+
+// CheckValue validates one attribute value against the API limits and
+// returns a *ValidationError naming field, or nil.
+func CheckValue(field string, v AttributeValue) error {
+	var p problems
+	checkValue(&p, field, v)
+	return p.err()
+}
+
+func checkValue(p *problems, path string, v AttributeValue) {
+	switch v.kind {
+	case KindNone:
+		if len(v.members) > 1 {
+			p.add(path, "sets %s; exactly one of S, N, SL and SDM is allowed", strings.Join(v.members, " and "))
+		} else {
+			p.add(path, "sets no value; exactly one of S, N, SL and SDM is required")
+		}
+	case KindString:
+		checkLen(p, path+".S", v.s, 1, MaxStringLength)
+	case KindNumber:
+		if math.IsNaN(v.n) || math.IsInf(v.n, 0) {
+			p.add(path+".N", "is %v; numbers must be finite", v.n)
+		}
+	case KindList:
+		if len(v.sl) > MaxListItems {
+			p.add(path+".SL", "has %d items; the limit is %d", len(v.sl), MaxListItems)
+		}
+		for i, s := range v.sl {
+			checkLen(p, fmt.Sprintf("%s.SL[%d]", path, i), s, 1, MaxStringLength)
+		}
+	case KindMap:
+		if len(v.sdm) > MaxMapEntries {
+			p.add(path+".SDM", "has %d entries; the limit is %d", len(v.sdm), MaxMapEntries)
+		}
+		for _, e := range v.sdm {
+			checkLen(p, path+".SDM key", e.Key, 1, MaxStringLength)
+			if math.IsNaN(e.Value) || math.IsInf(e.Value, 0) {
+				p.add(path+".SDM."+e.Key, "is %v; numbers must be finite", e.Value)
+			}
+		}
+	}
+}
+
+func checkLen(p *problems, field, s string, min, max int) {
+	n := utf8.RuneCountInString(s)
+	switch {
+	case n == 0 && min > 0:
+		p.add(field, "is empty; it must have %d to %d characters", min, max)
+	case n < min:
+		p.add(field, "is %d characters long; the minimum is %d", n, min)
+	case n > max:
+		p.add(field, "is %d characters long; the limit is %d", n, max)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
