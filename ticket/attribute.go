@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 )
 
 // Kind says which member of the AttributeValue union is set.
@@ -208,7 +207,8 @@ func (v AttributeValue) MarshalJSON() ([]byte, error) {
 			return nil, fmt.Errorf("ticket: attribute N is %v, which JSON cannot carry", v.n)
 		}
 		buf.WriteString(`{"N":`)
-		buf.WriteString(strconv.FormatFloat(v.n, 'g', -1, 64))
+		b, _ := json.Marshal(v.n) // encoding/json's number form: 1234567, not 1.234567e+06
+		buf.Write(b)
 	case KindList:
 		buf.WriteString(`{"SL":`)
 		if v.sl == nil {
@@ -226,7 +226,11 @@ func (v AttributeValue) MarshalJSON() ([]byte, error) {
 			k, _ := json.Marshal(e.Key)
 			buf.Write(k)
 			buf.WriteByte(':')
-			buf.WriteString(strconv.FormatFloat(e.Value, 'g', -1, 64))
+			b, err := json.Marshal(e.Value)
+			if err != nil {
+				return nil, fmt.Errorf("ticket: attribute SDM[%q] is %v, which JSON cannot carry", e.Key, e.Value)
+			}
+			buf.Write(b)
 		}
 		buf.WriteByte('}')
 	default:

@@ -164,7 +164,8 @@ func (e *ResolveError) Error() string { return e.FieldError.Error() }
 func (e *ResolveError) Unwrap() error { return ErrInvalid }
 
 // Resolve builds the Resolved form of players. Latency location names are
-// interned in locs. A declared attribute supplied with the wrong type is an
+// interned in locs, each player's in name order, so that the same players
+// get the same ids. A declared attribute supplied with the wrong type is an
 // error naming its field; a declared attribute that is missing and has no
 // default is not an error, but Missing reports it (the ticket can never
 // match, D20). Call ValidatePlayers first; Resolve assumes valid players.
@@ -210,7 +211,7 @@ func (s *Schema) Resolve(players []Player, locs *Locations) (*Resolved, error) {
 			case a.Default != nil:
 				v = *a.Default
 			default:
-				if r.missing < 0 {
+				if r.missing < 0 || i < r.missing {
 					r.missing = i
 				}
 				continue
@@ -220,7 +221,11 @@ func (s *Schema) Resolve(players []Player, locs *Locations) (*Resolved, error) {
 		if len(pl.PlayerAttributes) > 0 {
 			for _, name := range sortedKeys(pl.PlayerAttributes) {
 				if _, declared := s.byName[name]; !declared {
-					r.extra = append(r.extra, Extra{Player: p, Name: name, Value: pl.PlayerAttributes[name]})
+					v := pl.PlayerAttributes[name]
+					if v.kind == KindList {
+						v.sl, _ = dedupe(v.sl) // repeats are ignored here too
+					}
+					r.extra = append(r.extra, Extra{Player: p, Name: name, Value: v})
 				}
 			}
 		}
@@ -229,8 +234,8 @@ func (s *Schema) Resolve(players []Player, locs *Locations) (*Resolved, error) {
 				r.lat = make([][]Latency, n)
 			}
 			l := make([]Latency, 0, len(pl.LatencyInMs))
-			for name, ms := range pl.LatencyInMs {
-				l = append(l, Latency{Loc: locs.ID(name), Ms: int32(ms)})
+			for _, name := range sortedKeys(pl.LatencyInMs) { // sorted: ids must not depend on map order
+				l = append(l, Latency{Loc: locs.ID(name), Ms: int32(pl.LatencyInMs[name])})
 			}
 			sort.Slice(l, func(i, j int) bool { return l[i].Loc < l[j].Loc })
 			r.lat[p] = l
@@ -284,6 +289,9 @@ func dedupe(items []string) (ordered, set []string) {
 
 func (r *Resolved) aggregate() {
 	s := r.schema
+	if r.players == 0 {
+		return
+	}
 	if c := s.counts[KindNumber]; c > 0 {
 		r.numAgg = make([]NumAgg, c)
 		for slot := range c {

@@ -57,8 +57,8 @@ func (s Status) Terminal() bool {
 }
 
 // Active reports whether a ticket in this status still holds its players
-// (any status that is not terminal).
-func (s Status) Active() bool { return s != "" && !s.Terminal() }
+// (any of the eight statuses that is not terminal).
+func (s Status) Active() bool { return s.Valid() && !s.Terminal() }
 
 // Valid reports whether s is one of the eight statuses.
 func (s Status) Valid() bool {
@@ -128,12 +128,11 @@ type Ticket struct {
 // EpochSeconds encodes t as epoch seconds with a millisecond fraction, the
 // GameLift API's timestamp form (for example 1469498468.057).
 func EpochSeconds(t time.Time) json.Number {
-	ms := t.UnixMilli()
-	sec, frac := ms/1000, ms%1000
-	if frac < 0 {
-		sec, frac = sec-1, frac+1000
+	ms, sign := t.UnixMilli(), ""
+	if ms < 0 { // -1.5 s is "-1.500", not floor and fraction "-2.500"
+		ms, sign = -ms, "-"
 	}
-	return json.Number(strconv.FormatInt(sec, 10) + "." + pad3(frac))
+	return json.Number(sign + strconv.FormatInt(ms/1000, 10) + "." + pad3(ms%1000))
 }
 
 func pad3(n int64) string {

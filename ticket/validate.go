@@ -148,8 +148,11 @@ func checkPlayer(p *problems, path string, pl *Player, rules PlayerRules) {
 			p.add(path+".LatencyInMs", "has an empty location name; names must have at least 1 character")
 			continue
 		}
-		if ms := pl.LatencyInMs[loc]; ms < 1 {
+		switch ms := pl.LatencyInMs[loc]; {
+		case ms < 1:
 			p.add(path+".LatencyInMs."+loc, "is %d; latencies must be whole milliseconds of at least 1", ms)
+		case ms > math.MaxInt32:
+			p.add(path+".LatencyInMs."+loc, "is %d; the limit is %d (a 32-bit integer)", ms, math.MaxInt32)
 		}
 	}
 }
@@ -188,7 +191,9 @@ func checkValue(p *problems, path string, v AttributeValue) {
 			p.add(path+".SDM", "has %d entries; the limit is %d", len(v.sdm), MaxMapEntries)
 		}
 		for _, e := range v.sdm {
-			checkLen(p, path+".SDM key", e.Key, 1, MaxStringLength)
+			if n := utf8.RuneCountInString(e.Key); n == 0 || n > MaxStringLength {
+				p.add(path+".SDM", "has a key of %d characters; keys must be 1 to %d characters", n, MaxStringLength)
+			}
 			if math.IsNaN(e.Value) || math.IsInf(e.Value, 0) {
 				p.add(path+".SDM."+e.Key, "is %v; numbers must be finite", e.Value)
 			}
