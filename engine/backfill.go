@@ -1,0 +1,304 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/matchforge/matchforge/ticket"
+)
+
+// StartMatchBackfill submits a backfill ticket for a running game: Players
+// lists every player now in the game session, each with its Team (a team
+// name of the rule set, generated names included; D22). A new request for a
+// game session replaces its active backfill ticket, which is cancelled with
+// reason REPLACED_BY_NEW_BACKFILL. The ticket matches with at least one new
+// ticket, its players keep their teams, and only open slots are filled
+// (D23).
+func (e *Engine) StartMatchBackfill(now time.Time, in StartMatchBackfillInput) (ticket.Ticket, error) {
+	e.now = now
+	c, err := e.configuration(in.ConfigurationName)
+	if err != nil {
+		return ticket.Ticket{}, err
+	}
+	if err := ticket.ValidatePlayers(in.Players, ticket.PlayerRules{MaxPlayers: ticket.MaxPlayersPerBackfill, RequireTeam: true}); err != nil {
+		return ticket.Ticket{}, fromValidation(err)
+	}
+	if in.GameSessionArn != "" {
+		if n := len(in.GameSessionArn); n > 256 || !queuePattern.MatchString(in.GameSessionArn) {
+			return ticket.Ticket{}, invalid("GameSessionArn %q must be 1 to 256 characters of letters, digits, ':', '/' and '-'", in.GameSessionArn)
+		}
+	}
+	rs := c.rs.compiled
+	teams := make([]int, len(in.Players))
+	perTeam := make([]int, len(rs.Teams()))
+	for i, p := range in.Players {
+		ti, ok := rs.TeamIndex(p.Team)
+		if !ok {
+			names := make([]string, len(rs.Teams()))
+			for j, t := range rs.Teams() {
+				names[j] = t.Name
+			}
+			return ticket.Ticket{}, invalid("Players[%d].Team %q is not a team of rule set %s; the teams are %s", i, p.Team, c.rs.api.RuleSetName, strings.Join(names, ", "))
+		}
+		teams[i] = ti
+		perTeam[ti]++
+	}
+	for ti, n := range perTeam {
+		most := 0
+		for _, ph := range rs.Phases() {
+			most = max(most, ph.Team(ti).Max)
+		}
+		if n > most {
+			return ticket.Ticket{}, invalid("Players puts %d players on team %s, whose maxPlayers is %d", n, rs.Teams()[ti].Name, most)
+		}
+	}
+	id, err := e.ticketID(in.TicketID)
+	if err != nil {
+		return ticket.Ticket{}, err
+	}
+	r, err := rs.Schema().Resolve(in.Players, e.locs)
+	if err != nil {
+		return ticket.Ticket{}, fromValidation(err)
+	}
+	t := e.newBackfill(c, now, id, r, teams, in.GameSessionArn, false)
+	return t.view(e), nil
+}
+
+// newBackfill records a backfill ticket, replacing the session's active one.
+func (e *Engine) newBackfill(c *config, now time.Time, id string, r *ticket.Resolved, teams []int, session string, auto bool) *tk {
+	var old *tk
+	if session != "" {
+		old = e.activeBackfill(session)
+	}
+	t := &tk{id: id, cfg: c, start: now, r: r, teams: teams}
+	t.setStatus(ticket.StatusQueued)
+	t.backfill = &backfillInfo{session: session, auto: auto, players: map[string]bool{}}
+	for p := range r.Players() {
+		t.backfill.players[r.PlayerID(p)] = true
+	}
+	t.deadline = now.Add(time.Duration(c.api.RequestTimeoutSeconds) * time.Second)
+	e.register(c, t)
+	if session != "" {
+		e.backfills[session] = t
+	}
+	if old != nil {
+		msg := fmt.Sprintf("Replaced by the newer backfill ticket %s for the same game session.", t.id)
+		if old.status == ticket.StatusRequiresAcceptance {
+			m := old.match
+			e.end(now, old, ticket.StatusCancelled, ticket.ReasonReplacedByNewBackfill, msg)
+			e.emitTickets(m.cfg, now, EventMatchmakingCancelled, []*tk{old}, m, "Cancelled", msg)
+			e.failAcceptance(now, m, AcceptanceRejected)
+		} else {
+			e.end(now, old, ticket.StatusCancelled, ticket.ReasonReplacedByNewBackfill, msg)
+			e.emitTickets(old.cfg, now, EventMatchmakingCancelled, []*tk{old}, nil, "Cancelled", msg)
+		}
+	}
+	return t
+}
+
+// activeBackfill returns the session's backfill ticket if it is not
+// terminal.
+func (e *Engine) activeBackfill(session string) *tk {
+	t, ok := e.backfills[session]
+	if !ok || t.status.Terminal() {
+		return nil
+	}
+	return t
+}
+
+// backfillTeams returns the teams a backfill ticket's players keep when the
+// ticket returns to the search; nil for other tickets.
+func backfillTeams(t *tk) []int {
+	if t.backfill == nil {
+		return nil
+	}
+	return t.teams
+}
+
+// sessionData returns the matchmaker data to extend for a backfill match:
+// the session's, when the engine made or knows it, else one built from the
+// backfill ticket's players.
+func (e *Engine) sessionData(m *match) (*MatchmakerData, *match) {
+	bf := m.backfill
+	if s, ok := e.sessions[bf.backfill.session]; ok && s.data != nil && bf.backfill.session != "" {
+		return s.data, s
+	}
+	d := &MatchmakerData{MatchID: m.id, MatchmakingConfigurationArn: m.cfg.api.ConfigurationArn}
+	rs := m.cfg.rs.compiled
+	d.Teams = make([]MatchmakerTeam, len(rs.Teams()))
+	for i, tm := range rs.Teams() {
+		d.Teams[i] = MatchmakerTeam{Name: tm.Name, Players: []MatchmakerPlayer{}}
+	}
+	for p := range bf.r.Players() {
+		d.Teams[bf.teams[p]].Players = append(d.Teams[bf.teams[p]].Players, playerData(rs.Schema(), bf.r, p))
+	}
+	return d, nil
+}
+
+// completeBackfill finishes a backfill match: the backfill ticket and the
+// new tickets complete together, and the game session's matchmaker data
+// gains the new players.
+func (e *Engine) completeBackfill(now time.Time, m *match) {
+	c := m.cfg
+	rs := c.rs.compiled
+	data, session := e.sessionData(m)
+	if session != nil && session.conn != nil {
+		m.conn = session.conn
+	}
+	m.state = msCompleted
+	for _, t := range m.tickets {
+		if t == m.backfill {
+			continue
+		}
+		for p := range t.r.Players() {
+			data.Teams[t.teams[p]].Players = append(data.Teams[t.teams[p]].Players, playerData(rs.Schema(), t.r, p))
+		}
+		if m.conn != nil {
+			t.sessions = make([]string, t.r.Players())
+			conn := ticket.GameSessionConnectionInfo{GameSessionArn: m.conn.GameSessionArn, IPAddress: m.conn.IPAddress, DNSName: m.conn.DNSName, Port: m.conn.Port}
+			for p := range t.sessions {
+				t.sessions[p] = "psess-" + e.newID()
+				conn.MatchedPlayerSessions = append(conn.MatchedPlayerSessions, ticket.MatchedPlayerSession{PlayerID: t.r.PlayerID(p), PlayerSessionID: t.sessions[p]})
+			}
+			t.conn = &conn
+		}
+	}
+	for _, t := range m.tickets {
+		e.end(now, t, ticket.StatusCompleted, "", "")
+	}
+	key := m.backfill.backfill.session
+	if key == "" {
+		key = m.id
+	}
+	if session == nil {
+		session = m
+		m.data = data
+	}
+	if m.backfill.backfill.auto || data.AutoBackfillTicketID != nil && *data.AutoBackfillTicketID == m.backfill.id {
+		data.AutoBackfillTicketID = nil
+	}
+	session.session = key
+	e.sessions[key] = session
+	m.data = data
+	e.emitMatch(c, now, EventMatchmakingSucceeded, m, func(d *EventDetail) {
+		if m.conn != nil {
+			d.GameSessionInfo.GameSessionArn = m.conn.GameSessionArn
+			d.GameSessionInfo.IPAddress = m.conn.IPAddress
+			d.GameSessionInfo.DNSName = m.conn.DNSName
+			d.GameSessionInfo.Port = m.conn.Port
+		}
+		d.MatchmakerData = data
+	})
+	e.afterComplete(now, session)
+}
+
+// afterComplete opens an automatic backfill ticket for a session that has
+// open slots, when its configuration says AUTOMATIC and the session's
+// automatic backfill has not been stopped (D24).
+func (e *Engine) afterComplete(now time.Time, s *match) {
+	c := s.cfg
+	if c.api.BackfillMode != BackfillAuto || s.autoOff || s.data == nil {
+		return
+	}
+	if e.activeBackfill(s.session) != nil {
+		return
+	}
+	rs := c.rs.compiled
+	capacity := rs.MaxPlayers()
+	if c.api.FlexMatchMode == ModeWithQueue {
+		capacity -= c.api.AdditionalPlayerCount
+	}
+	var players []ticket.Player
+	var teams []int
+	for ti, team := range s.data.Teams {
+		for _, p := range team.Players {
+			players = append(players, e.sessionPlayer(s, p))
+			teams = append(teams, ti)
+		}
+	}
+	if len(players) >= capacity || len(players) == 0 {
+		return
+	}
+	r, err := rs.Schema().Resolve(players, e.locs)
+	if err != nil {
+		return // the session's players no longer fit the rule set
+	}
+	id, _ := e.ticketID("")
+	t := e.newBackfill(c, now, id, r, teams, s.session, true)
+	s.data.AutoBackfillTicketID = &t.id
+}
+
+// sessionPlayer rebuilds a session player for a backfill request: its
+// attributes, and its latency to the session's location only (the API asks
+// for the latency of the session's Region).
+func (e *Engine) sessionPlayer(s *match, p MatchmakerPlayer) ticket.Player {
+	pl := ticket.Player{PlayerID: p.PlayerID, PlayerAttributes: map[string]ticket.AttributeValue{}}
+	for name, a := range p.Attributes {
+		switch v := a.ValueAttribute.(type) {
+		case string:
+			pl.PlayerAttributes[name] = ticket.String(v)
+		case float64:
+			pl.PlayerAttributes[name] = ticket.Number(v)
+		case []string:
+			pl.PlayerAttributes[name] = ticket.StringList(v...)
+		case map[string]float64:
+			pl.PlayerAttributes[name] = ticket.StringNumberMap(v)
+		}
+	}
+	if ms, ok := s.latency[p.PlayerID]; ok && s.location != "" {
+		pl.LatencyInMs = map[string]int{s.location: ms}
+	}
+	return pl
+}
+
+// keepSession reports whether a completed match's game session must stay
+// known after its tickets are forgotten: while automatic backfill may still
+// need it.
+func (m *match) keepSession() bool {
+	return m.cfg.api.BackfillMode == BackfillAuto && !m.autoOff
+}
+
+// ReportPlayersLeft tells the engine that players left a game session
+// (identified by its GameSessionArn, or by match id in STANDALONE mode).
+// They leave the session's matchmaker data, and with automatic backfill the
+// engine opens (or renews) a backfill ticket to refill their slots. This
+// goes beyond FlexMatch, which never refills slots that players leave.
+func (e *Engine) ReportPlayersLeft(now time.Time, session string, playerIDs []string) error {
+	e.now = now
+	if session == "" {
+		return invalid("GameSessionArn is required; give the game session (or, in STANDALONE mode, the match id)")
+	}
+	s, ok := e.sessions[session]
+	if !ok || s.data == nil {
+		return notFound("game session %q is not one this engine matched", session)
+	}
+	if len(playerIDs) == 0 {
+		return invalid("PlayerIds is required; give the ids of the players who left")
+	}
+	for i, pid := range playerIDs {
+		found := false
+		for _, team := range s.data.Teams {
+			for _, p := range team.Players {
+				found = found || p.PlayerID == pid
+			}
+		}
+		if !found {
+			return invalid("PlayerIds[%d] %q is not in game session %s", i, pid, session)
+		}
+	}
+	for ti := range s.data.Teams {
+		s.data.Teams[ti].Players = slices.DeleteFunc(s.data.Teams[ti].Players, func(p MatchmakerPlayer) bool {
+			return slices.Contains(playerIDs, p.PlayerID)
+		})
+	}
+	if old := e.activeBackfill(session); old != nil && old.backfill.auto && old.status != ticket.StatusRequiresAcceptance {
+		msg := "Replaced because players left the game session."
+		e.end(now, old, ticket.StatusCancelled, ticket.ReasonReplacedByNewBackfill, msg)
+		e.emitTickets(old.cfg, now, EventMatchmakingCancelled, []*tk{old}, nil, "Cancelled", msg)
+		s.data.AutoBackfillTicketID = nil
+	}
+	e.afterComplete(now, s)
+	return nil
+}

@@ -1,0 +1,431 @@
+package engine
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"time"
+	"unicode/utf8"
+
+	"github.com/matchforge/matchforge/pool"
+	"github.com/matchforge/matchforge/ruleset"
+	"github.com/matchforge/matchforge/ticket"
+	"github.com/tidwall/btree"
+)
+
+// config is a matchmaking configuration and its ticket pool.
+type config struct {
+	api  MatchmakingConfiguration
+	tags []Tag
+	rs   *ruleSetRec
+	plan *plan
+
+	pool      *pool.Pool[*tk]
+	ev        *ruleset.Evaluator
+	queued    []*tk                 // QUEUED tickets, in arrival order
+	dirty     *btree.BTreeG[*tk]    // anchors to try at the next step
+	deadlines *btree.BTreeG[*tk]    // QUEUED and SEARCHING tickets by request deadline
+	wakeups   *btree.BTreeG[wakeup] // settled anchors to retry when an expansion applies
+	accepting *btree.BTreeG[*match] // matches waiting for acceptance, by deadline
+	counts    [8]int                // tickets per status (statusIndex), retained ones included
+	b         *builder
+	waits     [waitSamples]float64 // recent waits, seconds, for EstimatedWaitTime
+	nwaits    int
+}
+
+// waitSamples is how many recent waits EstimatedWaitTime averages; fewer
+// than minWaitSamples gives no estimate.
+const (
+	waitSamples    = 50
+	minWaitSamples = 5
+)
+
+type wakeup struct {
+	at int64
+	t  *tk
+}
+
+func wakeupLess(a, b wakeup) bool {
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	return a.t.seq < b.t.seq
+}
+
+func deadlineLess(a, b *tk) bool {
+	if !a.deadline.Equal(b.deadline) {
+		return a.deadline.Before(b.deadline)
+	}
+	return a.id < b.id
+}
+
+func acceptLess(a, b *match) bool {
+	if !a.deadline.Equal(b.deadline) {
+		return a.deadline.Before(b.deadline)
+	}
+	return a.id < b.id
+}
+
+// plan is how a configuration's pool is indexed for its rule set: which
+// number and string keys entries carry, and where candidates come from.
+type plan struct {
+	rs        *ruleset.RuleSet
+	numBatch  []int // batch rule index per number key (-1 for an attribute key)
+	numAttr   []int // schema attribute index per number key (-1 for a batch key)
+	strBatch  []int // batch rule index per string key
+	latency   bool  // index latency by location
+	sortedKey int   // number key of the first sortByAttributes entry, or -1
+}
+
+func newPlan(rs *ruleset.RuleSet) *plan {
+	p := &plan{rs: rs, sortedKey: -1}
+	for _, br := range rs.BatchRules() {
+		if br.String {
+			p.strBatch = append(p.strBatch, br.Rule)
+		} else {
+			p.numBatch = append(p.numBatch, br.Rule)
+			p.numAttr = append(p.numAttr, -1)
+		}
+	}
+	addAttr := func(ai int) int {
+		if k := slices.Index(p.numAttr, ai); k >= 0 {
+			return k
+		}
+		p.numBatch = append(p.numBatch, -1)
+		p.numAttr = append(p.numAttr, ai)
+		return len(p.numAttr) - 1
+	}
+	if rs.Algorithm().BatchingPreference == ruleset.BatchSorted && len(rs.SortByAttributes()) > 0 {
+		if first := rs.SortByAttributes()[0]; rs.Schema().Attrs()[first].Kind == ticket.KindNumber {
+			p.sortedKey = addAttr(first)
+		}
+	}
+	if b := rs.BalancedAttribute(); b >= 0 {
+		addAttr(b)
+	}
+	p.latency = rs.HasLatencyRule()
+	return p
+}
+
+func (p *plan) options() pool.Options {
+	return pool.Options{Numbers: len(p.numBatch), Strings: len(p.strBatch), Latency: p.latency}
+}
+
+// keys fills an entry's keys; ok is false when the ticket can never satisfy
+// a string batch rule (its party disagrees on the value).
+func (p *plan) keys(e *pool.Entry[*tk], r *ticket.Resolved) bool {
+	e.Nums = make([]float64, len(p.numBatch))
+	for k := range p.numBatch {
+		if p.numBatch[k] >= 0 {
+			e.Nums[k] = p.rs.BatchNumber(p.numBatch[k], r)
+		} else {
+			e.Nums[k] = p.rs.NumberAt(p.numAttr[k], r)
+		}
+	}
+	ok := true
+	e.Strs = make([]string, len(p.strBatch))
+	for k, ri := range p.strBatch {
+		var good bool
+		e.Strs[k], good = p.rs.BatchString(ri, r)
+		ok = ok && good
+	}
+	if p.latency {
+		agg := r.PartyLatency()
+		e.Lat = make([]ticket.Latency, len(agg))
+		for i, a := range agg {
+			e.Lat[i] = ticket.Latency{Loc: a.Loc, Ms: a.Min}
+		}
+	}
+	return ok
+}
+
+var (
+	snsPattern   = regexp.MustCompile(`^[a-zA-Z0-9:_/-]*(\.fifo)?$`)
+	queuePattern = regexp.MustCompile(`^[a-zA-Z0-9:/-]+$`)
+)
+
+// checkConfig validates a configuration's fields against the API limits and
+// D5 (the rule set's last expansion within RequestTimeoutSeconds).
+func checkConfig(c *MatchmakingConfiguration, rs *ruleset.RuleSet) error {
+	switch {
+	case c.RequestTimeoutSeconds < 1 || c.RequestTimeoutSeconds > 43200:
+		return invalid("RequestTimeoutSeconds is %d; it must be 1 to 43200", c.RequestTimeoutSeconds)
+	case c.AcceptanceRequired && c.AcceptanceTimeoutSeconds == 0:
+		return invalid("AcceptanceTimeoutSeconds is required when AcceptanceRequired is true; give 1 to 600 seconds")
+	case c.AcceptanceTimeoutSeconds < 0 || c.AcceptanceTimeoutSeconds > 600:
+		return invalid("AcceptanceTimeoutSeconds is %d; it must be 1 to 600", c.AcceptanceTimeoutSeconds)
+	case c.AdditionalPlayerCount < 0:
+		return invalid("AdditionalPlayerCount is %d; it must not be negative", c.AdditionalPlayerCount)
+	case utf8.RuneCountInString(c.CustomEventData) > 256:
+		return invalid("CustomEventData is %d characters long; the limit is 256", utf8.RuneCountInString(c.CustomEventData))
+	case utf8.RuneCountInString(c.Description) > 1024:
+		return invalid("Description is %d characters long; the limit is 1024", utf8.RuneCountInString(c.Description))
+	case utf8.RuneCountInString(c.GameSessionData) > 4096:
+		return invalid("GameSessionData is %d characters long; the limit is 4096", utf8.RuneCountInString(c.GameSessionData))
+	case utf8.RuneCountInString(c.NotificationTarget) > 300 || !snsPattern.MatchString(c.NotificationTarget):
+		return invalid("NotificationTarget %q must be an SNS topic ARN of at most 300 characters", c.NotificationTarget)
+	case len(c.GameProperties) > 16:
+		return invalid("GameProperties has %d entries; the limit is 16", len(c.GameProperties))
+	case c.FlexMatchMode != ModeStandalone && c.FlexMatchMode != ModeWithQueue:
+		return invalid("FlexMatchMode is %q; it must be STANDALONE or WITH_QUEUE", c.FlexMatchMode)
+	case c.BackfillMode != BackfillAuto && c.BackfillMode != BackfillManual:
+		return invalid("BackfillMode is %q; it must be AUTOMATIC or MANUAL", c.BackfillMode)
+	case c.FlexMatchMode == ModeStandalone && len(c.GameSessionQueueArns) > 0:
+		return invalid("GameSessionQueueArns must not be set when FlexMatchMode is STANDALONE")
+	case c.FlexMatchMode == ModeWithQueue && len(c.GameSessionQueueArns) == 0:
+		return invalid("GameSessionQueueArns is required when FlexMatchMode is WITH_QUEUE; give at least one game session queue ARN")
+	}
+	for i, p := range c.GameProperties {
+		if n := utf8.RuneCountInString(p.Key); n > 32 {
+			return invalid("GameProperties[%d].Key is %d characters long; the limit is 32", i, n)
+		}
+		if n := utf8.RuneCountInString(p.Value); n > 96 {
+			return invalid("GameProperties[%d].Value is %d characters long; the limit is 96", i, n)
+		}
+	}
+	for i, q := range c.GameSessionQueueArns {
+		if n := utf8.RuneCountInString(q); n < 1 || n > 512 || !queuePattern.MatchString(q) {
+			return invalid("GameSessionQueueArns[%d] %q must be 1 to 512 characters of letters, digits, ':', '/' and '-'", i, q)
+		}
+	}
+	if last := rs.LastExpansion(); last > time.Duration(c.RequestTimeoutSeconds)*time.Second {
+		return invalid("RequestTimeoutSeconds is %d, but rule set %s expands until %v; the last expansion step must come within the request timeout (D5)",
+			c.RequestTimeoutSeconds, c.RuleSetName, last.Seconds())
+	}
+	if c.AdditionalPlayerCount >= rs.MaxPlayers() && c.FlexMatchMode == ModeWithQueue {
+		return invalid("AdditionalPlayerCount is %d, but rule set %s holds at most %d players; leave room for at least one", c.AdditionalPlayerCount, c.RuleSetName, rs.MaxPlayers())
+	}
+	return nil
+}
+
+// CreateMatchmakingConfiguration creates a configuration bound to a
+// registered rule set.
+func (e *Engine) CreateMatchmakingConfiguration(now time.Time, in CreateMatchmakingConfigurationInput) (MatchmakingConfiguration, error) {
+	if err := checkName("Name", in.Name); err != nil {
+		return MatchmakingConfiguration{}, err
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return MatchmakingConfiguration{}, err
+	}
+	if _, dup := e.configs[in.Name]; dup {
+		return MatchmakingConfiguration{}, invalid("a configuration named %q already exists", in.Name)
+	}
+	if len(e.configs) >= e.cfg.MaxConfigurations {
+		return MatchmakingConfiguration{}, limitExceeded("there are already %d configurations; the limit is %d", len(e.configs), e.cfg.MaxConfigurations)
+	}
+	rsName, err := resolveName("RuleSetName", in.RuleSetName, "matchmakingruleset")
+	if err != nil {
+		return MatchmakingConfiguration{}, err
+	}
+	rec, ok := e.ruleSets[rsName]
+	if !ok {
+		return MatchmakingConfiguration{}, notFound("rule set %q does not exist", in.RuleSetName)
+	}
+	api := MatchmakingConfiguration{
+		Name: in.Name, ConfigurationArn: e.arn("matchmakingconfiguration", in.Name),
+		Description: in.Description, GameSessionQueueArns: slices.Clone(in.GameSessionQueueArns),
+		RequestTimeoutSeconds: in.RequestTimeoutSeconds, AcceptanceTimeoutSeconds: in.AcceptanceTimeoutSeconds,
+		AcceptanceRequired: in.AcceptanceRequired, RuleSetName: rsName, RuleSetArn: rec.api.RuleSetArn,
+		NotificationTarget: in.NotificationTarget, AdditionalPlayerCount: in.AdditionalPlayerCount,
+		CustomEventData: in.CustomEventData, CreationTime: Time{now.UTC()},
+		GameProperties: slices.Clone(in.GameProperties), GameSessionData: in.GameSessionData,
+		BackfillMode: in.BackfillMode, FlexMatchMode: in.FlexMatchMode,
+	}
+	if api.FlexMatchMode == "" {
+		api.FlexMatchMode = ModeStandalone
+	}
+	if api.BackfillMode == "" {
+		api.BackfillMode = BackfillManual
+	}
+	if err := checkConfig(&api, rec.compiled); err != nil {
+		return MatchmakingConfiguration{}, err
+	}
+	c := &config{
+		api:       api,
+		tags:      slices.Clone(in.Tags),
+		dirty:     btree.NewBTreeGOptions(anchorLess, btree.Options{NoLocks: true}),
+		deadlines: btree.NewBTreeGOptions(deadlineLess, btree.Options{NoLocks: true}),
+		wakeups:   btree.NewBTreeGOptions(wakeupLess, btree.Options{NoLocks: true}),
+		accepting: btree.NewBTreeGOptions(acceptLess, btree.Options{NoLocks: true}),
+	}
+	e.bindRuleSet(c, rec)
+	e.configs[in.Name] = c
+	return c.api, nil
+}
+
+// bindRuleSet (re)binds c to a rule set and rebuilds its pool: tickets in
+// the pool are resolved again against the new rule set's attributes.
+func (e *Engine) bindRuleSet(c *config, rec *ruleSetRec) {
+	if c.rs != nil {
+		c.rs.users--
+	}
+	rec.users++
+	c.rs = rec
+	c.plan = newPlan(rec.compiled)
+	old := c.pool
+	c.pool = pool.New[*tk](c.plan.options())
+	c.ev = rec.compiled.NewEvaluator(e.locs)
+	if old == nil {
+		return
+	}
+	var moved []*tk
+	old.Ascend(nil, func(en *pool.Entry[*tk]) bool { moved = append(moved, en.Item); return true })
+	for _, t := range moved {
+		old.Remove(t.entry)
+		t.entry = nil
+		players := t.requestPlayers(e.locs)
+		if r, err := rec.compiled.Schema().Resolve(players, e.locs); err == nil {
+			t.r = r
+		} else {
+			t.r = nil // its attributes no longer fit: it waits for its timeout
+		}
+		e.admit(c, t)
+		e.markDirty(c, t)
+	}
+}
+
+// DescribeMatchmakingConfigurations returns the named configurations (names
+// or ARNs; unknown ones are left out), or those using ruleSetName, or all,
+// in name order, limit at a time (0 means 10).
+func (e *Engine) DescribeMatchmakingConfigurations(names []string, ruleSetName string, limit int, nextToken string) ([]MatchmakingConfiguration, string, error) {
+	if limit < 0 || limit > 10 {
+		return nil, "", invalid("Limit is %d; it must be 1 to 10", limit)
+	}
+	var list []string
+	switch {
+	case len(names) > 0:
+		for i, ref := range names {
+			n, err := resolveName(fmt.Sprintf("Names[%d]", i), ref, "matchmakingconfiguration")
+			if err != nil {
+				return nil, "", err
+			}
+			if _, ok := e.configs[n]; ok {
+				list = append(list, n)
+			}
+		}
+	default:
+		var rsName string
+		if ruleSetName != "" {
+			var err error
+			if rsName, err = resolveName("RuleSetName", ruleSetName, "matchmakingruleset"); err != nil {
+				return nil, "", err
+			}
+		}
+		for n, c := range e.configs {
+			if rsName == "" || c.api.RuleSetName == rsName {
+				list = append(list, n)
+			}
+		}
+		sort.Strings(list)
+	}
+	page, next, err := paginate(list, limit, nextToken)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]MatchmakingConfiguration, 0, len(page))
+	for _, n := range page {
+		out = append(out, e.configs[n].api)
+	}
+	return out, next, nil
+}
+
+// UpdateMatchmakingConfiguration changes the given fields. The change
+// applies to matches made after it; a new rule set re-resolves the tickets
+// waiting in the pool.
+func (e *Engine) UpdateMatchmakingConfiguration(in UpdateMatchmakingConfigurationInput) (MatchmakingConfiguration, error) {
+	name, err := resolveName("Name", in.Name, "matchmakingconfiguration")
+	if err != nil {
+		return MatchmakingConfiguration{}, err
+	}
+	c, ok := e.configs[name]
+	if !ok {
+		return MatchmakingConfiguration{}, notFound("configuration %q does not exist", in.Name)
+	}
+	api := c.api
+	api.GameSessionQueueArns = slices.Clone(api.GameSessionQueueArns)
+	api.GameProperties = slices.Clone(api.GameProperties)
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&api.Description, in.Description)
+	set(&api.NotificationTarget, in.NotificationTarget)
+	set(&api.CustomEventData, in.CustomEventData)
+	set(&api.GameSessionData, in.GameSessionData)
+	set(&api.BackfillMode, in.BackfillMode)
+	set(&api.FlexMatchMode, in.FlexMatchMode)
+	if in.GameSessionQueueArns != nil {
+		api.GameSessionQueueArns = slices.Clone(*in.GameSessionQueueArns)
+	}
+	if in.GameProperties != nil {
+		api.GameProperties = slices.Clone(*in.GameProperties)
+	}
+	if in.RequestTimeoutSeconds != nil {
+		api.RequestTimeoutSeconds = *in.RequestTimeoutSeconds
+	}
+	if in.AcceptanceTimeoutSeconds != nil {
+		api.AcceptanceTimeoutSeconds = *in.AcceptanceTimeoutSeconds
+	}
+	if in.AcceptanceRequired != nil {
+		api.AcceptanceRequired = *in.AcceptanceRequired
+	}
+	if in.AdditionalPlayerCount != nil {
+		api.AdditionalPlayerCount = *in.AdditionalPlayerCount
+	}
+	rec := c.rs
+	if in.RuleSetName != nil {
+		rsName, err := resolveName("RuleSetName", *in.RuleSetName, "matchmakingruleset")
+		if err != nil {
+			return MatchmakingConfiguration{}, err
+		}
+		if rec, ok = e.ruleSets[rsName]; !ok {
+			return MatchmakingConfiguration{}, notFound("rule set %q does not exist", *in.RuleSetName)
+		}
+		api.RuleSetName, api.RuleSetArn = rsName, rec.api.RuleSetArn
+	}
+	if err := checkConfig(&api, rec.compiled); err != nil {
+		return MatchmakingConfiguration{}, err
+	}
+	c.api = api
+	if rec != c.rs {
+		e.bindRuleSet(c, rec)
+	}
+	return c.api, nil
+}
+
+// DeleteMatchmakingConfiguration removes a configuration that has no active
+// tickets.
+func (e *Engine) DeleteMatchmakingConfiguration(ref string) error {
+	name, err := resolveName("Name", ref, "matchmakingconfiguration")
+	if err != nil {
+		return err
+	}
+	c, ok := e.configs[name]
+	if !ok {
+		return notFound("configuration %q does not exist", ref)
+	}
+	if n := c.activeTickets(); n > 0 {
+		return invalid("configuration %q has %d active tickets; stop them or wait for them to end before deleting it", name, n)
+	}
+	c.rs.users--
+	delete(e.configs, name)
+	return nil
+}
+
+// activeTickets counts the tickets that are not terminal.
+func (c *config) activeTickets() int { return c.counts[0] + c.counts[1] + c.counts[2] + c.counts[3] }
+
+// configuration resolves a configuration reference (name or ARN).
+func (e *Engine) configuration(ref string) (*config, error) {
+	name, err := resolveName("ConfigurationName", ref, "matchmakingconfiguration")
+	if err != nil {
+		return nil, err
+	}
+	c, ok := e.configs[name]
+	if !ok {
+		return nil, notFound("configuration %q does not exist", ref)
+	}
+	return c, nil
+}

@@ -1,0 +1,90 @@
+package engine
+
+import (
+	"encoding/json"
+
+	"github.com/matchforge/matchforge/ticket"
+)
+
+// MatchmakerData is the match result a game server receives (SPEC.md
+// section 13): the match id, the configuration, every player by team with
+// the values of the rule set's declared attributes, and the automatic
+// backfill settings.
+type MatchmakerData struct {
+	MatchID                     string           `json:"matchId"`
+	MatchmakingConfigurationArn string           `json:"matchmakingConfigurationArn"`
+	Teams                       []MatchmakerTeam `json:"teams"`
+	AutoBackfillTicketID        *string          `json:"autoBackfillTicketId"`
+	AutoBackfillMode            *string          `json:"autoBackfillMode"`
+}
+
+// MatchmakerTeam is one team of a match.
+type MatchmakerTeam struct {
+	Name    string             `json:"name"`
+	Players []MatchmakerPlayer `json:"players"`
+}
+
+// MatchmakerPlayer is one player of a match.
+type MatchmakerPlayer struct {
+	PlayerID   string                         `json:"playerId"`
+	Attributes map[string]MatchmakerAttribute `json:"attributes"`
+}
+
+// MatchmakerAttribute is one attribute value, typed as the server SDK
+// expects (STRING, DOUBLE, STRING_LIST or STRING_DOUBLE_MAP).
+type MatchmakerAttribute struct {
+	AttributeType  string `json:"attributeType"`
+	ValueAttribute any    `json:"valueAttribute"`
+}
+
+// String returns the document as the JSON string a game session carries.
+func (d *MatchmakerData) String() string {
+	b, _ := json.Marshal(d)
+	return string(b)
+}
+
+// matchmakerData builds the document for a completed match: every team of
+// the rule set in order, each with its players.
+func (e *Engine) matchmakerData(m *match) *MatchmakerData {
+	c := m.cfg
+	rs := c.rs.compiled
+	d := &MatchmakerData{MatchID: m.id, MatchmakingConfigurationArn: c.api.ConfigurationArn}
+	d.Teams = make([]MatchmakerTeam, len(rs.Teams()))
+	for i, t := range rs.Teams() {
+		d.Teams[i] = MatchmakerTeam{Name: t.Name, Players: []MatchmakerPlayer{}}
+	}
+	for _, t := range m.tickets {
+		for p := range t.r.Players() {
+			d.Teams[t.teams[p]].Players = append(d.Teams[t.teams[p]].Players, playerData(rs.Schema(), t.r, p))
+		}
+	}
+	if c.api.BackfillMode != "" {
+		mode := c.api.BackfillMode
+		d.AutoBackfillMode = &mode
+	}
+	return d
+}
+
+func playerData(s *ticket.Schema, r *ticket.Resolved, p int) MatchmakerPlayer {
+	mp := MatchmakerPlayer{PlayerID: r.PlayerID(p), Attributes: map[string]MatchmakerAttribute{}}
+	for i, a := range s.Attrs() {
+		v, ok := r.Value(p, i)
+		if !ok {
+			continue
+		}
+		mp.Attributes[a.Name] = MatchmakerAttribute{AttributeType: a.Kind.MatchmakerType(), ValueAttribute: v.Interface()}
+	}
+	return mp
+}
+
+// MatchmakerData returns the matchmaker data of a completed match, by match
+// id or game session ARN.
+func (e *Engine) MatchmakerData(id string) (*MatchmakerData, bool) {
+	m, ok := e.sessions[id]
+	if !ok {
+		if m, ok = e.matches[id]; !ok || m.data == nil {
+			return nil, false
+		}
+	}
+	return m.data, m.data != nil
+}

@@ -1,0 +1,329 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/matchforge/matchforge/ticket"
+)
+
+// RunnerOptions configure a Runner. The zero value means the defaults.
+type RunnerOptions struct {
+	// Interval is how often Run steps the engine. Default 100ms.
+	Interval time.Duration
+	// Clock returns the current time. Default time.Now.
+	Clock func() time.Time
+}
+
+// Validate reports a negative interval.
+func (o RunnerOptions) Validate() error {
+	if o.Interval < 0 {
+		return errors.New("engine: RunnerOptions.Interval must not be negative")
+	}
+	return nil
+}
+
+// ErrRunnerClosed is returned by Run after Close, and by calls made after
+// Close.
+var ErrRunnerClosed = errors.New("engine: runner closed")
+
+// Runner is the concurrent shell around an Engine. It owns the engine: all
+// access goes through the Runner, which serialises calls from any number of
+// goroutines with a mutex, steps the engine on the real clock while Run is
+// running, and delivers every event to every subscriber.
+//
+// Delivery contract:
+//   - Events reach each subscription in the order the engine produced them.
+//   - No event is dropped. Each subscription has its own unbounded queue; a
+//     subscriber that falls behind makes its queue (and memory) grow but
+//     never slows the engine or other subscribers. Subscription.Pending
+//     reports the backlog.
+//   - A subscription receives the events produced after Subscribe returns.
+//   - When Run returns (Close or a cancelled context), each subscription's
+//     channel is closed once its forwarding goroutine stops; events not yet
+//     received stay in its queue and Subscription.Drain returns them. Run
+//     returns only after every goroutine it started has ended.
+//
+// All methods are safe for concurrent use.
+type Runner struct {
+	mu      sync.Mutex // guards e and subs
+	e       *Engine
+	opts    RunnerOptions
+	subs    map[*Subscription]struct{}
+	running bool
+	closed  bool
+	stop    chan struct{}
+	wg      sync.WaitGroup
+}
+
+// NewRunner wraps e. The caller must not use e directly afterwards.
+func NewRunner(e *Engine, opts RunnerOptions) (*Runner, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Interval == 0 {
+		opts.Interval = 100 * time.Millisecond
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	return &Runner{e: e, opts: opts, subs: map[*Subscription]struct{}{}, stop: make(chan struct{})}, nil
+}
+
+// Run steps the engine every Interval until ctx is cancelled or Close is
+// called, and forwards events to subscribers meanwhile. It blocks; it
+// returns nil after Close and ctx.Err() after cancellation. A Runner runs
+// at most once.
+func (r *Runner) Run(ctx context.Context) error {
+	r.mu.Lock()
+	if r.closed || r.running {
+		r.mu.Unlock()
+		return ErrRunnerClosed
+	}
+	r.running = true
+	for s := range r.subs {
+		r.startForwarding(s)
+	}
+	r.mu.Unlock()
+
+	ticker := time.NewTicker(r.opts.Interval)
+	defer ticker.Stop()
+	var err error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			err = ctx.Err()
+			break loop
+		case <-r.stop:
+			break loop
+		case <-ticker.C:
+			r.mu.Lock()
+			events := r.e.Step(r.opts.Clock())
+			r.publish(events)
+			r.mu.Unlock()
+		}
+	}
+	r.mu.Lock()
+	r.closed = true
+	for s := range r.subs {
+		s.halt()
+	}
+	r.mu.Unlock()
+	r.wg.Wait()
+	return err
+}
+
+// Close stops Run (or prevents it from starting). It does not wait; Run's
+// return marks the end.
+func (r *Runner) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.closed {
+		r.closed = true
+		close(r.stop)
+	}
+	for s := range r.subs {
+		s.halt()
+		if !s.started { // never forwarded: close its channel here
+			s.started = true
+			close(s.c)
+		}
+	}
+}
+
+// Do runs fn with the engine and the current time, holding the Runner's
+// lock, then publishes the events fn caused. Use it for engine operations
+// the Runner has no method for.
+func (r *Runner) Do(fn func(e *Engine, now time.Time) error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return ErrRunnerClosed
+	}
+	err := fn(r.e, r.opts.Clock())
+	r.publish(r.e.Events())
+	return err
+}
+
+// StartMatchmaking submits a ticket (see Engine.StartMatchmaking).
+func (r *Runner) StartMatchmaking(in StartMatchmakingInput) (ticket.Ticket, error) {
+	var out ticket.Ticket
+	err := r.Do(func(e *Engine, now time.Time) (err error) {
+		out, err = e.StartMatchmaking(now, in)
+		return err
+	})
+	return out, err
+}
+
+// StartMatchBackfill submits a backfill ticket (see Engine.StartMatchBackfill).
+func (r *Runner) StartMatchBackfill(in StartMatchBackfillInput) (ticket.Ticket, error) {
+	var out ticket.Ticket
+	err := r.Do(func(e *Engine, now time.Time) (err error) {
+		out, err = e.StartMatchBackfill(now, in)
+		return err
+	})
+	return out, err
+}
+
+// DescribeMatchmaking returns tickets (see Engine.DescribeMatchmaking).
+func (r *Runner) DescribeMatchmaking(ids []string) ([]ticket.Ticket, error) {
+	var out []ticket.Ticket
+	err := r.Do(func(e *Engine, _ time.Time) (err error) {
+		out, err = e.DescribeMatchmaking(ids)
+		return err
+	})
+	return out, err
+}
+
+// StopMatchmaking cancels a ticket (see Engine.StopMatchmaking).
+func (r *Runner) StopMatchmaking(id string) error {
+	return r.Do(func(e *Engine, now time.Time) error { return e.StopMatchmaking(now, id) })
+}
+
+// AcceptMatch records answers to a proposed match (see Engine.AcceptMatch).
+func (r *Runner) AcceptMatch(in AcceptMatchInput) error {
+	return r.Do(func(e *Engine, now time.Time) error { return e.AcceptMatch(now, in) })
+}
+
+// publish queues events for every subscription. Callers hold r.mu.
+func (r *Runner) publish(events []Event) {
+	if len(events) == 0 {
+		return
+	}
+	for s := range r.subs {
+		s.push(events)
+	}
+}
+
+// Subscription receives events through C.
+type Subscription struct {
+	// C delivers events in order. It is closed when the Runner stops or
+	// the subscription is cancelled.
+	C <-chan Event
+
+	c       chan Event
+	r       *Runner
+	mu      sync.Mutex
+	queue   []Event
+	wake    chan struct{} // signals new events, capacity 1
+	done    chan struct{} // closed to stop forwarding
+	halted  bool
+	started bool
+}
+
+// Subscribe returns a subscription to every event produced from now on.
+func (r *Runner) Subscribe() *Subscription {
+	c := make(chan Event)
+	s := &Subscription{C: c, c: c, r: r, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.subs[s] = struct{}{}
+	if r.closed {
+		s.halt()
+		s.started = true
+		close(s.c)
+		return s
+	}
+	if r.running {
+		r.startForwarding(s)
+	}
+	return s
+}
+
+// startForwarding starts s's forwarding goroutine, which closes C when it
+// ends. Callers hold r.mu; started is guarded by r.mu.
+func (r *Runner) startForwarding(s *Subscription) {
+	if s.started {
+		return
+	}
+	s.started = true
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		defer close(s.c)
+		s.forward()
+	}()
+}
+
+func (s *Subscription) push(events []Event) {
+	s.mu.Lock()
+	s.queue = append(s.queue, events...)
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// forward moves queued events to C until halted.
+func (s *Subscription) forward() {
+	for {
+		s.mu.Lock()
+		if len(s.queue) == 0 {
+			s.mu.Unlock()
+			select {
+			case <-s.wake:
+				continue
+			case <-s.done:
+				return
+			}
+		}
+		ev := s.queue[0]
+		s.mu.Unlock()
+		select {
+		case s.c <- ev:
+			s.mu.Lock()
+			s.queue[0] = Event{}
+			s.queue = s.queue[1:]
+			s.mu.Unlock()
+		case <-s.done:
+			return
+		}
+	}
+}
+
+func (s *Subscription) halt() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.halted {
+		s.halted = true
+		close(s.done)
+	}
+}
+
+// Pending returns how many events wait in the subscription's queue.
+func (s *Subscription) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue)
+}
+
+// Drain returns and forgets the events still queued. After the Runner has
+// stopped (Run returned), these are every event the subscription did not
+// receive through C.
+func (s *Subscription) Drain() []Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.queue
+	s.queue = nil
+	return out
+}
+
+// Cancel ends the subscription: no more events are queued and C is closed
+// once its forwarding goroutine notices.
+func (s *Subscription) Cancel() {
+	s.r.mu.Lock()
+	defer s.r.mu.Unlock()
+	if _, ok := s.r.subs[s]; !ok {
+		return
+	}
+	delete(s.r.subs, s)
+	s.halt()
+	if !s.started {
+		s.started = true
+		close(s.c)
+	}
+}

@@ -1,0 +1,391 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/matchforge/matchforge/pool"
+	"github.com/matchforge/matchforge/ruleset"
+	"github.com/matchforge/matchforge/ticket"
+)
+
+// Step advances the engine to now and returns every event produced since
+// the last Step or Events call, in order. For each configuration, in name
+// order, it:
+//
+//  1. ends acceptances whose deadline has passed (D15);
+//  2. times out QUEUED and SEARCHING tickets whose request deadline has
+//     passed (D16);
+//  3. moves QUEUED tickets to SEARCHING;
+//  4. forms matches: each new or changed ticket, oldest first, anchors an
+//     attempt, and tickets whose expansions have just relaxed try again.
+//
+// Its cost grows with the tickets that changed and the matches formed, not
+// with the size of the pool: a ticket that cannot match is not tried again
+// until an expansion step applies to it or it returns to the search.
+func (e *Engine) Step(now time.Time) []Event {
+	e.now = now
+	for _, c := range e.sortedConfigs() {
+		e.stepConfig(c, now)
+	}
+	e.purge(now)
+	return e.Events()
+}
+
+func (e *Engine) stepConfig(c *config, now time.Time) {
+	for {
+		m, ok := c.accepting.Min()
+		if !ok || m.deadline.After(now) {
+			break
+		}
+		e.failAcceptance(now, m, AcceptanceTimedOut)
+	}
+	for {
+		t, ok := c.deadlines.Min()
+		if !ok || t.deadline.After(now) {
+			break
+		}
+		e.end(now, t, ticket.StatusTimedOut, ticket.ReasonRequestTimeout, "Removed from matchmaking due to timing out.")
+		e.emitTickets(c, now, EventMatchmakingTimedOut, []*tk{t}, nil, "TimedOut", "Removed from matchmaking due to timing out.")
+	}
+	if len(c.queued) > 0 {
+		queued := c.queued
+		c.queued = nil
+		for _, t := range queued {
+			t.setStatus(ticket.StatusSearching)
+			e.admit(c, t)
+			e.markDirty(c, t)
+			e.emitSearching(c, now, []*tk{t})
+		}
+	}
+	nowNs := now.UnixNano()
+	for {
+		w, ok := c.wakeups.Min()
+		if !ok || w.at > nowNs {
+			break
+		}
+		c.wakeups.Delete(w)
+		w.t.wakeAt = 0
+		e.markDirty(c, w.t)
+	}
+	if c.rs.compiled.Class() == ruleset.Large {
+		e.matchLarge(c, now)
+		return
+	}
+	e.matchSmall(c, now)
+}
+
+// admit puts a SEARCHING ticket in the pool unless it can never match, in
+// which case its StatusReason says why (D11, D20).
+func (e *Engine) admit(c *config, t *tk) {
+	if t.entry != nil {
+		return
+	}
+	c.deadlines.Set(t)
+	rs := c.rs.compiled
+	switch {
+	case t.r == nil || t.blocked:
+		return
+	case t.r.Missing() >= 0:
+		name := rs.Schema().Attrs()[t.r.Missing()].Name
+		t.blocked = true
+		t.reason = ticket.ReasonMissingAttribute
+		t.message = fmt.Sprintf("A player has no value for attribute %q, which the rule set declares without a default; this ticket can never match.", name)
+		return
+	case rs.HasLatencyRule() && !t.r.HasLatency():
+		t.blocked = true
+		t.reason = ticket.ReasonMissingAttribute
+		t.message = "A player has no LatencyInMs, which the rule set's latency rule needs; this ticket can never match."
+		return
+	case !e.fits(c, t):
+		return
+	}
+	en := &pool.Entry[*tk]{ID: t.id, Start: t.start.UnixNano(), Item: t}
+	if !c.plan.keys(en, t.r) {
+		return // a party that disagrees on a string batch attribute
+	}
+	c.pool.Insert(en)
+	t.entry = en
+}
+
+// fits reports whether t could ever be placed: a new ticket's party must fit
+// in some team at its largest.
+func (e *Engine) fits(c *config, t *tk) bool {
+	if t.backfill != nil {
+		return true
+	}
+	n := t.r.Players()
+	for _, ph := range c.rs.compiled.Phases() {
+		for i := range c.rs.compiled.Teams() {
+			if ph.Team(i).Max >= n {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// anchorLess orders anchors: by priority class (backfillPriority, D23), then
+// age (start time, then ticket id).
+func anchorLess(a, b *tk) bool {
+	if ca, cb := a.class(), b.class(); ca != cb {
+		return ca < cb
+	}
+	if !a.start.Equal(b.start) {
+		return a.start.Before(b.start)
+	}
+	return a.id < b.id
+}
+
+// class is the ticket's anchor priority class: with backfillPriority high,
+// backfill tickets come first; with low, last; with normal, all are equal.
+func (t *tk) class() int {
+	switch t.cfg.rs.compiled.Algorithm().BackfillPriority {
+	case ruleset.PriorityHigh:
+		if t.backfill != nil {
+			return 0
+		}
+		return 1
+	case ruleset.PriorityLow:
+		if t.backfill != nil {
+			return 1
+		}
+	}
+	return 0
+}
+
+func (e *Engine) markDirty(c *config, t *tk) {
+	if t.inDirty || t.entry == nil {
+		return
+	}
+	if t.wakeAt != 0 {
+		c.wakeups.Delete(wakeup{t.wakeAt, t})
+		t.wakeAt = 0
+	}
+	c.dirty.Set(t)
+	t.inDirty = true
+}
+
+// settle parks an anchor that could not match until its next expansion step.
+func (e *Engine) settle(c *config, t *tk, now time.Time) {
+	age := now.Sub(t.start)
+	for _, ph := range c.rs.compiled.Phases() {
+		if ph.Start() > age {
+			t.wakeAt = t.start.Add(ph.Start()).UnixNano()
+			c.wakeups.Set(wakeup{t.wakeAt, t})
+			return
+		}
+	}
+}
+
+// matchSmall tries each dirty anchor, oldest first (by priority class).
+func (e *Engine) matchSmall(c *config, now time.Time) {
+	b := c.builder(e)
+	for {
+		t, ok := c.dirty.PopMin()
+		if !ok {
+			return
+		}
+		t.inDirty = false
+		if t.status != ticket.StatusSearching || t.entry == nil {
+			continue
+		}
+		if !b.build(t, now) {
+			e.settle(c, t, now)
+			continue
+		}
+		e.commit(c, b, now)
+	}
+}
+
+// commit turns the builder's candidate into a match.
+func (e *Engine) commit(c *config, b *builder, now time.Time) {
+	m := &match{id: e.newID(), cfg: c, created: now}
+	if loc := b.location; loc >= 0 {
+		m.location = e.locs.Name(loc)
+	}
+	m.spread = b.spread
+	for i, t := range b.members {
+		e.leavePool(c, t)
+		c.deadlines.Delete(t)
+		t.match = m
+		t.teams = b.playerTeams(i)
+		if t.backfill != nil {
+			m.backfill = t
+		} else {
+			c.recordWait(now.Sub(t.start))
+		}
+		m.tickets = append(m.tickets, t)
+	}
+	if m.backfill != nil && m.tickets[0] != m.backfill {
+		for i, t := range m.tickets {
+			if t == m.backfill {
+				m.tickets[0], m.tickets[i] = m.tickets[i], m.tickets[0]
+			}
+		}
+	}
+	e.matches[m.id] = m
+	metrics := c.metrics(m.tickets)
+	if c.api.AcceptanceRequired {
+		m.state = msAccepting
+		m.deadline = now.Add(time.Duration(c.api.AcceptanceTimeoutSeconds) * time.Second)
+		for _, t := range m.tickets {
+			t.setStatus(ticket.StatusRequiresAcceptance)
+			if t.backfill == nil {
+				t.accept = make([]int8, t.r.Players())
+			} else {
+				t.accept = allOnes(t.r.Players()) // existing players are not asked (D15)
+			}
+		}
+		c.accepting.Set(m)
+		e.emitMatch(c, now, EventPotentialMatchCreated, m, func(d *EventDetail) {
+			d.AcceptanceRequired = Ptr(true)
+			d.AcceptanceTimeout = c.api.AcceptanceTimeoutSeconds
+			d.RuleEvaluationMetrics = metrics
+			d.BalanceSpread = m.spread
+		})
+		return
+	}
+	e.emitMatch(c, now, EventPotentialMatchCreated, m, func(d *EventDetail) {
+		d.AcceptanceRequired = Ptr(false)
+		d.RuleEvaluationMetrics = metrics
+		d.BalanceSpread = m.spread
+	})
+	e.proceed(now, m)
+}
+
+func allOnes(n int) []int8 {
+	s := make([]int8, n)
+	for i := range s {
+		s[i] = 1
+	}
+	return s
+}
+
+// proceed moves an accepted (or acceptance-free) match on: to PLACING in
+// WITH_QUEUE mode, to COMPLETED in STANDALONE mode (D14).
+func (e *Engine) proceed(now time.Time, m *match) {
+	for _, t := range m.tickets {
+		t.accept = nil
+	}
+	e.recordLatency(m)
+	if m.backfill != nil {
+		e.completeBackfill(now, m) // the game session already exists
+		return
+	}
+	if m.cfg.api.FlexMatchMode == ModeWithQueue {
+		m.state = msPlacing
+		for _, t := range m.tickets {
+			t.setStatus(ticket.StatusPlacing)
+			t.reason, t.message = "", ""
+		}
+		return
+	}
+	e.complete(now, m, m.id)
+}
+
+// complete finishes a match: its tickets complete, the game session gets
+// its matchmaker data, and MatchmakingSucceeded is emitted.
+func (e *Engine) complete(now time.Time, m *match, session string) {
+	c := m.cfg
+	m.state = msCompleted
+	m.session = session
+	for _, t := range m.tickets {
+		if m.conn != nil {
+			t.sessions = make([]string, t.r.Players())
+			conn := *m.conn
+			for p := range t.sessions {
+				t.sessions[p] = "psess-" + e.newID()
+				conn.MatchedPlayerSessions = append(conn.MatchedPlayerSessions, ticket.MatchedPlayerSession{PlayerID: t.r.PlayerID(p), PlayerSessionID: t.sessions[p]})
+			}
+			t.conn = &conn
+		}
+		e.end(now, t, ticket.StatusCompleted, "", "")
+	}
+	e.sessions[session] = m
+	m.data = e.matchmakerData(m)
+	e.emitMatch(c, now, EventMatchmakingSucceeded, m, func(d *EventDetail) {
+		if m.conn != nil {
+			d.GameSessionInfo.GameSessionArn = m.conn.GameSessionArn
+			d.GameSessionInfo.IPAddress = m.conn.IPAddress
+			d.GameSessionInfo.DNSName = m.conn.DNSName
+			d.GameSessionInfo.Port = m.conn.Port
+		}
+		d.MatchmakerData = m.data
+		d.BalanceSpread = m.spread
+	})
+	e.afterComplete(now, m)
+}
+
+// recordLatency keeps each player's latency at the match location, for the
+// backfill requests of its game session.
+func (e *Engine) recordLatency(m *match) {
+	loc, ok := e.locs.Lookup(m.location)
+	if m.location == "" || !ok {
+		return
+	}
+	m.latency = map[string]int{}
+	for _, t := range m.tickets {
+		for p := range t.r.Players() {
+			for _, l := range t.r.Latencies(p) {
+				if l.Loc == loc {
+					m.latency[t.r.PlayerID(p)] = int(l.Ms)
+				}
+			}
+		}
+	}
+}
+
+// purge forgets tickets that ended more than TicketRetention ago, and
+// matches whose tickets are all forgotten.
+func (e *Engine) purge(now time.Time) {
+	cut := now.Add(-e.cfg.TicketRetention)
+	n := 0
+	for n < len(e.retired) && !e.retired[n].end.After(cut) {
+		t := e.retired[n]
+		delete(e.tickets, t.id)
+		t.cfg.counts[statusIndex(t.status)]--
+		if m := t.match; m != nil && e.matches[m.id] == m && m.purgeable(e) {
+			delete(e.matches, m.id)
+			if e.sessions[m.session] == m && !m.keepSession() {
+				delete(e.sessions, m.session)
+			}
+		}
+		n++
+	}
+	if n > 0 {
+		e.retired = append(e.retired[:0], e.retired[n:]...)
+	}
+}
+
+// purgeable reports whether every ticket of m has been forgotten.
+func (m *match) purgeable(e *Engine) bool {
+	for _, t := range m.tickets {
+		if _, ok := e.tickets[t.id]; ok {
+			return false
+		}
+	}
+	return m.state != msAccepting && m.state != msPlacing
+}
+
+// Pending returns how many tickets are QUEUED, SEARCHING or
+// REQUIRES_ACCEPTANCE in all configurations: the work Step still has to do.
+func (e *Engine) Pending() int {
+	n := 0
+	for _, c := range e.configs {
+		n += c.counts[0] + c.counts[1] + c.counts[2]
+	}
+	return n
+}
+
+// Counts returns how many tickets the engine holds in each status, across
+// configurations (terminal tickets only while they are retained).
+func (e *Engine) Counts() map[ticket.Status]int {
+	out := make(map[ticket.Status]int, len(ticket.Statuses))
+	for _, c := range e.configs {
+		for _, s := range ticket.Statuses {
+			out[s] += c.counts[statusIndex(s)]
+		}
+	}
+	return out
+}

@@ -1,0 +1,601 @@
+package engine
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/matchforge/matchforge/pool"
+	"github.com/matchforge/matchforge/ticket"
+)
+
+// tk is the engine's record of a ticket.
+type tk struct {
+	id       string
+	seq      uint64 // engine-wide arrival order, for deterministic ties
+	cfg      *config
+	status   ticket.Status
+	reason   string
+	message  string
+	start    time.Time
+	end      time.Time
+	deadline time.Time
+	r        *ticket.Resolved
+	entry    *pool.Entry[*tk] // set while the ticket is in the pool
+	blocked  bool             // can never match (D11, D20)
+	match    *match
+	teams    []int  // team index per player, once placed (backfill: as requested)
+	accept   []int8 // per player while REQUIRES_ACCEPTANCE: 0 silent, 1 accepted, -1 rejected
+	sessions []string
+	conn     *ticket.GameSessionConnectionInfo
+	metrics  []uint32 // passed, failed per rule
+	backfill *backfillInfo
+	mark     uint64 // build epoch in which the ticket joined a candidate
+	seen     uint64 // build epoch in which the ticket entered a window
+	inDirty  bool
+	wakeAt   int64 // pending wakeup time, 0 for none
+}
+
+// backfillInfo is the state of a backfill ticket.
+type backfillInfo struct {
+	session string          // game session id (ARN, or match id in STANDALONE)
+	auto    bool            // opened by the engine (D24)
+	players map[string]bool // the game's current players, who must not join again
+}
+
+// matchState is where a match is in its lifecycle.
+type matchState uint8
+
+const (
+	msAccepting matchState = iota + 1
+	msPlacing
+	msCompleted
+	msFailed
+	msDropped
+)
+
+// match is a potential match and, once completed, a game session.
+type match struct {
+	id       string
+	cfg      *config
+	tickets  []*tk // every ticket, the backfill ticket (if any) first
+	backfill *tk
+	state    matchState
+	created  time.Time
+	deadline time.Time // acceptance deadline
+	location string
+	session  string // game session id once completed
+	conn     *ticket.GameSessionConnectionInfo
+	spread   *float64
+	data     *MatchmakerData
+	autoOff  bool           // automatic backfill stopped for this session
+	latency  map[string]int // each player's latency at the match location
+}
+
+var ticketIDPattern = regexp.MustCompile(`^[a-zA-Z0-9.-]*$`)
+
+func checkTicketID(field, id string) error {
+	if n := utf8.RuneCountInString(id); n > 128 {
+		return invalid("%s is %d characters long; the limit is 128", field, n)
+	}
+	if !ticketIDPattern.MatchString(id) {
+		return invalid("%s %q may contain only letters, digits, '-' and '.'", field, id)
+	}
+	return nil
+}
+
+// fromValidation turns a ticket.ValidationError into an InvalidRequest
+// message listing each problem.
+func fromValidation(err error) error {
+	if ve, ok := err.(*ticket.ValidationError); ok {
+		parts := make([]string, len(ve.Problems))
+		for i, p := range ve.Problems {
+			parts[i] = p.Error()
+		}
+		return invalid("%s", strings.Join(parts, "; "))
+	}
+	if re, ok := err.(*ticket.ResolveError); ok {
+		return invalid("%s", re.Error())
+	}
+	return invalid("%v", err)
+}
+
+// StartMatchmaking submits a matchmaking ticket. The ticket starts QUEUED and
+// becomes SEARCHING at the next Step. A player already in an active ticket
+// cancels that ticket (D17); a rejected request changes nothing (D25).
+func (e *Engine) StartMatchmaking(now time.Time, in StartMatchmakingInput) (ticket.Ticket, error) {
+	e.now = now
+	c, err := e.configuration(in.ConfigurationName)
+	if err != nil {
+		return ticket.Ticket{}, err
+	}
+	if err := ticket.ValidatePlayers(in.Players, ticket.PlayerRules{}); err != nil {
+		return ticket.Ticket{}, fromValidation(err)
+	}
+	id, err := e.ticketID(in.TicketID)
+	if err != nil {
+		return ticket.Ticket{}, err
+	}
+	r, err := c.rs.compiled.Schema().Resolve(in.Players, e.locs)
+	if err != nil {
+		return ticket.Ticket{}, fromValidation(err)
+	}
+	var older []*tk
+	for i, p := range in.Players {
+		o, ok := e.players[p.PlayerID]
+		if !ok {
+			continue
+		}
+		if o.status == ticket.StatusPlacing {
+			return ticket.Ticket{}, invalid("Players[%d].PlayerId %q is in ticket %s, which is PLACING a game session; wait for it to finish", i, p.PlayerID, o.id)
+		}
+		if !containsTk(older, o) {
+			older = append(older, o)
+		}
+	}
+	t := &tk{id: id, cfg: c, start: now, r: r}
+	t.setStatus(ticket.StatusQueued)
+	t.deadline = now.Add(time.Duration(c.api.RequestTimeoutSeconds) * time.Second)
+	e.register(c, t)
+	for _, p := range in.Players {
+		e.players[p.PlayerID] = t
+	}
+	for _, o := range older {
+		e.cancelDuplicate(now, o, t)
+	}
+	return t.view(e), nil
+}
+
+func containsTk(list []*tk, t *tk) bool {
+	for _, x := range list {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// ticketID validates a caller's ticket id or makes one.
+func (e *Engine) ticketID(id string) (string, error) {
+	if id == "" {
+		for {
+			id = e.newID()
+			if _, taken := e.tickets[id]; !taken {
+				return id, nil
+			}
+		}
+	}
+	if err := checkTicketID("TicketId", id); err != nil {
+		return "", err
+	}
+	if _, taken := e.tickets[id]; taken {
+		return "", invalid("TicketId %q is already in use; give a new id or omit it", id)
+	}
+	return id, nil
+}
+
+// register records a new QUEUED ticket.
+func (e *Engine) register(c *config, t *tk) {
+	e.seq++
+	t.seq = e.seq
+	e.tickets[t.id] = t
+	c.queued = append(c.queued, t)
+	c.deadlines.Set(t)
+}
+
+// setStatus changes t's status and keeps its configuration's counts.
+func (t *tk) setStatus(s ticket.Status) {
+	c := t.cfg
+	if t.status != "" {
+		c.counts[statusIndex(t.status)]--
+	}
+	t.status = s
+	c.counts[statusIndex(s)]++
+}
+
+func statusIndex(s ticket.Status) int {
+	switch s {
+	case ticket.StatusQueued:
+		return 0
+	case ticket.StatusSearching:
+		return 1
+	case ticket.StatusRequiresAcceptance:
+		return 2
+	case ticket.StatusPlacing:
+		return 3
+	case ticket.StatusCompleted:
+		return 4
+	case ticket.StatusFailed:
+		return 5
+	case ticket.StatusCancelled:
+		return 6
+	}
+	return 7
+}
+
+// DescribeMatchmaking returns the tickets with the given ids, in the order
+// asked; unknown ids are left out (D25). At most 10 ids.
+func (e *Engine) DescribeMatchmaking(ids []string) ([]ticket.Ticket, error) {
+	if len(ids) == 0 {
+		return nil, invalid("TicketIds is required; give 1 to 10 ticket ids")
+	}
+	if len(ids) > 10 {
+		return nil, invalid("TicketIds has %d ids; the limit is 10", len(ids))
+	}
+	for i, id := range ids {
+		if err := checkTicketID(fmt.Sprintf("TicketIds[%d]", i), id); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]ticket.Ticket, 0, len(ids))
+	for _, id := range ids {
+		if t, ok := e.tickets[id]; ok {
+			out = append(out, t.view(e))
+		}
+	}
+	return out, nil
+}
+
+// Ticket returns one ticket's current state.
+func (e *Engine) Ticket(id string) (ticket.Ticket, bool) {
+	t, ok := e.tickets[id]
+	if !ok {
+		return ticket.Ticket{}, false
+	}
+	return t.view(e), true
+}
+
+// StopMatchmaking cancels a ticket that is QUEUED, SEARCHING or
+// REQUIRES_ACCEPTANCE (in the last case its players count as rejecting the
+// match). A PLACING or finished ticket cannot be stopped (D25). Stopping an
+// automatic backfill ticket turns automatic backfill off for its game
+// session (D24).
+func (e *Engine) StopMatchmaking(now time.Time, id string) error {
+	e.now = now
+	if id == "" {
+		return invalid("TicketId is required")
+	}
+	if err := checkTicketID("TicketId", id); err != nil {
+		return err
+	}
+	t, ok := e.tickets[id]
+	if !ok {
+		return notFound("ticket %q does not exist", id)
+	}
+	switch t.status {
+	case ticket.StatusPlacing:
+		return invalid("ticket %s is in PLACING status and cannot be cancelled", id)
+	case ticket.StatusCompleted, ticket.StatusFailed, ticket.StatusCancelled, ticket.StatusTimedOut:
+		return invalid("ticket %s is already %s and cannot be cancelled", id, t.status)
+	}
+	if t.backfill != nil && t.backfill.auto {
+		if m := e.sessions[t.backfill.session]; m != nil {
+			m.autoOff = true
+		}
+	}
+	if t.status == ticket.StatusRequiresAcceptance {
+		m := t.match
+		e.end(now, t, ticket.StatusCancelled, ticket.ReasonCancelledByRequest, "Cancelled by request.")
+		e.emitTickets(m.cfg, now, EventMatchmakingCancelled, []*tk{t}, m, "Cancelled", "Cancelled by request.")
+		e.failAcceptance(now, m, AcceptanceRejected)
+		return nil
+	}
+	e.end(now, t, ticket.StatusCancelled, ticket.ReasonCancelledByRequest, "Cancelled by request.")
+	e.emitTickets(t.cfg, now, EventMatchmakingCancelled, []*tk{t}, nil, "Cancelled", "Cancelled by request.")
+	return nil
+}
+
+// cancelDuplicate cancels older because newer names one of its players (D17).
+func (e *Engine) cancelDuplicate(now time.Time, older, newer *tk) {
+	msg := fmt.Sprintf("Cancelled due to duplicate player: a player of this ticket is in the newer ticket %s.", newer.id)
+	if older.status == ticket.StatusRequiresAcceptance {
+		m := older.match
+		e.end(now, older, ticket.StatusCancelled, ticket.ReasonDuplicatePlayer, msg)
+		e.emitTickets(m.cfg, now, EventMatchmakingCancelled, []*tk{older}, m, "Cancelled", msg)
+		e.failAcceptance(now, m, AcceptanceRejected)
+		return
+	}
+	e.end(now, older, ticket.StatusCancelled, ticket.ReasonDuplicatePlayer, msg)
+	e.emitTickets(older.cfg, now, EventMatchmakingCancelled, []*tk{older}, nil, "Cancelled", msg)
+}
+
+// end moves t to a terminal status and releases everything it holds.
+func (e *Engine) end(now time.Time, t *tk, status ticket.Status, reason, msg string) {
+	c := t.cfg
+	e.leavePool(c, t)
+	if t.status == ticket.StatusQueued {
+		for i, q := range c.queued {
+			if q == t {
+				c.queued = append(c.queued[:i], c.queued[i+1:]...)
+				break
+			}
+		}
+	}
+	c.deadlines.Delete(t)
+	t.setStatus(status)
+	t.reason, t.message, t.end = reason, msg, now
+	t.accept = nil
+	for p := range t.r.Players() {
+		if e.players[t.r.PlayerID(p)] == t {
+			delete(e.players, t.r.PlayerID(p))
+		}
+	}
+	e.retired = append(e.retired, t)
+}
+
+// leavePool takes t out of the pool and the anchor queues.
+func (e *Engine) leavePool(c *config, t *tk) {
+	if t.entry != nil {
+		c.pool.Remove(t.entry)
+		t.entry = nil
+	}
+	if t.inDirty {
+		c.dirty.Delete(t)
+		t.inDirty = false
+	}
+	if t.wakeAt != 0 {
+		c.wakeups.Delete(wakeup{t.wakeAt, t})
+		t.wakeAt = 0
+	}
+}
+
+// AcceptMatch records players' answers to a proposed match. A rejection ends
+// the acceptance at once; the last acceptance completes it (D15).
+func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
+	e.now = now
+	if in.TicketID == "" {
+		return invalid("TicketId is required")
+	}
+	if err := checkTicketID("TicketId", in.TicketID); err != nil {
+		return err
+	}
+	if in.AcceptanceType != Accept && in.AcceptanceType != Reject {
+		return invalid("AcceptanceType is %q; it must be ACCEPT or REJECT", in.AcceptanceType)
+	}
+	if len(in.PlayerIDs) == 0 {
+		return invalid("PlayerIds is required; give the ids of the players who answer")
+	}
+	t, ok := e.tickets[in.TicketID]
+	if !ok {
+		return notFound("ticket %q does not exist", in.TicketID)
+	}
+	if t.status != ticket.StatusRequiresAcceptance || t.accept == nil {
+		return invalid("ticket %s is %s; only a ticket in REQUIRES_ACCEPTANCE takes answers", t.id, t.status)
+	}
+	want := int8(1)
+	if in.AcceptanceType == Reject {
+		want = -1
+	}
+	idx := make([]int, len(in.PlayerIDs))
+	for i, pid := range in.PlayerIDs {
+		if n := utf8.RuneCountInString(pid); n < 1 || n > 1024 {
+			return invalid("PlayerIds[%d] is %d characters long; it must be 1 to 1024", i, n)
+		}
+		idx[i] = -1
+		for p := range t.r.Players() {
+			if t.r.PlayerID(p) == pid {
+				idx[i] = p
+			}
+		}
+		if idx[i] < 0 {
+			return invalid("PlayerIds[%d] %q is not a player of ticket %s", i, pid, t.id)
+		}
+		if prev := t.accept[idx[i]]; prev != 0 && prev != want {
+			return invalid("PlayerIds[%d] %q has already answered the match; an answer cannot be changed", i, pid)
+		}
+	}
+	changed := false
+	for _, p := range idx {
+		if t.accept[p] == 0 {
+			t.accept[p] = want
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	m := t.match
+	e.emitMatch(m.cfg, now, EventAcceptMatch, m, nil)
+	if want < 0 {
+		e.failAcceptance(now, m, AcceptanceRejected)
+		return nil
+	}
+	for _, mt := range m.tickets {
+		for _, a := range mt.accept {
+			if a != 1 {
+				return nil
+			}
+		}
+	}
+	c := m.cfg
+	c.accepting.Delete(m)
+	e.emitMatch(c, now, EventAcceptMatchCompleted, m, func(d *EventDetail) { d.Acceptance = AcceptanceAccepted })
+	e.proceed(now, m)
+	return nil
+}
+
+// failAcceptance ends a match's acceptance by rejection or timeout: fully
+// accepted tickets search again, the others are cancelled (D15).
+func (e *Engine) failAcceptance(now time.Time, m *match, outcome string) {
+	if m.state != msAccepting {
+		return
+	}
+	c := m.cfg
+	c.accepting.Delete(m)
+	m.state = msDropped
+	e.emitMatch(c, now, EventAcceptMatchCompleted, m, func(d *EventDetail) { d.Acceptance = outcome })
+	var back, cancelled []*tk
+	for _, t := range m.tickets {
+		if t.status != ticket.StatusRequiresAcceptance {
+			continue // already ended (stopped, duplicate player)
+		}
+		if t.backfill != nil || allAccepted(t) {
+			back = append(back, t)
+			continue
+		}
+		rejected := false
+		for _, a := range t.accept {
+			rejected = rejected || a < 0
+		}
+		switch {
+		case rejected:
+			e.end(now, t, ticket.StatusCancelled, ticket.ReasonAcceptanceRejected, "A player of this ticket rejected the match.")
+		case outcome == AcceptanceTimedOut:
+			e.end(now, t, ticket.StatusCancelled, ticket.ReasonAcceptanceTimeout, "A player of this ticket did not accept the match in time.")
+		default:
+			e.end(now, t, ticket.StatusCancelled, ticket.ReasonAcceptanceRejected, "The match was rejected before every player of this ticket accepted it.")
+		}
+		cancelled = append(cancelled, t)
+	}
+	if len(cancelled) > 0 {
+		e.emitTickets(c, now, EventMatchmakingCancelled, cancelled, m, "Cancelled", cancelled[0].message)
+	}
+	for _, t := range back {
+		t.match, t.teams, t.accept = nil, backfillTeams(t), nil
+		t.setStatus(ticket.StatusSearching)
+		t.reason, t.message = "", ""
+		e.admit(c, t)
+		e.markDirty(c, t)
+	}
+	if len(back) > 0 {
+		e.emitSearching(c, now, back)
+	}
+}
+
+func allAccepted(t *tk) bool {
+	for _, a := range t.accept {
+		if a != 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// CompletePlacement reports that a WITH_QUEUE match's game session is
+// ready: its tickets complete with connection information and player
+// sessions (D14).
+func (e *Engine) CompletePlacement(now time.Time, in CompletePlacementInput) error {
+	e.now = now
+	m, err := e.placingMatch(in.MatchID)
+	if err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(in.GameSessionArn); n < 1 || n > 512 || !queuePattern.MatchString(in.GameSessionArn) {
+		return invalid("GameSessionArn %q must be 1 to 512 characters of letters, digits, ':', '/' and '-'", in.GameSessionArn)
+	}
+	if in.IPAddress != "" && !ipPattern.MatchString(in.IPAddress) {
+		return invalid("IpAddress %q must be an IPv4 or IPv6 address of at most 128 characters", in.IPAddress)
+	}
+	if in.Port < 0 || in.Port > 65535 {
+		return invalid("Port is %d; it must be 1 to 65535", in.Port)
+	}
+	if other, taken := e.sessions[in.GameSessionArn]; taken && other != m {
+		return invalid("GameSessionArn %q already belongs to match %s", in.GameSessionArn, other.id)
+	}
+	m.conn = &ticket.GameSessionConnectionInfo{GameSessionArn: in.GameSessionArn, IPAddress: in.IPAddress, DNSName: in.DNSName, Port: in.Port}
+	e.complete(now, m, in.GameSessionArn)
+	return nil
+}
+
+var ipPattern = regexp.MustCompile(`^[0-9A-Fa-f:.]{1,128}$`)
+
+// FailPlacement reports that a WITH_QUEUE match's game session could not be
+// placed: its tickets fail (D14).
+func (e *Engine) FailPlacement(now time.Time, in FailPlacementInput) error {
+	e.now = now
+	m, err := e.placingMatch(in.MatchID)
+	if err != nil {
+		return err
+	}
+	reason := in.Reason
+	if reason == "" {
+		reason = "UNEXPECTED_ERROR"
+	}
+	msg := "The game session could not be placed: " + reason + "."
+	m.state = msFailed
+	for _, t := range m.tickets {
+		e.end(now, t, ticket.StatusFailed, ticket.ReasonPlacementFailed, msg)
+	}
+	e.emitTickets(m.cfg, now, EventMatchmakingFailed, m.tickets, m, reason, msg)
+	return nil
+}
+
+func (e *Engine) placingMatch(id string) (*match, error) {
+	if id == "" {
+		return nil, invalid("MatchId is required")
+	}
+	m, ok := e.matches[id]
+	if !ok {
+		return nil, notFound("match %q does not exist", id)
+	}
+	if m.state != msPlacing {
+		return nil, invalid("match %s is not waiting for placement; only matches of WITH_QUEUE configurations in PLACING are", id)
+	}
+	return m, nil
+}
+
+// view builds the API view of a ticket.
+func (t *tk) view(e *Engine) ticket.Ticket {
+	v := ticket.Ticket{
+		TicketID:          t.id,
+		ConfigurationName: t.cfg.api.Name,
+		ConfigurationArn:  t.cfg.api.ConfigurationArn,
+		Status:            t.status,
+		StatusReason:      t.reason,
+		StatusMessage:     t.message,
+		StartTime:         t.start.UTC(),
+		Players:           t.requestPlayers(e.locs),
+	}
+	if !t.end.IsZero() {
+		v.EndTime = t.end.UTC()
+	}
+	if t.conn != nil {
+		conn := *t.conn
+		v.GameSessionConnectionInfo = &conn
+	}
+	if t.status == ticket.StatusQueued || t.status == ticket.StatusSearching {
+		v.EstimatedWaitTime = t.cfg.estimatedWait()
+	}
+	return v
+}
+
+// requestPlayers rebuilds the ticket's players; once placed, each carries
+// its team.
+func (t *tk) requestPlayers(locs *ticket.Locations) []ticket.Player {
+	out := make([]ticket.Player, t.r.Players())
+	teams := t.cfg.rs.compiled.Teams()
+	for p := range out {
+		out[p] = ticket.Player{
+			PlayerID:         t.r.PlayerID(p),
+			PlayerAttributes: t.r.PlayerAttributes(p),
+			LatencyInMs:      t.r.LatencyMap(p, locs),
+			Team:             t.r.Team(p),
+		}
+		if t.teams != nil && t.teams[p] >= 0 && t.teams[p] < len(teams) {
+			out[p].Team = teams[t.teams[p]].Name
+		}
+	}
+	return out
+}
+
+// estimatedWait is the mean of recent waits in whole seconds, or nil when
+// there are too few (D18).
+func (c *config) estimatedWait() *int {
+	n := min(c.nwaits, waitSamples)
+	if n < minWaitSamples {
+		return nil
+	}
+	s := 0.0
+	for i := range n {
+		s += c.waits[i]
+	}
+	w := int(s/float64(n) + 0.5)
+	return &w
+}
+
+func (c *config) recordWait(d time.Duration) {
+	c.waits[c.nwaits%waitSamples] = d.Seconds()
+	c.nwaits++
+}

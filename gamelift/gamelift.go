@@ -1,0 +1,353 @@
+package gamelift
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/matchforge/matchforge/engine"
+	"github.com/matchforge/matchforge/ticket"
+)
+
+// Operation names: the FlexMatch operations of the GameLift API, and this
+// library's two placement reports for WITH_QUEUE configurations (D14).
+const (
+	OpAcceptMatch                       = "AcceptMatch"
+	OpCreateMatchmakingConfiguration    = "CreateMatchmakingConfiguration"
+	OpCreateMatchmakingRuleSet          = "CreateMatchmakingRuleSet"
+	OpDeleteMatchmakingConfiguration    = "DeleteMatchmakingConfiguration"
+	OpDeleteMatchmakingRuleSet          = "DeleteMatchmakingRuleSet"
+	OpDescribeMatchmaking               = "DescribeMatchmaking"
+	OpDescribeMatchmakingConfigurations = "DescribeMatchmakingConfigurations"
+	OpDescribeMatchmakingRuleSets       = "DescribeMatchmakingRuleSets"
+	OpStartMatchBackfill                = "StartMatchBackfill"
+	OpStartMatchmaking                  = "StartMatchmaking"
+	OpStopMatchmaking                   = "StopMatchmaking"
+	OpUpdateMatchmakingConfiguration    = "UpdateMatchmakingConfiguration"
+	OpValidateMatchmakingRuleSet        = "ValidateMatchmakingRuleSet"
+	OpCompletePlacement                 = "CompletePlacement"
+	OpFailPlacement                     = "FailPlacement"
+	// OpReportPlayersLeft reports players who left a game session, so that
+	// automatic backfill can refill their slots (beyond FlexMatch).
+	OpReportPlayersLeft = "ReportPlayersLeft"
+)
+
+// Error is an operation's error in the GameLift JSON 1.1 shape:
+// {"__type": "InvalidRequestException", "message": "..."}.
+type Error struct {
+	Type    string `json:"__type"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return e.Type + ": " + e.Message }
+
+// ErrUnknownOperation is returned (not as an *Error) for an operation name
+// this package does not know.
+var ErrUnknownOperation = errors.New("gamelift: unknown operation")
+
+// The request and response shapes. Inputs that the engine takes as they are
+// reuse the engine's types, whose JSON names are the API's.
+type (
+	// DescribeMatchmakingInput is the input of DescribeMatchmaking.
+	DescribeMatchmakingInput struct {
+		TicketIDs []string `json:"TicketIds"`
+	}
+	// DescribeMatchmakingOutput is the output of DescribeMatchmaking.
+	DescribeMatchmakingOutput struct {
+		TicketList []ticket.Ticket `json:"TicketList"`
+	}
+	// TicketOutput is the output of StartMatchmaking and StartMatchBackfill.
+	TicketOutput struct {
+		MatchmakingTicket ticket.Ticket `json:"MatchmakingTicket"`
+	}
+	// StopMatchmakingInput is the input of StopMatchmaking.
+	StopMatchmakingInput struct {
+		TicketID string `json:"TicketId"`
+	}
+	// ValidateMatchmakingRuleSetInput is the input of ValidateMatchmakingRuleSet.
+	ValidateMatchmakingRuleSetInput struct {
+		RuleSetBody string `json:"RuleSetBody"`
+	}
+	// ValidateMatchmakingRuleSetOutput is the output of ValidateMatchmakingRuleSet.
+	ValidateMatchmakingRuleSetOutput struct {
+		Valid bool `json:"Valid"`
+	}
+	// RuleSetOutput is the output of CreateMatchmakingRuleSet.
+	RuleSetOutput struct {
+		RuleSet engine.MatchmakingRuleSet `json:"RuleSet"`
+	}
+	// DescribeMatchmakingRuleSetsInput is the input of DescribeMatchmakingRuleSets.
+	DescribeMatchmakingRuleSetsInput struct {
+		Names     []string `json:"Names,omitempty"`
+		Limit     int      `json:"Limit,omitempty"`
+		NextToken string   `json:"NextToken,omitempty"`
+	}
+	// DescribeMatchmakingRuleSetsOutput is the output of DescribeMatchmakingRuleSets.
+	DescribeMatchmakingRuleSetsOutput struct {
+		RuleSets  []engine.MatchmakingRuleSet `json:"RuleSets"`
+		NextToken string                      `json:"NextToken,omitempty"`
+	}
+	// NameInput is the input of the delete operations.
+	NameInput struct {
+		Name string `json:"Name"`
+	}
+	// ConfigurationOutput is the output of Create- and
+	// UpdateMatchmakingConfiguration.
+	ConfigurationOutput struct {
+		Configuration engine.MatchmakingConfiguration `json:"Configuration"`
+	}
+	// DescribeMatchmakingConfigurationsInput is the input of
+	// DescribeMatchmakingConfigurations.
+	DescribeMatchmakingConfigurationsInput struct {
+		Names       []string `json:"Names,omitempty"`
+		RuleSetName string   `json:"RuleSetName,omitempty"`
+		Limit       int      `json:"Limit,omitempty"`
+		NextToken   string   `json:"NextToken,omitempty"`
+	}
+	// DescribeMatchmakingConfigurationsOutput is the output of
+	// DescribeMatchmakingConfigurations.
+	DescribeMatchmakingConfigurationsOutput struct {
+		Configurations []engine.MatchmakingConfiguration `json:"Configurations"`
+		NextToken      string                            `json:"NextToken,omitempty"`
+	}
+	// ReportPlayersLeftInput is the input of ReportPlayersLeft.
+	ReportPlayersLeftInput struct {
+		GameSessionArn string   `json:"GameSessionArn"`
+		PlayerIDs      []string `json:"PlayerIds"`
+	}
+	// Empty is the output of operations that return nothing.
+	Empty struct{}
+)
+
+// required lists each operation's required input members (from the API
+// model; CompletePlacement and FailPlacement are this library's).
+var required = map[string][]string{
+	OpAcceptMatch:                       {"TicketId", "PlayerIds", "AcceptanceType"},
+	OpCreateMatchmakingConfiguration:    {"Name", "RequestTimeoutSeconds", "AcceptanceRequired", "RuleSetName"},
+	OpCreateMatchmakingRuleSet:          {"Name", "RuleSetBody"},
+	OpDeleteMatchmakingConfiguration:    {"Name"},
+	OpDeleteMatchmakingRuleSet:          {"Name"},
+	OpDescribeMatchmaking:               {"TicketIds"},
+	OpStartMatchBackfill:                {"ConfigurationName", "Players"},
+	OpStartMatchmaking:                  {"ConfigurationName", "Players"},
+	OpStopMatchmaking:                   {"TicketId"},
+	OpUpdateMatchmakingConfiguration:    {"Name"},
+	OpValidateMatchmakingRuleSet:        {"RuleSetBody"},
+	OpCompletePlacement:                 {"MatchId", "GameSessionArn"},
+	OpFailPlacement:                     {"MatchId"},
+	OpReportPlayersLeft:                 {"GameSessionArn", "PlayerIds"},
+	OpDescribeMatchmakingRuleSets:       nil,
+	OpDescribeMatchmakingConfigurations: nil,
+}
+
+// Operations returns every operation name Dispatch knows, sorted.
+func Operations() []string {
+	out := make([]string, 0, len(required))
+	for op := range required {
+		out = append(out, op)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Dispatch decodes body as the input of op, calls the engine at now, and
+// returns the output value (ready for json.Marshal) or an *Error. It returns
+// ErrUnknownOperation for an operation it does not know. Every error that
+// reaches the engine's caller leaves the engine unchanged (D25).
+func Dispatch(e *engine.Engine, now time.Time, op string, body []byte) (any, error) {
+	req, ok := required[op]
+	if !ok {
+		return nil, fmt.Errorf("%w %q; the operations are %s", ErrUnknownOperation, op, strings.Join(Operations(), ", "))
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	if err := checkRequired(op, body, req); err != nil {
+		return nil, err
+	}
+	switch op {
+	case OpStartMatchmaking:
+		var in engine.StartMatchmakingInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		t, err := e.StartMatchmaking(now, in)
+		return wrap(TicketOutput{t}, err)
+	case OpStartMatchBackfill:
+		var in engine.StartMatchBackfillInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		t, err := e.StartMatchBackfill(now, in)
+		return wrap(TicketOutput{t}, err)
+	case OpDescribeMatchmaking:
+		var in DescribeMatchmakingInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		list, err := e.DescribeMatchmaking(in.TicketIDs)
+		return wrap(DescribeMatchmakingOutput{list}, err)
+	case OpStopMatchmaking:
+		var in StopMatchmakingInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		return wrap(Empty{}, e.StopMatchmaking(now, in.TicketID))
+	case OpAcceptMatch:
+		var in engine.AcceptMatchInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		return wrap(Empty{}, e.AcceptMatch(now, in))
+	case OpValidateMatchmakingRuleSet:
+		var in ValidateMatchmakingRuleSetInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		return wrap(ValidateMatchmakingRuleSetOutput{true}, e.ValidateMatchmakingRuleSet(in.RuleSetBody))
+	case OpCreateMatchmakingRuleSet:
+		var in engine.CreateMatchmakingRuleSetInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		rs, err := e.CreateMatchmakingRuleSet(now, in)
+		return wrap(RuleSetOutput{rs}, err)
+	case OpDescribeMatchmakingRuleSets:
+		var in DescribeMatchmakingRuleSetsInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		list, next, err := e.DescribeMatchmakingRuleSets(in.Names, in.Limit, in.NextToken)
+		return wrap(DescribeMatchmakingRuleSetsOutput{list, next}, err)
+	case OpDeleteMatchmakingRuleSet:
+		var in NameInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		return wrap(Empty{}, e.DeleteMatchmakingRuleSet(in.Name))
+	case OpCreateMatchmakingConfiguration:
+		var in engine.CreateMatchmakingConfigurationInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		c, err := e.CreateMatchmakingConfiguration(now, in)
+		return wrap(ConfigurationOutput{c}, err)
+	case OpUpdateMatchmakingConfiguration:
+		var in engine.UpdateMatchmakingConfigurationInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		c, err := e.UpdateMatchmakingConfiguration(in)
+		return wrap(ConfigurationOutput{c}, err)
+	case OpDescribeMatchmakingConfigurations:
+		var in DescribeMatchmakingConfigurationsInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		list, next, err := e.DescribeMatchmakingConfigurations(in.Names, in.RuleSetName, in.Limit, in.NextToken)
+		return wrap(DescribeMatchmakingConfigurationsOutput{list, next}, err)
+	case OpDeleteMatchmakingConfiguration:
+		var in NameInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		return wrap(Empty{}, e.DeleteMatchmakingConfiguration(in.Name))
+	case OpCompletePlacement:
+		var in engine.CompletePlacementInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		return wrap(Empty{}, e.CompletePlacement(now, in))
+	case OpFailPlacement:
+		var in engine.FailPlacementInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		return wrap(Empty{}, e.FailPlacement(now, in))
+	case OpReportPlayersLeft:
+		var in ReportPlayersLeftInput
+		if err := decode(op, body, &in); err != nil {
+			return nil, err
+		}
+		return wrap(Empty{}, e.ReportPlayersLeft(now, in.GameSessionArn, in.PlayerIDs))
+	}
+	return nil, fmt.Errorf("%w %q", ErrUnknownOperation, op)
+}
+
+func wrap(out any, err error) (any, error) {
+	if err != nil {
+		return nil, ToError(err)
+	}
+	return out, nil
+}
+
+// ToError converts an engine error into the GameLift error shape.
+func ToError(err error) *Error {
+	var ge *Error
+	if errors.As(err, &ge) {
+		return ge
+	}
+	var ae *engine.APIError
+	if errors.As(err, &ae) {
+		return &Error{Type: ae.Exception(), Message: ae.Message}
+	}
+	return &Error{Type: engine.ErrInternal.Error(), Message: err.Error()}
+}
+
+func invalidf(format string, args ...any) *Error {
+	return &Error{Type: engine.ErrInvalidRequest.Error(), Message: fmt.Sprintf(format, args...)}
+}
+
+// checkRequired reports a required member that is missing or null.
+func checkRequired(op string, body []byte, req []string) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return invalidf("the %s input is not a JSON object: %v", op, err)
+	}
+	for _, name := range req {
+		v, ok := raw[name]
+		if !ok || string(v) == "null" {
+			return invalidf("%s is required in the %s input", name, op)
+		}
+	}
+	return nil
+}
+
+// decode reads body into dst, rejecting unknown members and wrong types
+// with a message that names the member.
+func decode(op string, body []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return invalidf("%s in the %s input must be %s, not a JSON %s", te.Field, op, typeName(te.Type.String()), te.Value)
+		}
+		msg := err.Error()
+		if strings.HasPrefix(msg, "json: unknown field ") {
+			return invalidf("the %s input has no member %s", op, strings.TrimPrefix(msg, "json: unknown field "))
+		}
+		return invalidf("the %s input is malformed: %s", op, strings.TrimPrefix(msg, "json: "))
+	}
+	return nil
+}
+
+func typeName(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	case strings.HasPrefix(goType, "map["):
+		return "an object"
+	case goType == "string":
+		return "a string"
+	case goType == "bool":
+		return "a boolean"
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "float"):
+		return "a number"
+	}
+	return "an object"
+}

@@ -1,0 +1,197 @@
+package gamelift
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/matchforge/matchforge/engine"
+)
+
+// ReplayOptions configure Replay. The zero value means the defaults.
+type ReplayOptions struct {
+	// Seed seeds the engine (ids and random batching). Default 1.
+	Seed uint64
+	// Tick is the step interval in seconds. Default 1.
+	Tick float64
+	// Start is the time of second 0. Default 2026-01-01T00:00:00Z.
+	Start time.Time
+	// Until bounds how long, in seconds from second 0, stepping continues
+	// after the last line while tickets are still pending. Default 43200.
+	Until float64
+	// Engine configures the engine; its Seed is replaced by Seed.
+	Engine engine.Config
+}
+
+// DefaultStart is the default time of second 0 of a replay.
+var DefaultStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Validate reports options out of range.
+func (o ReplayOptions) Validate() error {
+	switch {
+	case o.Tick < 0 || math.IsNaN(o.Tick) || math.IsInf(o.Tick, 0):
+		return fmt.Errorf("replay: tick is %v; it must be a positive number of seconds", o.Tick)
+	case o.Until < 0 || math.IsNaN(o.Until):
+		return fmt.Errorf("replay: until is %v; it must not be negative", o.Until)
+	}
+	return o.Engine.Validate()
+}
+
+// ScenarioError reports a malformed scenario line.
+type ScenarioError struct {
+	Line int
+	Msg  string
+}
+
+func (e *ScenarioError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+// Step is one line of a scenario: at seconds from second 0, call op with
+// input.
+type Step struct {
+	At    float64         `json:"at"`
+	Op    string          `json:"op"`
+	Input json.RawMessage `json:"input"`
+	line  int
+}
+
+// ReadScenario reads a scenario: JSON Lines of {"at", "op", "input"}. Blank
+// lines and lines starting with # are skipped. at must not decrease and op
+// must be an operation Dispatch knows; a violation is a *ScenarioError
+// naming the line.
+func ReadScenario(r io.Reader) ([]Step, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	var steps []Step
+	last := 0.0
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		var s Step
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&s); err != nil {
+			return nil, &ScenarioError{n, "not a JSON object of at, op and input: " + err.Error()}
+		}
+		if _, ok := required[s.Op]; !ok {
+			return nil, &ScenarioError{n, fmt.Sprintf("unknown op %q", s.Op)}
+		}
+		if s.At < 0 || math.IsNaN(s.At) || math.IsInf(s.At, 0) {
+			return nil, &ScenarioError{n, fmt.Sprintf("at is %v; it must be a number of seconds from 0", s.At)}
+		}
+		if s.At < last {
+			return nil, &ScenarioError{n, fmt.Sprintf("at is %v, before the previous line's %v; lines must be in time order", s.At, last)}
+		}
+		if len(s.Input) > 0 && !json.Valid(s.Input) {
+			return nil, &ScenarioError{n, "input is not valid JSON"}
+		}
+		last = s.At
+		s.line = n
+		steps = append(steps, s)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading the scenario: %w", err)
+	}
+	return steps, nil
+}
+
+type lineOutput struct {
+	At     json.Number `json:"at"`
+	Op     string      `json:"op"`
+	Output any         `json:"output,omitempty"`
+	Error  *Error      `json:"error,omitempty"`
+}
+
+type eventOutput struct {
+	At    json.Number   `json:"at"`
+	Event *engine.Event `json:"event"`
+}
+
+func seconds(f float64) json.Number { return json.Number(strconv.FormatFloat(f, 'f', -1, 64)) }
+
+// Replay runs a scenario on a virtual clock and writes JSON Lines to w: for
+// each line its output or error, then the events it caused, and the events
+// of each step. The clock visits every line's at and every multiple of
+// Tick, in order; at a line it applies the line, at a tick it steps the
+// engine, and at equal times lines come first. After the last line it keeps
+// stepping until no ticket is QUEUED, SEARCHING or REQUIRES_ACCEPTANCE, or
+// Until seconds have passed. The same scenario and options give the same
+// bytes.
+func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
+	if err := opts.Validate(); err != nil {
+		return err
+	}
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	if opts.Tick == 0 {
+		opts.Tick = 1
+	}
+	if opts.Until == 0 {
+		opts.Until = 43200
+	}
+	if opts.Start.IsZero() {
+		opts.Start = DefaultStart
+	}
+	ecfg := opts.Engine
+	ecfg.Seed = opts.Seed
+	e, err := engine.New(ecfg)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	at := func(s float64) time.Time {
+		return opts.Start.Add(time.Duration(math.Round(s * float64(time.Second))))
+	}
+	writeEvents := func(t float64, evs []engine.Event) error {
+		for i := range evs {
+			if err := enc.Encode(eventOutput{seconds(t), &evs[i]}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	i, k := 0, 0
+	for {
+		tick := float64(k) * opts.Tick
+		if i < len(steps) && steps[i].At <= tick {
+			s := steps[i]
+			out, err := Dispatch(e, at(s.At), s.Op, s.Input)
+			lo := lineOutput{At: seconds(s.At), Op: s.Op}
+			if err != nil {
+				var ge *Error
+				if !errors.As(err, &ge) {
+					return &ScenarioError{s.line, err.Error()}
+				}
+				lo.Error = ge
+			} else {
+				lo.Output = out
+			}
+			if err := enc.Encode(lo); err != nil {
+				return err
+			}
+			if err := writeEvents(s.At, e.Events()); err != nil {
+				return err
+			}
+			i++
+			continue
+		}
+		if i >= len(steps) && (e.Pending() == 0 || tick > opts.Until) {
+			break
+		}
+		if err := writeEvents(tick, e.Step(at(tick))); err != nil {
+			return err
+		}
+		k++
+	}
+	return bw.Flush()
+}

@@ -1,0 +1,14 @@
+// Package pool holds the waiting tickets of one matchmaking configuration,
+// indexed in B-trees (github.com/tidwall/btree) that every insert and removal
+// keeps current: by age, by number keys (range and nearest-neighbour scans),
+// by string keys (equal-value buckets) and by latency per location (the
+// tickets acceptable under a bound are a prefix).
+//
+//	p := pool.New[*myTicket](pool.Options{Numbers: 1, Latency: true})
+//	p.Insert(&pool.Entry[*myTicket]{ID: "t1", Start: now, Nums: []float64{skill}, Lat: lat, Item: t})
+//	p.Nearest(0, skill, 50, func(e *pool.Entry[*myTicket], d float64) bool { ...; return true })
+//
+// The pool knows nothing of rule sets: the engine decides which keys an
+// entry carries. Each operation documents its cost. A Pool is not safe for
+// concurrent use.
+package pool
