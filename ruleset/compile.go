@@ -125,6 +125,7 @@ type rule struct {
 	stmt       *cnode
 	ext        *extRule
 	inCompound bool
+	failed     bool // a placeholder for a rule with problems
 }
 
 type compiler struct {
@@ -161,6 +162,9 @@ var (
 // Compile validates d and builds its RuleSet, or returns an *ErrorList with
 // every problem (D6).
 func Compile(d *Document) (*RuleSet, error) {
+	if d == nil || d.root == nil {
+		return nil, &ErrorList{syntax: true, Errors: []Error{{Message: "the document is empty; read a rule-set body with Parse"}}}
+	}
 	c := &compiler{
 		rs:      &RuleSet{body: d.body, balanced: -1, teamIdx: map[string]int{}},
 		bases:   map[string][]int{},
@@ -312,7 +316,18 @@ func (c *compiler) defaultValue(n *node, path string, kind ticket.Kind) *ticket.
 	}
 	if err := ticket.CheckValue(path, v); err != nil {
 		for _, p := range err.(*ticket.ValidationError).Problems {
-			c.errorf(path, "%s", strings.TrimPrefix(p.Error(), path+": "))
+			// ticket fields name the value's member (.S, .SL[i], .SDM);
+			// report them at the JSON path of the default.
+			sub, msg := strings.TrimPrefix(p.Field, path), p.Problem
+			switch {
+			case strings.HasPrefix(sub, ".SDM"):
+				sub = sub[len(".SDM"):]
+			case strings.HasPrefix(sub, ".SL"):
+				sub = sub[len(".SL"):]
+			case strings.HasPrefix(sub, ".S"):
+				sub = sub[len(".S"):]
+			}
+			c.errorf(path+sub, "%s", msg)
 		}
 		return nil
 	}
@@ -343,10 +358,16 @@ func (c *compiler) teamDefs(n *node) {
 		if ok && strings.ContainsAny(name, "[],*") {
 			c.errorf(path+".name", "%q contains one of [ ] , *, which property expressions cannot name", name)
 			ok = false
+		} else if ok && strings.TrimSpace(name) != name {
+			c.errorf(path+".name", "%q starts or ends with white space, which property expressions and expansion targets cannot name", name)
+			ok = false
 		}
 		if ok {
 			if p, dup := defPath[name]; dup {
 				c.errorf(path+".name", "%q is already the name of %s; team names must be unique", name, p)
+				ok = false
+			} else if ti, dup := c.rs.teamIdx[name]; dup {
+				c.errorf(path+".name", "%q is already the name of a team that %s generates; rename one of them", name, defPath[c.rs.teams[ti].Base])
 				ok = false
 			}
 		}
@@ -375,8 +396,9 @@ func (c *compiler) teamDefs(n *node) {
 			if qty > 1 {
 				tm.Name, tm.Copy = name+"_"+strconv.Itoa(k), k
 			}
-			if p, dup := c.rs.teamIdx[tm.Name]; dup {
-				c.errorf(path+".name", "generates team %q, which %s also names; rename one of them", tm.Name, defPath[c.rs.teams[p].Base])
+			if p, dup := defPath[tm.Name]; dup && qty > 1 {
+				// teams[a_1] would mean both that definition and this copy (D2).
+				c.errorf(path+".name", "generates team %q, which %s also names; rename one of them", tm.Name, p)
 				continue
 			}
 			c.rs.teamIdx[tm.Name] = len(c.rs.teams)
@@ -432,6 +454,7 @@ func (c *compiler) algorithm(n *node) {
 		*dst = s
 		return true
 	}
+	var sortByGiven, balancedGiven bool // present, even if malformed
 	enum("strategy", []string{StrategyExhaustive, StrategyBalanced}, &a.Strategy)
 	enum("backfillPriority", []string{PriorityNormal, PriorityHigh, PriorityLow}, &a.BackfillPriority)
 	enum("expansionAgeSelection", []string{ExpansionAgeNewest, ExpansionAgeOldest}, &a.ExpansionAgeSelection)
@@ -450,6 +473,7 @@ func (c *compiler) algorithm(n *node) {
 	}
 	if n != nil {
 		if m := n.get("sortByAttributes"); m != nil {
+			sortByGiven = true
 			list, ok := c.stringOrList(m, "algorithm.sortByAttributes")
 			if ok {
 				for i, name := range list {
@@ -465,12 +489,16 @@ func (c *compiler) algorithm(n *node) {
 					}
 				}
 				a.SortByAttributes = list
+				if len(list) == 0 && a.BatchingPreference == BatchSorted {
+					c.errorf("algorithm.sortByAttributes", "is empty; batchingPreference \"sorted\" needs the attributes to sort on")
+				}
 			}
 			if a.BatchingPreference != BatchSorted {
 				c.errorf("algorithm.sortByAttributes", "is used only when batchingPreference is \"sorted\"; remove it or set batchingPreference to sorted")
 			}
 		}
 		if m := n.get("balancedAttribute"); m != nil {
+			balancedGiven = true
 			if s, ok := c.str(m, "algorithm.balancedAttribute"); ok {
 				a.BalancedAttribute = s
 				idx, found := c.schema.Lookup(s)
@@ -488,10 +516,10 @@ func (c *compiler) algorithm(n *node) {
 			}
 		}
 	}
-	if a.BatchingPreference == BatchSorted && len(a.SortByAttributes) == 0 {
+	if a.BatchingPreference == BatchSorted && a.Strategy != StrategyBalanced && !sortByGiven {
 		c.errorf("algorithm.sortByAttributes", "is missing; batchingPreference \"sorted\" needs the attributes to sort on")
 	}
-	if a.Strategy == StrategyBalanced && a.BalancedAttribute == "" {
+	if a.Strategy == StrategyBalanced && !balancedGiven {
 		c.errorf("algorithm.balancedAttribute", "is missing; the balanced strategy needs a number attribute to balance teams on")
 	}
 }
@@ -606,6 +634,13 @@ func (c *compiler) expansions(n *node) {
 		}
 		sort.Float64s(waits)
 		waits = slices.Compact(waits)
+		reported := map[string]bool{} // each problem once, at the first phase it appears
+		report := func(key, format string, args ...any) {
+			if !reported[key] {
+				reported[key] = true
+				c.errorf("expansions", format, args...)
+			}
+		}
 		for pi, w := range waits {
 			v := c.cloneValues(&c.base)
 			v.wait, v.index = w, pi
@@ -618,8 +653,15 @@ func (c *compiler) expansions(n *node) {
 			}
 			v.size, v.min = 0, 0
 			for ti, ts := range v.teams {
-				if ts.Min > ts.Max {
-					c.errorf("expansions", "at %v seconds make team %s's minPlayers (%d) greater than its maxPlayers (%d); keep minPlayers at or below maxPlayers", w, c.rs.teams[ti].Name, ts.Min, ts.Max)
+				// Check teams an expansion changed; the base sizes are
+				// checked with the team definition.
+				base, b := c.rs.teams[ti].Base, c.base.teams[ti]
+				expanded := ts != b && b.Max > 0 && b.Min <= b.Max
+				switch {
+				case expanded && ts.Max == 0:
+					report("max "+base, "at %v seconds make team %s's maxPlayers 0; a team must hold at least 1 player", w, c.rs.teams[ti].Name)
+				case expanded && ts.Min > ts.Max:
+					report("min "+base, "at %v seconds make team %s's minPlayers (%d) greater than its maxPlayers (%d); keep minPlayers at or below maxPlayers", w, c.rs.teams[ti].Name, ts.Min, ts.Max)
 				}
 				v.size += ts.Max
 				v.min += ts.Min
@@ -629,7 +671,7 @@ func (c *compiler) expansions(n *node) {
 				limit = MaxMatchPlayers
 			}
 			if v.size > limit && c.rs.size <= limit {
-				c.errorf("expansions", "at %v seconds raise the teams to %d players in all, beyond the %s-match limit of %d", w, v.size, c.rs.class, limit)
+				report("size", "at %v seconds raise the teams to %d players in all, beyond the %s-match limit of %d", w, v.size, c.rs.class, limit)
 			}
 			c.rs.phases = append(c.rs.phases, v)
 		}
@@ -662,15 +704,18 @@ func (c *compiler) expansions(n *node) {
 			t, intValues, ok = c.expansionTarget(path+".target", tstr)
 		}
 		if ok {
-			key := fmt.Sprint(t.teams, tstr)
-			if strings.HasPrefix(tstr, "rules") {
-				key = tstr
+			for _, k := range t.keys {
+				if p, dup := seen[k]; dup {
+					c.errorf(path+".target", "%q expands %s, which %s already expands; give each target one expansion with several steps", tstr, k, p)
+					ok = false
+					break
+				}
 			}
-			if p, dup := seen[key]; dup {
-				c.errorf(path+".target", "%q is already expanded by %s; give each target one expansion with several steps", tstr, p)
-				ok = false
+			for _, k := range t.keys {
+				if _, dup := seen[k]; !dup {
+					seen[k] = path
+				}
 			}
-			seen[key] = path
 		}
 		sn := e.get("steps")
 		if sn == nil {
@@ -723,7 +768,10 @@ func (c *compiler) expansions(n *node) {
 				x = float64(xi)
 			} else {
 				x, vok = c.number(vn, sp+".value")
-				if vok && x < 0 {
+				if vok && x <= 0 && t.positive {
+					c.errorf(sp+".value", "is %v; this property must be more than 0", x)
+					vok = false
+				} else if vok && x < 0 && !t.signed {
 					c.errorf(sp+".value", "is %v; this property cannot be negative", x)
 					vok = false
 				}
@@ -754,9 +802,11 @@ type expStep struct{ wait, value float64 }
 
 // expTarget is a resolved expansion target with its steps.
 type expTarget struct {
-	apply func(v *Values, x float64)
-	teams []int
-	steps []expStep
+	apply    func(v *Values, x float64)
+	keys     []string // the properties it sets, to find targets expanded twice
+	signed   bool     // values may be negative (referenceValue, expression parameters)
+	positive bool     // values must be more than 0 (maxLatency)
+	steps    []expStep
 }
 
 const targetForm = "write rules[<rule name>].<property> or teams[<team name>].minPlayers (or maxPlayers)"
@@ -765,6 +815,10 @@ const targetForm = "write rules[<rule name>].<property> or teams[<team name>].mi
 // when the target takes whole numbers.
 func (c *compiler) expansionTarget(path, s string) (t expTarget, intValues, ok bool) {
 	s = strings.TrimSpace(s)
+	if s == "algorithm" || strings.HasPrefix(s, "algorithm.") || strings.HasPrefix(s, "algorithm[") {
+		c.errorf(path, "%q targets the algorithm block, which expansions cannot change; %s", s, targetForm)
+		return t, false, false
+	}
 	open, close := strings.IndexByte(s, '['), strings.LastIndexByte(s, ']')
 	if open < 0 || close < open || close+1 >= len(s) || s[close+1] != '.' {
 		c.errorf(path, "%q is not a target path; %s", s, targetForm)
@@ -786,7 +840,9 @@ func (c *compiler) expansionTarget(path, s string) (t expTarget, intValues, ok b
 			c.errorf(path, "%s", problem)
 			return t, false, false
 		}
-		t.teams = teams
+		for _, ti := range teams {
+			t.keys = append(t.keys, fmt.Sprintf("team %s's %s", c.rs.teams[ti].Name, prop))
+		}
 		isMin := prop == "minPlayers"
 		t.apply = func(v *Values, x float64) {
 			for _, ti := range teams {
@@ -805,6 +861,10 @@ func (c *compiler) expansionTarget(path, s string) (t expTarget, intValues, ok b
 			return t, false, false
 		}
 		r := &c.rs.rules[ri]
+		if r.failed {
+			return t, false, false // the rule's own problems are reported
+		}
+		t.keys = []string{fmt.Sprintf("rule %s's %s", r.name, prop)}
 		if r.typ == TypeExpression {
 			pi := r.ext.param(prop)
 			if pi < 0 {
@@ -812,6 +872,7 @@ func (c *compiler) expansionTarget(path, s string) (t expTarget, intValues, ok b
 				return t, false, false
 			}
 			t.apply = func(v *Values, x float64) { v.rules[ri].params[pi] = x }
+			t.signed = true
 			return t, false, true
 		}
 		allowed := map[string][]string{
@@ -823,7 +884,7 @@ func (c *compiler) expansionTarget(path, s string) (t expTarget, intValues, ok b
 		}[r.typ]
 		if !contains(allowed, prop) {
 			if len(allowed) == 0 {
-				c.errorf(path, "%q targets a %s rule, which has no property an expansion can change", s, r.typ)
+				c.errorf(path, "%q targets %s, which has no property an expansion can change", s, aRule(r.typ))
 			} else {
 				c.errorf(path, "%q targets %s, which a %s rule cannot expand; it can expand %s", s, prop, r.typ, strings.Join(allowed, ", "))
 			}
@@ -831,6 +892,12 @@ func (c *compiler) expansionTarget(path, s string) (t expTarget, intValues, ok b
 		}
 		if prop == "referenceValue" && r.refKind != refNum {
 			c.errorf(path, "%q targets the referenceValue of rule %s, which is not a number; only a number referenceValue can be expanded", s, inner)
+			return t, false, false
+		}
+		if r.typ == TypeLatency && prop == "maxDistance" && r.distRef == "" {
+			// Without maxDistance the rule has no distance check to relax,
+			// and a large rule set allows maxLatency alone (D4).
+			c.errorf(path, "%q targets the maxDistance of latency rule %s, which has none; give the rule a maxDistance to expand it", s, inner)
 			return t, false, false
 		}
 		var bit uint8
@@ -842,6 +909,7 @@ func (c *compiler) expansionTarget(path, s string) (t expTarget, intValues, ok b
 			bit, field = hasMinDistance, func(rv *ruleVals) *float64 { return &rv.minDistance }
 		case "maxLatency":
 			bit, field = hasMaxLatency, func(rv *ruleVals) *float64 { return &rv.maxLatency }
+			t.positive = true
 		case "minCount":
 			bit, field = hasMinCount, func(rv *ruleVals) *float64 { return &rv.minCount }
 			intValues = true
@@ -850,6 +918,7 @@ func (c *compiler) expansionTarget(path, s string) (t expTarget, intValues, ok b
 			intValues = true
 		case "referenceValue":
 			bit, field = hasRef, func(rv *ruleVals) *float64 { return &rv.ref }
+			t.signed = true // a reference value may be any number
 		}
 		t.apply = func(v *Values, x float64) {
 			rv := &v.rules[ri]
@@ -857,8 +926,6 @@ func (c *compiler) expansionTarget(path, s string) (t expTarget, intValues, ok b
 			rv.has |= bit
 		}
 		return t, intValues, true
-	case "algorithm":
-		c.errorf(path, "%q targets the algorithm block, which expansions cannot change; %s", s, targetForm)
 	default:
 		c.errorf(path, "%q is not a target path; %s", s, targetForm)
 	}

@@ -28,7 +28,7 @@ func (c *compiler) ruleList(n *node) {
 		if !ok {
 			// Keep a placeholder so indexes stay aligned with the document;
 			// the rule set is invalid anyway.
-			r = rule{name: r.name, typ: r.typ}
+			r = rule{name: r.name, typ: r.typ, failed: true}
 		}
 		if r.name != "" {
 			if _, dup := c.ruleIdx[r.name]; dup {
@@ -68,6 +68,8 @@ func (c *compiler) oneRule(n *node, path string) (r rule, rv ruleVals, ok bool) 
 	r.name = name
 	if nok && strings.ContainsAny(name, "(),") {
 		c.errorf(path+".name", "%q contains ( ) or a comma, which compound statements cannot name", name)
+	} else if nok && strings.TrimSpace(name) != name {
+		c.errorf(path+".name", "%q starts or ends with white space, which compound statements and expansion targets cannot name", name)
 	}
 	typ, tok := c.requiredStr(n, path, "type", "give one of "+strings.Join(ruleTypes, ", "))
 	if !tok {
@@ -80,12 +82,15 @@ func (c *compiler) oneRule(n *node, path string) (r rule, rv ruleVals, ok bool) 
 	}
 	r.typ = typ
 	allowed := append([]string{"name", "type", "description"}, keys...)
-	c.object(n, path, "a "+typ+" rule", allowed)
+	c.object(n, path, aRule(typ), allowed)
 	if d := n.get("description"); d != nil {
 		c.str(d, path+".description")
 	}
 	errs := len(c.errs)
-	r.numAgg, r.listAgg = c.partyAggregation(n, path, typ)
+	r.numAgg, r.listAgg = aggAvg, aggUnion
+	if slices.Contains(keys, "partyAggregation") {
+		r.numAgg, r.listAgg = c.partyAggregation(n, path, typ)
+	}
 	switch typ {
 	case TypeComparison:
 		c.comparison(n, path, &r, &rv)
@@ -105,6 +110,15 @@ func (c *compiler) oneRule(n *node, path string) (r rule, rv ruleVals, ok bool) 
 		c.expressionRule(n, path, &r, &rv)
 	}
 	return r, rv, len(c.errs) == errs && nok
+}
+
+// aRule names a rule type with its article: "a comparison rule", "an
+// expression rule".
+func aRule(typ string) string {
+	if typ != "" && strings.ContainsRune("aeiouAEIOU", rune(typ[0])) {
+		return "an " + typ + " rule"
+	}
+	return "a " + typ + " rule"
 }
 
 func kindOf(n *node) string {
@@ -141,28 +155,28 @@ func (c *compiler) partyAggregation(n *node, path, typ string) (num, list partyA
 	case "max":
 		num = aggMax
 	default:
-		c.errorf(path+".partyAggregation", "is %q; a %s rule aggregates parties by min, max or avg", s, typ)
+		c.errorf(path+".partyAggregation", "is %q; %s aggregates parties by min, max or avg", s, aRule(typ))
 	}
 	return
 }
 
 // measurements compiles the measurements property: one expression or an
-// array of expressions.
-func (c *compiler) measurements(n *node, path string, r *rule) []vtype {
+// array of expressions. It returns the type of each expression that
+// compiled, with its JSON path.
+func (c *compiler) measurements(n *node, path string, r *rule) (types []vtype, paths []string) {
 	mn := n.get("measurements")
 	if mn == nil {
 		c.errorf(path+".measurements", "is missing; a %s rule needs a property expression to measure", r.typ)
-		return nil
+		return nil, nil
 	}
 	list, ok := c.stringOrList(mn, path+".measurements")
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	if len(list) == 0 {
 		c.errorf(path+".measurements", "is empty; give a property expression to measure")
-		return nil
+		return nil, nil
 	}
-	var types []vtype
 	for i, src := range list {
 		p := path + ".measurements"
 		if mn.kind == kArray {
@@ -172,9 +186,10 @@ func (c *compiler) measurements(n *node, path string, r *rule) []vtype {
 		if ok {
 			r.meas = append(r.meas, root)
 			types = append(types, t)
+			paths = append(paths, p)
 		}
 	}
-	return types
+	return types, paths
 }
 
 // expression compiles one property expression and records whether it uses
@@ -234,6 +249,18 @@ func (c *compiler) reference(n *node, path string, r *rule, rv *ruleVals) (vtype
 	return vtype{}, false
 }
 
+// stringReference turns a referenceValue written as a string that holds a
+// number ("1") back into that string, for rules that compare strings: D1
+// reads such strings as numbers only where a number is expected.
+func (c *compiler) stringReference(n *node, r *rule, rv *ruleVals, rt vtype) vtype {
+	if rn := n.get("referenceValue"); rn != nil && rn.kind == kString && r.refKind == refNum {
+		r.refKind, r.refStr = refStr, rn.str
+		rv.ref, rv.has = 0, rv.has&^hasRef
+		return vtype{0, leafStr}
+	}
+	return rt
+}
+
 func looksLikeExpression(s string) bool {
 	return strings.ContainsAny(s, "[()") || strings.HasPrefix(s, "teams") || strings.HasPrefix(s, "team[")
 }
@@ -256,27 +283,29 @@ func (c *compiler) operation(n *node, path string, allowed []string) string {
 }
 
 func (c *compiler) comparison(n *node, path string, r *rule, rv *ruleVals) {
-	types := c.measurements(n, path, r)
+	types, paths := c.measurements(n, path, r)
 	op := c.operation(n, path, []string{"=", "!=", "<", "<=", ">", ">="})
 	r.op = cmpOps[op]
 	rt, hasRef := c.reference(n, path, r, rv)
+	if hasRef && rt.leaf == leafNum && len(types) > 0 && !slices.ContainsFunc(types, func(t vtype) bool { return t.leaf != leafStr }) {
+		rt = c.stringReference(n, r, rv, rt)
+	}
+	var opBad, refBad bool // report each once, whatever the number of measurements
 	for i, t := range types {
-		p := path + ".measurements"
-		if len(types) > 1 {
-			p = fmt.Sprintf("%s[%d]", p, i)
-		}
 		if t.leaf != leafNum && t.leaf != leafStr {
-			c.errorf(p, "measures %s; a comparison needs numbers or strings", t)
+			c.errorf(paths[i], "measures %s; a comparison needs numbers or strings", t)
 			continue
 		}
-		if t.leaf == leafStr && r.op >= cmpLt {
+		if t.leaf == leafStr && r.op >= cmpLt && !opBad {
 			c.errorf(path+".operation", "is %q, but the measurement is %s; strings can only be compared with = and !=", op, t)
+			opBad = true
 		}
-		if hasRef && rt.leaf != t.leaf && (rt.leaf == leafNum || rt.leaf == leafStr) {
+		if hasRef && rt.leaf != t.leaf && (rt.leaf == leafNum || rt.leaf == leafStr) && !refBad {
 			c.errorf(path+".referenceValue", "is %s, but the measurement is %s; compare like with like", rt, t)
+			refBad = true
 		}
 	}
-	if !hasRef && op != "" && r.op != cmpEq && r.op != cmpNe {
+	if n.get("referenceValue") == nil && op != "" && r.op != cmpEq && r.op != cmpNe {
 		c.errorf(path+".operation", "is %q without a referenceValue; without one only = (all equal) and != (all different) apply", op)
 	}
 	if hasRef && rt.leaf != leafNum && rt.leaf != leafStr && r.refKind == refExpr {
@@ -285,14 +314,10 @@ func (c *compiler) comparison(n *node, path string, r *rule, rv *ruleVals) {
 }
 
 func (c *compiler) distance(n *node, path string, r *rule, rv *ruleVals) {
-	types := c.measurements(n, path, r)
+	types, paths := c.measurements(n, path, r)
 	for i, t := range types {
 		if t.leaf != leafNum {
-			p := path + ".measurements"
-			if len(types) > 1 {
-				p = fmt.Sprintf("%s[%d]", p, i)
-			}
-			c.errorf(p, "measures %s; a distance rule needs numbers", t)
+			c.errorf(paths[i], "measures %s; a distance rule needs numbers", t)
 		}
 	}
 	rt, hasRef := c.reference(n, path, r, rv)
@@ -336,19 +361,18 @@ func (c *compiler) count(n *node, path, key string, dst *float64, has *uint8, bi
 }
 
 func (c *compiler) collection(n *node, path string, r *rule, rv *ruleVals) {
-	types := c.measurements(n, path, r)
+	types, paths := c.measurements(n, path, r)
 	op := c.operation(n, path, []string{"intersection", "contains", "reference_intersection_count"})
 	r.coll = map[string]collOp{"intersection": collIntersection, "contains": collContains, "reference_intersection_count": collRefIntersection}[op]
 	for i, t := range types {
 		if t.leaf != leafStr || t.depth < 1 {
-			p := path + ".measurements"
-			if len(types) > 1 {
-				p = fmt.Sprintf("%s[%d]", p, i)
-			}
-			c.errorf(p, "measures %s; a collection rule needs string lists", t)
+			c.errorf(paths[i], "measures %s; a collection rule needs string lists", t)
 		}
 	}
 	rt, hasRef := c.reference(n, path, r, rv)
+	if hasRef && rt.leaf == leafNum && (r.coll == collContains || r.coll == collRefIntersection) {
+		rt = c.stringReference(n, r, rv, rt)
+	}
 	switch r.coll {
 	case collIntersection:
 		if hasRef || n.get("referenceValue") != nil {
@@ -465,7 +489,7 @@ func (c *compiler) latencyRule(n *node, path string, r *rule, rv *ruleVals) {
 			case distanceReferenceMin, distanceReferenceAverage:
 				r.distRef = s
 			default:
-				if f, err := strconv.ParseFloat(s, 64); err == nil {
+				if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
 					r.distRef, r.distRefNum = "number", f
 				} else {
 					c.errorf(p, "is %q; it must be min, avg or a number of milliseconds", dn.str)

@@ -207,7 +207,9 @@ func (e *Evaluator) Evaluate(c *Candidate, v *Values, mode Mode) bool {
 	}
 	if len(rs.latency) > 1 || (mode == Final && len(rs.latency) == 0) {
 		e.chooseLocation(v, len(rs.latency) > 0)
-		if len(rs.latency) > 0 && e.loc < 0 {
+		// An empty candidate has no player to fail a latency rule (D8), as
+		// with a single latency rule.
+		if _, some := e.firstMember(); len(rs.latency) > 0 && e.loc < 0 && some {
 			e.res[rs.latency[len(rs.latency)-1]] = Failed
 			return false
 		}

@@ -99,8 +99,11 @@ func (c *compiler) expressionRule(n *node, path string, r *rule, rv *ruleVals) {
 		c.errorf(path+".expression", "does not compile: %s", oneLine(err.Error()))
 		return
 	}
-	if bad := c.unknownMembers(prog.Node()); bad != "" {
+	if bad, clash := c.unknownMembers(prog.Node()); bad != "" {
 		c.errorf(path+".expression", "reads .%s, which is neither a declared attribute nor one of %s", bad, strings.Join(extFields, ", "))
+		return
+	} else if clash != "" {
+		c.errorf(path+".expression", "reads .%s, which is ambiguous: a declared attribute has the name of the player's %s field; rename the attribute", clash, clash)
 		return
 	}
 	ext.program = prog
@@ -143,7 +146,9 @@ func (c *compiler) extOptions(params []string) []expr.Option {
 
 type memberCheck struct {
 	allowed map[string]bool
+	shadow  map[string]bool // player fields a declared attribute also names
 	bad     string
+	clash   string
 }
 
 func (m *memberCheck) Visit(n *ast.Node) {
@@ -158,19 +163,27 @@ func (m *memberCheck) Visit(n *ast.Node) {
 	}
 	if s, ok := mn.Property.(*ast.StringNode); ok && !m.allowed[s.Value] {
 		m.bad = s.Value
+	} else if ok && m.shadow[s.Value] && m.clash == "" {
+		m.clash = s.Value
 	}
 }
 
-func (c *compiler) unknownMembers(root ast.Node) string {
-	m := &memberCheck{allowed: map[string]bool{}}
+// unknownMembers returns the first member the expression reads that is
+// neither a field nor a declared attribute, and the first player field
+// (id, team, latency) it reads that a declared attribute also names.
+func (c *compiler) unknownMembers(root ast.Node) (bad, clash string) {
+	m := &memberCheck{allowed: map[string]bool{}, shadow: map[string]bool{}}
 	for _, f := range extFields {
 		m.allowed[f] = true
 	}
 	for _, a := range c.schema.Attrs() {
 		m.allowed[a.Name] = true
+		if a.Name == "id" || a.Name == "team" || a.Name == "latency" {
+			m.shadow[a.Name] = true
+		}
 	}
 	ast.Walk(&root, m)
-	return m.bad
+	return m.bad, m.clash
 }
 
 func numbers(v any) ([]float64, error) {

@@ -305,10 +305,11 @@ func (p *exprParser) number() int {
 	for p.pos < len(p.src) && strings.IndexByte("+-.0123456789eE", p.src[p.pos]) >= 0 {
 		p.pos++
 	}
-	f, err := strconv.ParseFloat(p.src[start:p.pos], 64)
+	text := p.src[start:p.pos]
+	f, err := strconv.ParseFloat(text, 64)
 	if err != nil {
 		p.pos = start
-		p.fail("%q is not a number", p.src[start:p.pos])
+		p.fail("%q is not a number", text)
 	}
 	return p.add(pnode{op: opNum, num: f, typ: vtype{0, leafNum}, grow: growConst})
 }

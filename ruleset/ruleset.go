@@ -188,6 +188,9 @@ func (rs *RuleSet) SortByAttributes() []int { return rs.sortBy }
 func (rs *RuleSet) At(wait time.Duration) *Values {
 	s := wait.Seconds()
 	i := sort.Search(len(rs.phases), func(i int) bool { return rs.phases[i].wait > s })
+	if i == 0 { // a negative wait: no step has started
+		i = 1
+	}
 	return &rs.phases[i-1]
 }
 
