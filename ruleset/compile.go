@@ -484,6 +484,8 @@ func (c *compiler) algorithm(n *node) {
 						c.errorf(p, "names %q, which is not declared in playerAttributes", name)
 					case c.schema.Attrs()[idx].Kind != ticket.KindNumber && c.schema.Attrs()[idx].Kind != ticket.KindString:
 						c.errorf(p, "names %q, a %s; only number and string attributes can be sorted on", name, c.schema.Attrs()[idx].Kind.RuleSetType())
+					case slices.Contains(c.rs.sortBy, idx):
+						c.errorf(p, "names %q again; list each attribute once", name)
 					default:
 						c.rs.sortBy = append(c.rs.sortBy, idx)
 					}
@@ -784,6 +786,7 @@ func (c *compiler) expansions(n *node) {
 		}
 		if ok {
 			c.rs.steps += len(t.steps)
+			c.rs.expansions++
 			targets = append(targets, t)
 		}
 	}

@@ -329,6 +329,9 @@ func (c *compiler) distance(n *node, path string, r *rule, rv *ruleVals) {
 	}
 	c.bound(n, path, "maxDistance", &rv.maxDistance, &rv.has, hasMaxDistance)
 	c.bound(n, path, "minDistance", &rv.minDistance, &rv.has, hasMinDistance)
+	if rv.has&hasMaxDistance != 0 && rv.has&hasMinDistance != 0 && rv.minDistance > rv.maxDistance {
+		c.errorf(path+".minDistance", "is %v, more than maxDistance (%v); no distance could satisfy both", rv.minDistance, rv.maxDistance)
+	}
 	if rv.has&(hasMaxDistance|hasMinDistance) == 0 && n.get("maxDistance") == nil && n.get("minDistance") == nil {
 		c.errorf(path, "has neither maxDistance nor minDistance; give at least one")
 	}

@@ -36,7 +36,7 @@ func (e *Evaluator) expression(ri int, r *rule, rv *ruleVals) bool {
 	}
 	out, err := st.vm.Run(r.ext.program, st.env)
 	if err != nil {
-		e.err = fmt.Errorf("%w: rule %s: %v", ErrEvaluation, r.name, err)
+		e.err = fmt.Errorf("%w: rule %s: %s", ErrEvaluation, r.name, oneLine(err.Error()))
 		return false
 	}
 	b, _ := out.(bool)

@@ -1767,8 +1767,8 @@ func TestEvalExpansionSchedule(t *testing.T) {
 				t.Errorf("At(%v): maxDistance %v, %v, phase %d; want %v, phase %d", c.wait, d, ok, v.Index(), c.max, c.phase)
 			}
 		}
-		if len(rs.Phases()) != 3 || rs.Phases()[2].Start() != 15*sec || rs.LastExpansion() != 15*sec || rs.Expansions() != 2 {
-			t.Errorf("Phases %d, last %v, steps %d", len(rs.Phases()), rs.LastExpansion(), rs.Expansions())
+		if len(rs.Phases()) != 3 || rs.Phases()[2].Start() != 15*sec || rs.LastExpansion() != 15*sec || rs.ExpansionSteps() != 2 {
+			t.Errorf("Phases %d, last %v, steps %d", len(rs.Phases()), rs.LastExpansion(), rs.ExpansionSteps())
 		}
 	})
 	t.Run("example 3", func(t *testing.T) {

@@ -62,7 +62,7 @@ func Example() {
 	for _, r := range rs.Rules() {
 		fmt.Printf("rule %s: %s\n", r.Name, r.Type)
 	}
-	fmt.Printf("%d expansion steps, the last after %v\n", rs.Expansions(), rs.LastExpansion())
+	fmt.Printf("%d expansion steps, the last after %v\n", rs.ExpansionSteps(), rs.LastExpansion())
 	// Output:
 	// aliens_vs_cowboys: small match, up to 8 players
 	// team cowboys (definition cowboys, copy 0): 2-4 players

@@ -11,6 +11,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/vm"
+	"github.com/matchforge/matchforge/ticket"
 )
 
 // The expression rule is this library's one extension to the FlexMatch rule
@@ -147,6 +148,7 @@ func (c *compiler) extOptions(params []string) []expr.Option {
 type memberCheck struct {
 	allowed map[string]bool
 	shadow  map[string]bool // player fields a declared attribute also names
+	maps    map[string]bool // string_number_map attributes, whose keys are free
 	bad     string
 	clash   string
 }
@@ -157,8 +159,8 @@ func (m *memberCheck) Visit(n *ast.Node) {
 		return
 	}
 	if inner, ok := mn.Node.(*ast.MemberNode); ok {
-		if s, ok := inner.Property.(*ast.StringNode); ok && s.Value == "latency" {
-			return // latency["<location>"]: any location name
+		if s, ok := inner.Property.(*ast.StringNode); ok && (s.Value == "latency" || m.maps[s.Value]) {
+			return // latency["<location>"] or a map attribute's key: any name
 		}
 	}
 	if s, ok := mn.Property.(*ast.StringNode); ok && !m.allowed[s.Value] {
@@ -172,12 +174,13 @@ func (m *memberCheck) Visit(n *ast.Node) {
 // neither a field nor a declared attribute, and the first player field
 // (id, team, latency) it reads that a declared attribute also names.
 func (c *compiler) unknownMembers(root ast.Node) (bad, clash string) {
-	m := &memberCheck{allowed: map[string]bool{}, shadow: map[string]bool{}}
+	m := &memberCheck{allowed: map[string]bool{}, shadow: map[string]bool{}, maps: map[string]bool{}}
 	for _, f := range extFields {
 		m.allowed[f] = true
 	}
 	for _, a := range c.schema.Attrs() {
 		m.allowed[a.Name] = true
+		m.maps[a.Name] = a.Kind == ticket.KindMap
 		if a.Name == "id" || a.Name == "team" || a.Name == "latency" {
 			m.shadow[a.Name] = true
 		}

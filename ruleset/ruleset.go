@@ -126,7 +126,8 @@ type RuleSet struct {
 	latency  []int // latency rules
 	balanced int   // schema index of balancedAttribute, or -1
 	sortBy   []int // schema indexes of sortByAttributes
-	steps    int   // expansion steps in all
+	steps      int // expansion steps in all
+	expansions int // expansions with at least one valid step
 	lastWait float64
 	countRes bool // some top rule depends on team sizes
 }
@@ -161,8 +162,12 @@ func (rs *RuleSet) Algorithm() Algorithm { return rs.algo }
 // Rules returns every rule in order. The caller must not modify it.
 func (rs *RuleSet) Rules() []Rule { return rs.info }
 
-// Expansions returns the number of expansion steps in all.
-func (rs *RuleSet) Expansions() int { return rs.steps }
+// Expansions returns the number of expansions (entries of the expansions
+// array), each with one or more steps.
+func (rs *RuleSet) Expansions() int { return rs.expansions }
+
+// ExpansionSteps returns the number of expansion steps in all.
+func (rs *RuleSet) ExpansionSteps() int { return rs.steps }
 
 // LastExpansion returns the wait time of the last expansion step (0 when
 // there are none). A configuration's RequestTimeoutSeconds must be at least

@@ -389,8 +389,8 @@ func vtCheckCompiled(t *testing.T, rs *ruleset.RuleSet, w vtValid) {
 	if !slices.Equal(attrs, w.attrs) {
 		t.Errorf("attributes = %q, want %q", attrs, w.attrs)
 	}
-	if rs.Expansions() != w.expansions {
-		t.Errorf("Expansions = %d, want %d", rs.Expansions(), w.expansions)
+	if rs.ExpansionSteps() != w.expansions {
+		t.Errorf("ExpansionSteps = %d, want %d", rs.ExpansionSteps(), w.expansions)
 	}
 	if rs.LastExpansion() != w.last {
 		t.Errorf("LastExpansion = %v, want %v", rs.LastExpansion(), w.last)
