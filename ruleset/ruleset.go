@@ -108,28 +108,28 @@ type Rule struct {
 // RuleSet is a compiled rule set. It is immutable and safe for concurrent
 // use; evaluation goes through an Evaluator, which is not.
 type RuleSet struct {
-	name     string
-	body     string
-	class    Class
-	size     int
-	schema   *ticket.Schema
-	teams    []Team
-	teamIdx  map[string]int
-	algo     Algorithm
-	info     []Rule
-	rules    []rule
-	nodes    []pnode
-	phases   []Values
-	top      []int // rules evaluated directly: not sort rules, not in compounds
-	sorts    []int // sort rules in order
-	batches  []int // batchDistance rules
-	latency  []int // latency rules
-	balanced int   // schema index of balancedAttribute, or -1
-	sortBy   []int // schema indexes of sortByAttributes
-	steps      int // expansion steps in all
-	expansions int // expansions with at least one valid step
-	lastWait float64
-	countRes bool // some top rule depends on team sizes
+	name       string
+	body       string
+	class      Class
+	size       int
+	schema     *ticket.Schema
+	teams      []Team
+	teamIdx    map[string]int
+	algo       Algorithm
+	info       []Rule
+	rules      []rule
+	nodes      []pnode
+	phases     []Values
+	top        []int // rules evaluated directly: not sort rules, not in compounds
+	sorts      []int // sort rules in order
+	batches    []int // batchDistance rules
+	latency    []int // latency rules
+	balanced   int   // schema index of balancedAttribute, or -1
+	sortBy     []int // schema indexes of sortByAttributes
+	steps      int   // expansion steps in all
+	expansions int   // expansions with at least one valid step
+	lastWait   float64
+	countRes   bool // some top rule depends on team sizes
 }
 
 // Name returns the rule set's optional name property.
