@@ -6,7 +6,12 @@
 //
 // Replay runs a scenario (JSON Lines of {"at", "op", "input"}) on a virtual
 // clock through Dispatch and writes each line's output and every event as
-// JSON Lines; it is what "matchforge replay" runs.
+// JSON Lines; it is what "matchforge replay" runs. Since match ids are made
+// by the engine, a scenario's input may write "$match:TICKET" for the id of
+// the match the events last put TICKET in. The golden scenarios in
+// testdata/scenarios show every operation and lifecycle path; regenerate
+// their outputs with "go test ./gamelift -run TestScenarios -rewrite" and
+// review the diff.
 //
 // Beyond the GameLift operations, Dispatch knows three of this library's:
 // CompletePlacement and FailPlacement report the placement of a WITH_QUEUE

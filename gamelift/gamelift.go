@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,7 +85,7 @@ type (
 	// DescribeMatchmakingRuleSetsInput is the input of DescribeMatchmakingRuleSets.
 	DescribeMatchmakingRuleSetsInput struct {
 		Names     []string `json:"Names,omitempty"`
-		Limit     int      `json:"Limit,omitempty"`
+		Limit     *int     `json:"Limit,omitempty"`
 		NextToken string   `json:"NextToken,omitempty"`
 	}
 	// DescribeMatchmakingRuleSetsOutput is the output of DescribeMatchmakingRuleSets.
@@ -105,7 +107,7 @@ type (
 	DescribeMatchmakingConfigurationsInput struct {
 		Names       []string `json:"Names,omitempty"`
 		RuleSetName string   `json:"RuleSetName,omitempty"`
-		Limit       int      `json:"Limit,omitempty"`
+		Limit       *int     `json:"Limit,omitempty"`
 		NextToken   string   `json:"NextToken,omitempty"`
 	}
 	// DescribeMatchmakingConfigurationsOutput is the output of
@@ -221,7 +223,11 @@ func Dispatch(e *engine.Engine, now time.Time, op string, body []byte) (any, err
 		if err := decode(op, body, &in); err != nil {
 			return nil, err
 		}
-		list, next, err := e.DescribeMatchmakingRuleSets(in.Names, in.Limit, in.NextToken)
+		limit, err := checkLimit(in.Limit)
+		if err != nil {
+			return nil, err
+		}
+		list, next, err := e.DescribeMatchmakingRuleSets(in.Names, limit, in.NextToken)
 		return wrap(DescribeMatchmakingRuleSetsOutput{list, next}, err)
 	case OpDeleteMatchmakingRuleSet:
 		var in NameInput
@@ -248,7 +254,11 @@ func Dispatch(e *engine.Engine, now time.Time, op string, body []byte) (any, err
 		if err := decode(op, body, &in); err != nil {
 			return nil, err
 		}
-		list, next, err := e.DescribeMatchmakingConfigurations(in.Names, in.RuleSetName, in.Limit, in.NextToken)
+		limit, err := checkLimit(in.Limit)
+		if err != nil {
+			return nil, err
+		}
+		list, next, err := e.DescribeMatchmakingConfigurations(in.Names, in.RuleSetName, limit, in.NextToken)
 		return wrap(DescribeMatchmakingConfigurationsOutput{list, next}, err)
 	case OpDeleteMatchmakingConfiguration:
 		var in NameInput
@@ -278,6 +288,18 @@ func Dispatch(e *engine.Engine, now time.Time, op string, body []byte) (any, err
 	return nil, fmt.Errorf("%w %q", ErrUnknownOperation, op)
 }
 
+// checkLimit rejects a Limit given as less than 1 (the API's minimum); the
+// engine takes 0 to mean the default.
+func checkLimit(limit *int) (int, error) {
+	if limit == nil {
+		return 0, nil
+	}
+	if *limit < 1 {
+		return 0, invalidf("Limit is %d; it must be 1 to 10", *limit)
+	}
+	return *limit, nil
+}
+
 func wrap(out any, err error) (any, error) {
 	if err != nil {
 		return nil, ToError(err)
@@ -304,9 +326,12 @@ func invalidf(format string, args ...any) *Error {
 
 // checkRequired reports a required member that is missing or null.
 func checkRequired(op string, body []byte, req []string) error {
+	if k := jsonKind(body); k != "object" && k != "null" {
+		return invalidf("the %s input must be a JSON object, not a JSON %s", op, k)
+	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return invalidf("the %s input is not a JSON object: %v", op, err)
+		return invalidf("the %s input is malformed: %s", op, strings.TrimPrefix(err.Error(), "json: "))
 	}
 	for _, name := range req {
 		v, ok := raw[name]
@@ -317,37 +342,194 @@ func checkRequired(op string, body []byte, req []string) error {
 	return nil
 }
 
-// decode reads body into dst, rejecting unknown members and wrong types
-// with a message that names the member.
+// decode reads body into dst. Before decoding it checks the body's shape
+// against dst's type, so that an unknown member (member names are
+// case-sensitive, as in the API model) or a value of the wrong JSON type is
+// reported with its full path, such as Players[0].PlayerAttributes.skill.N.
 func decode(op string, body []byte, dst any) error {
+	if err := checkShape(op, "", body, reflect.TypeOf(dst).Elem()); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return invalidf("%s in the %s input must be %s, not a JSON %s", te.Field, op, typeName(te.Type.String()), te.Value)
-		}
-		msg := err.Error()
-		if strings.HasPrefix(msg, "json: unknown field ") {
-			return invalidf("the %s input has no member %s", op, strings.TrimPrefix(msg, "json: unknown field "))
-		}
-		return invalidf("the %s input is malformed: %s", op, strings.TrimPrefix(msg, "json: "))
+		return invalidf("the %s input is malformed: %s", op, strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return nil
 }
 
-func typeName(goType string) string {
-	switch {
-	case strings.HasPrefix(goType, "[]"):
-		return "a list"
-	case strings.HasPrefix(goType, "map["):
-		return "an object"
-	case goType == "string":
-		return "a string"
-	case goType == "bool":
-		return "a boolean"
-	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "float"):
-		return "a number"
+var attributeValueType = reflect.TypeFor[ticket.AttributeValue]()
+
+// attributeValueShape is the JSON shape of the AttributeValue union.
+type attributeValueShape struct {
+	S   string             `json:"S"`
+	N   float64            `json:"N"`
+	SL  []string           `json:"SL"`
+	SDM map[string]float64 `json:"SDM"`
+}
+
+// checkShape walks raw against t: objects must have only the members of t
+// (exact names), and every value must have the JSON type t expects (an
+// integer for Go integers). null is accepted anywhere (it means absent).
+func checkShape(op, path string, raw json.RawMessage, t reflect.Type) error {
+	kind := jsonKind(raw)
+	if kind == "null" {
+		return nil
 	}
-	return "an object"
+	if t == attributeValueType {
+		t = reflect.TypeFor[attributeValueShape]()
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	wrong := func(want string) error {
+		if path == "" {
+			return invalidf("the %s input must be %s, not a JSON %s", op, want, kind)
+		}
+		return invalidf("%s in the %s input must be %s, not a JSON %s", path, op, want, kind)
+	}
+	switch t.Kind() {
+	case reflect.String:
+		if kind != "string" {
+			return wrong("a string")
+		}
+	case reflect.Bool:
+		if kind != "boolean" {
+			return wrong("a boolean")
+		}
+	case reflect.Float32, reflect.Float64:
+		if kind != "number" {
+			return wrong("a number")
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if kind != "number" {
+			return wrong("an integer")
+		}
+		if _, err := strconv.ParseInt(string(bytes.TrimSpace(raw)), 10, 64); err != nil {
+			return invalidf("%s in the %s input must be an integer, not %s", path, op, bytes.TrimSpace(raw))
+		}
+	case reflect.Slice:
+		if kind != "array" {
+			return wrong("a list")
+		}
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return invalidf("%s in the %s input is malformed: %s", path, op, strings.TrimPrefix(err.Error(), "json: "))
+		}
+		for i, item := range items {
+			if err := checkShape(op, fmt.Sprintf("%s[%d]", path, i), item, t.Elem()); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		if kind != "object" {
+			return wrong("an object")
+		}
+		members, err := objectMembers(raw)
+		if err != nil {
+			return invalidf("%s in the %s input is malformed: %s", path, op, err)
+		}
+		for _, m := range members {
+			if err := checkShape(op, joinPath(path, m.name), m.value, t.Elem()); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		if kind != "object" {
+			return wrong("an object")
+		}
+		members, err := objectMembers(raw)
+		if err != nil {
+			return invalidf("the %s input is malformed: %s", op, err)
+		}
+		fields := structFields(t)
+		for _, m := range members {
+			ft, ok := fields[m.name]
+			if !ok {
+				if path == "" {
+					return invalidf("the %s input has no member %q", op, m.name)
+				}
+				return invalidf("%s in the %s input has no member %q", path, op, m.name)
+			}
+			if err := checkShape(op, joinPath(path, m.name), m.value, ft); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// structFields maps the JSON member names of t's fields to their types.
+func structFields(t reflect.Type) map[string]reflect.Type {
+	out := make(map[string]reflect.Type, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+type member struct {
+	name  string
+	value json.RawMessage
+}
+
+// objectMembers returns an object's members in document order.
+func objectMembers(raw json.RawMessage) ([]member, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil { // {
+		return nil, err
+	}
+	var out []member
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, member{tok.(string), v})
+	}
+	return out, nil
+}
+
+// jsonKind names the JSON type of a value by its first character.
+func jsonKind(raw []byte) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "empty value"
+	}
+	switch raw[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
 }

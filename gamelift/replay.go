@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -64,6 +65,12 @@ type Step struct {
 // lines and lines starting with # are skipped. at must not decrease and op
 // must be an operation Dispatch knows; a violation is a *ScenarioError
 // naming the line.
+//
+// Match ids are made by the engine, so a scenario cannot know them in
+// advance; inside input, the JSON string "$match:TICKET" stands for the id
+// of the match that the events so far last put ticket TICKET in (for
+// CompletePlacement, FailPlacement, and a STANDALONE game session given by
+// its match id).
 func ReadScenario(r io.Reader) ([]Step, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
@@ -79,6 +86,9 @@ func ReadScenario(r io.Reader) ([]Step, error) {
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&s); err != nil {
 			return nil, &ScenarioError{n, "not a JSON object of at, op and input: " + err.Error()}
+		}
+		if dec.InputOffset() != int64(len(line)) {
+			return nil, &ScenarioError{n, "text follows the line's JSON object; give one object per line"}
 		}
 		if _, ok := required[s.Op]; !ok {
 			return nil, &ScenarioError{n, fmt.Sprintf("unknown op %q", s.Op)}
@@ -152,8 +162,10 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 	at := func(s float64) time.Time {
 		return opts.Start.Add(time.Duration(math.Round(s * float64(time.Second))))
 	}
+	refs := matchRefs{}
 	writeEvents := func(t float64, evs []engine.Event) error {
 		for i := range evs {
+			refs.record(&evs[i])
 			if err := enc.Encode(eventOutput{seconds(t), &evs[i]}); err != nil {
 				return err
 			}
@@ -165,11 +177,17 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 		tick := float64(k) * opts.Tick
 		if i < len(steps) && steps[i].At <= tick {
 			s := steps[i]
-			out, err := Dispatch(e, at(s.At), s.Op, s.Input)
+			input, err := refs.substitute(s.Input)
+			if err != nil {
+				bw.Flush()
+				return &ScenarioError{s.line, err.Error()}
+			}
+			out, err := Dispatch(e, at(s.At), s.Op, input)
 			lo := lineOutput{At: seconds(s.At), Op: s.Op}
 			if err != nil {
 				var ge *Error
 				if !errors.As(err, &ge) {
+					bw.Flush()
 					return &ScenarioError{s.line, err.Error()}
 				}
 				lo.Error = ge
@@ -194,4 +212,42 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 		k++
 	}
 	return bw.Flush()
+}
+
+// matchRefs remembers, per ticket id, the id of the match the events last
+// put it in, for "$match:TICKET" references in scenario inputs.
+type matchRefs map[string]string
+
+var matchRef = regexp.MustCompile(`"\$match:([^"\\]*)"`)
+
+func (r matchRefs) record(ev *engine.Event) {
+	if ev.Detail.MatchID == "" {
+		return
+	}
+	for _, t := range ev.Detail.Tickets {
+		r[t.TicketID] = ev.Detail.MatchID
+	}
+}
+
+// substitute replaces every "$match:TICKET" string in input by the match id.
+func (r matchRefs) substitute(input json.RawMessage) (json.RawMessage, error) {
+	if !bytes.Contains(input, []byte(`"$match:`)) {
+		return input, nil
+	}
+	var missing []byte
+	out := matchRef.ReplaceAllFunc(input, func(b []byte) []byte {
+		id := matchRef.FindSubmatch(b)[1]
+		m, ok := r[string(id)]
+		if !ok {
+			if missing == nil {
+				missing = id
+			}
+			return b
+		}
+		return strconv.AppendQuote(nil, m)
+	})
+	if missing != nil {
+		return nil, fmt.Errorf("input refers to $match:%s, but no event has put ticket %s in a match yet", missing, missing)
+	}
+	return out, nil
 }

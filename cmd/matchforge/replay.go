@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"time"
 
@@ -39,8 +40,12 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "matchforge replay: --start %q is not an RFC 3339 time: %v\n", *start, err)
 		return 2
 	}
-	if *tick <= 0 {
-		fmt.Fprintf(stderr, "matchforge replay: --tick is %v; it must be positive\n", *tick)
+	if !(*tick > 0) || math.IsInf(*tick, 0) {
+		fmt.Fprintf(stderr, "matchforge replay: --tick is %v; it must be a positive number of seconds\n", *tick)
+		return 2
+	}
+	if !(*until >= 0) {
+		fmt.Fprintf(stderr, "matchforge replay: --until is %v; it must not be negative\n", *until)
 		return 2
 	}
 	name := "-"
@@ -61,6 +66,11 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "matchforge replay: %s: %v\n", name, err)
 		return 1
+	}
+	if *until == 0 {
+		// ReplayOptions takes 0 to mean the default; --until 0 means: do
+		// not step past second 0 once the lines are done.
+		*until = math.SmallestNonzeroFloat64
 	}
 	opts := gamelift.ReplayOptions{Seed: *seed, Tick: *tick, Start: t0, Until: *until}
 	if err := gamelift.Replay(steps, stdout, opts); err != nil {
