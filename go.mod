@@ -2,10 +2,9 @@ module github.com/matchforge/matchforge
 
 go 1.25
 
-require github.com/expr-lang/expr v1.17.8
-
 require (
-	github.com/google/uuid v1.6.0 // indirect
-	github.com/tidwall/btree v1.8.2 // indirect
-	pgregory.net/rapid v1.3.0 // indirect
+	github.com/expr-lang/expr v1.17.8
+	github.com/google/uuid v1.6.0
+	github.com/tidwall/btree v1.8.2
+	pgregory.net/rapid v1.3.0
 )

@@ -54,13 +54,20 @@ func (e *Engine) StartMatchBackfill(now time.Time, in StartMatchBackfillInput) (
 			return ticket.Ticket{}, invalid("Players puts %d players on team %s, whose maxPlayers is %d", n, rs.Teams()[ti].Name, most)
 		}
 	}
+	// Every check comes before anything changes, the random source and the
+	// location table included (D25): the id is made last.
+	if in.TicketID != "" {
+		if _, err := e.ticketID(in.TicketID); err != nil {
+			return ticket.Ticket{}, err
+		}
+	}
+	r, err := e.resolve(rs.Schema(), in.Players)
+	if err != nil {
+		return ticket.Ticket{}, fromValidation(err)
+	}
 	id, err := e.ticketID(in.TicketID)
 	if err != nil {
 		return ticket.Ticket{}, err
-	}
-	r, err := rs.Schema().Resolve(in.Players, e.locs)
-	if err != nil {
-		return ticket.Ticket{}, fromValidation(err)
 	}
 	t := e.newBackfill(c, now, id, r, teams, in.GameSessionArn, false)
 	return t.view(e), nil
@@ -84,16 +91,8 @@ func (e *Engine) newBackfill(c *config, now time.Time, id string, r *ticket.Reso
 		e.backfills[session] = t
 	}
 	if old != nil {
-		msg := fmt.Sprintf("Replaced by the newer backfill ticket %s for the same game session.", t.id)
-		if old.status == ticket.StatusRequiresAcceptance {
-			m := old.match
-			e.end(now, old, ticket.StatusCancelled, ticket.ReasonReplacedByNewBackfill, msg)
-			e.emitTickets(m.cfg, now, EventMatchmakingCancelled, []*tk{old}, m, "Cancelled", msg)
-			e.failAcceptance(now, m, AcceptanceRejected)
-		} else {
-			e.end(now, old, ticket.StatusCancelled, ticket.ReasonReplacedByNewBackfill, msg)
-			e.emitTickets(old.cfg, now, EventMatchmakingCancelled, []*tk{old}, nil, "Cancelled", msg)
-		}
+		e.cancel(now, []*tk{old}, cancelCause{ticket.ReasonReplacedByNewBackfill,
+			fmt.Sprintf("Replaced by the newer backfill ticket %s for the same game session.", t.id)})
 	}
 	return t
 }
@@ -132,9 +131,21 @@ func (e *Engine) sessionData(m *match) (*MatchmakerData, *match) {
 		d.Teams[i] = MatchmakerTeam{Name: tm.Name, Players: []MatchmakerPlayer{}}
 	}
 	for p := range bf.r.Players() {
-		d.Teams[bf.teams[p]].Players = append(d.Teams[bf.teams[p]].Players, playerData(rs.Schema(), bf.r, p))
+		d.addPlayer(rs.Teams()[bf.teams[p]].Name, playerData(rs.Schema(), bf.r, p))
 	}
 	return d, nil
+}
+
+// addPlayer appends a player to the named team, adding the team if the
+// document lacks it (a session made under an earlier rule set).
+func (d *MatchmakerData) addPlayer(team string, p MatchmakerPlayer) {
+	for i := range d.Teams {
+		if d.Teams[i].Name == team {
+			d.Teams[i].Players = append(d.Teams[i].Players, p)
+			return
+		}
+	}
+	d.Teams = append(d.Teams, MatchmakerTeam{Name: team, Players: []MatchmakerPlayer{p}})
 }
 
 // completeBackfill finishes a backfill match: the backfill ticket and the
@@ -153,17 +164,9 @@ func (e *Engine) completeBackfill(now time.Time, m *match) {
 			continue
 		}
 		for p := range t.r.Players() {
-			data.Teams[t.teams[p]].Players = append(data.Teams[t.teams[p]].Players, playerData(rs.Schema(), t.r, p))
+			data.addPlayer(rs.Teams()[t.teams[p]].Name, playerData(rs.Schema(), t.r, p))
 		}
-		if m.conn != nil {
-			t.sessions = make([]string, t.r.Players())
-			conn := ticket.GameSessionConnectionInfo{GameSessionArn: m.conn.GameSessionArn, IPAddress: m.conn.IPAddress, DNSName: m.conn.DNSName, Port: m.conn.Port}
-			for p := range t.sessions {
-				t.sessions[p] = "psess-" + e.newID()
-				conn.MatchedPlayerSessions = append(conn.MatchedPlayerSessions, ticket.MatchedPlayerSession{PlayerID: t.r.PlayerID(p), PlayerSessionID: t.sessions[p]})
-			}
-			t.conn = &conn
-		}
+		e.openPlayerSessions(t, m.conn)
 	}
 	for _, t := range m.tickets {
 		e.end(now, t, ticket.StatusCompleted, "", "")
@@ -182,16 +185,8 @@ func (e *Engine) completeBackfill(now time.Time, m *match) {
 	session.session = key
 	e.sessions[key] = session
 	m.data = data
-	e.emitMatch(c, now, EventMatchmakingSucceeded, m, func(d *EventDetail) {
-		if m.conn != nil {
-			d.GameSessionInfo.GameSessionArn = m.conn.GameSessionArn
-			d.GameSessionInfo.IPAddress = m.conn.IPAddress
-			d.GameSessionInfo.DNSName = m.conn.DNSName
-			d.GameSessionInfo.Port = m.conn.Port
-		}
-		d.MatchmakerData = data
-	})
-	e.afterComplete(now, session)
+	e.afterComplete(now, session) // first, so that the event names its ticket
+	e.emitSucceeded(c, now, m, data)
 }
 
 // afterComplete opens an automatic backfill ticket for a session that has
@@ -212,7 +207,11 @@ func (e *Engine) afterComplete(now time.Time, s *match) {
 	}
 	var players []ticket.Player
 	var teams []int
-	for ti, team := range s.data.Teams {
+	for _, team := range s.data.Teams {
+		ti, ok := rs.TeamIndex(team.Name)
+		if !ok && len(team.Players) > 0 {
+			return // the configuration's rule set no longer has this team
+		}
 		for _, p := range team.Players {
 			players = append(players, e.sessionPlayer(s, p))
 			teams = append(teams, ti)
@@ -293,10 +292,9 @@ func (e *Engine) ReportPlayersLeft(now time.Time, session string, playerIDs []st
 			return slices.Contains(playerIDs, p.PlayerID)
 		})
 	}
-	if old := e.activeBackfill(session); old != nil && old.backfill.auto && old.status != ticket.StatusRequiresAcceptance {
-		msg := "Replaced because players left the game session."
-		e.end(now, old, ticket.StatusCancelled, ticket.ReasonReplacedByNewBackfill, msg)
-		e.emitTickets(old.cfg, now, EventMatchmakingCancelled, []*tk{old}, nil, "Cancelled", msg)
+	if old := e.activeBackfill(session); old != nil && old.backfill.auto {
+		// Its players list is stale now; a new one replaces it.
+		e.cancel(now, []*tk{old}, cancelCause{ticket.ReasonReplacedByNewBackfill, "Replaced because players left the game session."})
 		s.data.AutoBackfillTicketID = nil
 	}
 	e.afterComplete(now, s)

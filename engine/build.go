@@ -37,10 +37,25 @@ type builder struct {
 	hasLatBnd  bool
 	bound      *ruleset.Values // the most relaxed values any candidate can reach
 
+	anchors      []*tk
+	withBackfill bool // collect backfill tickets too (anchorsFor)
+
 	location int32
 	spread   *float64
 	budget   int
 	repairs  int
+
+	deferred []*tk // candidates no team took on the partial checks
+	saved    []int // members' teams before the deferred candidates joined
+
+	// Scratch of repack and reassign.
+	packRoom  []int           // room per team
+	packIdx   []int           // the members they may move
+	packPlan  []int           // repack: their planned teams
+	packFrom  []int           // their teams before the search
+	packNodes int             // placements left
+	packStop  int             // reassign: the repair budget to keep
+	packVals  *ruleset.Values // reassign: the values in force
 }
 
 func (c *config) builder(e *Engine) *builder {
@@ -75,12 +90,17 @@ func (b *builder) charge(t *tk) {
 	if t.metrics == nil {
 		t.metrics = make([]uint32, 2*len(res))
 	}
+	if len(b.c.ruleTotals) != 2*len(res) {
+		b.c.ruleTotals = make([]uint64, 2*len(res))
+	}
 	for i, r := range res {
 		switch r {
 		case ruleset.Passed:
 			t.metrics[2*i]++
+			b.c.ruleTotals[2*i]++
 		case ruleset.Failed:
 			t.metrics[2*i+1]++
+			b.c.ruleTotals[2*i+1]++
 		}
 	}
 }
@@ -179,18 +199,8 @@ func (b *builder) teamOrder(n int, v *ruleset.Values, dst []int) []int {
 // build tries to build a match around anchor. On success the candidate in
 // b is the match, and every rule passes on it (D7).
 func (b *builder) build(anchor *tk, now time.Time) bool {
-	b.reset(anchor, now)
+	b.begin(anchor, now)
 	rs := b.rs
-	// The most relaxed values any candidate match can reach: with newest,
-	// the clock cannot exceed the anchor's age; with oldest, the pool's
-	// oldest ticket's age.
-	ref := anchor.start.UnixNano()
-	if rs.Algorithm().ExpansionAgeSelection == ruleset.ExpansionAgeOldest {
-		if o, ok := b.c.pool.Oldest(); ok {
-			ref = o.Start
-		}
-	}
-	b.bound = rs.At(time.Duration(now.UnixNano() - ref))
 	if anchor.backfill != nil {
 		b.push(anchor, -1, anchor.teams)
 	} else {
@@ -204,10 +214,10 @@ func (b *builder) build(anchor *tk, now time.Time) bool {
 	if !b.ev.Evaluate(&b.cand, b.values(b.newest, b.oldest), ruleset.Structural) {
 		return false
 	}
-	b.prepareAnchor()
 	if rs.HasLatencyRule() && len(b.anchorLocs) == 0 {
 		return false
 	}
+	b.deferred = b.deferred[:0]
 	size := 16
 	for b.budget > 0 && !b.full() {
 		n := b.collect(size)
@@ -223,7 +233,128 @@ func (b *builder) build(anchor *tk, now time.Time) bool {
 		}
 		size *= 2
 	}
+	// Partial checks turn away candidates that a rule such as a team-average
+	// distance rejects only for now; when the match is not full, try it
+	// completed with them first, then fall back to it as it was.
+	if n := len(b.members); !b.full() && len(b.deferred) > 0 {
+		b.saved = append(b.saved[:0], b.team...)
+		b.addDeferred()
+		if len(b.members) > n {
+			b.repairs = repairBudget
+			if !b.belowMin() && (b.check() || b.reassign(deferredChecks)) {
+				return true
+			}
+		}
+		for len(b.members) > n {
+			b.pop()
+		}
+		for i, tm := range b.saved {
+			if b.fixed[i] == nil && b.team[i] != tm {
+				b.move(i, tm) // undo what repack moved
+			}
+		}
+	}
 	return b.finish()
+}
+
+// begin starts a search around anchor: the most relaxed values any
+// candidate match can reach (with newest, the clock cannot exceed the
+// anchor's age; with oldest, the pool's oldest ticket's age) and the
+// anchor's feasible locations under them.
+func (b *builder) begin(anchor *tk, now time.Time) {
+	b.reset(anchor, now)
+	ref := anchor.start.UnixNano()
+	if b.rs.Algorithm().ExpansionAgeSelection == ruleset.ExpansionAgeOldest {
+		if o, ok := b.c.pool.Oldest(); ok {
+			ref = o.Start
+		}
+	}
+	b.bound = b.rs.At(time.Duration(now.UnixNano() - ref))
+	b.prepareAnchor()
+}
+
+// neighbourhood is how many of a changed ticket's neighbours anchorsFor
+// looks at.
+const neighbourhood = 16
+
+// anchorsFor returns, best first, the tickets to try as anchors now that x
+// has arrived or changed: x itself, the oldest ticket of its neighbourhood
+// when that is older than x (FlexMatch builds a batch's match around its
+// oldest ticket, so tickets that waited go first), and the backfill tickets
+// of its neighbourhood (they only ever anchor, D23), ordered by backfill
+// priority and age. A neighbourhood is looked at only when it can hold such
+// a ticket.
+func (b *builder) anchorsFor(x *tk, now time.Time) []*tk {
+	b.anchors = append(b.anchors[:0], x)
+	oldest, _ := b.c.pool.Oldest()
+	if x.backfill != nil || (b.c.backfillsIn == 0 && (oldest == nil || oldest.Start >= x.start.UnixNano())) {
+		return b.anchors
+	}
+	b.begin(x, now)
+	b.withBackfill = true
+	b.collect(neighbourhood)
+	b.withBackfill = false
+	var older *tk
+	for _, t := range b.window {
+		switch {
+		case t.backfill != nil:
+			b.anchors = append(b.anchors, t)
+		case t.start.Before(x.start) && (older == nil || anchorLess(t, older)):
+			older = t
+		}
+	}
+	if older != nil {
+		b.anchors = append(b.anchors, older)
+	}
+	slices.SortStableFunc(b.anchors, func(p, q *tk) int {
+		switch {
+		case anchorLess(p, q):
+			return -1
+		case anchorLess(q, p):
+			return 1
+		}
+		return 0
+	})
+	return b.anchors
+}
+
+// deferredChecks bounds the final checks spent on a candidate completed
+// with deferred tickets before falling back to the one without them.
+const deferredChecks = 24
+
+// addDeferred fills what the partial checks left open with the candidates
+// they turned away, checking only the structural rules: a rule such as a
+// team-average distance can fail on a partial match and pass on the full
+// one, and the final check (with reassign) decides.
+func (b *builder) addDeferred() {
+	for _, t := range b.deferred {
+		if b.full() {
+			return
+		}
+		s := t.start.UnixNano()
+		newest, oldest := max(b.newest, s), min(b.oldest, s)
+		v := b.values(newest, oldest)
+		if b.total+t.r.Players() > b.capacity(v) {
+			continue
+		}
+		var teams [64]int
+		order := b.teamOrder(t.r.Players(), v, teams[:0])
+		placed := false
+		for _, team := range order {
+			b.push(t, team, nil)
+			b.newest, b.oldest = newest, oldest
+			ok := b.ev.Evaluate(&b.cand, v, ruleset.Structural)
+			b.charge(t)
+			if ok {
+				placed = true
+				break
+			}
+			b.pop()
+		}
+		if !placed && len(order) == 0 {
+			b.repack(t, v, newest, oldest, ruleset.Structural)
+		}
+	}
 }
 
 // full reports whether no more players fit.
@@ -259,7 +390,7 @@ func (b *builder) prepareAnchor() {
 // evaluated: it shares a feasible location with the anchor and lies within
 // every batchDistance window of the anchor.
 func (b *builder) compatible(t *tk) bool {
-	if t == b.anchor || t.mark == b.epoch || t.backfill != nil || t.status != ticket.StatusSearching {
+	if t == b.anchor || t.mark == b.epoch || (t.backfill != nil && !b.withBackfill) || t.status != ticket.StatusSearching {
 		return false
 	}
 	if bf := b.anchor.backfill; bf != nil {
@@ -349,9 +480,13 @@ func (b *builder) collect(n int) int {
 	return len(b.window)
 }
 
-// orderWindow orders the window: shuffled (batchingPreference random, from
-// the seeded source) or by closeness on sortByAttributes (sorted), then
-// stably by the sort rules relative to the anchor.
+// orderWindow orders the window: by closeness on sortByAttributes
+// (batchingPreference sorted); with batchingPreference random, by closeness
+// to the anchor when the window came from a numeric batchDistance index
+// (nearest first, as collect visits it: a match made of the anchor's
+// nearest neighbours strands fewer tickets between matches), else shuffled
+// from the seeded source; then stably by the sort rules relative to the
+// anchor.
 func (b *builder) orderWindow(order []int) []int {
 	order = order[:0]
 	for i := range b.window {
@@ -378,6 +513,9 @@ func (b *builder) orderWindow(order []int) []int {
 			return 0
 		})
 	default:
+		if p := b.c.plan; len(p.strBatch) == 0 && len(p.numBatch) > 0 && p.numBatch[0] >= 0 {
+			break // collect took the window from Nearest: keep its order
+		}
 		b.e.rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 	}
 	if rs.HasSortRules() {
@@ -405,7 +543,8 @@ func (b *builder) tryAdd(t *tk) bool {
 		return false
 	}
 	var teams [64]int
-	for _, team := range b.teamOrder(t.r.Players(), v, teams[:0]) {
+	order := b.teamOrder(t.r.Players(), v, teams[:0])
+	for _, team := range order {
 		b.push(t, team, nil)
 		b.newest, b.oldest = newest, oldest
 		ok := b.ev.Evaluate(&b.cand, v, ruleset.Partial)
@@ -415,13 +554,107 @@ func (b *builder) tryAdd(t *tk) bool {
 		}
 		b.pop()
 	}
+	if len(order) == 0 && b.repack(t, v, newest, oldest, ruleset.Partial) {
+		return true
+	}
+	b.deferred = append(b.deferred, t)
 	return false
 }
 
+// repack makes room for a party that fits in no team as the teams stand,
+// though the match has room for it: it looks for another placement of the
+// members (parties stay whole, D7; fixed backfill players stay put) that
+// leaves a team with room, moving members from their current teams only as
+// the search needs, and keeps it if the candidate with the party added
+// passes in mode. The search is bounded by repackNodes placements.
+func (b *builder) repack(t *tk, v *ruleset.Values, newest, oldest int64, mode ruleset.Mode) bool {
+	nt := len(b.counts)
+	if nt < 2 {
+		return false
+	}
+	b.packRoom = b.packRoom[:0]
+	for i := range nt {
+		b.packRoom = append(b.packRoom, v.Team(i).Max)
+	}
+	b.packIdx, b.packPlan = b.packIdx[:0], b.packPlan[:0]
+	for i, f := range b.fixed {
+		if f != nil {
+			for _, tm := range f {
+				b.packRoom[tm]--
+			}
+			continue
+		}
+		b.packIdx = append(b.packIdx, i)
+		b.packPlan = append(b.packPlan, b.team[i])
+	}
+	b.packNodes = repackNodes
+	at, ok := b.repackPlace(0, t.r.Players())
+	if !ok {
+		return false
+	}
+	b.packFrom = b.packFrom[:0]
+	for k, i := range b.packIdx {
+		b.packFrom = append(b.packFrom, b.team[i])
+		if b.packPlan[k] != b.team[i] {
+			b.move(i, b.packPlan[k])
+		}
+	}
+	b.push(t, at, nil)
+	b.newest, b.oldest = newest, oldest
+	ok = b.ev.Evaluate(&b.cand, v, mode)
+	b.charge(t)
+	if ok {
+		return true
+	}
+	b.pop()
+	for k, i := range b.packIdx {
+		if b.team[i] != b.packFrom[k] {
+			b.move(i, b.packFrom[k])
+		}
+	}
+	return false
+}
+
+// repackPlace places the movable members from the k-th on (each on its
+// current team first) and then a party of n, returning the party's team.
+func (b *builder) repackPlace(k, n int) (int, bool) {
+	if b.packNodes--; b.packNodes < 0 {
+		return -1, false
+	}
+	room := b.packRoom
+	if k == len(b.packIdx) {
+		for tm := range room {
+			if room[tm] >= n {
+				return tm, true
+			}
+		}
+		return -1, false
+	}
+	i := b.packIdx[k]
+	size, cur := b.members[i].r.Players(), b.team[i]
+	for step := range room {
+		tm := (cur + step) % len(room)
+		if room[tm] < size {
+			continue
+		}
+		room[tm] -= size
+		b.packPlan[k] = tm
+		if at, ok := b.repackPlace(k+1, n); ok {
+			return at, true
+		}
+		room[tm] += size
+	}
+	return -1, false
+}
+
+// repackNodes bounds the placements one repack tries.
+const repackNodes = 512
+
 // finish checks the complete candidate (D7), repairing it when it fails: by
-// swapping tickets between teams, then by dropping the latest additions.
-// Repairs stop as soon as a team falls below its minimum, since removing
-// players cannot fix that.
+// swapping tickets between teams, by searching other team assignments
+// (reassign), then by dropping the latest additions. Repairs stop as soon
+// as a team falls below its minimum, since removing players cannot fix
+// that.
 func (b *builder) finish() bool {
 	b.repairs = repairBudget
 	for {
@@ -431,7 +664,7 @@ func (b *builder) finish() bool {
 		if b.belowMin() {
 			return false
 		}
-		if b.check() || b.swapRepair() {
+		if b.check() || b.swapRepair() || b.reassign(reassignChecks) {
 			return true
 		}
 		if len(b.members) < 2 || b.repairs <= 0 {
@@ -519,6 +752,87 @@ func (b *builder) swapRepair() bool {
 	}
 	return false
 }
+
+// reassign searches other team assignments of the members (parties whole,
+// fixed backfill players in place) within every team's size bounds, and
+// keeps the first on which every rule passes (SPEC 6.2: rules such as
+// team-average distances depend on the placement). The latest members
+// change first. It spends at most checks final checks of the repair budget
+// and reassignNodes placements.
+func (b *builder) reassign(checks int) bool {
+	if len(b.counts) < 2 || b.repairs <= 0 {
+		return false
+	}
+	b.packStop = max(b.repairs-checks, 0) // check() counts the repairs down
+	b.packVals = b.values(b.newest, b.oldest)
+	b.packIdx, b.packFrom = b.packIdx[:0], b.packFrom[:0]
+	left := 0
+	for i := range b.members {
+		if b.fixed[i] == nil {
+			n := b.members[i].r.Players()
+			b.packIdx = append(b.packIdx, i)
+			b.packFrom = append(b.packFrom, b.team[i])
+			b.counts[b.team[i]] -= n // placed again by reassignPlace
+			left += n
+		}
+	}
+	b.packNodes = reassignNodes
+	if b.reassignPlace(0, left) {
+		return true
+	}
+	for k, i := range b.packIdx {
+		b.team[i], b.cand.Teams[i] = b.packFrom[k], b.packFrom[k]
+		b.counts[b.packFrom[k]] += b.members[i].r.Players()
+	}
+	return false
+}
+
+// reassignPlace places the movable members from the k-th on (left players
+// in all) and checks each complete assignment not checked before.
+func (b *builder) reassignPlace(k, left int) bool {
+	if b.packNodes--; b.packNodes < 0 || b.repairs <= b.packStop {
+		return false
+	}
+	v := b.packVals
+	short := 0
+	for tm := range b.counts {
+		short += max(0, v.Team(tm).Min-b.counts[tm])
+	}
+	if short > left {
+		return false // the rest cannot bring every team to its minimum
+	}
+	if k == len(b.packIdx) {
+		for j, i := range b.packIdx {
+			if b.team[i] != b.packFrom[j] {
+				return b.check()
+			}
+		}
+		return false // the assignment the caller has already checked
+	}
+	i := b.packIdx[k]
+	n := b.members[i].r.Players()
+	nt := len(b.counts)
+	for step := range nt {
+		tm := (b.packFrom[k] + step) % nt
+		if b.counts[tm]+n > v.Team(tm).Max {
+			continue
+		}
+		b.counts[tm] += n
+		b.team[i], b.cand.Teams[i] = tm, tm
+		if b.reassignPlace(k+1, left-n) {
+			return true
+		}
+		b.counts[tm] -= n
+	}
+	return false
+}
+
+// reassignNodes bounds the placements one reassign tries; reassignChecks
+// the final checks it spends in each round of finish.
+const (
+	reassignNodes  = 4096
+	reassignChecks = 16
+)
 
 func (b *builder) swap(i, j int) {
 	ti, tj := b.team[i], b.team[j]

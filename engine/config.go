@@ -21,17 +21,20 @@ type config struct {
 	rs   *ruleSetRec
 	plan *plan
 
-	pool      *pool.Pool[*tk]
-	ev        *ruleset.Evaluator
-	queued    []*tk                 // QUEUED tickets, in arrival order
-	dirty     *btree.BTreeG[*tk]    // anchors to try at the next step
-	deadlines *btree.BTreeG[*tk]    // QUEUED and SEARCHING tickets by request deadline
-	wakeups   *btree.BTreeG[wakeup] // settled anchors to retry when an expansion applies
-	accepting *btree.BTreeG[*match] // matches waiting for acceptance, by deadline
-	counts    [8]int                // tickets per status (statusIndex), retained ones included
-	b         *builder
-	waits     [waitSamples]float64 // recent waits, seconds, for EstimatedWaitTime
-	nwaits    int
+	pool        *pool.Pool[*tk]
+	ev          *ruleset.Evaluator
+	queued      []*tk                 // QUEUED tickets, in arrival order
+	dirty       *btree.BTreeG[*tk]    // anchors to try at the next step
+	deadlines   *btree.BTreeG[*tk]    // QUEUED and SEARCHING tickets by request deadline
+	wakeups     *btree.BTreeG[wakeup] // settled anchors to retry when an expansion applies
+	accepting   *btree.BTreeG[*match] // matches waiting for acceptance, by deadline
+	counts      [8]int                // tickets per status (statusIndex), retained ones included
+	b           *builder
+	large       *largeState
+	backfillsIn int                  // backfill tickets in the pool
+	ruleTotals  []uint64             // passed, failed per rule, over every evaluation
+	waits       [waitSamples]float64 // recent waits, seconds, for EstimatedWaitTime
+	nwaits      int
 }
 
 // waitSamples is how many recent waits EstimatedWaitTime averages; fewer
@@ -190,7 +193,7 @@ func checkConfig(c *MatchmakingConfiguration, rs *ruleset.RuleSet) error {
 		}
 	}
 	if last := rs.LastExpansion(); last > time.Duration(c.RequestTimeoutSeconds)*time.Second {
-		return invalid("RequestTimeoutSeconds is %d, but rule set %s expands until %v; the last expansion step must come within the request timeout (D5)",
+		return invalid("RequestTimeoutSeconds is %d, but rule set %s has an expansion step at %v seconds; the last expansion step must come within the request timeout",
 			c.RequestTimeoutSeconds, c.RuleSetName, last.Seconds())
 	}
 	if c.AdditionalPlayerCount >= rs.MaxPlayers() && c.FlexMatchMode == ModeWithQueue {
@@ -254,10 +257,23 @@ func (e *Engine) CreateMatchmakingConfiguration(now time.Time, in CreateMatchmak
 	return c.api, nil
 }
 
-// bindRuleSet (re)binds c to a rule set and rebuilds its pool: tickets in
-// the pool are resolved again against the new rule set's attributes.
+// bindRuleSet (re)binds c to a rule set and rebuilds its pool. Every
+// ticket waiting for a match (QUEUED or SEARCHING, in the pool or not) is
+// resolved again against the new rule set, and a backfill ticket's teams are
+// found again by name. A ticket that no longer fits (an attribute of another
+// type, a team the new rule set lacks) stays until its request timeout, its
+// StatusReason saying why. Callers make sure no ticket of c is in a match
+// (REQUIRES_ACCEPTANCE or PLACING): those were built on the old rule set.
 func (e *Engine) bindRuleSet(c *config, rec *ruleSetRec) {
+	var waiting []*tk
+	var oldRS *ruleset.RuleSet
 	if c.rs != nil {
+		oldRS = c.rs.compiled
+		// The anchor order depends on the rule set (backfillPriority):
+		// empty the queue before the order changes.
+		c.dirty.Scan(func(t *tk) bool { t.inDirty = false; return true })
+		c.dirty.Clear()
+		c.deadlines.Scan(func(t *tk) bool { waiting = append(waiting, t); return true })
 		c.rs.users--
 	}
 	rec.users++
@@ -266,23 +282,90 @@ func (e *Engine) bindRuleSet(c *config, rec *ruleSetRec) {
 	old := c.pool
 	c.pool = pool.New[*tk](c.plan.options())
 	c.ev = rec.compiled.NewEvaluator(e.locs)
-	if old == nil {
+	c.ruleTotals = nil
+	c.large = nil // the large-match bookkeeping of the old rule set
+	c.backfillsIn = 0
+	for _, t := range waiting {
+		if t.entry != nil {
+			old.Remove(t.entry)
+			t.entry = nil
+		}
+		if t.wakeAt != 0 {
+			c.wakeups.Delete(wakeup{t.wakeAt, t})
+			t.wakeAt = 0
+		}
+		e.reresolve(t, oldRS, rec)
+		if t.status == ticket.StatusSearching {
+			e.admit(c, t)
+			e.markDirty(c, t)
+		}
+	}
+}
+
+// reresolve resolves a waiting ticket's players against a new rule set.
+func (e *Engine) reresolve(t *tk, oldRS *ruleset.RuleSet, rec *ruleSetRec) {
+	rs := rec.compiled
+	if t.metrics != nil {
+		// Counts carry over to the new rule set's rule of the same name;
+		// the old rule set's other rules are gone from the events.
+		metrics := make([]uint32, 2*len(rs.Rules()))
+		for i, nr := range rs.Rules() {
+			for j, or := range oldRS.Rules() {
+				if or.Name == nr.Name {
+					metrics[2*i], metrics[2*i+1] = t.metrics[2*j], t.metrics[2*j+1]
+				}
+			}
+		}
+		t.metrics = metrics
+	}
+	if t.blocked {
+		t.blocked, t.reason, t.message = false, "", ""
+	}
+	players := make([]ticket.Player, t.r.Players())
+	for p := range players {
+		players[p] = ticket.Player{
+			PlayerID:         t.r.PlayerID(p),
+			PlayerAttributes: t.r.PlayerAttributes(p),
+			LatencyInMs:      t.r.LatencyMap(p, e.locs),
+			Team:             t.r.Team(p),
+		}
+	}
+	block := func(why string) {
+		t.blocked = true
+		t.reason = ticket.ReasonMissingAttribute
+		t.message = "The configuration's rule set changed to " + rec.api.RuleSetName + ", which this ticket does not fit (" + why + "); it can never match."
+	}
+	if t.backfill != nil && t.teams != nil {
+		teams := make([]int, len(t.teams))
+		perTeam := make([]int, len(rs.Teams()))
+		for p, ti := range t.teams {
+			name := oldRS.Teams()[ti].Name
+			nt, ok := rs.TeamIndex(name)
+			if !ok {
+				block(fmt.Sprintf("it has no team %s", name))
+				return
+			}
+			teams[p] = nt
+			perTeam[nt]++
+		}
+		for ti, n := range perTeam {
+			most := 0
+			for _, ph := range rs.Phases() {
+				most = max(most, ph.Team(ti).Max)
+			}
+			if n > most {
+				block(fmt.Sprintf("team %s holds at most %d players", rs.Teams()[ti].Name, most))
+				return
+			}
+		}
+		t.teams = teams
+	}
+	r, err := rs.Schema().Resolve(players, e.locs)
+	if err != nil {
+		block(err.Error()) // t.r stays: its players are still described
 		return
 	}
-	var moved []*tk
-	old.Ascend(nil, func(en *pool.Entry[*tk]) bool { moved = append(moved, en.Item); return true })
-	for _, t := range moved {
-		old.Remove(t.entry)
-		t.entry = nil
-		players := t.requestPlayers(e.locs)
-		if r, err := rec.compiled.Schema().Resolve(players, e.locs); err == nil {
-			t.r = r
-		} else {
-			t.r = nil // its attributes no longer fit: it waits for its timeout
-		}
-		e.admit(c, t)
-		e.markDirty(c, t)
-	}
+	t.r = r
 }
 
 // DescribeMatchmakingConfigurations returns the named configurations (names
@@ -332,7 +415,8 @@ func (e *Engine) DescribeMatchmakingConfigurations(names []string, ruleSetName s
 
 // UpdateMatchmakingConfiguration changes the given fields. The change
 // applies to matches made after it; a new rule set re-resolves the tickets
-// waiting in the pool.
+// waiting for a match, and is refused while tickets of the configuration are
+// in matches waiting for acceptance or placement.
 func (e *Engine) UpdateMatchmakingConfiguration(in UpdateMatchmakingConfigurationInput) (MatchmakingConfiguration, error) {
 	name, err := resolveName("Name", in.Name, "matchmakingconfiguration")
 	if err != nil {
@@ -384,6 +468,11 @@ func (e *Engine) UpdateMatchmakingConfiguration(in UpdateMatchmakingConfiguratio
 			return MatchmakingConfiguration{}, notFound("rule set %q does not exist", *in.RuleSetName)
 		}
 		api.RuleSetName, api.RuleSetArn = rsName, rec.api.RuleSetArn
+		if n := c.counts[statusIndex(ticket.StatusRequiresAcceptance)] + c.counts[statusIndex(ticket.StatusPlacing)]; rec != c.rs && n > 0 {
+			// Those matches were built on the current rule set's teams and
+			// attributes, and finish on them.
+			return MatchmakingConfiguration{}, invalid("configuration %q has %d tickets in matches waiting for acceptance or placement; RuleSetName can change once they finish", name, n)
+		}
 	}
 	if err := checkConfig(&api, rec.compiled); err != nil {
 		return MatchmakingConfiguration{}, err
@@ -396,7 +485,7 @@ func (e *Engine) UpdateMatchmakingConfiguration(in UpdateMatchmakingConfiguratio
 }
 
 // DeleteMatchmakingConfiguration removes a configuration that has no active
-// tickets.
+// tickets, and turns automatic backfill off for its game sessions.
 func (e *Engine) DeleteMatchmakingConfiguration(ref string) error {
 	name, err := resolveName("Name", ref, "matchmakingconfiguration")
 	if err != nil {
@@ -407,11 +496,26 @@ func (e *Engine) DeleteMatchmakingConfiguration(ref string) error {
 		return notFound("configuration %q does not exist", ref)
 	}
 	if n := c.activeTickets(); n > 0 {
-		return invalid("configuration %q has %d active tickets; stop them or wait for them to end before deleting it", name, n)
+		return invalid("configuration %q has %d active %s; stop them or wait for them to end before deleting it", name, n, plural(n, "ticket", "tickets"))
 	}
 	c.rs.users--
 	delete(e.configs, name)
+	// Its game sessions stay describable, but automatic backfill ends with
+	// it: a backfill ticket opened later (ReportPlayersLeft) would belong to
+	// a configuration no Step visits and stay QUEUED for ever (D24).
+	for _, m := range e.sessions { // sets a flag on each: order does not matter
+		if m.cfg == c {
+			m.autoOff = true
+		}
+	}
 	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // activeTickets counts the tickets that are not terminal.

@@ -139,6 +139,25 @@ func New(cfg Config) (*Engine, error) {
 	}, nil
 }
 
+// RuleMetrics returns, for each rule of a configuration's rule set, how many
+// evaluations on candidate matches it passed and failed since the
+// configuration was created or its rule set last changed.
+func (e *Engine) RuleMetrics(configuration string) ([]RuleMetric, error) {
+	c, err := e.configuration(configuration)
+	if err != nil {
+		return nil, err
+	}
+	rules := c.rs.compiled.Rules()
+	out := make([]RuleMetric, len(rules))
+	for i, r := range rules {
+		out[i].RuleName = r.Name
+		if len(c.ruleTotals) == 2*len(rules) {
+			out[i].PassedCount, out[i].FailedCount = int(c.ruleTotals[2*i]), int(c.ruleTotals[2*i+1])
+		}
+	}
+	return out, nil
+}
+
 // Locations returns the table the engine interns latency locations in.
 func (e *Engine) Locations() *ticket.Locations { return e.locs }
 
@@ -230,13 +249,16 @@ func compileBody(body string) (*ruleset.RuleSet, error) {
 	}
 	rs, err := ruleset.Load([]byte(body))
 	if err != nil {
+		problems := ruleset.Problems(err)
 		var b strings.Builder
-		b.WriteString("RuleSetBody is not a valid rule set: ")
-		for i, p := range ruleset.Problems(err) {
-			if i > 0 {
-				b.WriteString("; ")
+		if len(problems) == 1 {
+			b.WriteString("RuleSetBody is not a valid rule set: ")
+			b.WriteString(problems[0].Error())
+		} else {
+			fmt.Fprintf(&b, "RuleSetBody is not a valid rule set (%d problems):", len(problems))
+			for i, p := range problems {
+				fmt.Fprintf(&b, " (%d) %s", i+1, p.Error())
 			}
-			b.WriteString(p.Error())
 		}
 		return nil, invalid("%s", b.String())
 	}

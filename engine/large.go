@@ -1,6 +1,803 @@
 package engine
 
-import "time"
+import (
+	"math"
+	"slices"
+	"sort"
+	"time"
 
-// matchLarge forms matches for large rule sets.
-func (e *Engine) matchLarge(c *config, now time.Time) { e.matchSmall(c, now) }
+	"github.com/matchforge/matchforge/pool"
+	"github.com/matchforge/matchforge/ruleset"
+	"github.com/matchforge/matchforge/ticket"
+)
+
+// Large rule sets (41 to 200 players, strategy balanced) are matched in
+// batches rather than around single anchors (SPEC.md sections 6.3 and 7):
+//
+//  1. Backfill tickets go first, each built by the anchor builder with its
+//     players fixed on their teams.
+//  2. The pool is grouped by location: with batchingPreference
+//     largestPopulation, each location in turn (most acceptable tickets
+//     first) takes the tickets whose latency there is acceptable; with
+//     fastestRegion, each ticket goes to its fastest acceptable location,
+//     and tickets left over try their second and third fastest.
+//  3. Each group is split into buckets of equal string batch attributes and
+//     sorted by the primary number key (the batchDistance attribute that is
+//     also the balanced attribute, else the first batchDistance attribute,
+//     else the balanced attribute).
+//  4. A sweep cuts each bucket into matches: the lowest remaining ticket
+//     anchors, and the tickets after it join while every batchDistance and
+//     latency limit holds at the expansion clock of the tickets gathered
+//     (D12), up to the teams' capacity.
+//  5. Players fill the teams in the documented order (D13) and the teams
+//     are then balanced on the balanced attribute.
+//
+// The sweep runs when tickets arrive or return, and when a waiting ticket
+// reaches an expansion step. Its cost is a sort of the pool plus a pass over
+// it; building one match costs less than sorting its batch.
+
+// largeState is the large-match bookkeeping of a configuration.
+type largeState struct {
+	wake    int64 // next expansion boundary of a waiting ticket (Unix ns), 0 for none
+	marks   uint64
+	group   []*tk
+	members []*tk
+	units   []unit
+}
+
+func (e *Engine) matchLarge(c *config, now time.Time) {
+	if c.large == nil {
+		c.large = &largeState{}
+	}
+	ls := c.large
+	b := c.builder(e)
+	sweep := now.UnixNano() >= ls.wake && ls.wake != 0
+	var backfills []*tk
+	for {
+		t, ok := c.dirty.PopMin()
+		if !ok {
+			break
+		}
+		t.inDirty = false
+		if t.status != ticket.StatusSearching || t.entry == nil {
+			continue
+		}
+		if t.backfill == nil {
+			sweep = true
+			continue
+		}
+		backfills = append(backfills, t)
+	}
+	if sweep && c.backfillsIn > len(backfills) {
+		// New tickets may fill the open slots of backfill tickets that
+		// waited: large-match backfill goes first (SPEC.md section 18.6).
+		backfills = backfills[:0]
+		c.pool.Ascend(nil, func(en *pool.Entry[*tk]) bool {
+			if en.Item.backfill != nil {
+				backfills = append(backfills, en.Item)
+			}
+			return true
+		})
+	}
+	for _, t := range backfills {
+		if t.status != ticket.StatusSearching || t.entry == nil {
+			continue
+		}
+		if b.build(t, now) {
+			e.commit(c, b, now)
+		} else {
+			e.settle(c, t, now)
+		}
+	}
+	if !sweep || c.pool.Len() == 0 {
+		return
+	}
+	e.sweepLarge(c, now)
+	ls.wake = e.nextBoundary(c, now)
+}
+
+// nextBoundary returns when the next waiting ticket reaches an expansion
+// step: for each step, the oldest ticket that has not reached it yet.
+func (e *Engine) nextBoundary(c *config, now time.Time) int64 {
+	best := int64(0)
+	for _, ph := range c.rs.compiled.Phases()[1:] {
+		cut := now.Add(-ph.Start()).UnixNano() // tickets started after cut have not reached ph
+		var first *pool.Entry[*tk]
+		c.pool.Ascend(&pool.Entry[*tk]{Start: cut + 1}, func(en *pool.Entry[*tk]) bool { first = en; return false })
+		if first == nil {
+			continue
+		}
+		at := first.Start + int64(ph.Start())
+		if best == 0 || at < best {
+			best = at
+		}
+	}
+	return best
+}
+
+// largePlan is the per-sweep view of the rule set.
+type largePlan struct {
+	rs       *ruleset.RuleSet
+	primary  int     // number key index used to sort, or -1
+	primRule int     // batch rule of the primary key, or -1
+	primMax  float64 // the primary rule's widest maxDistance over all phases
+	others   []int   // other number batch keys
+	latRules []int
+}
+
+func (e *Engine) sweepLarge(c *config, now time.Time) {
+	rs := c.rs.compiled
+	ls := c.large
+	ls.marks++
+	p := c.plan
+	lp := largePlan{rs: rs, primary: -1, primRule: -1}
+	bal := rs.BalancedAttribute()
+	for _, br := range rs.BatchRules() { // prefer the batch rule on the balanced attribute
+		if k := slices.Index(p.numBatch, br.Rule); k >= 0 && br.Attr == bal && lp.primary < 0 {
+			lp.primary, lp.primRule = k, br.Rule
+		}
+	}
+	if lp.primary < 0 {
+		for k, ri := range p.numBatch {
+			if ri >= 0 {
+				lp.primary, lp.primRule = k, ri
+				break
+			}
+		}
+	}
+	if lp.primary < 0 {
+		lp.primary = slices.Index(p.numAttr, bal)
+	}
+	for k, ri := range p.numBatch {
+		if ri >= 0 && k != lp.primary {
+			lp.others = append(lp.others, k)
+		}
+	}
+	if lp.primRule >= 0 {
+		for _, ph := range rs.Phases() {
+			if d, ok := ph.MaxDistance(lp.primRule); ok {
+				lp.primMax = max(lp.primMax, d)
+			}
+		}
+	}
+	for i, r := range rs.Rules() {
+		if r.Type == ruleset.TypeLatency {
+			lp.latRules = append(lp.latRules, i)
+		}
+	}
+	// The most relaxed latency bound any ticket can reach: at its own age.
+	oldest, _ := c.pool.Oldest()
+	bound, hasBound := rs.LatencyBound(rs.At(now.Sub(time.Unix(0, oldest.Start))))
+	if !rs.HasLatencyRule() {
+		ls.group = ls.group[:0]
+		c.pool.Ascend(nil, func(en *pool.Entry[*tk]) bool {
+			if en.Item.backfill == nil {
+				ls.group = append(ls.group, en.Item)
+			}
+			return true
+		})
+		e.cutGroup(c, &lp, ls.group, -1, now)
+		return
+	}
+	if !hasBound {
+		bound = math.Inf(1)
+	}
+	if rs.Algorithm().BatchingPreference == ruleset.BatchFastestRegion {
+		for rank := 0; rank < 3; rank++ {
+			byLoc := map[int32][]*tk{}
+			c.pool.Ascend(nil, func(en *pool.Entry[*tk]) bool {
+				t := en.Item
+				if t.backfill != nil || t.used == ls.marks {
+					return true
+				}
+				if loc, ok := nthFastest(t.r, rank, bound); ok {
+					byLoc[loc] = append(byLoc[loc], t)
+				}
+				return true
+			})
+			for _, loc := range sortedLocs(byLoc, e.locs) {
+				e.cutGroup(c, &lp, byLoc[loc], loc, now)
+			}
+		}
+		return
+	}
+	// largestPopulation: the location where most tickets are acceptable first.
+	type locGroup struct {
+		loc int32
+		n   int
+	}
+	var locs []locGroup
+	for loc := int32(0); int(loc) < c.pool.Locations(); loc++ {
+		n := 0
+		c.pool.Latency(loc, bound, func(en *pool.Entry[*tk], _ float64) bool {
+			if en.Item.backfill == nil {
+				n++
+			}
+			return true
+		})
+		if n > 0 {
+			locs = append(locs, locGroup{loc, n})
+		}
+	}
+	sort.Slice(locs, func(i, j int) bool {
+		if locs[i].n != locs[j].n {
+			return locs[i].n > locs[j].n
+		}
+		return e.locs.Name(locs[i].loc) < e.locs.Name(locs[j].loc)
+	})
+	for _, lg := range locs {
+		ls.group = ls.group[:0]
+		c.pool.Latency(lg.loc, bound, func(en *pool.Entry[*tk], _ float64) bool {
+			if t := en.Item; t.backfill == nil && t.seen != ls.marks && t.status == ticket.StatusSearching && t.entry != nil {
+				ls.group = append(ls.group, t)
+			}
+			return true
+		})
+		e.cutGroup(c, &lp, ls.group, lg.loc, now)
+	}
+}
+
+// nthFastest returns the rank-th lowest-latency location (by party average)
+// among those within bound.
+func nthFastest(r *ticket.Resolved, rank int, bound float64) (int32, bool) {
+	var buf [16]ticket.LatencyAgg
+	acc := buf[:0]
+	for _, l := range r.PartyLatency() {
+		if float64(l.Min) <= bound {
+			acc = append(acc, l)
+		}
+	}
+	if rank >= len(acc) {
+		return 0, false
+	}
+	slices.SortStableFunc(acc, func(a, b ticket.LatencyAgg) int {
+		switch {
+		case a.Avg < b.Avg:
+			return -1
+		case a.Avg > b.Avg:
+			return 1
+		}
+		return int(a.Loc - b.Loc)
+	})
+	return acc[rank].Loc, true
+}
+
+func sortedLocs(m map[int32][]*tk, locs *ticket.Locations) []int32 {
+	out := make([]int32, 0, len(m))
+	for loc := range m {
+		out = append(out, loc)
+	}
+	sort.Slice(out, func(i, j int) bool { return locs.Name(out[i]) < locs.Name(out[j]) })
+	return out
+}
+
+// cutGroup splits a location group into buckets of equal string keys and
+// sweeps each, sorted by the primary key.
+func (e *Engine) cutGroup(c *config, lp *largePlan, group []*tk, loc int32, now time.Time) {
+	ls := c.large
+	group = slices.DeleteFunc(group, func(t *tk) bool { return t.used == ls.marks || t.entry == nil })
+	if len(group) == 0 {
+		return
+	}
+	primary := lp.primary
+	slices.SortFunc(group, func(a, b *tk) int {
+		for k := range a.entry.Strs {
+			if a.entry.Strs[k] != b.entry.Strs[k] {
+				if a.entry.Strs[k] < b.entry.Strs[k] {
+					return -1
+				}
+				return 1
+			}
+		}
+		if primary >= 0 && a.entry.Nums[primary] != b.entry.Nums[primary] {
+			if a.entry.Nums[primary] < b.entry.Nums[primary] {
+				return -1
+			}
+			return 1
+		}
+		if a.start.Equal(b.start) {
+			return cmpStr(a.id, b.id)
+		}
+		if a.start.Before(b.start) {
+			return -1
+		}
+		return 1
+	})
+	start := 0
+	for i := 1; i <= len(group); i++ {
+		if i == len(group) || !slices.Equal(group[i].entry.Strs, group[start].entry.Strs) {
+			e.sweepBucket(c, lp, group[start:i], loc, now)
+			start = i
+		}
+	}
+}
+
+func cmpStr(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// gather is the running state of one match being cut from a bucket.
+type gather struct {
+	players  int
+	newest   int64
+	oldest   int64
+	lo, hi   []float64 // per number batch key
+	worstLat float64   // highest party latency at the group location
+}
+
+// sweepBucket cuts matches from a sorted bucket.
+func (e *Engine) sweepBucket(c *config, lp *largePlan, bucket []*tk, loc int32, now time.Time) {
+	ls := c.large
+	rs := lp.rs
+	nk := len(c.plan.numBatch)
+	for i := 0; i < len(bucket); i++ {
+		a := bucket[i]
+		if a.used == ls.marks || a.status != ticket.StatusSearching {
+			continue
+		}
+		g := gather{newest: a.start.UnixNano(), oldest: a.start.UnixNano(), lo: make([]float64, nk), hi: make([]float64, nk)}
+		copy(g.lo, a.entry.Nums)
+		copy(g.hi, a.entry.Nums)
+		g.players = a.r.Players()
+		g.worstLat = e.partyLatency(lp, a, loc)
+		ls.members = append(ls.members[:0], a)
+		budget := 4*rs.MaxPlayers() + 64
+		for j := i + 1; j < len(bucket) && budget > 0; j++ {
+			t := bucket[j]
+			if t.used == ls.marks || t.status != ticket.StatusSearching {
+				continue
+			}
+			budget--
+			ok, stop := e.fitsGather(c, lp, &g, t, loc, now)
+			if stop {
+				break
+			}
+			if !ok {
+				continue
+			}
+			ls.members = append(ls.members, t)
+			if g.players >= e.largeCapacity(c, rs.At(e.clock(rs, now, g))) {
+				break
+			}
+		}
+		v := rs.At(e.clock(rs, now, g))
+		if g.players < v.MinPlayers() {
+			continue
+		}
+		if e.cutMatch(c, ls.members, v, now) {
+			for _, t := range ls.members {
+				t.used = ls.marks
+			}
+		}
+	}
+}
+
+func (e *Engine) largeCapacity(c *config, v *ruleset.Values) int {
+	n := v.MaxPlayers()
+	if c.api.FlexMatchMode == ModeWithQueue {
+		n -= c.api.AdditionalPlayerCount
+	}
+	return n
+}
+
+// clock is the expansion clock of a gather (D12).
+func (e *Engine) clock(rs *ruleset.RuleSet, now time.Time, g gather) time.Duration {
+	ref := g.newest
+	if rs.Algorithm().ExpansionAgeSelection == ruleset.ExpansionAgeOldest {
+		ref = g.oldest
+	}
+	return time.Duration(now.UnixNano() - ref)
+}
+
+// partyLatency is a ticket's latency at loc as the latency rules read it
+// (the highest of the rules' party aggregates), or 0 without a location.
+func (e *Engine) partyLatency(lp *largePlan, t *tk, loc int32) float64 {
+	if loc < 0 {
+		return 0
+	}
+	a, ok := t.r.PartyLatencyAt(loc)
+	if !ok {
+		return math.Inf(1)
+	}
+	return float64(a.Max)
+}
+
+// fitsGather decides whether t can join g at the expansion values the
+// gather would then have. stop is true when no later ticket of the sorted
+// bucket can join either (the primary key is past the window).
+func (e *Engine) fitsGather(c *config, lp *largePlan, g *gather, t *tk, loc int32, now time.Time) (ok, stop bool) {
+	rs := lp.rs
+	s := t.start.UnixNano()
+	ng := *g
+	ng.newest, ng.oldest = max(g.newest, s), min(g.oldest, s)
+	v := rs.At(e.clock(rs, now, ng))
+	if g.players+t.r.Players() > e.largeCapacity(c, v) {
+		return false, false
+	}
+	fitsTeam := false
+	for ti := range rs.Teams() {
+		fitsTeam = fitsTeam || v.Team(ti).Max >= t.r.Players()
+	}
+	if !fitsTeam {
+		return false, false
+	}
+	if lp.primRule >= 0 {
+		d, has := v.MaxDistance(lp.primRule)
+		if !has {
+			d = 0
+		}
+		x := t.entry.Nums[lp.primary]
+		if max(g.hi[lp.primary], x)-min(g.lo[lp.primary], x) > d+1e-9 {
+			// The bucket is sorted on this key: past the widest window any
+			// phase allows, no later ticket fits either.
+			return false, x-g.lo[lp.primary] > lp.primMax+1e-9
+		}
+	}
+	for _, k := range lp.others {
+		d, has := v.MaxDistance(c.plan.numBatch[k])
+		if !has {
+			d = 0
+		}
+		x := t.entry.Nums[k]
+		if max(g.hi[k], x)-min(g.lo[k], x) > d+1e-9 {
+			return false, false
+		}
+	}
+	lat := e.partyLatency(lp, t, loc)
+	if bound, has := rs.LatencyBound(v); has && max(g.worstLat, lat) > bound {
+		return false, false
+	}
+	for k := range g.lo {
+		x := t.entry.Nums[k]
+		ng.lo[k], ng.hi[k] = min(g.lo[k], x), max(g.hi[k], x)
+	}
+	ng.players = g.players + t.r.Players()
+	ng.worstLat = max(g.worstLat, lat)
+	*g = ng
+	return true, false
+}
+
+// unit is a ticket as the team filler and balancer see it.
+type unit struct {
+	t    *tk
+	n    int     // players
+	sum  float64 // sum of the balanced attribute over its players
+	team int
+}
+
+// cutMatch fills and balances the teams of a gathered match, checks it
+// against every rule (D7) and commits it.
+func (e *Engine) cutMatch(c *config, members []*tk, v *ruleset.Values, now time.Time) bool {
+	rs := c.rs.compiled
+	b := c.builder(e)
+	b.reset(members[0], now)
+	ls := c.large
+	units := ls.units[:0]
+	bal := rs.BalancedAttribute()
+	for _, t := range members {
+		u := unit{t: t, n: t.r.Players(), team: -1}
+		if bal >= 0 {
+			_, slot := rs.Schema().Slot(bal)
+			for p := range t.r.Players() {
+				u.sum += t.r.Num(p, slot)
+			}
+		}
+		units = append(units, u)
+	}
+	ls.units = units
+	sizes, ok := fillOrder(units, v, len(rs.Teams()))
+	if !ok {
+		return false
+	}
+	balanceTeams(units, sizes)
+	for _, u := range units {
+		b.push(u.t, u.team, nil)
+		s := u.t.start.UnixNano()
+		b.newest, b.oldest = max(b.newest, s), min(b.oldest, s)
+	}
+	ok = b.ev.Evaluate(&b.cand, v, ruleset.Final)
+	b.charge(b.anchor)
+	if !ok {
+		return false
+	}
+	b.location = b.ev.Location()
+	spread := spreadOf(units, len(rs.Teams()))
+	b.spread = &spread
+	e.commit(c, b, now)
+	return true
+}
+
+// fillOrder decides how many players each team gets, placing the units one
+// at a time in the documented order (D13): teams below their minimum first,
+// then the team with the most open slots, then rule-set order. It fails when
+// a team stays below its minimum or a party fits nowhere.
+func fillOrder(units []unit, v *ruleset.Values, teams int) ([]int, bool) {
+	counts := make([]int, teams)
+	for i := range units {
+		best := -1
+		for t := 0; t < teams; t++ {
+			if counts[t]+units[i].n > v.Team(t).Max {
+				continue
+			}
+			if best < 0 || betterFill(t, best, counts, v) {
+				best = t
+			}
+		}
+		if best < 0 {
+			return nil, false
+		}
+		counts[best] += units[i].n
+		units[i].team = best
+	}
+	for t := range counts {
+		if counts[t] < v.Team(t).Min {
+			return nil, false
+		}
+	}
+	return counts, true
+}
+
+// betterFill reports whether team a comes before team b in the fill order.
+func betterFill(a, b int, counts []int, v *ruleset.Values) bool {
+	ba, bb := counts[a] < v.Team(a).Min, counts[b] < v.Team(b).Min
+	if ba != bb {
+		return ba
+	}
+	oa, ob := v.Team(a).Max-counts[a], v.Team(b).Max-counts[b]
+	if oa != ob {
+		return oa > ob
+	}
+	return a < b
+}
+
+// balanceTeams reassigns units to teams of the given sizes so that the
+// teams' averages of the balanced attribute are as even as it can make them
+// quickly. It builds two starting assignments — a greedy one in which units
+// in descending order each join the team with room whose load (sum over its
+// size) is lowest, and a snake draft — improves each by swaps, and keeps the
+// one with the smaller spread, so the result is never worse than a snake
+// draft. A swap round finds, by binary search over the lower team's sorted
+// units, the exchange of two equal-size units between the highest and the
+// lowest team that best closes their gap. Cost: O(u log u) per round for u
+// units and a bounded number of rounds.
+func balanceTeams(units []unit, sizes []int) {
+	teams := len(sizes)
+	if teams < 2 {
+		for i := range units {
+			units[i].team = 0
+		}
+		return
+	}
+	slices.SortStableFunc(units, func(a, b unit) int {
+		return cmpFloat(b.sum/float64(b.n), a.sum/float64(a.n))
+	})
+	orig := make([]int, len(units))
+	for i := range units {
+		orig[i] = units[i].team
+	}
+	var bal balancer
+	okGreedy := bal.greedy(units, sizes)
+	greedy := make([]int, len(units))
+	spreadGreedy := math.Inf(1)
+	if okGreedy {
+		bal.improve(units, sizes)
+		spreadGreedy = spreadOf(units, teams)
+		for i := range units {
+			greedy[i] = units[i].team
+		}
+	}
+	if bal.snake(units, sizes) {
+		bal.improve(units, sizes)
+		if spreadOf(units, teams) <= spreadGreedy {
+			return
+		}
+	}
+	src := greedy
+	if !okGreedy {
+		src = orig // the parties pack neither way; keep the fill order's teams
+	}
+	for i := range units {
+		units[i].team = src[i]
+	}
+}
+
+// balancer holds the scratch of balanceTeams.
+type balancer struct {
+	count []int
+	sum   []float64
+	lower []int
+}
+
+func (bl *balancer) reset(teams int) {
+	bl.count = append(bl.count[:0], make([]int, teams)...)
+	bl.sum = append(bl.sum[:0], make([]float64, teams)...)
+}
+
+// greedy places units (in descending order) on the team with room whose
+// load is lowest; it fails when a party fits nowhere.
+func (bl *balancer) greedy(units []unit, sizes []int) bool {
+	bl.reset(len(sizes))
+	for i := range units {
+		best := -1
+		for t := range sizes {
+			if bl.count[t]+units[i].n > sizes[t] {
+				continue
+			}
+			if best < 0 || lighter(t, best, bl.count, bl.sum, sizes) {
+				best = t
+			}
+		}
+		if best < 0 {
+			return false
+		}
+		units[i].team = best
+		bl.count[best] += units[i].n
+		bl.sum[best] += units[i].sum
+	}
+	return true
+}
+
+// snake deals units (in descending order) to teams 1..T, T..1, ...,
+// skipping full teams; it fails when a party fits nowhere.
+func (bl *balancer) snake(units []unit, sizes []int) bool {
+	bl.reset(len(sizes))
+	t, dir := 0, 1
+	for i := range units {
+		placed := false
+		for tries := 0; tries < 2*len(sizes); tries++ {
+			if bl.count[t]+units[i].n <= sizes[t] {
+				placed = true
+				break
+			}
+			t, dir = snakeNext(t, dir, len(sizes))
+		}
+		if !placed {
+			return false
+		}
+		units[i].team = t
+		bl.count[t] += units[i].n
+		bl.sum[t] += units[i].sum
+		t, dir = snakeNext(t, dir, len(sizes))
+	}
+	return true
+}
+
+func snakeNext(t, dir, n int) (int, int) {
+	if t+dir < 0 || t+dir >= n {
+		return t, -dir
+	}
+	return t + dir, dir
+}
+
+// improve makes the best swap between the highest and the lowest team,
+// round after round, while that narrows their gap.
+func (bl *balancer) improve(units []unit, sizes []int) {
+	teams := len(sizes)
+	bl.reset(teams)
+	for _, u := range units {
+		bl.count[u.team] += u.n
+		bl.sum[u.team] += u.sum
+	}
+	count, sum := bl.count, bl.sum
+	avg := func(t int) float64 { return sum[t] / float64(count[t]) }
+	for round := 0; round < 8*teams; round++ {
+		hi, lo := -1, -1
+		for t := 0; t < teams; t++ {
+			if count[t] == 0 {
+				continue
+			}
+			if hi < 0 || avg(t) > avg(hi) {
+				hi = t
+			}
+			if lo < 0 || avg(t) < avg(lo) {
+				lo = t
+			}
+		}
+		if hi < 0 || hi == lo {
+			return
+		}
+		gap := avg(hi) - avg(lo)
+		if gap < 1e-9 {
+			return
+		}
+		// Swapping u (in hi) with w (in lo) of equal size moves the gap by
+		// (u - w) * k; the ideal difference is gap / k.
+		k := 1/float64(count[hi]) + 1/float64(count[lo])
+		ideal := gap / k
+		bl.lower = bl.lower[:0]
+		for j := range units {
+			if units[j].team == lo {
+				bl.lower = append(bl.lower, j)
+			}
+		}
+		lower := bl.lower
+		slices.SortFunc(lower, func(a, b int) int {
+			if units[a].n != units[b].n {
+				return units[a].n - units[b].n
+			}
+			return cmpFloat(units[a].sum, units[b].sum)
+		})
+		bi, bj, bestGap := -1, -1, gap
+		for i := range units {
+			u := units[i]
+			if u.team != hi {
+				continue
+			}
+			want := u.sum - ideal
+			// The first lower unit of u's size with a sum of at least want.
+			p := sort.Search(len(lower), func(x int) bool {
+				w := units[lower[x]]
+				return w.n > u.n || (w.n == u.n && w.sum >= want)
+			})
+			for _, q := range [2]int{p - 1, p} {
+				if q < 0 || q >= len(lower) || units[lower[q]].n != u.n {
+					continue
+				}
+				j := lower[q]
+				if g := math.Abs(gap - (u.sum-units[j].sum)*k); g < bestGap-1e-12 {
+					bi, bj, bestGap = i, j, g
+				}
+			}
+		}
+		if bi < 0 {
+			return
+		}
+		d := units[bi].sum - units[bj].sum
+		sum[hi] -= d
+		sum[lo] += d
+		units[bi].team, units[bj].team = lo, hi
+	}
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// lighter reports whether team a should take the next (lower) unit before
+// team b: the lower load (sum over the team's size) first, then the one with
+// more room, then rule-set order.
+func lighter(a, b int, count []int, sum []float64, sizes []int) bool {
+	la, lb := sum[a]/float64(sizes[a]), sum[b]/float64(sizes[b])
+	if la != lb {
+		return la < lb
+	}
+	ra, rb := sizes[a]-count[a], sizes[b]-count[b]
+	if ra != rb {
+		return ra > rb
+	}
+	return a < b
+}
+
+// spreadOf is the largest minus the smallest team average of the balanced
+// attribute.
+func spreadOf(units []unit, teams int) float64 {
+	count := make([]int, teams)
+	sum := make([]float64, teams)
+	for _, u := range units {
+		count[u.team] += u.n
+		sum[u.team] += u.sum
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for t := range count {
+		if count[t] > 0 {
+			a := sum[t] / float64(count[t])
+			lo, hi = min(lo, a), max(hi, a)
+		}
+	}
+	if hi < lo {
+		return 0
+	}
+	return hi - lo
+}

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 
 	"github.com/matchforge/matchforge/ticket"
 )
@@ -78,7 +80,8 @@ func playerData(s *ticket.Schema, r *ticket.Resolved, p int) MatchmakerPlayer {
 }
 
 // MatchmakerData returns the matchmaker data of a completed match, by match
-// id or game session ARN.
+// id or game session ARN: a copy, which later backfills and departures do
+// not change, and whose changes do not reach the engine.
 func (e *Engine) MatchmakerData(id string) (*MatchmakerData, bool) {
 	m, ok := e.sessions[id]
 	if !ok {
@@ -86,5 +89,44 @@ func (e *Engine) MatchmakerData(id string) (*MatchmakerData, bool) {
 			return nil, false
 		}
 	}
-	return m.data, m.data != nil
+	if m.data == nil {
+		return nil, false
+	}
+	return m.data.clone(), true
+}
+
+// clone returns a deep copy of d. The engine keeps updating a game
+// session's document (backfills add players, departures remove them, the
+// automatic backfill ticket comes and goes); whatever leaves the engine, in
+// an event or from MatchmakerData, must be a copy, or it would change after
+// the fact and race with the engine under a Runner.
+func (d *MatchmakerData) clone() *MatchmakerData {
+	if d == nil {
+		return nil
+	}
+	c := *d
+	if d.AutoBackfillTicketID != nil {
+		c.AutoBackfillTicketID = Ptr(*d.AutoBackfillTicketID)
+	}
+	if d.AutoBackfillMode != nil {
+		c.AutoBackfillMode = Ptr(*d.AutoBackfillMode)
+	}
+	c.Teams = make([]MatchmakerTeam, len(d.Teams))
+	for i, t := range d.Teams {
+		c.Teams[i] = MatchmakerTeam{Name: t.Name, Players: make([]MatchmakerPlayer, len(t.Players))}
+		for j, p := range t.Players {
+			attrs := make(map[string]MatchmakerAttribute, len(p.Attributes))
+			for name, a := range p.Attributes {
+				switch v := a.ValueAttribute.(type) {
+				case []string:
+					a.ValueAttribute = slices.Clone(v)
+				case map[string]float64:
+					a.ValueAttribute = maps.Clone(v)
+				}
+				attrs[name] = a
+			}
+			c.Teams[i].Players[j] = MatchmakerPlayer{PlayerID: p.PlayerID, Attributes: attrs}
+		}
+	}
+	return &c
 }

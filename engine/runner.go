@@ -101,6 +101,10 @@ loop:
 			break loop
 		case <-ticker.C:
 			r.mu.Lock()
+			if r.closed { // Close won the lock: no step after it
+				r.mu.Unlock()
+				break loop
+			}
 			events := r.e.Step(r.opts.Clock())
 			r.publish(events)
 			r.mu.Unlock()
@@ -136,7 +140,8 @@ func (r *Runner) Close() {
 
 // Do runs fn with the engine and the current time, holding the Runner's
 // lock, then publishes the events fn caused. Use it for engine operations
-// the Runner has no method for.
+// the Runner has no method for. fn must not call Step or Events: they hand
+// the queued events to fn instead, and subscribers would never see them.
 func (r *Runner) Do(fn func(e *Engine, now time.Time) error) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -204,14 +209,15 @@ type Subscription struct {
 	// the subscription is cancelled.
 	C <-chan Event
 
-	c       chan Event
-	r       *Runner
-	mu      sync.Mutex
-	queue   []Event
-	wake    chan struct{} // signals new events, capacity 1
-	done    chan struct{} // closed to stop forwarding
-	halted  bool
-	started bool
+	c        chan Event
+	r        *Runner
+	mu       sync.Mutex
+	queue    []Event
+	inflight bool          // the forwarder holds queue's former head, offering it on C
+	wake     chan struct{} // signals new events, capacity 1
+	done     chan struct{} // closed to stop forwarding
+	halted   bool
+	started  bool
 }
 
 // Subscribe returns a subscription to every event produced from now on.
@@ -258,7 +264,10 @@ func (s *Subscription) push(events []Event) {
 	}
 }
 
-// forward moves queued events to C until halted.
+// forward moves queued events to C until halted. The event on offer is
+// taken out of the queue first, so that a Drain meanwhile cannot return it
+// as well; if the subscription halts before a receiver takes it, it goes
+// back to the front of the queue, where Drain finds it.
 func (s *Subscription) forward() {
 	for {
 		s.mu.Lock()
@@ -272,14 +281,20 @@ func (s *Subscription) forward() {
 			}
 		}
 		ev := s.queue[0]
+		s.queue[0] = Event{}
+		s.queue = s.queue[1:]
+		s.inflight = true
 		s.mu.Unlock()
 		select {
 		case s.c <- ev:
 			s.mu.Lock()
-			s.queue[0] = Event{}
-			s.queue = s.queue[1:]
+			s.inflight = false
 			s.mu.Unlock()
 		case <-s.done:
+			s.mu.Lock()
+			s.queue = append([]Event{ev}, s.queue...)
+			s.inflight = false
+			s.mu.Unlock()
 			return
 		}
 	}
@@ -294,16 +309,22 @@ func (s *Subscription) halt() {
 	}
 }
 
-// Pending returns how many events wait in the subscription's queue.
+// Pending returns how many events wait to be received from C, the one on
+// offer included.
 func (s *Subscription) Pending() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.inflight {
+		return len(s.queue) + 1
+	}
 	return len(s.queue)
 }
 
 // Drain returns and forgets the events still queued. After the Runner has
-// stopped (Run returned), these are every event the subscription did not
-// receive through C.
+// stopped (Run returned) or the subscription was cancelled and C closed,
+// these are every event the subscription did not receive through C. While
+// events are still being forwarded, the event on offer on C is not
+// included: it is still delivered on C.
 func (s *Subscription) Drain() []Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()

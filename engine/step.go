@@ -38,7 +38,7 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 		if !ok || m.deadline.After(now) {
 			break
 		}
-		e.failAcceptance(now, m, AcceptanceTimedOut)
+		e.failAcceptance(now, m, AcceptanceTimedOut, nil)
 	}
 	for {
 		t, ok := c.deadlines.Min()
@@ -106,6 +106,9 @@ func (e *Engine) admit(c *config, t *tk) {
 	}
 	c.pool.Insert(en)
 	t.entry = en
+	if t.backfill != nil {
+		c.backfillsIn++
+	}
 }
 
 // fits reports whether t could ever be placed: a new ticket's party must fit
@@ -190,11 +193,20 @@ func (e *Engine) matchSmall(c *config, now time.Time) {
 		if t.status != ticket.StatusSearching || t.entry == nil {
 			continue
 		}
-		if !b.build(t, now) {
-			e.settle(c, t, now)
-			continue
+		for _, a := range b.anchorsFor(t, now) {
+			if a.status != ticket.StatusSearching || a.entry == nil {
+				continue
+			}
+			if b.build(a, now) {
+				e.commit(c, b, now)
+				if t.status != ticket.StatusSearching {
+					break
+				}
+			}
 		}
-		e.commit(c, b, now)
+		if t.status == ticket.StatusSearching && t.entry != nil {
+			e.settle(c, t, now)
+		}
 	}
 }
 
@@ -291,19 +303,34 @@ func (e *Engine) complete(now time.Time, m *match, session string) {
 	m.state = msCompleted
 	m.session = session
 	for _, t := range m.tickets {
-		if m.conn != nil {
-			t.sessions = make([]string, t.r.Players())
-			conn := *m.conn
-			for p := range t.sessions {
-				t.sessions[p] = "psess-" + e.newID()
-				conn.MatchedPlayerSessions = append(conn.MatchedPlayerSessions, ticket.MatchedPlayerSession{PlayerID: t.r.PlayerID(p), PlayerSessionID: t.sessions[p]})
-			}
-			t.conn = &conn
-		}
+		e.openPlayerSessions(t, m.conn)
 		e.end(now, t, ticket.StatusCompleted, "", "")
 	}
 	e.sessions[session] = m
 	m.data = e.matchmakerData(m)
+	e.afterComplete(now, m) // first, so that the event names its ticket
+	e.emitSucceeded(c, now, m, m.data)
+}
+
+// openPlayerSessions gives t's players player sessions in the game session
+// conn describes (WITH_QUEUE); in STANDALONE mode (conn nil) there are none.
+func (e *Engine) openPlayerSessions(t *tk, conn *ticket.GameSessionConnectionInfo) {
+	if conn == nil {
+		return
+	}
+	t.sessions = make([]string, t.r.Players())
+	info := ticket.GameSessionConnectionInfo{GameSessionArn: conn.GameSessionArn, IPAddress: conn.IPAddress, DNSName: conn.DNSName, Port: conn.Port}
+	for p := range t.sessions {
+		t.sessions[p] = "psess-" + e.newID()
+		info.MatchedPlayerSessions = append(info.MatchedPlayerSessions, ticket.MatchedPlayerSession{PlayerID: t.r.PlayerID(p), PlayerSessionID: t.sessions[p]})
+	}
+	t.conn = &info
+}
+
+// emitSucceeded emits MatchmakingSucceeded with where the game session is
+// and a snapshot of its matchmaker data.
+func (e *Engine) emitSucceeded(c *config, now time.Time, m *match, data *MatchmakerData) {
+	snapshot := data.clone()
 	e.emitMatch(c, now, EventMatchmakingSucceeded, m, func(d *EventDetail) {
 		if m.conn != nil {
 			d.GameSessionInfo.GameSessionArn = m.conn.GameSessionArn
@@ -311,10 +338,9 @@ func (e *Engine) complete(now time.Time, m *match, session string) {
 			d.GameSessionInfo.DNSName = m.conn.DNSName
 			d.GameSessionInfo.Port = m.conn.Port
 		}
-		d.MatchmakerData = m.data
+		d.MatchmakerData = snapshot
 		d.BalanceSpread = m.spread
 	})
-	e.afterComplete(now, m)
 }
 
 // recordLatency keeps each player's latency at the match location, for the

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,6 +35,7 @@ type tk struct {
 	backfill *backfillInfo
 	mark     uint64 // build epoch in which the ticket joined a candidate
 	seen     uint64 // build epoch in which the ticket entered a window
+	used     uint64 // large-match sweep in which the ticket was taken
 	inDirty  bool
 	wakeAt   int64 // pending wakeup time, 0 for none
 }
@@ -114,13 +116,12 @@ func (e *Engine) StartMatchmaking(now time.Time, in StartMatchmakingInput) (tick
 	if err := ticket.ValidatePlayers(in.Players, ticket.PlayerRules{}); err != nil {
 		return ticket.Ticket{}, fromValidation(err)
 	}
-	id, err := e.ticketID(in.TicketID)
-	if err != nil {
-		return ticket.Ticket{}, err
-	}
-	r, err := c.rs.compiled.Schema().Resolve(in.Players, e.locs)
-	if err != nil {
-		return ticket.Ticket{}, fromValidation(err)
+	// Every check comes before anything changes, the random source and the
+	// location table included (D25): the id is made last.
+	if in.TicketID != "" {
+		if _, err := e.ticketID(in.TicketID); err != nil {
+			return ticket.Ticket{}, err
+		}
 	}
 	var older []*tk
 	for i, p := range in.Players {
@@ -135,6 +136,14 @@ func (e *Engine) StartMatchmaking(now time.Time, in StartMatchmakingInput) (tick
 			older = append(older, o)
 		}
 	}
+	r, err := e.resolve(c.rs.compiled.Schema(), in.Players)
+	if err != nil {
+		return ticket.Ticket{}, fromValidation(err)
+	}
+	id, err := e.ticketID(in.TicketID)
+	if err != nil {
+		return ticket.Ticket{}, err
+	}
 	t := &tk{id: id, cfg: c, start: now, r: r}
 	t.setStatus(ticket.StatusQueued)
 	t.deadline = now.Add(time.Duration(c.api.RequestTimeoutSeconds) * time.Second)
@@ -142,10 +151,26 @@ func (e *Engine) StartMatchmaking(now time.Time, in StartMatchmakingInput) (tick
 	for _, p := range in.Players {
 		e.players[p.PlayerID] = t
 	}
-	for _, o := range older {
-		e.cancelDuplicate(now, o, t)
-	}
+	e.cancelDuplicates(now, older, t)
 	return t.view(e), nil
+}
+
+// resolve resolves players against s. Resolving interns the players'
+// latency locations in e.locs, so a request that names a location the engine
+// has not seen is first resolved against a scratch table: if it fails, the
+// engine's table is untouched (D25).
+func (e *Engine) resolve(s *ticket.Schema, players []ticket.Player) (*ticket.Resolved, error) {
+	for _, p := range players {
+		for loc := range p.LatencyInMs { // only asks whether any is new: order does not matter
+			if _, known := e.locs.Lookup(loc); !known {
+				if _, err := s.Resolve(players, ticket.NewLocations()); err != nil {
+					return nil, err
+				}
+				return s.Resolve(players, e.locs)
+			}
+		}
+	}
+	return s.Resolve(players, e.locs)
 }
 
 func containsTk(list []*tk, t *tk) bool {
@@ -275,30 +300,55 @@ func (e *Engine) StopMatchmaking(now time.Time, id string) error {
 			m.autoOff = true
 		}
 	}
-	if t.status == ticket.StatusRequiresAcceptance {
-		m := t.match
-		e.end(now, t, ticket.StatusCancelled, ticket.ReasonCancelledByRequest, "Cancelled by request.")
-		e.emitTickets(m.cfg, now, EventMatchmakingCancelled, []*tk{t}, m, "Cancelled", "Cancelled by request.")
-		e.failAcceptance(now, m, AcceptanceRejected)
-		return nil
-	}
-	e.end(now, t, ticket.StatusCancelled, ticket.ReasonCancelledByRequest, "Cancelled by request.")
-	e.emitTickets(t.cfg, now, EventMatchmakingCancelled, []*tk{t}, nil, "Cancelled", "Cancelled by request.")
+	e.cancel(now, []*tk{t}, cancelCause{ticket.ReasonCancelledByRequest, "Cancelled by request."})
 	return nil
 }
 
-// cancelDuplicate cancels older because newer names one of its players (D17).
-func (e *Engine) cancelDuplicate(now time.Time, older, newer *tk) {
-	msg := fmt.Sprintf("Cancelled due to duplicate player: a player of this ticket is in the newer ticket %s.", newer.id)
-	if older.status == ticket.StatusRequiresAcceptance {
-		m := older.match
-		e.end(now, older, ticket.StatusCancelled, ticket.ReasonDuplicatePlayer, msg)
-		e.emitTickets(m.cfg, now, EventMatchmakingCancelled, []*tk{older}, m, "Cancelled", msg)
-		e.failAcceptance(now, m, AcceptanceRejected)
+// cancelCause is why an operation cancels a ticket.
+type cancelCause struct {
+	reason  string
+	message string
+}
+
+// cancel ends active tickets as CANCELLED for one cause, each with one
+// MatchmakingCancelled event. Tickets waiting for acceptance count as their
+// players' rejection: their match's acceptance ends first (D15, D17), with
+// AcceptMatchCompleted, and they are cancelled with the match's other
+// tickets that had not accepted.
+func (e *Engine) cancel(now time.Time, ts []*tk, why cancelCause) {
+	var matches []*match
+	for _, t := range ts {
+		if m := t.match; t.status == ticket.StatusRequiresAcceptance && m != nil && m.state == msAccepting {
+			if !slices.Contains(matches, m) {
+				matches = append(matches, m)
+			}
+			continue
+		}
+		if t.status.Terminal() {
+			continue
+		}
+		e.end(now, t, ticket.StatusCancelled, why.reason, why.message)
+		e.emitTickets(t.cfg, now, EventMatchmakingCancelled, []*tk{t}, nil, "Cancelled", why.message)
+	}
+	for _, m := range matches {
+		causes := map[*tk]cancelCause{}
+		for _, t := range ts {
+			if t.match == m {
+				causes[t] = why
+			}
+		}
+		e.failAcceptance(now, m, AcceptanceRejected, causes)
+	}
+}
+
+// cancelDuplicates cancels the older tickets that name a player of newer
+// (D17).
+func (e *Engine) cancelDuplicates(now time.Time, older []*tk, newer *tk) {
+	if len(older) == 0 {
 		return
 	}
-	e.end(now, older, ticket.StatusCancelled, ticket.ReasonDuplicatePlayer, msg)
-	e.emitTickets(older.cfg, now, EventMatchmakingCancelled, []*tk{older}, nil, "Cancelled", msg)
+	e.cancel(now, older, cancelCause{ticket.ReasonDuplicatePlayer,
+		fmt.Sprintf("Cancelled due to duplicate player: a player of this ticket is in the newer ticket %s.", newer.id)})
 }
 
 // end moves t to a terminal status and releases everything it holds.
@@ -330,6 +380,9 @@ func (e *Engine) leavePool(c *config, t *tk) {
 	if t.entry != nil {
 		c.pool.Remove(t.entry)
 		t.entry = nil
+		if t.backfill != nil {
+			c.backfillsIn--
+		}
 	}
 	if t.inDirty {
 		c.dirty.Delete(t)
@@ -399,7 +452,7 @@ func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
 	m := t.match
 	e.emitMatch(m.cfg, now, EventAcceptMatch, m, nil)
 	if want < 0 {
-		e.failAcceptance(now, m, AcceptanceRejected)
+		e.failAcceptance(now, m, AcceptanceRejected, nil)
 		return nil
 	}
 	for _, mt := range m.tickets {
@@ -416,41 +469,51 @@ func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
 	return nil
 }
 
-// failAcceptance ends a match's acceptance by rejection or timeout: fully
-// accepted tickets search again, the others are cancelled (D15).
-func (e *Engine) failAcceptance(now time.Time, m *match, outcome string) {
+// failAcceptance ends a match's acceptance by rejection or timeout (D15).
+// AcceptMatchCompleted comes first, showing every answer. Then the tickets
+// in causes (cancelled by the operation that ended the acceptance: a stop, a
+// duplicate player, a replacing backfill) are cancelled with their own
+// reason, the other tickets with a rejecting or silent player are cancelled,
+// all in one MatchmakingCancelled event, and fully accepted tickets, and a
+// backfill ticket, return to the search in one MatchmakingSearching event.
+func (e *Engine) failAcceptance(now time.Time, m *match, outcome string, causes map[*tk]cancelCause) {
 	if m.state != msAccepting {
 		return
 	}
 	c := m.cfg
 	c.accepting.Delete(m)
-	m.state = msDropped
 	e.emitMatch(c, now, EventAcceptMatchCompleted, m, func(d *EventDetail) { d.Acceptance = outcome })
+	m.state = msDropped
 	var back, cancelled []*tk
+	message := "The match was rejected."
+	if outcome == AcceptanceTimedOut {
+		message = "The match was not accepted in time."
+	}
 	for _, t := range m.tickets {
 		if t.status != ticket.StatusRequiresAcceptance {
-			continue // already ended (stopped, duplicate player)
-		}
-		if t.backfill != nil || allAccepted(t) {
-			back = append(back, t)
 			continue
 		}
-		rejected := false
-		for _, a := range t.accept {
-			rejected = rejected || a < 0
-		}
+		why, caused := causes[t]
 		switch {
-		case rejected:
-			e.end(now, t, ticket.StatusCancelled, ticket.ReasonAcceptanceRejected, "A player of this ticket rejected the match.")
+		case caused:
+			message = why.message
+		case t.backfill != nil || allAccepted(t):
+			back = append(back, t)
+			continue
+		case slices.Contains(t.accept, -1):
+			why = cancelCause{ticket.ReasonAcceptanceRejected, "A player of this ticket rejected the match."}
 		case outcome == AcceptanceTimedOut:
-			e.end(now, t, ticket.StatusCancelled, ticket.ReasonAcceptanceTimeout, "A player of this ticket did not accept the match in time.")
+			why = cancelCause{ticket.ReasonAcceptanceTimeout, "A player of this ticket did not accept the match in time."}
 		default:
-			e.end(now, t, ticket.StatusCancelled, ticket.ReasonAcceptanceRejected, "The match was rejected before every player of this ticket accepted it.")
+			why = cancelCause{ticket.ReasonAcceptanceRejected, "The match was rejected before every player of this ticket accepted it."}
 		}
+		e.end(now, t, ticket.StatusCancelled, why.reason, why.message)
 		cancelled = append(cancelled, t)
 	}
+	// One event for the match's cancelled tickets (D18); each ticket's
+	// StatusReason and StatusMessage say why it in particular was cancelled.
 	if len(cancelled) > 0 {
-		e.emitTickets(c, now, EventMatchmakingCancelled, cancelled, m, "Cancelled", cancelled[0].message)
+		e.emitTickets(c, now, EventMatchmakingCancelled, cancelled, m, "Cancelled", message)
 	}
 	for _, t := range back {
 		t.match, t.teams, t.accept = nil, backfillTeams(t), nil

@@ -88,6 +88,6 @@ func ExampleReplay() {
 	// 1 event MatchmakingSearching [t1:alice/]
 	// 2 StartMatchmaking
 	// 2 event MatchmakingSearching [t2:bob/]
-	// 2 event PotentialMatchCreated [t2:bob/red t1:alice/blue]
-	// 2 event MatchmakingSucceeded [t2:bob/red t1:alice/blue]
+	// 2 event PotentialMatchCreated [t1:alice/red t2:bob/blue]
+	// 2 event MatchmakingSucceeded [t1:alice/red t2:bob/blue]
 }

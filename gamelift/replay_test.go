@@ -16,14 +16,6 @@ import (
 // rewrite regenerates the golden files: go test ./gamelift -run TestScenarios -rewrite
 var rewrite = flag.Bool("rewrite", false, "rewrite the golden files of testdata/scenarios")
 
-// knownBugs lists scenarios that cannot run yet because of an engine bug;
-// each is skipped with the reason. Remove the entry once the bug is fixed
-// and rewrite the golden file.
-var knownBugs = map[string]string{
-	"update-ruleset-more-rules": "engine panics (index out of range in builder.charge) when a configuration " +
-		"is moved to a rule set with more rules while its tickets carry rule metrics",
-}
-
 // runScenario replays a scenario file with the default options and returns
 // the output. A panic in the engine fails the test instead of the binary.
 func runScenario(t *testing.T, path string) (out []byte) {
@@ -69,9 +61,6 @@ func TestScenarios(t *testing.T) {
 	for _, path := range scenarioFiles(t) {
 		name := strings.TrimSuffix(filepath.Base(path), ".jsonl")
 		t.Run(name, func(t *testing.T) {
-			if reason, ok := knownBugs[name]; ok {
-				t.Skip(reason)
-			}
 			got := runScenario(t, path)
 			golden := strings.TrimSuffix(path, ".jsonl") + ".golden"
 			if *rewrite {
@@ -116,9 +105,6 @@ func TestScenariosDeterministic(t *testing.T) {
 	for _, path := range scenarioFiles(t) {
 		name := strings.TrimSuffix(filepath.Base(path), ".jsonl")
 		t.Run(name, func(t *testing.T) {
-			if reason, ok := knownBugs[name]; ok {
-				t.Skip(reason)
-			}
 			a, b := runScenario(t, path), runScenario(t, path)
 			if !bytes.Equal(a, b) {
 				t.Errorf("two replays differ\n%s", firstDiff(a, b))

@@ -33,11 +33,11 @@ type Entry[T any] struct {
 	Lat  []ticket.Latency
 	Item T
 	seq  uint64
-	in   bool
+	pool *Pool[T] // the pool holding the entry, nil when out
 }
 
 // In reports whether the entry is in a pool.
-func (e *Entry[T]) In() bool { return e.in }
+func (e *Entry[T]) In() bool { return e.pool != nil }
 
 type keyItem[T any] struct {
 	key float64
@@ -69,15 +69,27 @@ type Pool[T any] struct {
 	nums []*btree.BTreeG[keyItem[T]]
 	strs []*btree.BTreeG[strItem[T]]
 	lat  []*btree.BTreeG[keyItem[T]] // by location id
+
+	// its are Nearest's iterators, kept so that a call allocates nothing;
+	// itsBusy marks them taken (a callback that calls Nearest again gets
+	// fresh ones).
+	its     [3]btree.IterG[keyItem[T]]
+	itsBusy bool
 }
 
 var treeOpts = btree.Options{NoLocks: true, Degree: 32}
 
+// ageLess orders by start, then id, then insertion: the last makes two
+// entries with the same start and id distinct, where otherwise the second
+// Insert would silently replace the first in the age index.
 func ageLess[T any](a, b *Entry[T]) bool {
 	if a.Start != b.Start {
 		return a.Start < b.Start
 	}
-	return a.ID < b.ID
+	if a.ID != b.ID {
+		return a.ID < b.ID
+	}
+	return a.seq < b.seq
 }
 
 func keyLess[T any](a, b keyItem[T]) bool {
@@ -116,14 +128,14 @@ func (p *Pool[T]) Len() int { return p.age.Len() }
 // keys do not match the options (a programming error). Cost: O(log n) per
 // index, that is O((1 + Numbers + Strings + len(e.Lat)) log n).
 func (p *Pool[T]) Insert(e *Entry[T]) {
-	if e.in {
+	if e.pool != nil {
 		panic("pool: Insert of an entry that is already in a pool")
 	}
 	if len(e.Nums) != p.opts.Numbers || len(e.Strs) != p.opts.Strings {
 		panic("pool: entry keys do not match the pool's options")
 	}
 	p.seq++
-	e.seq, e.in = p.seq, true
+	e.seq, e.pool = p.seq, p
 	p.age.Set(e)
 	for i, t := range p.nums {
 		t.Set(keyItem[T]{e.Nums[i], e.seq, e})
@@ -138,10 +150,11 @@ func (p *Pool[T]) Insert(e *Entry[T]) {
 	}
 }
 
-// Remove takes e out of every index; it does nothing when e is not in the
-// pool. Cost: the same as Insert.
+// Remove takes e out of every index; it does nothing when e is not in this
+// pool (never inserted, already removed, or in another pool). Cost: the same
+// as Insert.
 func (p *Pool[T]) Remove(e *Entry[T]) {
-	if !e.in {
+	if e.pool != p {
 		return
 	}
 	p.age.Delete(e)
@@ -156,7 +169,7 @@ func (p *Pool[T]) Remove(e *Entry[T]) {
 			p.latTree(l.Loc).Delete(keyItem[T]{float64(l.Ms), e.seq, e})
 		}
 	}
-	e.in = false
+	e.pool = nil
 }
 
 func (p *Pool[T]) latTree(loc int32) *btree.BTreeG[keyItem[T]] {
@@ -194,13 +207,27 @@ func (p *Pool[T]) Range(k int, lo, hi float64, fn func(*Entry[T]) bool) {
 
 // Nearest calls fn for each entry in order of the distance of its number
 // key k from x, closest first (at equal distance the lower key first, then
-// insertion order), until fn returns false or the distance exceeds maxDist.
-// Cost: O(log n + k).
+// insertion order), until fn returns false or the distance exceeds maxDist
+// (math.Inf(1) for no bound). Cost: O(log n + k), plus O(log n) for each
+// distinct key value below x that it visits.
 func (p *Pool[T]) Nearest(k int, x, maxDist float64, fn func(e *Entry[T], dist float64) bool) {
 	t := p.nums[k]
-	up, down := t.Iter(), t.Iter()
-	defer up.Release()
-	defer down.Release()
+	its := &p.its
+	if p.itsBusy {
+		its = new([3]btree.IterG[keyItem[T]])
+	} else {
+		p.itsBusy = true
+		defer func() { p.itsBusy = false }()
+	}
+	up, down, group := &its[0], &its[1], &its[2]
+	for i := range its {
+		its[i].Init(t, false)
+	}
+	defer func() {
+		for i := range its {
+			its[i].Release()
+		}
+	}()
 	pivot := keyItem[T]{key: x}
 	hasUp := up.Seek(pivot)
 	// down starts at the last item before the pivot.
@@ -222,10 +249,17 @@ func (p *Pool[T]) Nearest(k int, x, maxDist float64, fn func(e *Entry[T], dist f
 			return
 		}
 		if dd <= du && hasDown {
-			if !fn(down.Item().e, dd) {
-				return
+			// down walks keys below x in descending order, which would
+			// visit entries with equal keys newest first; visit the whole
+			// group of the key in insertion order instead, then step below
+			// it.
+			kd := keyItem[T]{key: down.Item().key}
+			for ok := group.Seek(kd); ok && group.Item().key == kd.key; ok = group.Next() {
+				if !fn(group.Item().e, dd) {
+					return
+				}
 			}
-			hasDown = down.Prev()
+			hasDown = down.Seek(kd) && down.Prev()
 			continue
 		}
 		if !fn(up.Item().e, du) {
@@ -274,7 +308,7 @@ func (p *Pool[T]) Buckets(k int, fn func(value string, n int) bool) {
 // location's index. The pool must have been made with Options.Latency.
 // Cost: O(log n + k).
 func (p *Pool[T]) Latency(loc int32, maxMs float64, fn func(e *Entry[T], ms float64) bool) {
-	if int(loc) >= len(p.lat) {
+	if loc < 0 || int(loc) >= len(p.lat) {
 		return
 	}
 	p.lat[loc].Scan(func(it keyItem[T]) bool {
@@ -287,7 +321,7 @@ func (p *Pool[T]) Latency(loc int32, maxMs float64, fn func(e *Entry[T], ms floa
 
 // LatencyCount returns how many entries report loc. Cost: O(1).
 func (p *Pool[T]) LatencyCount(loc int32) int {
-	if int(loc) >= len(p.lat) {
+	if loc < 0 || int(loc) >= len(p.lat) {
 		return 0
 	}
 	return p.lat[loc].Len()

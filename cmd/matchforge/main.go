@@ -1,5 +1,7 @@
 // Command matchforge runs the matchforge engine from the command line:
 //
+//	matchforge simulate [flags]            simulate traffic against a rule set and report
+//	matchforge bench [flags]               measure a rule set's cost at several pool sizes
 //	matchforge validate [--json] FILE...   check rule-set files
 //	matchforge replay [flags] [FILE|-]     run a scenario on a virtual clock
 //
@@ -22,6 +24,8 @@ func commands() []command {
 	return []command{
 		{"validate", "check FlexMatch rule-set files and report every problem", runValidate},
 		{"replay", "run a scenario of GameLift operations on a virtual clock", runReplay},
+		{"simulate", "simulate matchmaking traffic on a virtual clock and report", runSimulate},
+		{"bench", "measure the engine's cost on pools of tickets for a rule set", runBench},
 	}
 }
 

@@ -1,0 +1,336 @@
+package bench
+
+// The engine's benchmarks, named by what they measure, pool size and rule
+// set. Every benchmark builds its pool outside the timer. Run them with
+//
+//	go test ./bench -run '^$' -bench . -benchmem
+//
+// and the million-ticket pool (skipped with -short) alone with
+//
+//	go test ./bench -run '^$' -bench 'Step/bulk/pool=1m' -benchtime 3x
+//
+// Custom metrics: ns/ticket and ns/match divide the timed work by the
+// tickets it handled and the matches it formed; matched-frac is the share
+// of the step's tickets that matched; tickets/s is submissions a second;
+// heapB/waiting is HeapInuse growth per waiting ticket.
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/matchforge/matchforge/engine"
+	"github.com/matchforge/matchforge/ruleset"
+	"github.com/matchforge/matchforge/ticket"
+)
+
+// benchCase is a rule set the benchmarks run on.
+type benchCase struct {
+	name    string // as the benchmark names it
+	example string // published example file, or "" for the default
+}
+
+var (
+	ranked5v5 = benchCase{name: DefaultName}
+	// The small and the large example the bulk benchmarks also run.
+	ex03 = benchCase{name: "ex03", example: "ex03-three-team-game"}
+	ex09 = benchCase{name: "ex09", example: "ex09-large-batch-distance"}
+)
+
+var (
+	workloadsMu sync.Mutex
+	workloads   = map[string]*Workload{}
+)
+
+// workload returns the benchmark workload of a rule set (with its shipped
+// population), built once.
+func workload(b *testing.B, c benchCase) *Workload {
+	b.Helper()
+	workloadsMu.Lock()
+	defer workloadsMu.Unlock()
+	if w, ok := workloads[c.name]; ok {
+		return w
+	}
+	body := ""
+	var pop *Population
+	if c.example != "" {
+		body = exampleBody(b, c.example)
+		p, err := ExamplePopulation(c.example)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pop = &p
+	}
+	w, err := NewWorkload(body, pop, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	workloads[c.name] = w
+	return w
+}
+
+func sizeName(n int) string {
+	switch {
+	case n >= 1_000_000 && n%1_000_000 == 0:
+		return fmt.Sprintf("%dm", n/1_000_000)
+	case n >= 1000 && n%1000 == 0:
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return fmt.Sprint(n)
+}
+
+func skipLarge(b *testing.B, n int) {
+	if n >= 1_000_000 && testing.Short() {
+		b.Skip("the million-ticket pool is skipped with -short")
+	}
+}
+
+func newEngine(b *testing.B, w *Workload) *engine.Engine {
+	e, err := w.NewEngine()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+func submit(b *testing.B, w *Workload, e *engine.Engine, at time.Time, in []engine.StartMatchmakingInput) {
+	if _, err := w.Submit(e, at, in); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkStartMatchmaking submits a pool of fresh single-player tickets
+// into an empty configuration (target: 500,000 tickets a second into a
+// pool of 100,000).
+func BenchmarkStartMatchmaking(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("pool=%s/ruleset=%s", sizeName(n), ranked5v5.name), func(b *testing.B) {
+			w := workload(b, ranked5v5)
+			in := w.Inputs(0, n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				e := newEngine(b, w)
+				runtime.GC()
+				b.StartTimer()
+				submit(b, w, e, w.Start, in)
+			}
+			perTicket := float64(b.Elapsed().Nanoseconds()) / float64(b.N*n)
+			b.ReportMetric(perTicket, "ns/ticket")
+			b.ReportMetric(1e9/perTicket, "tickets/s")
+		})
+	}
+}
+
+// BenchmarkStep measures Engine.Step.
+//
+// bulk: one step over a pool of fresh tickets, which moves them all to
+// SEARCHING and forms every match it can (targets for ranked5v5: at least
+// 99% matched at 100k in under 100 ms; 1m in under 1.5 s and at most 12
+// times the 100k figure).
+//
+// steady: a step with 100,000 tickets waiting (held back from matching,
+// see Workload.WaitingInputs) and 1,000 new ones (target: under 5 ms;
+// heap under 1 KiB per waiting ticket).
+func BenchmarkStep(b *testing.B) {
+	for _, c := range []struct {
+		bc benchCase
+		n  int
+	}{
+		{ranked5v5, 1_000}, {ranked5v5, 10_000}, {ranked5v5, 100_000}, {ranked5v5, 1_000_000},
+		{ex03, 10_000}, {ex09, 10_000},
+	} {
+		b.Run(fmt.Sprintf("bulk/pool=%s/ruleset=%s", sizeName(c.n), c.bc.name), func(b *testing.B) {
+			skipLarge(b, c.n)
+			benchBulk(b, workload(b, c.bc), c.n)
+		})
+	}
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("steady/pool=%s/ruleset=%s", sizeName(n), ranked5v5.name), func(b *testing.B) {
+			benchSteady(b, workload(b, ranked5v5), n, n/100)
+		})
+	}
+}
+
+func benchBulk(b *testing.B, w *Workload, n int) {
+	// Inputs are made once; for a pool of a million the engine is filled
+	// in chunks so that the requests never all sit in memory.
+	var in []engine.StartMatchmakingInput
+	if n <= 100_000 {
+		in = w.Inputs(0, n)
+	}
+	matches, matched := 0, 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		e := newEngine(b, w)
+		if in != nil {
+			submit(b, w, e, w.Start, in)
+		} else {
+			for from := 0; from < n; from += chunk {
+				submit(b, w, e, w.Start, w.Inputs(from, min(chunk, n-from)))
+			}
+		}
+		runtime.GC()
+		b.StartTimer()
+		events := e.Step(w.Start)
+		b.StopTimer()
+		m, t := Matched(events)
+		matches, matched = matches+m, matched+t
+		b.StartTimer()
+	}
+	reportStep(b, n*b.N, matches, matched)
+}
+
+func reportStep(b *testing.B, tickets, matches, matched int) {
+	ns := float64(b.Elapsed().Nanoseconds())
+	b.ReportMetric(ns/float64(tickets), "ns/ticket")
+	if matches > 0 {
+		b.ReportMetric(ns/float64(matches), "ns/match")
+	}
+	b.ReportMetric(float64(matched)/float64(tickets), "matched-frac")
+}
+
+func benchSteady(b *testing.B, w *Workload, pool, arrivals int) {
+	var e *engine.Engine
+	var heap float64
+	next, k := pool, 0
+	fill := func() {
+		e = nil
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapInuse
+		e = newEngine(b, w)
+		for from := 0; from < pool; from += chunk {
+			submit(b, w, e, w.Start, w.WaitingInputs(from, min(chunk, pool-from)))
+		}
+		e.Step(w.Start) // searches the pool once: none of it can match
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		heap = float64(int64(ms.HeapInuse)-int64(base)) / float64(e.Pending())
+		k = 0
+	}
+	fill()
+	matches, matched := 0, 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		// Steps 1 ms of virtual time apart stay clear of the first
+		// expansion (10 s), when the held-back tickets would wake up.
+		if k == 5000 {
+			fill()
+		}
+		k++
+		at := w.Start.Add(time.Duration(k) * time.Millisecond)
+		submit(b, w, e, at, w.Inputs(next, arrivals))
+		next += arrivals
+		b.StartTimer()
+		events := e.Step(at)
+		b.StopTimer()
+		m, t := Matched(events)
+		matches, matched = matches+m, matched+t
+		b.StartTimer()
+	}
+	reportStep(b, arrivals*b.N, matches, matched)
+	b.ReportMetric(heap, "heapB/waiting")
+}
+
+// BenchmarkOracle runs the brute-force matcher over the same fresh pool as
+// BenchmarkStep/bulk (target: the engine at least 100 times faster at 10k).
+func BenchmarkOracle(b *testing.B) {
+	for _, n := range []int{1_000, 10_000} {
+		b.Run(fmt.Sprintf("pool=%s/ruleset=%s", sizeName(n), ranked5v5.name), func(b *testing.B) {
+			w := workload(b, ranked5v5)
+			locs := ticket.NewLocations()
+			tickets, err := w.Resolved(w.Inputs(0, n), locs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			o, err := NewOracle(w.RuleSet, locs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			matches, matched := 0, 0
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				res := o.Match(tickets, 0)
+				matches, matched = matches+len(res.Matches), matched+res.MatchedTickets
+			}
+			reportStep(b, n*b.N, matches, matched)
+		})
+	}
+}
+
+// BenchmarkEvaluate evaluates the default rule set on a complete 5v5
+// candidate (Final, every rule) and on a partial one of two players.
+func BenchmarkEvaluate(b *testing.B) {
+	w := workload(b, ranked5v5)
+	locs := ticket.NewLocations()
+	tickets, err := w.Resolved(w.Inputs(0, 2000), locs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	o, err := NewOracle(w.RuleSet, locs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	res := o.Match(tickets, 0)
+	if len(res.Matches) == 0 {
+		b.Fatal("no match to evaluate")
+	}
+	m := res.Matches[0]
+	var full, partial ruleset.Candidate
+	for j, i := range m.Tickets {
+		full.Add(tickets[i], m.Teams[j])
+		if j < 2 {
+			partial.Add(tickets[i], m.Teams[j])
+		}
+	}
+	v := w.RuleSet.At(0)
+	for _, c := range []struct {
+		name string
+		cand *ruleset.Candidate
+		mode ruleset.Mode
+	}{{"final", &full, ruleset.Final}, {"partial", &partial, ruleset.Partial}} {
+		b.Run(fmt.Sprintf("mode=%s/ruleset=%s", c.name, ranked5v5.name), func(b *testing.B) {
+			ev := w.RuleSet.NewEvaluator(locs)
+			if !ev.Evaluate(c.cand, v, c.mode) {
+				b.Fatalf("the candidate fails: %v", ev.Results())
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				ev.Evaluate(c.cand, v, c.mode)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*c.cand.Players()), "ns/ticket")
+			if c.mode == ruleset.Final {
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/match")
+			}
+		})
+	}
+}
+
+// BenchmarkSimulate runs the default simulation for ten virtual minutes
+// (30,000 tickets) per iteration.
+func BenchmarkSimulate(b *testing.B) {
+	b.Run("duration=10m/ruleset="+ranked5v5.name, func(b *testing.B) {
+		tickets, matches, matched := 0, 0, 0
+		b.ReportAllocs()
+		for i := range b.N {
+			r, err := Simulate(context.Background(), Options{Duration: 10 * time.Minute, Seed: uint64(i)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			tickets, matches, matched = tickets+r.Tickets, matches+r.Matches, matched+r.Matched
+		}
+		reportStep(b, tickets, matches, matched)
+	})
+}

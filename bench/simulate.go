@@ -1,0 +1,631 @@
+package bench
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/matchforge/matchforge/engine"
+	"github.com/matchforge/matchforge/ruleset"
+)
+
+// Options configure a simulation. The zero value simulates the default
+// rule set and population for an hour of virtual time with seed 0.
+type Options struct {
+	// RuleSet is the rule-set body. Empty means DefaultRuleSet.
+	RuleSet string
+	// Config is the configuration to create. Zero fields take defaults:
+	// Name "sim" (DefaultName for the default rule set), RuleSetName the
+	// same as Name, RequestTimeoutSeconds DefaultTimeout of the rule set.
+	// With FlexMatchMode WITH_QUEUE the simulator reports every placement
+	// complete as soon as the match is ready.
+	Config engine.CreateMatchmakingConfigurationInput
+	// Population is the traffic. Nil means DefaultPopulation for the
+	// default rule set and DerivePopulation(rule set) otherwise.
+	Population *Population
+	// Rate, when positive, replaces the population's arrival rate (tickets
+	// per minute).
+	Rate float64
+	// Duration is how long tickets arrive, in virtual time. Default 1h.
+	// After it the simulator keeps stepping until every ticket has ended.
+	Duration time.Duration
+	// Tick is the virtual time between engine steps. Default 1s.
+	Tick time.Duration
+	// Seed seeds the arrivals, the players, their behaviour and (unless
+	// Engine.Seed is set) the engine.
+	Seed uint64
+	// Start is the virtual time of the first instant; its hour of day
+	// places the daily arrival curve. Default 2026-01-01T00:00:00Z.
+	Start time.Time
+	// Engine configures the engine. Zero fields take the engine's defaults,
+	// except Seed (default: Seed) and TicketRetention (default: 1ns, so
+	// that ended tickets are forgotten at the next step and do not count
+	// as heap of the waiting ones).
+	Engine engine.Config
+	// Progress, if set, is called after every step with the virtual time
+	// simulated so far.
+	Progress func(Progress)
+}
+
+// Progress reports how far a simulation has come.
+type Progress struct {
+	Elapsed  time.Duration // virtual time since Start
+	Duration time.Duration // the arrival period
+	Draining bool          // arrivals are over; waiting for tickets to end
+	Tickets  int
+	Matched  int
+	Waiting  int
+}
+
+// DefaultStart is the default Options.Start.
+var DefaultStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// maxDrain bounds the virtual time spent after the arrivals: longer than
+// the longest request timeout plus the longest acceptance timeout.
+const maxDrain = 12*time.Hour + 30*time.Minute
+
+// action is a scheduled player action.
+type action struct {
+	at     time.Time
+	seq    uint64
+	leave  bool
+	ticket string // answer: the ticket
+	match  string // answer: the match answered; leave: the game session
+	player string
+	accept bool
+}
+
+type actionQueue []*action
+
+func (q actionQueue) Len() int { return len(q) }
+func (q actionQueue) Less(i, j int) bool {
+	if !q[i].at.Equal(q[j].at) {
+		return q[i].at.Before(q[j].at)
+	}
+	return q[i].seq < q[j].seq
+}
+func (q actionQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *actionQueue) Push(x any)   { *q = append(*q, x.(*action)) }
+func (q *actionQueue) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
+}
+
+// sim is one simulation's state.
+type sim struct {
+	opts         Options
+	rs           *ruleset.RuleSet
+	e            *engine.Engine
+	cfg          string
+	withQueue    bool
+	gen          *Generator
+	pop          Population
+	quality      []string
+	rng          *rand.Rand // player behaviour
+	actions      actionQueue
+	seq          uint64
+	created      map[string]time.Time // match id -> PotentialMatchCreated time
+	proposed     map[string]string    // ticket id -> the match it was asked to accept
+	placing      []string             // match ids to report placed
+	r            *Report
+	waits        []float64
+	spreads      [][]float64
+	latency      []float64
+	stepTimes    []float64
+	engineDur    time.Duration
+	end          time.Time
+	backfillSeen map[string]bool
+}
+
+// Simulate runs a simulation and returns its report. It stops early with
+// ctx's error when ctx is cancelled. Errors name what was wrong: the rule
+// set, the configuration, the population, or a ticket the engine refused.
+func Simulate(ctx context.Context, opts Options) (*Report, error) {
+	wallStart := time.Now()
+	s, err := newSim(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.run(ctx); err != nil {
+		return nil, err
+	}
+	s.finish()
+	s.r.WallSeconds = time.Since(wallStart).Seconds()
+	return s.r, nil
+}
+
+func newSim(opts Options) (*sim, error) {
+	isDefault := opts.RuleSet == ""
+	if isDefault {
+		opts.RuleSet = DefaultRuleSet()
+	}
+	rs, err := ruleset.Load([]byte(opts.RuleSet))
+	if err != nil {
+		var b strings.Builder
+		for i, p := range ruleset.Problems(err) {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(p.Error())
+		}
+		return nil, fmt.Errorf("rule set: %s", b.String())
+	}
+	if opts.Duration == 0 {
+		opts.Duration = time.Hour
+	}
+	if opts.Tick == 0 {
+		opts.Tick = time.Second
+	}
+	if opts.Duration < 0 || opts.Tick < 0 {
+		return nil, errors.New("bench: Options.Duration and Tick must not be negative")
+	}
+	if opts.Start.IsZero() {
+		opts.Start = DefaultStart
+	}
+	var pop Population
+	switch {
+	case opts.Population != nil:
+		pop = *opts.Population
+	case isDefault:
+		pop = DefaultPopulation()
+	default:
+		pop = DerivePopulation(rs)
+	}
+	if opts.Rate > 0 {
+		pop.Arrivals.RatePerMinute = opts.Rate
+	}
+	if err := pop.Validate(); err != nil {
+		return nil, err
+	}
+	if err := pop.Check(rs); err != nil {
+		return nil, err
+	}
+	gen, err := NewGenerator(pop, opts.Seed)
+	if err != nil {
+		return nil, err
+	}
+	cfg := opts.Config
+	if cfg.Name == "" {
+		cfg.Name = "sim"
+		if isDefault {
+			cfg.Name = DefaultName
+		}
+	}
+	if cfg.RuleSetName == "" || strings.HasPrefix(cfg.RuleSetName, "arn:") {
+		cfg.RuleSetName = cfg.Name
+	}
+	if cfg.RequestTimeoutSeconds == 0 {
+		cfg.RequestTimeoutSeconds = DefaultTimeout(rs)
+	}
+	ecfg := opts.Engine
+	if ecfg.Seed == 0 {
+		ecfg.Seed = opts.Seed
+	}
+	if ecfg.TicketRetention == 0 {
+		ecfg.TicketRetention = time.Nanosecond
+	}
+	e, err := engine.New(ecfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := e.CreateMatchmakingRuleSet(opts.Start, engine.CreateMatchmakingRuleSetInput{Name: cfg.RuleSetName, RuleSetBody: opts.RuleSet}); err != nil {
+		return nil, fmt.Errorf("rule set: %w", err)
+	}
+	api, err := e.CreateMatchmakingConfiguration(opts.Start, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	s := &sim{
+		opts: opts, rs: rs, e: e, cfg: cfg.Name, gen: gen, pop: pop,
+		withQueue: api.FlexMatchMode == engine.ModeWithQueue,
+		quality:   analyze(rs).numberAttributesRead(),
+		rng:       rand.New(rand.NewPCG(opts.Seed, 0x706c61796572)),
+		created:   map[string]time.Time{},
+		proposed:  map[string]string{},
+		end:       opts.Start.Add(opts.Duration),
+	}
+	if len(rs.Teams()) < 2 {
+		s.quality = nil
+	}
+	s.spreads = make([][]float64, len(s.quality))
+	name := rs.Name()
+	if name == "" {
+		name = cfg.RuleSetName
+	}
+	s.r = &Report{
+		RuleSet: name, Configuration: cfg.Name, Seed: opts.Seed,
+		VirtualSeconds: opts.Duration.Seconds(), MatchesBySize: map[int]int{},
+	}
+	return s, nil
+}
+
+func (s *sim) run(ctx context.Context) error {
+	arrivals := NewArrivalClock(s.pop.Arrivals, s.opts.Start, s.opts.Seed)
+	nextArrival := s.opts.Start.Add(arrivals.Next())
+	var next uint64 // the next ticket's number
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	baseHeap := ms.HeapInuse
+	sampled := 0
+	for now := s.opts.Start.Add(s.opts.Tick); ; now = now.Add(s.opts.Tick) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// Arrivals and player actions up to now, in time order.
+		for {
+			arrive := !nextArrival.After(now) && !nextArrival.After(s.end)
+			act := len(s.actions) > 0 && !s.actions[0].at.After(now)
+			if act && (!arrive || s.actions[0].at.Before(nextArrival)) {
+				s.perform(heap.Pop(&s.actions).(*action))
+				continue
+			}
+			if !arrive {
+				break
+			}
+			if err := s.submit(nextArrival, next); err != nil {
+				return err
+			}
+			next++
+			nextArrival = s.opts.Start.Add(arrivals.Next())
+		}
+		t0 := time.Now()
+		events := s.e.Step(now)
+		d := time.Since(t0)
+		s.engineDur += d
+		s.stepTimes = append(s.stepTimes, d.Seconds())
+		s.r.Steps++
+		s.handle(events)
+		for len(s.placing) > 0 {
+			s.place(now)
+		}
+		waiting := s.e.Pending()
+		s.r.PeakWaiting = max(s.r.PeakWaiting, waiting)
+		if waiting >= 50 && float64(waiting) > 1.25*float64(sampled) {
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			s.r.HeapBytesPerTicket = float64(int64(ms.HeapInuse)-int64(baseHeap)-s.ownBytes()) / float64(waiting)
+			sampled = waiting
+		}
+		draining := now.After(s.end) || now.Equal(s.end)
+		if s.opts.Progress != nil {
+			s.opts.Progress(Progress{Elapsed: now.Sub(s.opts.Start), Duration: s.opts.Duration, Draining: draining, Tickets: s.r.Tickets, Matched: s.r.Matched, Waiting: waiting})
+		}
+		if draining {
+			if waiting == 0 {
+				s.r.DrainSeconds = now.Sub(s.end).Seconds()
+				return nil
+			}
+			if now.Sub(s.end) >= maxDrain {
+				s.r.DrainSeconds = now.Sub(s.end).Seconds()
+				s.r.Unresolved = waiting
+				return nil
+			}
+		}
+	}
+}
+
+// ownBytes is the heap the simulator's own samples take, which grow with
+// the tickets that ended rather than with those waiting.
+func (s *sim) ownBytes() int64 {
+	n := cap(s.waits) + cap(s.stepTimes) + cap(s.latency)
+	for _, sp := range s.spreads {
+		n += cap(sp)
+	}
+	return int64(n) * 8
+}
+
+// submit sends ticket i at time at.
+func (s *sim) submit(at time.Time, i uint64) error {
+	players := s.gen.Players(i)
+	t0 := time.Now()
+	_, err := s.e.StartMatchmaking(at, engine.StartMatchmakingInput{TicketID: TicketID(i), ConfigurationName: s.cfg, Players: players})
+	s.engineDur += time.Since(t0)
+	if err != nil {
+		return fmt.Errorf("ticket %s: the engine refused StartMatchmaking: %w", TicketID(i), err)
+	}
+	s.r.Tickets++
+	s.r.Players += len(players)
+	return nil
+}
+
+func (s *sim) schedule(a *action) {
+	s.seq++
+	a.seq = s.seq
+	heap.Push(&s.actions, a)
+}
+
+// perform carries out a player action.
+func (s *sim) perform(a *action) {
+	t0 := time.Now()
+	defer func() { s.engineDur += time.Since(t0) }()
+	if a.leave {
+		if err := s.e.ReportPlayersLeft(a.at, a.match, []string{a.player}); err != nil {
+			s.r.Backfill.LeavesRefused++
+			return
+		}
+		s.r.Backfill.LeavesReported++
+		return
+	}
+	if s.proposed[a.ticket] != a.match {
+		return // the match this answer was for has ended
+	}
+	typ := engine.Accept
+	if !a.accept {
+		typ = engine.Reject
+	}
+	// An error means the match ended before this answer (another player
+	// rejected it); the player's answer no longer matters.
+	_ = s.e.AcceptMatch(a.at, engine.AcceptMatchInput{TicketID: a.ticket, PlayerIDs: []string{a.player}, AcceptanceType: typ})
+}
+
+// place reports the pending WITH_QUEUE placements complete.
+func (s *sim) place(now time.Time) {
+	pending := s.placing
+	s.placing = nil
+	t0 := time.Now()
+	for _, id := range pending {
+		_ = s.e.CompletePlacement(now, engine.CompletePlacementInput{
+			MatchID:        id,
+			GameSessionArn: "arn:aws:gamelift:local::gamesession/fleet-1/" + id,
+			IPAddress:      "10.0.0.1", Port: 7777,
+		})
+	}
+	events := s.e.Events()
+	s.engineDur += time.Since(t0)
+	s.handle(events)
+}
+
+// mine reports whether a ticket id is one the simulator submitted (the
+// engine's own backfill tickets have UUIDs, which never start with "t").
+func mine(id string) bool { return strings.HasPrefix(id, "t") }
+
+func (s *sim) handle(events []engine.Event) {
+	for i := range events {
+		ev := &events[i]
+		d := &ev.Detail
+		at := ev.Time.Time
+		switch d.Type {
+		case engine.EventPotentialMatchCreated:
+			s.created[d.MatchID] = at
+			required := d.AcceptanceRequired != nil && *d.AcceptanceRequired
+			if !required {
+				if s.withQueue {
+					s.placing = append(s.placing, d.MatchID)
+				}
+				continue
+			}
+			s.r.Acceptance.Proposed++
+			s.answer(ev)
+		case engine.EventAcceptMatchCompleted:
+			switch d.Acceptance {
+			case engine.AcceptanceAccepted:
+				s.r.Acceptance.Accepted++
+				if s.withQueue {
+					s.placing = append(s.placing, d.MatchID)
+				}
+			case engine.AcceptanceRejected:
+				s.r.Acceptance.Rejected++
+			case engine.AcceptanceTimedOut:
+				s.r.Acceptance.TimedOut++
+			}
+			if d.Acceptance != engine.AcceptanceAccepted {
+				delete(s.created, d.MatchID)
+			}
+			for _, t := range d.Tickets {
+				delete(s.proposed, t.TicketID)
+			}
+		case engine.EventMatchmakingSucceeded:
+			s.succeeded(ev)
+		case engine.EventMatchmakingTimedOut, engine.EventMatchmakingCancelled, engine.EventMatchmakingFailed:
+			for _, t := range d.Tickets {
+				delete(s.proposed, t.TicketID)
+				s.ended(d.Type, t.TicketID)
+			}
+		case engine.EventMatchmakingSearching:
+			for _, t := range d.Tickets {
+				if !mine(t.TicketID) && !s.seenBackfill(t.TicketID) {
+					s.r.Backfill.Tickets++
+				}
+			}
+		}
+	}
+}
+
+// seenBackfill reports whether a backfill ticket was counted already; a
+// backfill ticket searches again after a failed acceptance.
+func (s *sim) seenBackfill(id string) bool {
+	if s.backfillSeen == nil {
+		s.backfillSeen = map[string]bool{}
+	}
+	if s.backfillSeen[id] {
+		return true
+	}
+	s.backfillSeen[id] = true
+	return false
+}
+
+func (s *sim) ended(typ, id string) {
+	if !mine(id) {
+		delete(s.backfillSeen, id)
+		switch typ {
+		case engine.EventMatchmakingTimedOut:
+			s.r.Backfill.TimedOut++
+		case engine.EventMatchmakingCancelled:
+			s.r.Backfill.Cancelled++
+		}
+		return
+	}
+	switch typ {
+	case engine.EventMatchmakingTimedOut:
+		s.r.TimedOut++
+	case engine.EventMatchmakingCancelled:
+		s.r.Cancelled++
+	case engine.EventMatchmakingFailed:
+		s.r.Failed++
+	}
+}
+
+// answer schedules each asked player's answer to a proposed match.
+func (s *sim) answer(ev *engine.Event) {
+	b := s.pop.Behavior
+	for _, t := range ev.Detail.Tickets {
+		if !mine(t.TicketID) {
+			continue // a backfill ticket's players are not asked (D15)
+		}
+		s.proposed[t.TicketID] = ev.Detail.MatchID
+		for _, p := range t.Players {
+			u := s.rng.Float64()
+			if u < b.IgnoreRate {
+				continue
+			}
+			delay := max(0, b.AcceptDelaySeconds.Sample(s.rng))
+			s.schedule(&action{
+				at:     ev.Time.Add(time.Duration(delay * float64(time.Second))),
+				ticket: t.TicketID, match: ev.Detail.MatchID, player: p.PlayerID,
+				accept: u >= b.IgnoreRate+b.RejectRate,
+			})
+		}
+	}
+}
+
+func (s *sim) succeeded(ev *engine.Event) {
+	d := &ev.Detail
+	created, ok := s.created[d.MatchID]
+	if !ok {
+		created = ev.Time.Time
+	}
+	delete(s.created, d.MatchID)
+	backfill := false
+	players := 0
+	for _, t := range d.Tickets {
+		delete(s.proposed, t.TicketID)
+		if !mine(t.TicketID) {
+			backfill = true
+			delete(s.backfillSeen, t.TicketID)
+			continue
+		}
+		s.r.Matched++
+		s.waits = append(s.waits, created.Sub(t.StartTime.Time).Seconds())
+		players += len(t.Players)
+	}
+	if backfill {
+		s.r.Backfill.Matches++
+		s.r.Backfill.PlayersAdded += players
+	} else {
+		s.r.Matches++
+		s.r.MatchesBySize[len(d.GameSessionInfo.Players)]++
+		s.measure(d)
+	}
+	if rate := s.pop.Behavior.LeaveRate; rate > 0 {
+		session := d.GameSessionInfo.GameSessionArn
+		if session == "" && d.MatchmakerData != nil {
+			session = d.MatchmakerData.MatchID
+		}
+		if session == "" {
+			session = d.MatchID
+		}
+		for _, t := range d.Tickets {
+			if !mine(t.TicketID) {
+				continue
+			}
+			for _, p := range t.Players {
+				if s.rng.Float64() >= rate {
+					continue
+				}
+				after := max(0, s.pop.Behavior.LeaveAfterSeconds.Sample(s.rng))
+				at := ev.Time.Add(time.Duration(after * float64(time.Second)))
+				if at.After(s.end) {
+					continue // no one leaves after the arrivals stop, so the run ends
+				}
+				s.schedule(&action{at: at, leave: true, match: session, player: p.PlayerID})
+			}
+		}
+	}
+}
+
+// measure records the quality of a new match: the spread of team averages
+// of each number attribute the rules read, and the worst latency at the
+// match location.
+func (s *sim) measure(d *engine.EventDetail) {
+	if md := d.MatchmakerData; md != nil && len(s.quality) > 0 {
+		for k, name := range s.quality {
+			lo, hi, n := math.Inf(1), math.Inf(-1), 0
+			for _, team := range md.Teams {
+				sum, cnt := 0.0, 0
+				for _, p := range team.Players {
+					if a, ok := p.Attributes[name]; ok {
+						if v, ok := a.ValueAttribute.(float64); ok {
+							sum += v
+							cnt++
+						}
+					}
+				}
+				if cnt == 0 {
+					continue
+				}
+				avg := sum / float64(cnt)
+				lo, hi, n = min(lo, avg), max(hi, avg), n+1
+			}
+			if n >= 2 {
+				s.spreads[k] = append(s.spreads[k], hi-lo)
+			}
+		}
+	}
+	if d.Location == "" || len(s.pop.Locations) == 0 {
+		return
+	}
+	worst, found := 0, false
+	for _, p := range d.GameSessionInfo.Players {
+		i, pi, ok := ParsePlayerID(p.PlayerID)
+		if !ok {
+			continue
+		}
+		if ms, ok := s.gen.Latency(i, pi, d.Location); ok {
+			worst, found = max(worst, ms), true
+		}
+	}
+	if found {
+		s.latency = append(s.latency, float64(worst))
+	}
+}
+
+func (s *sim) finish() {
+	r := s.r
+	if r.Tickets > 0 {
+		r.MatchedFraction = float64(r.Matched) / float64(r.Tickets)
+	}
+	r.Wait = quantiles(s.waits)
+	for k, name := range s.quality {
+		if len(s.spreads[k]) > 0 {
+			r.Quality.TeamSpread = append(r.Quality.TeamSpread, spread(name, s.spreads[k]))
+		}
+	}
+	if len(s.latency) > 0 {
+		l := spread("", s.latency)
+		r.Quality.WorstLatencyMs = &l
+	}
+	metrics, _ := s.e.RuleMetrics(s.cfg)
+	info := s.rs.Rules()
+	for i, m := range metrics {
+		rc := RuleCount{Name: m.RuleName, Passed: m.PassedCount, Failed: m.FailedCount}
+		if i < len(info) {
+			rc.Type = info[i].Type
+		}
+		r.Rules = append(r.Rules, rc)
+	}
+	st := quantiles(s.stepTimes)
+	r.StepSeconds = StepQuantiles{P50: st.P50, P99: st.P99, Max: st.Max}
+	r.EngineSeconds = s.engineDur.Seconds()
+	if r.EngineSeconds > 0 {
+		r.MatchesPerSecond = float64(r.Matches+r.Backfill.Matches) / r.EngineSeconds
+	}
+}

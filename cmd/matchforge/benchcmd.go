@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/matchforge/matchforge/bench"
+	"github.com/matchforge/matchforge/ruleset"
+)
+
+// maxBenchPool bounds --pool: a pool of ten million needs about 20 GiB.
+const maxBenchPool = 10_000_000
+
+// runBench implements "matchforge bench [--ruleset FILE] [--population
+// FILE] [--pool 1000,10000,100000] [--seed N] [--format text|json]": for
+// each pool size, the time to submit the pool, the time of a step that
+// forms every match it can and the tickets it matched, and the time of a
+// steady step with a full pool and a trickle of new tickets. Exit status:
+// 0 when every size was measured, 1 for a file that cannot be read or is
+// not valid, or a failed measurement, 2 for a usage error.
+func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	rsFile := fs.String("ruleset", "", "rule-set `FILE` (default: the embedded ranked 5v5 rule set)")
+	popFile := fs.String("population", "", "population `FILE` (default: the embedded population for the default rule set, one derived from the rule set otherwise)")
+	pools := fs.String("pool", "1000,10000,100000", "comma-separated pool `sizes`; k and m multiply by a thousand and a million")
+	seed := fs.Uint64("seed", 1, "seed of the generated tickets and the engine")
+	format := fs.String("format", "text", "output format: text or json")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: matchforge bench [--ruleset FILE] [--population FILE] [--pool 1000,10000,100000] [--seed N] [--format text|json]")
+		fmt.Fprintln(stderr, "Measures, for each pool size: submitting the pool, a bulk step over it, and a steady step with the pool waiting and pool/100 new tickets.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "matchforge bench: "+format+"\n", a...)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q; give files with --ruleset and --population", fs.Arg(0))
+	}
+	if *format != "text" && *format != "json" {
+		return usageErr("--format is %q; it must be text or json", *format)
+	}
+	sizes, err := parsePools(*pools)
+	if err != nil {
+		return usageErr("--pool: %v", err)
+	}
+	fail := func(file string, err error) int {
+		fmt.Fprintf(stderr, "matchforge bench: %s: %v\n", file, err)
+		return 1
+	}
+	body := ""
+	var rs *ruleset.RuleSet
+	if *rsFile != "" {
+		b, err := readInput(*rsFile, stdin)
+		if err != nil {
+			return fail(*rsFile, err)
+		}
+		if rs, err = ruleset.Load(b); err != nil {
+			return fail(*rsFile, fmt.Errorf("invalid rule set: %s", problemList(err)))
+		}
+		body = string(b)
+	}
+	var pop *bench.Population
+	popName := "default"
+	if *rsFile != "" {
+		popName = "derived from the rule set"
+	}
+	if *popFile != "" {
+		b, err := readInput(*popFile, stdin)
+		if err != nil {
+			return fail(*popFile, err)
+		}
+		p, err := bench.DecodePopulation(bytes.NewReader(b))
+		if err != nil {
+			return fail(*popFile, err)
+		}
+		if rs == nil {
+			rs = ruleset.MustLoad([]byte(bench.DefaultRuleSet()))
+		}
+		if err := p.Check(rs); err != nil {
+			return fail(*popFile, fmt.Errorf("does not fit the rule set: %w", err))
+		}
+		pop, popName = &p, *popFile
+	}
+	w, err := bench.NewWorkload(body, pop, *seed)
+	if err != nil {
+		fmt.Fprintf(stderr, "matchforge bench: %v\n", err)
+		return 1
+	}
+	tty := isTerminal(stderr)
+	var results []bench.PoolMeasurement
+	for _, n := range sizes {
+		if tty != nil {
+			fmt.Fprintf(tty, "\rmeasuring a pool of %d tickets...\x1b[K", n)
+		}
+		m, err := w.Measure(n)
+		if tty != nil {
+			fmt.Fprint(tty, "\r\x1b[K")
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "matchforge bench: pool %d: %v\n", n, err)
+			return 1
+		}
+		results = append(results, m)
+	}
+	if *format == "json" {
+		b, _ := json.MarshalIndent(results, "", "  ")
+		stdout.Write(append(b, '\n'))
+		return 0
+	}
+	name := w.RuleSet.Name()
+	if name == "" {
+		name = *rsFile
+	}
+	fmt.Fprintf(stdout, "rule set %s, population %s, seed %d, %d CPUs (GOMAXPROCS %d); the engine runs on one\n\n",
+		name, popName, *seed, runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	writeBenchTable(stdout, results)
+	fmt.Fprintf(stdout, "\nbulk: one step over the fresh pool, forming every match it can.\n")
+	fmt.Fprintf(stdout, "steady: median of %d steps, each with the pool waiting (held back: %s) and pool/100 new tickets.\n", bench.SteadySteps, w.Hold())
+	fmt.Fprintf(stdout, "heap: HeapInuse growth per waiting ticket, after a forced GC.\n")
+	return 0
+}
+
+// parsePools reads "1000,10k,1m".
+func parsePools(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(strings.ToLower(f))
+		mul := 1
+		switch {
+		case strings.HasSuffix(f, "k"):
+			mul, f = 1000, strings.TrimSuffix(f, "k")
+		case strings.HasSuffix(f, "m"):
+			mul, f = 1_000_000, strings.TrimSuffix(f, "m")
+		}
+		n, err := strconv.Atoi(strings.ReplaceAll(f, "_", ""))
+		if err != nil || n < 1 || n*mul > maxBenchPool {
+			return nil, fmt.Errorf("%q is not a pool size; give whole numbers from 1 to %d separated by commas, such as 1000,10k,100k", f, maxBenchPool)
+		}
+		out = append(out, n*mul)
+	}
+	return out, nil
+}
+
+func writeBenchTable(w io.Writer, results []bench.PoolMeasurement) {
+	rows := [][]string{{"pool", "submit", "tickets/s", "bulk step", "matched", "", "steady step", "new", "waiting", "heap/ticket"}}
+	for _, m := range results {
+		pct := ""
+		if m.Pool > 0 {
+			pct = fmt.Sprintf("%.1f%%", 100*float64(m.BulkMatchedTickets)/float64(m.Pool))
+		}
+		rows = append(rows, []string{
+			thousands(m.Pool), duration(m.SubmitSeconds), thousands(int(m.SubmitPerSecond)),
+			duration(m.BulkStepSeconds), thousands(m.BulkMatchedTickets), pct,
+			duration(m.SteadyStepSeconds), thousands(m.SteadyNew), thousands(m.SteadyPool),
+			fmt.Sprintf("%.0f B", m.HeapBytesPerTicket),
+		})
+	}
+	width := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, r := range rows {
+		var line strings.Builder
+		for i, c := range r {
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			line.WriteString(strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)) + c)
+		}
+		fmt.Fprintln(w, strings.TrimRight(line.String(), " "))
+	}
+}
+
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func duration(s float64) string {
+	switch {
+	case s < 1e-3:
+		return fmt.Sprintf("%.1f µs", s*1e6)
+	case s < 1:
+		return fmt.Sprintf("%.2f ms", s*1e3)
+	}
+	return fmt.Sprintf("%.2f s", s)
+}

@@ -1,0 +1,135 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/matchforge/matchforge/engine"
+	"github.com/matchforge/matchforge/ticket"
+)
+
+// exampleRuleSet: two teams of one, skills within 10 of each other.
+const exampleRuleSet = `{
+  "ruleLanguageVersion": "1.0",
+  "playerAttributes": [{"name": "skill", "type": "number", "default": 10}],
+  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 1},
+            {"name": "blue", "minPlayers": 1, "maxPlayers": 1}],
+  "rules": [{"name": "CloseSkill", "type": "distance",
+    "measurements": ["max(flatten(teams[*].players.attributes[skill]))"],
+    "referenceValue": "min(flatten(teams[*].players.attributes[skill]))",
+    "maxDistance": 10}]
+}`
+
+func examplePlayer(id string, skill float64) ticket.Player {
+	return ticket.Player{PlayerID: id, PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.Number(skill)}}
+}
+
+// The embedding loop: register a rule set and a configuration, submit
+// tickets, and step the engine; every state change comes back as an event.
+// Time is an input, so the run is reproducible.
+func Example() {
+	e, err := engine.New(engine.Config{Seed: 1})
+	if err != nil {
+		panic(err)
+	}
+	now := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
+	if _, err := e.CreateMatchmakingRuleSet(now, engine.CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: exampleRuleSet}); err != nil {
+		panic(err)
+	}
+	if _, err := e.CreateMatchmakingConfiguration(now, engine.CreateMatchmakingConfigurationInput{
+		Name: "duel", RuleSetName: "duel", RequestTimeoutSeconds: 60}); err != nil {
+		panic(err)
+	}
+	for _, p := range []struct {
+		ticket string
+		player ticket.Player
+	}{{"t1", examplePlayer("ana", 20)}, {"t2", examplePlayer("bo", 25)}, {"t3", examplePlayer("cy", 90)}} {
+		tk, err := e.StartMatchmaking(now, engine.StartMatchmakingInput{TicketID: p.ticket, ConfigurationName: "duel", Players: []ticket.Player{p.player}})
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(tk.TicketID, tk.Status)
+	}
+	for range 2 {
+		now = now.Add(time.Second)
+		for _, ev := range e.Step(now) {
+			fmt.Print(ev.Detail.Type)
+			for _, t := range ev.Detail.Tickets {
+				fmt.Print(" ", t.TicketID)
+			}
+			fmt.Println()
+		}
+	}
+	tickets, _ := e.DescribeMatchmaking([]string{"t1", "t2", "t3"})
+	for _, tk := range tickets {
+		fmt.Printf("%s %s team=%q\n", tk.TicketID, tk.Status, tk.Players[0].Team)
+	}
+	// Output:
+	// t1 QUEUED
+	// t2 QUEUED
+	// t3 QUEUED
+	// MatchmakingSearching t1
+	// MatchmakingSearching t2
+	// MatchmakingSearching t3
+	// PotentialMatchCreated t1 t2
+	// MatchmakingSucceeded t1 t2
+	// t1 COMPLETED team="red"
+	// t2 COMPLETED team="blue"
+	// t3 SEARCHING team=""
+}
+
+// A Runner owns the engine: it steps it on a clock while Run runs, takes
+// calls from any goroutine, and delivers every event to every subscriber.
+func ExampleRunner() {
+	e, err := engine.New(engine.Config{Seed: 1})
+	if err != nil {
+		panic(err)
+	}
+	now := time.Now()
+	if _, err := e.CreateMatchmakingRuleSet(now, engine.CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: exampleRuleSet}); err != nil {
+		panic(err)
+	}
+	if _, err := e.CreateMatchmakingConfiguration(now, engine.CreateMatchmakingConfigurationInput{
+		Name: "duel", RuleSetName: "duel", RequestTimeoutSeconds: 60, AcceptanceRequired: true, AcceptanceTimeoutSeconds: 30}); err != nil {
+		panic(err)
+	}
+
+	r, err := engine.NewRunner(e, engine.RunnerOptions{Interval: 10 * time.Millisecond}) // the engine is r's now
+	if err != nil {
+		panic(err)
+	}
+	sub := r.Subscribe()
+	done := make(chan error, 1)
+	go func() { done <- r.Run(context.Background()) }()
+
+	for _, p := range []ticket.Player{examplePlayer("ana", 20), examplePlayer("bo", 25)} {
+		if _, err := r.StartMatchmaking(engine.StartMatchmakingInput{TicketID: "t-" + p.PlayerID, ConfigurationName: "duel", Players: []ticket.Player{p}}); err != nil {
+			panic(err)
+		}
+	}
+	for ev := range sub.C {
+		fmt.Println(ev.Detail.Type)
+		switch ev.Detail.Type {
+		case engine.EventPotentialMatchCreated: // both players accept
+			for _, t := range ev.Detail.Tickets {
+				err := r.AcceptMatch(engine.AcceptMatchInput{TicketID: t.TicketID, PlayerIDs: []string{t.Players[0].PlayerID}, AcceptanceType: engine.Accept})
+				if err != nil {
+					panic(err)
+				}
+			}
+		case engine.EventMatchmakingSucceeded:
+			r.Close()
+		}
+	}
+	fmt.Println("Run:", <-done, "undelivered:", len(sub.Drain()))
+	// Output:
+	// MatchmakingSearching
+	// MatchmakingSearching
+	// PotentialMatchCreated
+	// AcceptMatch
+	// AcceptMatch
+	// AcceptMatchCompleted
+	// MatchmakingSucceeded
+	// Run: <nil> undelivered: 0
+}

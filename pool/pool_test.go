@@ -1,0 +1,572 @@
+package pool_test
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/matchforge/matchforge/pool"
+	"github.com/matchforge/matchforge/ticket"
+	"pgregory.net/rapid"
+)
+
+// model is the brute-force oracle: a plain slice of the entries in the pool,
+// in insertion order, each with the insertion number the pool should have
+// given it. Every query is answered by scanning and sorting the slice.
+type model struct {
+	opts    pool.Options
+	entries []*pool.Entry[int]
+	ins     map[*pool.Entry[int]]int // insertion number of each entry ever inserted
+	n       int
+	maxLoc  int // highest location id ever inserted, -1 for none
+}
+
+func newModel(opts pool.Options) *model {
+	return &model{opts: opts, ins: map[*pool.Entry[int]]int{}, maxLoc: -1}
+}
+
+func (m *model) insert(e *pool.Entry[int]) {
+	m.n++
+	m.ins[e] = m.n
+	m.entries = append(m.entries, e)
+	if m.opts.Latency {
+		for _, l := range e.Lat {
+			m.maxLoc = max(m.maxLoc, int(l.Loc))
+		}
+	}
+}
+
+func (m *model) remove(e *pool.Entry[int]) {
+	if i := slices.Index(m.entries, e); i >= 0 {
+		m.entries = slices.Delete(m.entries, i, i+1)
+	}
+}
+
+// ageCmp orders by start, id, then insertion.
+func (m *model) ageCmp(a, b *pool.Entry[int]) int {
+	return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.ID, b.ID), cmp.Compare(m.ins[a], m.ins[b]))
+}
+
+func (m *model) byAge() []*pool.Entry[int] {
+	out := slices.Clone(m.entries)
+	slices.SortFunc(out, m.ageCmp)
+	return out
+}
+
+func (m *model) ascendFrom(after *pool.Entry[int]) []*pool.Entry[int] {
+	var out []*pool.Entry[int]
+	for _, e := range m.byAge() {
+		if after == nil || m.ageCmp(e, after) >= 0 {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (m *model) rangeOf(k int, lo, hi float64) []*pool.Entry[int] {
+	var out []*pool.Entry[int]
+	for _, e := range m.entries {
+		if e.Nums[k] >= lo && e.Nums[k] <= hi {
+			out = append(out, e)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *pool.Entry[int]) int { return cmp.Compare(a.Nums[k], b.Nums[k]) })
+	return out
+}
+
+type hit struct {
+	e *pool.Entry[int]
+	d float64
+}
+
+func (m *model) nearest(k int, x, maxDist float64) []hit {
+	var out []hit
+	for _, e := range m.entries {
+		if d := math.Abs(e.Nums[k] - x); d <= maxDist {
+			out = append(out, hit{e, d})
+		}
+	}
+	// entries is in insertion order, so a stable sort keeps insertion order
+	// among equal distance and key.
+	slices.SortStableFunc(out, func(a, b hit) int {
+		return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.e.Nums[k], b.e.Nums[k]))
+	})
+	return out
+}
+
+func (m *model) bucket(k int, v string) []*pool.Entry[int] {
+	var out []*pool.Entry[int]
+	for _, e := range m.entries {
+		if e.Strs[k] == v {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+type bucketCount struct {
+	v string
+	n int
+}
+
+func (m *model) buckets(k int) []bucketCount {
+	counts := map[string]int{}
+	for _, e := range m.entries {
+		counts[e.Strs[k]]++
+	}
+	var out []bucketCount
+	for v, n := range counts {
+		out = append(out, bucketCount{v, n})
+	}
+	slices.SortFunc(out, func(a, b bucketCount) int { return cmp.Compare(a.v, b.v) })
+	return out
+}
+
+func latencyAt(e *pool.Entry[int], loc int32) (int32, bool) {
+	for _, l := range e.Lat {
+		if l.Loc == loc {
+			return l.Ms, true
+		}
+	}
+	return 0, false
+}
+
+func (m *model) latency(loc int32, maxMs float64) []hit {
+	var out []hit
+	for _, e := range m.entries {
+		if ms, ok := latencyAt(e, loc); ok && float64(ms) <= maxMs {
+			out = append(out, hit{e, float64(ms)})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b hit) int { return cmp.Compare(a.d, b.d) })
+	return out
+}
+
+func (m *model) latencyCount(loc int32) int {
+	n := 0
+	for _, e := range m.entries {
+		if _, ok := latencyAt(e, loc); ok {
+			n++
+		}
+	}
+	return n
+}
+
+// collector makes a callback that records what it is given and stops (returns
+// false) after stop calls; stop <= 0 never stops.
+type collector struct {
+	got  []hit
+	stop int
+}
+
+func (c *collector) entry(e *pool.Entry[int]) bool {
+	c.got = append(c.got, hit{e: e})
+	return c.stop <= 0 || len(c.got) < c.stop
+}
+
+func (c *collector) withDist(e *pool.Entry[int], d float64) bool {
+	c.got = append(c.got, hit{e, d})
+	return c.stop <= 0 || len(c.got) < c.stop
+}
+
+// prefix is what a callback that stops after stop calls must have seen.
+func prefix[S ~[]E, E any](want S, stop int) S {
+	if stop > 0 && stop < len(want) {
+		return want[:stop]
+	}
+	return want
+}
+
+func ids(hs []hit) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = fmt.Sprintf("%s#%d", h.e.ID, h.e.Item)
+	}
+	return out
+}
+
+func entryHits(es []*pool.Entry[int]) []hit {
+	out := make([]hit, len(es))
+	for i, e := range es {
+		out[i] = hit{e: e}
+	}
+	return out
+}
+
+// Value domains are small so that keys, starts and latencies tie often. All
+// number keys are multiples of 0.5, so distances are exact.
+var (
+	genNum   = rapid.Map(rapid.IntRange(-8, 8), func(i int) float64 { return float64(i) / 2 })
+	genStr   = rapid.SampledFrom([]string{"", "a", "b", "bb", "c"})
+	genDist  = rapid.SampledFrom([]float64{0, 0.5, 1, 2.5, math.Inf(1), -1})
+	genLatMs = rapid.SampledFrom([]float64{0, 1, 2, 3, 5, 1000})
+)
+
+func genEntry(t *rapid.T, opts pool.Options, item int) *pool.Entry[int] {
+	e := &pool.Entry[int]{
+		// Ids repeat (with equal starts too): the pool must keep such
+		// entries apart by insertion order.
+		ID:    rapid.SampledFrom([]string{"a", "b", "c", "d"}).Draw(t, "id"),
+		Start: rapid.Int64Range(0, 4).Draw(t, "start"),
+		Item:  item,
+	}
+	e.Nums = make([]float64, opts.Numbers)
+	for i := range e.Nums {
+		e.Nums[i] = genNum.Draw(t, "num")
+	}
+	e.Strs = make([]string, opts.Strings)
+	for i := range e.Strs {
+		e.Strs[i] = genStr.Draw(t, "str")
+	}
+	for loc := range int32(4) {
+		if rapid.Bool().Draw(t, "hasLat") {
+			e.Lat = append(e.Lat, ticket.Latency{Loc: loc, Ms: rapid.Int32Range(1, 4).Draw(t, "ms")})
+		}
+	}
+	return e
+}
+
+// TestPoolMatchesModel runs random sequences of Insert and Remove and checks
+// every query against the brute-force model after each operation.
+func TestPoolMatchesModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		opts := pool.Options{
+			Numbers: rapid.IntRange(0, 2).Draw(t, "numbers"),
+			Strings: rapid.IntRange(0, 2).Draw(t, "strings"),
+			Latency: rapid.Bool().Draw(t, "latency"),
+		}
+		p := pool.New[int](opts)
+		if p.Options() != opts {
+			t.Fatalf("Options() = %+v, want %+v", p.Options(), opts)
+		}
+		m := newModel(opts)
+		var removed []*pool.Entry[int] // once inserted, now out
+		items := 0
+		steps := rapid.IntRange(1, 60).Draw(t, "steps")
+		for range steps {
+			switch op := rapid.IntRange(0, 9).Draw(t, "op"); {
+			case op < 5 || len(m.entries) == 0:
+				var e *pool.Entry[int]
+				if len(removed) > 0 && rapid.IntRange(0, 4).Draw(t, "reinsert") == 0 {
+					// A removed entry may be inserted again.
+					i := rapid.IntRange(0, len(removed)-1).Draw(t, "which")
+					e = removed[i]
+					removed = slices.Delete(removed, i, i+1)
+				} else {
+					items++
+					e = genEntry(t, opts, items)
+				}
+				p.Insert(e)
+				m.insert(e)
+			case op < 9:
+				i := rapid.IntRange(0, len(m.entries)-1).Draw(t, "victim")
+				e := m.entries[i]
+				p.Remove(e)
+				m.remove(e)
+				removed = append(removed, e)
+			default:
+				// Remove of an entry that is not in the pool does nothing.
+				if len(removed) > 0 {
+					p.Remove(removed[rapid.IntRange(0, len(removed)-1).Draw(t, "absent")])
+				}
+				p.Remove(genEntry(t, opts, -1))
+			}
+			checkPool(t, p, m, removed)
+		}
+	})
+}
+
+func checkPool(t *rapid.T, p *pool.Pool[int], m *model, removed []*pool.Entry[int]) {
+	t.Helper()
+	stop := func(label string) int { return rapid.IntRange(0, len(m.entries)+1).Draw(t, label) }
+	same := func(query string, got, want []hit, withDist bool) {
+		t.Helper()
+		if !slices.Equal(ids(got), ids(want)) {
+			t.Fatalf("%s visited %v, want %v", query, ids(got), ids(want))
+		}
+		if withDist {
+			for i := range got {
+				if got[i].d != want[i].d {
+					t.Fatalf("%s: entry %s reported %v, want %v", query, ids(got[i:i+1]), got[i].d, want[i].d)
+				}
+			}
+		}
+	}
+
+	if p.Len() != len(m.entries) {
+		t.Fatalf("Len() = %d, want %d", p.Len(), len(m.entries))
+	}
+	for _, e := range m.entries {
+		if !e.In() {
+			t.Fatalf("entry %s#%d is in the pool but In() is false", e.ID, e.Item)
+		}
+	}
+	for _, e := range removed {
+		if e.In() {
+			t.Fatalf("entry %s#%d was removed but In() is true", e.ID, e.Item)
+		}
+	}
+	byAge := m.byAge()
+	if o, ok := p.Oldest(); ok != (len(byAge) > 0) || ok && o != byAge[0] {
+		t.Fatalf("Oldest() = %v, %v; want %v", o, ok, byAge)
+	}
+
+	// Ascend from nil and from an entry (in the pool or removed).
+	c := &collector{stop: stop("ascendStop")}
+	p.Ascend(nil, c.entry)
+	same(fmt.Sprintf("Ascend(nil) stop %d", c.stop), c.got, prefix(entryHits(byAge), c.stop), false)
+	var pivots []*pool.Entry[int]
+	pivots = append(pivots, m.entries...)
+	pivots = append(pivots, removed...)
+	if len(pivots) > 0 {
+		after := pivots[rapid.IntRange(0, len(pivots)-1).Draw(t, "after")]
+		c = &collector{stop: stop("ascendFromStop")}
+		p.Ascend(after, c.entry)
+		same(fmt.Sprintf("Ascend(%s#%d) stop %d", after.ID, after.Item, c.stop), c.got, prefix(entryHits(m.ascendFrom(after)), c.stop), false)
+	}
+
+	opts := m.opts
+	for k := range opts.Numbers {
+		lo, hi := genNum.Draw(t, "lo"), genNum.Draw(t, "hi")
+		c = &collector{stop: stop("rangeStop")}
+		p.Range(k, lo, hi, c.entry)
+		same(fmt.Sprintf("Range(%d, %v, %v) stop %d", k, lo, hi, c.stop), c.got, prefix(entryHits(m.rangeOf(k, lo, hi)), c.stop), false)
+
+		x := genNum.Draw(t, "x")
+		for _, maxDist := range []float64{genDist.Draw(t, "maxDist"), math.Inf(1)} {
+			c = &collector{stop: stop("nearestStop")}
+			p.Nearest(k, x, maxDist, c.withDist)
+			same(fmt.Sprintf("Nearest(%d, %v, %v) stop %d", k, x, maxDist, c.stop), c.got, prefix(m.nearest(k, x, maxDist), c.stop), true)
+		}
+	}
+	for k := range opts.Strings {
+		v := genStr.Draw(t, "bucket")
+		c = &collector{stop: stop("bucketStop")}
+		p.Bucket(k, v, c.entry)
+		same(fmt.Sprintf("Bucket(%d, %q) stop %d", k, v, c.stop), c.got, prefix(entryHits(m.bucket(k, v)), c.stop), false)
+
+		want := m.buckets(k)
+		bstop := rapid.IntRange(0, len(want)+1).Draw(t, "bucketsStop")
+		var got []bucketCount
+		p.Buckets(k, func(v string, n int) bool {
+			got = append(got, bucketCount{v, n})
+			return bstop <= 0 || len(got) < bstop
+		})
+		if w := prefix(want, bstop); !slices.Equal(got, w) {
+			t.Fatalf("Buckets(%d) stop %d = %v, want %v", k, bstop, got, w)
+		}
+	}
+	wantLocs := 0
+	if opts.Latency {
+		wantLocs = m.maxLoc + 1
+	}
+	if p.Locations() != wantLocs {
+		t.Fatalf("Locations() = %d, want %d", p.Locations(), wantLocs)
+	}
+	for loc := int32(-1); loc <= 4; loc++ {
+		wantCount := 0
+		if opts.Latency {
+			wantCount = m.latencyCount(loc)
+		}
+		if got := p.LatencyCount(loc); got != wantCount {
+			t.Fatalf("LatencyCount(%d) = %d, want %d", loc, got, wantCount)
+		}
+		bound := genLatMs.Draw(t, "maxMs")
+		var want []hit
+		if opts.Latency {
+			want = m.latency(loc, bound)
+		}
+		c = &collector{stop: stop("latencyStop")}
+		p.Latency(loc, bound, c.withDist)
+		same(fmt.Sprintf("Latency(%d, %v) stop %d", loc, bound, c.stop), c.got, prefix(want, c.stop), true)
+	}
+}
+
+func TestEmptyPool(t *testing.T) {
+	p := pool.New[int](pool.Options{Numbers: 1, Strings: 1, Latency: true})
+	fail := func(e *pool.Entry[int]) bool { t.Errorf("callback called on an empty pool with %v", e.ID); return true }
+	failD := func(e *pool.Entry[int], _ float64) bool { return fail(e) }
+	if p.Len() != 0 {
+		t.Errorf("Len() = %d, want 0", p.Len())
+	}
+	if e, ok := p.Oldest(); ok || e != nil {
+		t.Errorf("Oldest() = %v, %v; want nil, false", e, ok)
+	}
+	p.Ascend(nil, fail)
+	p.Ascend(&pool.Entry[int]{ID: "x"}, fail)
+	p.Range(0, math.Inf(-1), math.Inf(1), fail)
+	p.Nearest(0, 0, math.Inf(1), failD)
+	p.Bucket(0, "", fail)
+	p.Buckets(0, func(v string, n int) bool { t.Errorf("Buckets called with %q, %d", v, n); return true })
+	p.Latency(0, math.Inf(1), failD)
+	p.Latency(-1, math.Inf(1), failD)
+	if n := p.LatencyCount(0); n != 0 {
+		t.Errorf("LatencyCount(0) = %d, want 0", n)
+	}
+	if n := p.Locations(); n != 0 {
+		t.Errorf("Locations() = %d, want 0", n)
+	}
+}
+
+func TestInsertPanics(t *testing.T) {
+	tests := []struct {
+		name  string
+		opts  pool.Options
+		entry func(p, other *pool.Pool[int]) *pool.Entry[int]
+	}{
+		{"twice", pool.Options{}, func(p, _ *pool.Pool[int]) *pool.Entry[int] {
+			e := &pool.Entry[int]{ID: "a"}
+			p.Insert(e)
+			return e
+		}},
+		{"in another pool", pool.Options{}, func(_, other *pool.Pool[int]) *pool.Entry[int] {
+			e := &pool.Entry[int]{ID: "a"}
+			other.Insert(e)
+			return e
+		}},
+		{"too few number keys", pool.Options{Numbers: 2}, func(_, _ *pool.Pool[int]) *pool.Entry[int] {
+			return &pool.Entry[int]{ID: "a", Nums: []float64{1}}
+		}},
+		{"too many string keys", pool.Options{}, func(_, _ *pool.Pool[int]) *pool.Entry[int] {
+			return &pool.Entry[int]{ID: "a", Strs: []string{"x"}}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, other := pool.New[int](tt.opts), pool.New[int](tt.opts)
+			e := tt.entry(p, other)
+			before := p.Len()
+			defer func() {
+				if recover() == nil {
+					t.Fatal("Insert did not panic")
+				}
+				if p.Len() != before {
+					t.Errorf("Len() = %d after the panicking Insert, want %d", p.Len(), before)
+				}
+			}()
+			p.Insert(e)
+		})
+	}
+}
+
+func TestRemoveAbsent(t *testing.T) {
+	opts := pool.Options{Numbers: 1, Strings: 1, Latency: true}
+	mk := func(id string) *pool.Entry[int] {
+		return &pool.Entry[int]{ID: id, Nums: []float64{1}, Strs: []string{"s"}, Lat: []ticket.Latency{{Loc: 0, Ms: 5}}}
+	}
+	tests := []struct {
+		name  string
+		setup func(p, other *pool.Pool[int]) *pool.Entry[int]
+	}{
+		{"never inserted", func(_, _ *pool.Pool[int]) *pool.Entry[int] { return mk("x") }},
+		{"already removed", func(p, _ *pool.Pool[int]) *pool.Entry[int] {
+			e := mk("x")
+			p.Insert(e)
+			p.Remove(e)
+			return e
+		}},
+		{"equal keys but another entry", func(_, _ *pool.Pool[int]) *pool.Entry[int] { return mk("kept") }},
+		{"in another pool", func(_, other *pool.Pool[int]) *pool.Entry[int] {
+			e := mk("x")
+			other.Insert(e)
+			return e
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, other := pool.New[int](opts), pool.New[int](opts)
+			kept := mk("kept")
+			p.Insert(kept)
+			e := tt.setup(p, other)
+			wasIn := e.In()
+			p.Remove(e)
+			if p.Len() != 1 || !kept.In() {
+				t.Fatalf("Remove of an absent entry changed the pool: Len %d, kept.In %v", p.Len(), kept.In())
+			}
+			if e.In() != wasIn {
+				t.Errorf("Remove of an absent entry changed its In() from %v to %v", wasIn, e.In())
+			}
+			var seen []string
+			p.Range(0, 1, 1, func(e *pool.Entry[int]) bool { seen = append(seen, e.ID); return true })
+			p.Bucket(0, "s", func(e *pool.Entry[int]) bool { seen = append(seen, e.ID); return true })
+			p.Latency(0, 5, func(e *pool.Entry[int], _ float64) bool { seen = append(seen, e.ID); return true })
+			if !slices.Equal(seen, []string{"kept", "kept", "kept"}) {
+				t.Errorf("indexes after Remove of an absent entry hold %v, want kept in each", seen)
+			}
+			if o, _ := p.Oldest(); o != kept {
+				t.Errorf("Oldest() = %v, want kept", o)
+			}
+			if wasIn && other.Len() != 1 {
+				t.Errorf("the other pool lost its entry: Len %d", other.Len())
+			}
+		})
+	}
+}
+
+// TestNearestTies pins the documented order at equal distance: the lower key
+// first, then insertion order on both sides of x.
+func TestNearestTies(t *testing.T) {
+	p := pool.New[int](pool.Options{Numbers: 1})
+	for i, k := range []float64{4, 6, 4, 6, 5, 4} {
+		p.Insert(&pool.Entry[int]{ID: fmt.Sprint(i), Nums: []float64{k}, Item: i})
+	}
+	var got []string
+	p.Nearest(0, 5, math.Inf(1), func(e *pool.Entry[int], d float64) bool {
+		got = append(got, fmt.Sprintf("%v@%v", e.Item, d))
+		return true
+	})
+	want := []string{"4@0", "0@1", "2@1", "5@1", "1@1", "3@1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Nearest visited %v, want %v", got, want)
+	}
+}
+
+// TestNearestReentrant calls Nearest from inside a Nearest callback: the
+// inner scan must not disturb the outer one.
+func TestNearestReentrant(t *testing.T) {
+	p := pool.New[int](pool.Options{Numbers: 1})
+	for i, k := range []float64{1, 5, 3, 3, 9, 2} {
+		p.Insert(&pool.Entry[int]{ID: fmt.Sprint(i), Nums: []float64{k}, Item: i})
+	}
+	scan := func(x float64) []int {
+		var out []int
+		p.Nearest(0, x, math.Inf(1), func(e *pool.Entry[int], _ float64) bool {
+			out = append(out, e.Item)
+			return true
+		})
+		return out
+	}
+	want := scan(4)
+	var got []int
+	var keys []float64
+	var inner [][]int
+	p.Nearest(0, 4, math.Inf(1), func(e *pool.Entry[int], _ float64) bool {
+		got = append(got, e.Item)
+		keys = append(keys, e.Nums[0])
+		inner = append(inner, scan(e.Nums[0]))
+		return true
+	})
+	if !slices.Equal(got, want) {
+		t.Errorf("outer scan visited %v with inner scans, want %v", got, want)
+	}
+	for i := range inner {
+		if w := scan(keys[i]); !slices.Equal(inner[i], w) {
+			t.Errorf("inner scan around %v visited %v, want %v", keys[i], inner[i], w)
+		}
+	}
+}
+
+// TestNearestAllocs guards the engine's hot path: a scan allocates nothing.
+func TestNearestAllocs(t *testing.T) {
+	p := pool.New[int](pool.Options{Numbers: 1})
+	for i := range 1000 {
+		p.Insert(&pool.Entry[int]{ID: fmt.Sprint(i), Nums: []float64{float64(i % 97)}, Item: i})
+	}
+	n := 0
+	fn := func(*pool.Entry[int], float64) bool { n++; return n%40 != 0 }
+	if a := testing.AllocsPerRun(100, func() { p.Nearest(0, 50.5, 30, fn) }); a != 0 {
+		t.Errorf("Nearest allocates %v times per call, want 0", a)
+	}
+}
