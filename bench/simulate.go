@@ -13,6 +13,7 @@ import (
 
 	"github.com/matchforge/matchforge/engine"
 	"github.com/matchforge/matchforge/ruleset"
+	"github.com/matchforge/matchforge/ticket"
 )
 
 // Options configure a simulation. The zero value simulates the default
@@ -123,6 +124,22 @@ type sim struct {
 	engineDur    time.Duration
 	end          time.Time
 	backfillSeen map[string]bool
+	teamSums     map[teamAttr][2]float64 // measure's scratch: sum and count per team and attribute
+}
+
+// teamAttr keys measure's sums: a team and an index of sim.quality.
+type teamAttr struct {
+	team string
+	attr int
+}
+
+// defaultOf returns the rule set's default for a declared attribute.
+func (s *sim) defaultOf(name string) (ticket.AttributeValue, bool) {
+	i, ok := s.rs.Schema().Lookup(name)
+	if !ok || s.rs.Schema().Attrs()[i].Default == nil {
+		return ticket.AttributeValue{}, false
+	}
+	return *s.rs.Schema().Attrs()[i].Default, true
 }
 
 // Simulate runs a simulation and returns its report. It stops early with
@@ -224,7 +241,7 @@ func newSim(opts Options) (*sim, error) {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
 	s := &sim{
-		opts: opts, rs: rs, e: e, cfg: cfg.Name, gen: gen, pop: pop,
+		opts: opts, rs: rs, e: e, cfg: cfg.Name, gen: gen, pop: pop, teamSums: map[teamAttr][2]float64{},
 		withQueue: api.FlexMatchMode == engine.ModeWithQueue,
 		quality:   analyze(rs).numberAttributesRead(),
 		rng:       rand.New(rand.NewPCG(opts.Seed, 0x706c61796572)),
@@ -527,9 +544,6 @@ func (s *sim) succeeded(ev *engine.Event) {
 	}
 	if rate := s.pop.Behavior.LeaveRate; rate > 0 {
 		session := d.GameSessionInfo.GameSessionArn
-		if session == "" && d.MatchmakerData != nil {
-			session = d.MatchmakerData.MatchID
-		}
 		if session == "" {
 			session = d.MatchID
 		}
@@ -556,24 +570,44 @@ func (s *sim) succeeded(ev *engine.Event) {
 // of each number attribute the rules read, and the worst latency at the
 // match location.
 func (s *sim) measure(d *engine.EventDetail) {
-	if md := d.MatchmakerData; md != nil && len(s.quality) > 0 {
-		for k, name := range s.quality {
+	if len(s.quality) > 0 {
+		// The players' values come from the generator, which makes the same
+		// players again from their ticket number (the engine's events leave
+		// the matchmaker data out unless asked, to stay cheap).
+		clear(s.teamSums)
+		tickets := map[uint64][]ticket.Player{}
+		for _, p := range d.GameSessionInfo.Players {
+			i, pi, ok := ParsePlayerID(p.PlayerID)
+			if !ok {
+				continue
+			}
+			players, seen := tickets[i]
+			if !seen {
+				players = s.gen.Players(i)
+				tickets[i] = players
+			}
+			if pi >= len(players) {
+				continue
+			}
+			for k, name := range s.quality {
+				v, ok := players[pi].PlayerAttributes[name]
+				if !ok {
+					v, ok = s.defaultOf(name)
+				}
+				if ok && v.Kind() == ticket.KindNumber {
+					key := teamAttr{p.Team, k}
+					acc := s.teamSums[key]
+					s.teamSums[key] = [2]float64{acc[0] + v.N(), acc[1] + 1}
+				}
+			}
+		}
+		for k := range s.quality {
 			lo, hi, n := math.Inf(1), math.Inf(-1), 0
-			for _, team := range md.Teams {
-				sum, cnt := 0.0, 0
-				for _, p := range team.Players {
-					if a, ok := p.Attributes[name]; ok {
-						if v, ok := a.ValueAttribute.(float64); ok {
-							sum += v
-							cnt++
-						}
-					}
+			for key, acc := range s.teamSums { // min and max do not depend on the order
+				if key.attr == k && acc[1] > 0 {
+					avg := acc[0] / acc[1]
+					lo, hi, n = min(lo, avg), max(hi, avg), n+1
 				}
-				if cnt == 0 {
-					continue
-				}
-				avg := sum / float64(cnt)
-				lo, hi, n = min(lo, avg), max(hi, avg), n+1
 			}
 			if n >= 2 {
 				s.spreads[k] = append(s.spreads[k], hi-lo)

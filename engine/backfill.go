@@ -70,7 +70,7 @@ func (e *Engine) StartMatchBackfill(now time.Time, in StartMatchBackfillInput) (
 		return ticket.Ticket{}, err
 	}
 	t := e.newBackfill(c, now, id, r, teams, in.GameSessionArn, false)
-	return t.view(e), nil
+	return t.viewAs(e, in.Players), nil
 }
 
 // newBackfill records a backfill ticket, replacing the session's active one.
@@ -79,13 +79,13 @@ func (e *Engine) newBackfill(c *config, now time.Time, id string, r *ticket.Reso
 	if session != "" {
 		old = e.activeBackfill(session)
 	}
-	t := &tk{id: id, cfg: c, start: now, r: r, teams: teams}
+	t := &tk{id: id, cfg: c, start: now.UnixNano(), r: r, teams: teams}
 	t.setStatus(ticket.StatusQueued)
 	t.backfill = &backfillInfo{session: session, auto: auto, players: map[string]bool{}}
 	for p := range r.Players() {
 		t.backfill.players[r.PlayerID(p)] = true
 	}
-	t.deadline = now.Add(time.Duration(c.api.RequestTimeoutSeconds) * time.Second)
+	t.deadline = now.Add(time.Duration(c.api.RequestTimeoutSeconds) * time.Second).UnixNano()
 	e.register(c, t)
 	if session != "" {
 		e.backfills[session] = t
@@ -121,8 +121,8 @@ func backfillTeams(t *tk) []int {
 // backfill ticket's players.
 func (e *Engine) sessionData(m *match) (*MatchmakerData, *match) {
 	bf := m.backfill
-	if s, ok := e.sessions[bf.backfill.session]; ok && s.data != nil && bf.backfill.session != "" {
-		return s.data, s
+	if s, ok := e.sessions[bf.backfill.session]; ok && bf.backfill.session != "" && e.doc(s) != nil {
+		return e.doc(s), s
 	}
 	d := &MatchmakerData{MatchID: m.id, MatchmakingConfigurationArn: m.cfg.api.ConfigurationArn}
 	rs := m.cfg.rs.compiled
@@ -182,11 +182,15 @@ func (e *Engine) completeBackfill(now time.Time, m *match) {
 	if m.backfill.backfill.auto || data.AutoBackfillTicketID != nil && *data.AutoBackfillTicketID == m.backfill.id {
 		data.AutoBackfillTicketID = nil
 	}
+	if session != m {
+		session.merged = append(session.merged, m)
+		session.latency = nil // rebuilt with the new players when next needed
+	}
 	session.session = key
 	e.sessions[key] = session
 	m.data = data
 	e.afterComplete(now, session) // first, so that the event names its ticket
-	e.emitSucceeded(c, now, m, data)
+	e.emitSucceeded(c, now, m, session)
 }
 
 // afterComplete opens an automatic backfill ticket for a session that has
@@ -194,7 +198,7 @@ func (e *Engine) completeBackfill(now time.Time, m *match) {
 // automatic backfill has not been stopped (D24).
 func (e *Engine) afterComplete(now time.Time, s *match) {
 	c := s.cfg
-	if c.api.BackfillMode != BackfillAuto || s.autoOff || s.data == nil {
+	if c.api.BackfillMode != BackfillAuto || s.autoOff || e.doc(s) == nil {
 		return
 	}
 	if e.activeBackfill(s.session) != nil {
@@ -246,7 +250,7 @@ func (e *Engine) sessionPlayer(s *match, p MatchmakerPlayer) ticket.Player {
 			pl.PlayerAttributes[name] = ticket.StringNumberMap(v)
 		}
 	}
-	if ms, ok := s.latency[p.PlayerID]; ok && s.location != "" {
+	if ms, ok := e.sessionLatency(s)[p.PlayerID]; ok && s.location != "" {
 		pl.LatencyInMs = map[string]int{s.location: ms}
 	}
 	return pl
@@ -270,7 +274,7 @@ func (e *Engine) ReportPlayersLeft(now time.Time, session string, playerIDs []st
 		return invalid("GameSessionArn is required; give the game session (or, in STANDALONE mode, the match id)")
 	}
 	s, ok := e.sessions[session]
-	if !ok || s.data == nil {
+	if !ok || e.doc(s) == nil {
 		return notFound("game session %q is not one this engine matched", session)
 	}
 	if len(playerIDs) == 0 {

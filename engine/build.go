@@ -38,7 +38,14 @@ type builder struct {
 	bound      *ruleset.Values // the most relaxed values any candidate can reach
 
 	anchors      []*tk
-	withBackfill bool // collect backfill tickets too (anchorsFor)
+	withBackfill bool    // collect backfill tickets too (anchorsFor)
+	anchorGroups []int32 // the group index's groups the anchor can match in
+	viaGroups    bool    // the window comes from the group index
+
+	nowNs    int64
+	vRef     int64           // the clock reference vCache was computed for
+	vCache   *ruleset.Values // effective values at vRef
+	reserved int             // AdditionalPlayerCount in WITH_QUEUE mode
 
 	location int32
 	spread   *float64
@@ -70,19 +77,17 @@ func (c *config) builder(e *Engine) *builder {
 // of the newest member (or the oldest, with expansionAgeSelection oldest).
 func (b *builder) values(newest, oldest int64) *ruleset.Values {
 	ref := newest
-	if b.rs.Algorithm().ExpansionAgeSelection == ruleset.ExpansionAgeOldest {
+	if b.c.plan.byOldest {
 		ref = oldest
 	}
-	return b.rs.At(time.Duration(b.now.UnixNano() - ref))
+	if ref == b.vRef && b.vCache != nil {
+		return b.vCache
+	}
+	b.vRef, b.vCache = ref, b.rs.At(time.Duration(b.nowNs-ref))
+	return b.vCache
 }
 
-func (b *builder) capacity(v *ruleset.Values) int {
-	n := v.MaxPlayers()
-	if b.c.api.FlexMatchMode == ModeWithQueue {
-		n -= b.c.api.AdditionalPlayerCount
-	}
-	return n
-}
+func (b *builder) capacity(v *ruleset.Values) int { return v.MaxPlayers() - b.reserved }
 
 // charge records the last evaluation's per-rule results against t (D18).
 func (b *builder) charge(t *tk) {
@@ -106,6 +111,11 @@ func (b *builder) charge(t *tk) {
 }
 
 func (b *builder) reset(anchor *tk, now time.Time) {
+	b.nowNs, b.vCache = now.UnixNano(), nil
+	b.reserved = 0
+	if b.c.api.FlexMatchMode == ModeWithQueue {
+		b.reserved = b.c.api.AdditionalPlayerCount // slots kept open for the game
+	}
 	b.e.epoch++
 	b.epoch = b.e.epoch
 	b.now = now
@@ -117,7 +127,7 @@ func (b *builder) reset(anchor *tk, now time.Time) {
 	b.location = -1
 	b.spread = nil
 	b.budget = b.e.cfg.SearchBudget
-	b.newest, b.oldest = anchor.start.UnixNano(), anchor.start.UnixNano()
+	b.newest, b.oldest = anchor.start, anchor.start
 }
 
 // push adds t (on team, or on its fixed teams) to the candidate.
@@ -153,9 +163,9 @@ func (b *builder) pop() {
 	b.cand.Pop()
 	b.members, b.fixed, b.team = b.members[:i], b.fixed[:i], b.team[:i]
 	t.mark = 0
-	b.newest, b.oldest = b.anchor.start.UnixNano(), b.anchor.start.UnixNano()
+	b.newest, b.oldest = b.anchor.start, b.anchor.start
 	for _, m := range b.members {
-		s := m.start.UnixNano()
+		s := m.start
 		b.newest, b.oldest = max(b.newest, s), min(b.oldest, s)
 	}
 }
@@ -263,8 +273,8 @@ func (b *builder) build(anchor *tk, now time.Time) bool {
 // anchor's feasible locations under them.
 func (b *builder) begin(anchor *tk, now time.Time) {
 	b.reset(anchor, now)
-	ref := anchor.start.UnixNano()
-	if b.rs.Algorithm().ExpansionAgeSelection == ruleset.ExpansionAgeOldest {
+	ref := anchor.start
+	if b.c.plan.byOldest {
 		if o, ok := b.c.pool.Oldest(); ok {
 			ref = o.Start
 		}
@@ -286,8 +296,11 @@ const neighbourhood = 16
 // a ticket.
 func (b *builder) anchorsFor(x *tk, now time.Time) []*tk {
 	b.anchors = append(b.anchors[:0], x)
-	oldest, _ := b.c.pool.Oldest()
-	if x.backfill != nil || (b.c.backfillsIn == 0 && (oldest == nil || oldest.Start >= x.start.UnixNano())) {
+	// Only a ticket that waited through an earlier step can be older than x
+	// and not have been tried with x already: tickets new in this step were
+	// tried, oldest first, with x among their candidates.
+	oldest, _ := b.c.pool.OldestSettled()
+	if x.backfill != nil || (b.c.backfillsIn == 0 && (oldest == nil || oldest.Start >= x.start)) {
 		return b.anchors
 	}
 	b.begin(x, now)
@@ -299,7 +312,7 @@ func (b *builder) anchorsFor(x *tk, now time.Time) []*tk {
 		switch {
 		case t.backfill != nil:
 			b.anchors = append(b.anchors, t)
-		case t.start.Before(x.start) && (older == nil || anchorLess(t, older)):
+		case t.start < x.start && (older == nil || anchorLess(t, older)):
 			older = t
 		}
 	}
@@ -331,7 +344,7 @@ func (b *builder) addDeferred() {
 		if b.full() {
 			return
 		}
-		s := t.start.UnixNano()
+		s := t.start
 		newest, oldest := max(b.newest, s), min(b.oldest, s)
 		v := b.values(newest, oldest)
 		if b.total+t.r.Players() > b.capacity(v) {
@@ -384,6 +397,17 @@ func (b *builder) prepareAnchor() {
 			b.anchorLocs = append(b.anchorLocs, l.Loc)
 		}
 	}
+	// The groups of the anchor's locations whose band is within the bound.
+	b.anchorGroups = b.anchorGroups[:0]
+	if p := b.c.plan; p.grouped && b.hasLatBnd {
+		for _, loc := range b.anchorLocs {
+			for band, ms := range p.bands {
+				if ms <= b.latBound {
+					b.anchorGroups = append(b.anchorGroups, p.group(loc, band))
+				}
+			}
+		}
+	}
 }
 
 // compatible is the cheap check a candidate must pass before the rules are
@@ -419,7 +443,7 @@ func (b *builder) compatible(t *tk) bool {
 			return false
 		}
 	}
-	if len(b.anchorLocs) > 0 {
+	if len(b.anchorLocs) > 0 && !b.viaGroups {
 		found := false
 		for _, loc := range b.anchorLocs {
 			if l, ok := t.r.PartyLatencyAt(loc); ok && (!b.hasLatBnd || float64(l.Min) <= b.latBound) {
@@ -452,17 +476,25 @@ func (b *builder) collect(n int) int {
 		return true
 	}
 	p, a := b.c.plan, b.anchor.entry
-	switch {
-	case len(p.strBatch) > 0:
-		b.c.pool.Bucket(0, a.Strs[0], take)
-	case len(p.numBatch) > 0 && p.numBatch[0] >= 0:
-		d, ok := b.bound.MaxDistance(p.numBatch[0])
+	// How far the source key may lie from the anchor's: a batchDistance
+	// rule's widest window, or anywhere for a sortByAttributes key.
+	srcDist := math.Inf(1)
+	if p.source >= 0 && p.numBatch[p.source] >= 0 {
+		d, ok := b.bound.MaxDistance(p.numBatch[p.source])
 		if !ok {
 			d = 0
 		}
-		b.c.pool.Nearest(0, a.Nums[0], d+1e-9, func(en *pool.Entry[*tk], _ float64) bool { return take(en) })
-	case p.sortedKey >= 0:
-		b.c.pool.Nearest(p.sortedKey, a.Nums[p.sortedKey], math.Inf(1), func(en *pool.Entry[*tk], _ float64) bool { return take(en) })
+		srcDist = d + 1e-9
+	}
+	switch {
+	case len(p.strBatch) > 0:
+		b.c.pool.Bucket(0, a.Strs[0], take)
+	case p.grouped && b.hasLatBnd:
+		b.viaGroups = true
+		b.c.pool.NearestIn(b.anchorGroups, a.Nums[p.source], srcDist, func(en *pool.Entry[*tk], _ float64) bool { return take(en) })
+		b.viaGroups = false
+	case p.source >= 0 && !p.grouped:
+		b.c.pool.Nearest(0, a.Nums[p.source], srcDist, func(en *pool.Entry[*tk], _ float64) bool { return take(en) })
 	case p.latency && len(b.anchorLocs) > 0:
 		for _, loc := range b.anchorLocs {
 			bound := math.Inf(1)
@@ -493,8 +525,8 @@ func (b *builder) orderWindow(order []int) []int {
 		order = append(order, i)
 	}
 	rs := b.rs
-	switch rs.Algorithm().BatchingPreference {
-	case ruleset.BatchSorted:
+	switch {
+	case b.c.plan.sorted:
 		ns := len(rs.SortByAttributes())
 		b.keys = b.keys[:0]
 		for _, t := range b.window {
@@ -536,7 +568,7 @@ func (b *builder) orderWindow(order []int) []int {
 // tryAdd places t on the first team, in fill order, on which the partial
 // candidate still passes.
 func (b *builder) tryAdd(t *tk) bool {
-	s := t.start.UnixNano()
+	s := t.start
 	newest, oldest := max(b.newest, s), min(b.oldest, s)
 	v := b.values(newest, oldest)
 	if b.total+t.r.Players() > b.capacity(v) {

@@ -24,14 +24,15 @@ type config struct {
 	pool        *pool.Pool[*tk]
 	ev          *ruleset.Evaluator
 	queued      []*tk                 // QUEUED tickets, in arrival order
-	dirty       *btree.BTreeG[*tk]    // anchors to try at the next step
-	deadlines   *btree.BTreeG[*tk]    // QUEUED and SEARCHING tickets by request deadline
+	dirty       *anchorQueue          // anchors to try at the next step
+	deadlines   *deadlineQueue        // QUEUED and SEARCHING tickets by request deadline
 	wakeups     *btree.BTreeG[wakeup] // settled anchors to retry when an expansion applies
 	accepting   *btree.BTreeG[*match] // matches waiting for acceptance, by deadline
 	counts      [8]int                // tickets per status (statusIndex), retained ones included
 	b           *builder
 	large       *largeState
 	backfillsIn int                  // backfill tickets in the pool
+	resources   []string             // the events\' resources: the configuration\'s ARN
 	ruleTotals  []uint64             // passed, failed per rule, over every evaluation
 	waits       [waitSamples]float64 // recent waits, seconds, for EstimatedWaitTime
 	nwaits      int
@@ -56,13 +57,6 @@ func wakeupLess(a, b wakeup) bool {
 	return a.t.seq < b.t.seq
 }
 
-func deadlineLess(a, b *tk) bool {
-	if !a.deadline.Equal(b.deadline) {
-		return a.deadline.Before(b.deadline)
-	}
-	return a.id < b.id
-}
-
 func acceptLess(a, b *match) bool {
 	if !a.deadline.Equal(b.deadline) {
 		return a.deadline.Before(b.deadline)
@@ -79,10 +73,25 @@ type plan struct {
 	strBatch  []int // batch rule index per string key
 	latency   bool  // index latency by location
 	sortedKey int   // number key of the first sortByAttributes entry, or -1
+	// source is the number key candidates are searched by, nearest first
+	// (always key 0), or -1. With grouped, it is indexed per location and
+	// latency band instead of over the whole pool: bands are the distinct
+	// latency bounds the expansion schedule reaches, ascending, and a
+	// ticket joins the band of each location whose bound its latency meets.
+	source  int
+	grouped bool
+	bands   []float64
+
+	// The algorithm settings the hot paths read.
+	byOldest bool   // expansionAgeSelection oldest
+	sorted   bool   // batchingPreference sorted
+	priority string // backfillPriority
 }
 
 func newPlan(rs *ruleset.RuleSet) *plan {
-	p := &plan{rs: rs, sortedKey: -1}
+	algo := rs.Algorithm()
+	p := &plan{rs: rs, sortedKey: -1, byOldest: algo.ExpansionAgeSelection == ruleset.ExpansionAgeOldest,
+		sorted: algo.BatchingPreference == ruleset.BatchSorted, priority: algo.BackfillPriority}
 	for _, br := range rs.BatchRules() {
 		if br.String {
 			p.strBatch = append(p.strBatch, br.Rule)
@@ -107,12 +116,35 @@ func newPlan(rs *ruleset.RuleSet) *plan {
 	if b := rs.BalancedAttribute(); b >= 0 {
 		addAttr(b)
 	}
-	p.latency = rs.HasLatencyRule()
+	p.source = -1
+	if len(p.numBatch) > 0 && (p.numBatch[0] >= 0 || p.sortedKey == 0) {
+		p.source = 0
+	}
+	small := rs.Class() == ruleset.Small
+	if small && rs.HasLatencyRule() && p.source >= 0 {
+		for _, ph := range rs.Phases() {
+			if ms, ok := rs.LatencyBound(&ph); ok && !slices.Contains(p.bands, ms) {
+				p.bands = append(p.bands, ms)
+			}
+		}
+		slices.Sort(p.bands)
+		p.grouped = len(p.bands) > 0
+	}
+	// The latency index serves the large sweep, and small rule sets with
+	// no better source.
+	p.latency = rs.HasLatencyRule() && (!small || (p.source < 0 && len(p.strBatch) == 0))
 	return p
 }
 
+// group is the id of a location's latency band in the group index.
+func (p *plan) group(loc int32, band int) int32 { return loc*int32(len(p.bands)) + int32(band) }
+
 func (p *plan) options() pool.Options {
-	return pool.Options{Numbers: len(p.numBatch), Strings: len(p.strBatch), Latency: p.latency}
+	o := pool.Options{Strings: len(p.strBatch), Latency: p.latency, Grouped: p.grouped}
+	if p.source >= 0 && !p.grouped {
+		o.Numbers = 1 // the source key, key 0; the others are carried, not indexed
+	}
+	return o
 }
 
 // keys fills an entry's keys; ok is false when the ticket can never satisfy
@@ -138,6 +170,14 @@ func (p *plan) keys(e *pool.Entry[*tk], r *ticket.Resolved) bool {
 		e.Lat = make([]ticket.Latency, len(agg))
 		for i, a := range agg {
 			e.Lat[i] = ticket.Latency{Loc: a.Loc, Ms: a.Min}
+		}
+	}
+	if p.grouped {
+		e.GroupKey = e.Nums[p.source]
+		for _, a := range r.PartyLatency() {
+			if b, _ := slices.BinarySearch(p.bands, float64(a.Min)); b < len(p.bands) {
+				e.Groups = append(e.Groups, p.group(a.Loc, b))
+			}
 		}
 	}
 	return ok
@@ -247,8 +287,8 @@ func (e *Engine) CreateMatchmakingConfiguration(now time.Time, in CreateMatchmak
 	c := &config{
 		api:       api,
 		tags:      slices.Clone(in.Tags),
-		dirty:     btree.NewBTreeGOptions(anchorLess, btree.Options{NoLocks: true}),
-		deadlines: btree.NewBTreeGOptions(deadlineLess, btree.Options{NoLocks: true}),
+		dirty:     newAnchorQueue(),
+		deadlines: newDeadlineQueue(),
 		wakeups:   btree.NewBTreeGOptions(wakeupLess, btree.Options{NoLocks: true}),
 		accepting: btree.NewBTreeGOptions(acceptLess, btree.Options{NoLocks: true}),
 	}
@@ -271,9 +311,8 @@ func (e *Engine) bindRuleSet(c *config, rec *ruleSetRec) {
 		oldRS = c.rs.compiled
 		// The anchor order depends on the rule set (backfillPriority):
 		// empty the queue before the order changes.
-		c.dirty.Scan(func(t *tk) bool { t.inDirty = false; return true })
-		c.dirty.Clear()
-		c.deadlines.Scan(func(t *tk) bool { waiting = append(waiting, t); return true })
+		c.dirty.clear()
+		c.deadlines.each(func(t *tk) { waiting = append(waiting, t) })
 		c.rs.users--
 	}
 	rec.users++

@@ -39,6 +39,11 @@ type Config struct {
 	// SearchBudget bounds the candidates examined when building one match
 	// around one anchor. Default 256.
 	SearchBudget int
+	// EventMatchmakerData makes MatchmakingSucceeded events carry the game
+	// session's matchmaker data (an extension of the FlexMatch event). It is
+	// off by default because it costs a map per player; MatchmakerData
+	// returns the document either way. Replays turn it on.
+	EventMatchmakerData bool
 }
 
 const (

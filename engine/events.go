@@ -55,6 +55,10 @@ func (t *ISOTime) UnmarshalJSON(b []byte) error {
 // Event is one matchmaking event: an EventBridge-style envelope around a
 // FlexMatch detail (D18). Every ticket state change produces exactly one
 // event; see the package documentation for which change each type records.
+//
+// Events are read-only: their slices may be shared (a ticket's players are
+// part of the event's gameSessionInfo players, and a Runner hands the same
+// event to every subscriber).
 type Event struct {
 	Version    string      `json:"version"`
 	ID         string      `json:"id"`
@@ -165,6 +169,9 @@ func (e *Engine) Events() []Event {
 
 func (e *Engine) emit(c *config, now time.Time, d EventDetail) {
 	d.CustomEventData = c.api.CustomEventData
+	if len(c.resources) != 1 || c.resources[0] != c.api.ConfigurationArn {
+		c.resources = []string{c.api.ConfigurationArn}
+	}
 	e.out = append(e.out, Event{
 		Version:    "0",
 		ID:         e.newID(),
@@ -173,21 +180,31 @@ func (e *Engine) emit(c *config, now time.Time, d EventDetail) {
 		Account:    e.cfg.Account,
 		Time:       ISOTime{now.UTC()},
 		Region:     e.cfg.Region,
-		Resources:  []string{c.api.ConfigurationArn},
+		Resources:  c.resources,
 		Detail:     d,
 	})
 }
 
-// eventTickets lists tickets and their players as events show them.
+// Values for the events' optional booleans, shared: events are read-only.
+var (
+	yes = true
+	no  = false
+)
+
+// eventTickets lists tickets and their players as events show them. The
+// tickets' player lists are parts of the list of all players, which the
+// event's gameSessionInfo carries: two allocations per event.
 func (e *Engine) eventTickets(ts []*tk, m *match) ([]EventTicket, []EventPlayer) {
 	tickets := make([]EventTicket, len(ts))
 	n := 0
 	for _, t := range ts {
 		n += t.r.Players()
 	}
-	all := make([]EventPlayer, 0, n)
+	all := make([]EventPlayer, n)
+	at := 0
 	for i, t := range ts {
-		players := make([]EventPlayer, t.r.Players())
+		players := all[at : at+t.r.Players() : at+t.r.Players()]
+		at += t.r.Players()
 		for p := range players {
 			ep := EventPlayer{PlayerID: t.r.PlayerID(p)}
 			if t.teams != nil && t.teams[p] >= 0 {
@@ -197,12 +214,15 @@ func (e *Engine) eventTickets(ts []*tk, m *match) ([]EventTicket, []EventPlayer)
 				ep.PlayerSessionID = t.sessions[p]
 			}
 			if m != nil && m.state == msAccepting && t.accept != nil && t.accept[p] != 0 {
-				ep.Accepted = Ptr(t.accept[p] > 0)
+				if t.accept[p] > 0 {
+					ep.Accepted = &yes
+				} else {
+					ep.Accepted = &no
+				}
 			}
 			players[p] = ep
 		}
-		tickets[i] = EventTicket{TicketID: t.id, StartTime: ISOTime{t.start.UTC()}, Players: players}
-		all = append(all, players...)
+		tickets[i] = EventTicket{TicketID: t.id, StartTime: ISOTime{nsTime(t.start)}, Players: players}
 	}
 	return tickets, all
 }

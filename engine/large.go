@@ -54,11 +54,10 @@ func (e *Engine) matchLarge(c *config, now time.Time) {
 	sweep := now.UnixNano() >= ls.wake && ls.wake != 0
 	var backfills []*tk
 	for {
-		t, ok := c.dirty.PopMin()
+		t, ok := c.dirty.pop()
 		if !ok {
 			break
 		}
-		t.inDirty = false
 		if t.status != ticket.StatusSearching || t.entry == nil {
 			continue
 		}
@@ -295,10 +294,10 @@ func (e *Engine) cutGroup(c *config, lp *largePlan, group []*tk, loc int32, now 
 			}
 			return 1
 		}
-		if a.start.Equal(b.start) {
+		if a.start == b.start {
 			return cmpStr(a.id, b.id)
 		}
-		if a.start.Before(b.start) {
+		if a.start < b.start {
 			return -1
 		}
 		return 1
@@ -341,7 +340,7 @@ func (e *Engine) sweepBucket(c *config, lp *largePlan, bucket []*tk, loc int32, 
 		if a.used == ls.marks || a.status != ticket.StatusSearching {
 			continue
 		}
-		g := gather{newest: a.start.UnixNano(), oldest: a.start.UnixNano(), lo: make([]float64, nk), hi: make([]float64, nk)}
+		g := gather{newest: a.start, oldest: a.start, lo: make([]float64, nk), hi: make([]float64, nk)}
 		copy(g.lo, a.entry.Nums)
 		copy(g.hi, a.entry.Nums)
 		g.players = a.r.Players()
@@ -413,7 +412,7 @@ func (e *Engine) partyLatency(lp *largePlan, t *tk, loc int32) float64 {
 // bucket can join either (the primary key is past the window).
 func (e *Engine) fitsGather(c *config, lp *largePlan, g *gather, t *tk, loc int32, now time.Time) (ok, stop bool) {
 	rs := lp.rs
-	s := t.start.UnixNano()
+	s := t.start
 	ng := *g
 	ng.newest, ng.oldest = max(g.newest, s), min(g.oldest, s)
 	v := rs.At(e.clock(rs, now, ng))
@@ -498,7 +497,7 @@ func (e *Engine) cutMatch(c *config, members []*tk, v *ruleset.Values, now time.
 	balanceTeams(units, sizes)
 	for _, u := range units {
 		b.push(u.t, u.team, nil)
-		s := u.t.start.UnixNano()
+		s := u.t.start
 		b.newest, b.oldest = max(b.newest, s), min(b.oldest, s)
 	}
 	ok = b.ev.Evaluate(&b.cand, v, ruleset.Final)

@@ -85,14 +85,22 @@ func playerData(s *ticket.Schema, r *ticket.Resolved, p int) MatchmakerPlayer {
 func (e *Engine) MatchmakerData(id string) (*MatchmakerData, bool) {
 	m, ok := e.sessions[id]
 	if !ok {
-		if m, ok = e.matches[id]; !ok || m.data == nil {
+		if m, ok = e.matches[id]; !ok {
 			return nil, false
 		}
 	}
-	if m.data == nil {
-		return nil, false
+	d := e.doc(m)
+	return d.clone(), d != nil
+}
+
+// doc returns the matchmaker data of a completed match's game session,
+// building it the first time it is asked for: most sessions never need it,
+// and building it costs a map per player.
+func (e *Engine) doc(m *match) *MatchmakerData {
+	if m.data == nil && m.state == msCompleted {
+		m.data = e.matchmakerData(m)
 	}
-	return m.data.clone(), true
+	return m.data
 }
 
 // clone returns a deep copy of d. The engine keeps updating a game

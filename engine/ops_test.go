@@ -1922,8 +1922,24 @@ func TestPlacement(t *testing.T) {
 	}
 }
 
-func TestStandaloneCompletion(t *testing.T) {
+// By default events do not carry the matchmaker data (it costs a map per
+// player); MatchmakerData returns it all the same.
+func TestEventMatchmakerDataIsOptIn(t *testing.T) {
 	f := newFixture(t, engine.Config{})
+	evs := ofType(f.events, engine.EventMatchmakingSucceeded)
+	if len(evs) != 1 {
+		t.Fatalf("fixture events: %v", types(f.events))
+	}
+	if evs[0].Detail.MatchmakerData != nil {
+		t.Errorf("MatchmakingSucceeded carries matchmaker data without Config.EventMatchmakerData")
+	}
+	if d, ok := f.e.MatchmakerData(evs[0].Detail.MatchID); !ok || d.MatchID != evs[0].Detail.MatchID || len(d.Teams) == 0 {
+		t.Errorf("MatchmakerData(%s) = %+v, %v; want the document", evs[0].Detail.MatchID, d, ok)
+	}
+}
+
+func TestStandaloneCompletion(t *testing.T) {
+	f := newFixture(t, engine.Config{EventMatchmakerData: true})
 	evs := ofType(f.events, engine.EventMatchmakingSucceeded)
 	if len(evs) != 1 {
 		t.Fatalf("fixture events: %v", types(f.events))
@@ -2078,7 +2094,7 @@ const typedBody = `{
 }`
 
 func TestMatchmakerData(t *testing.T) {
-	f := newFixture(t, engine.Config{})
+	f := newFixture(t, engine.Config{EventMatchmakerData: true})
 	f.ruleSet("typed", typedBody)
 	cfg := f.config(engine.CreateMatchmakingConfigurationInput{Name: "typed", RuleSetName: "typed", RequestTimeoutSeconds: 60,
 		FlexMatchMode: engine.ModeWithQueue, GameSessionQueueArns: []string{queueArn}})

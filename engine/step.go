@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/matchforge/matchforge/pool"
@@ -41,19 +42,23 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 		e.failAcceptance(now, m, AcceptanceTimedOut, nil)
 	}
 	for {
-		t, ok := c.deadlines.Min()
-		if !ok || t.deadline.After(now) {
+		t, ok := c.deadlines.popDue(now.UnixNano())
+		if !ok {
 			break
 		}
 		e.end(now, t, ticket.StatusTimedOut, ticket.ReasonRequestTimeout, "Removed from matchmaking due to timing out.")
 		e.emitTickets(c, now, EventMatchmakingTimedOut, []*tk{t}, nil, "TimedOut", "Removed from matchmaking due to timing out.")
 	}
 	if len(c.queued) > 0 {
+		// One event per new ticket, and two per match they may form: make
+		// room once.
+		n := len(c.queued)
+		e.out = slices.Grow(e.out, n+2*n/max(1, c.rs.compiled.MaxPlayers())+n/16)
 		queued := c.queued
 		c.queued = nil
 		for _, t := range queued {
 			t.setStatus(ticket.StatusSearching)
-			e.admit(c, t)
+			e.admitAs(c, t, true)
 			e.markDirty(c, t)
 			e.emitSearching(c, now, []*tk{t})
 		}
@@ -70,18 +75,25 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 	}
 	if c.rs.compiled.Class() == ruleset.Large {
 		e.matchLarge(c, now)
-		return
+	} else {
+		e.matchSmall(c, now)
 	}
-	e.matchSmall(c, now)
+	c.pool.Settle() // the new tickets left waiting enter the trees
 }
 
 // admit puts a SEARCHING ticket in the pool unless it can never match, in
 // which case its StatusReason says why (D11, D20).
-func (e *Engine) admit(c *config, t *tk) {
+func (e *Engine) admit(c *config, t *tk) { e.admitAs(c, t, false) }
+
+// admitAs is admit; staged tickets (new ones, at the start of a step) enter
+// the pool's trees only if they are still waiting when the step ends.
+func (e *Engine) admitAs(c *config, t *tk, staged bool) {
 	if t.entry != nil {
 		return
 	}
-	c.deadlines.Set(t)
+	if t.dlIn == inNone {
+		c.deadlines.pushBack(t) // back in the search (D16)
+	}
 	rs := c.rs.compiled
 	switch {
 	case t.r == nil || t.blocked:
@@ -100,11 +112,15 @@ func (e *Engine) admit(c *config, t *tk) {
 	case !e.fits(c, t):
 		return
 	}
-	en := &pool.Entry[*tk]{ID: t.id, Start: t.start.UnixNano(), Item: t}
+	en := &pool.Entry[*tk]{ID: t.id, Start: t.start, Item: t}
 	if !c.plan.keys(en, t.r) {
 		return // a party that disagrees on a string batch attribute
 	}
-	c.pool.Insert(en)
+	if staged {
+		c.pool.Stage(en)
+	} else {
+		c.pool.Insert(en)
+	}
 	t.entry = en
 	if t.backfill != nil {
 		c.backfillsIn++
@@ -129,21 +145,22 @@ func (e *Engine) fits(c *config, t *tk) bool {
 }
 
 // anchorLess orders anchors: by priority class (backfillPriority, D23), then
-// age (start time, then ticket id).
+// age (start time, then arrival order).
 func anchorLess(a, b *tk) bool {
-	if ca, cb := a.class(), b.class(); ca != cb {
-		return ca < cb
+	if a.class != b.class {
+		return a.class < b.class
 	}
-	if !a.start.Equal(b.start) {
-		return a.start.Before(b.start)
+	if a.start != b.start {
+		return a.start < b.start
 	}
-	return a.id < b.id
+	return a.seq < b.seq
 }
 
-// class is the ticket's anchor priority class: with backfillPriority high,
-// backfill tickets come first; with low, last; with normal, all are equal.
-func (t *tk) class() int {
-	switch t.cfg.rs.compiled.Algorithm().BackfillPriority {
+// priorityClass is the ticket's anchor priority class: with
+// backfillPriority high, backfill tickets come first; with low, last; with
+// normal, all are equal.
+func (t *tk) priorityClass() uint8 {
+	switch t.cfg.plan.priority {
 	case ruleset.PriorityHigh:
 		if t.backfill != nil {
 			return 0
@@ -158,23 +175,23 @@ func (t *tk) class() int {
 }
 
 func (e *Engine) markDirty(c *config, t *tk) {
-	if t.inDirty || t.entry == nil {
+	if t.dirtyIn != inNone || t.entry == nil {
 		return
 	}
 	if t.wakeAt != 0 {
 		c.wakeups.Delete(wakeup{t.wakeAt, t})
 		t.wakeAt = 0
 	}
-	c.dirty.Set(t)
-	t.inDirty = true
+	t.class = t.priorityClass()
+	c.dirty.push(t)
 }
 
 // settle parks an anchor that could not match until its next expansion step.
 func (e *Engine) settle(c *config, t *tk, now time.Time) {
-	age := now.Sub(t.start)
+	age := time.Duration(now.UnixNano() - t.start)
 	for _, ph := range c.rs.compiled.Phases() {
 		if ph.Start() > age {
-			t.wakeAt = t.start.Add(ph.Start()).UnixNano()
+			t.wakeAt = t.start + int64(ph.Start())
 			c.wakeups.Set(wakeup{t.wakeAt, t})
 			return
 		}
@@ -185,11 +202,10 @@ func (e *Engine) settle(c *config, t *tk, now time.Time) {
 func (e *Engine) matchSmall(c *config, now time.Time) {
 	b := c.builder(e)
 	for {
-		t, ok := c.dirty.PopMin()
+		t, ok := c.dirty.pop()
 		if !ok {
 			return
 		}
-		t.inDirty = false
 		if t.status != ticket.StatusSearching || t.entry == nil {
 			continue
 		}
@@ -219,13 +235,13 @@ func (e *Engine) commit(c *config, b *builder, now time.Time) {
 	m.spread = b.spread
 	for i, t := range b.members {
 		e.leavePool(c, t)
-		c.deadlines.Delete(t)
+		c.deadlines.remove(t)
 		t.match = m
 		t.teams = b.playerTeams(i)
 		if t.backfill != nil {
 			m.backfill = t
 		} else {
-			c.recordWait(now.Sub(t.start))
+			c.recordWait(time.Duration(now.UnixNano() - t.start))
 		}
 		m.tickets = append(m.tickets, t)
 	}
@@ -251,7 +267,7 @@ func (e *Engine) commit(c *config, b *builder, now time.Time) {
 		}
 		c.accepting.Set(m)
 		e.emitMatch(c, now, EventPotentialMatchCreated, m, func(d *EventDetail) {
-			d.AcceptanceRequired = Ptr(true)
+			d.AcceptanceRequired = &yes
 			d.AcceptanceTimeout = c.api.AcceptanceTimeoutSeconds
 			d.RuleEvaluationMetrics = metrics
 			d.BalanceSpread = m.spread
@@ -259,7 +275,7 @@ func (e *Engine) commit(c *config, b *builder, now time.Time) {
 		return
 	}
 	e.emitMatch(c, now, EventPotentialMatchCreated, m, func(d *EventDetail) {
-		d.AcceptanceRequired = Ptr(false)
+		d.AcceptanceRequired = &no
 		d.RuleEvaluationMetrics = metrics
 		d.BalanceSpread = m.spread
 	})
@@ -280,7 +296,6 @@ func (e *Engine) proceed(now time.Time, m *match) {
 	for _, t := range m.tickets {
 		t.accept = nil
 	}
-	e.recordLatency(m)
 	if m.backfill != nil {
 		e.completeBackfill(now, m) // the game session already exists
 		return
@@ -307,9 +322,8 @@ func (e *Engine) complete(now time.Time, m *match, session string) {
 		e.end(now, t, ticket.StatusCompleted, "", "")
 	}
 	e.sessions[session] = m
-	m.data = e.matchmakerData(m)
 	e.afterComplete(now, m) // first, so that the event names its ticket
-	e.emitSucceeded(c, now, m, m.data)
+	e.emitSucceeded(c, now, m, m)
 }
 
 // openPlayerSessions gives t's players player sessions in the game session
@@ -327,10 +341,14 @@ func (e *Engine) openPlayerSessions(t *tk, conn *ticket.GameSessionConnectionInf
 	t.conn = &info
 }
 
-// emitSucceeded emits MatchmakingSucceeded with where the game session is
-// and a snapshot of its matchmaker data.
-func (e *Engine) emitSucceeded(c *config, now time.Time, m *match, data *MatchmakerData) {
-	snapshot := data.clone()
+// emitSucceeded emits MatchmakingSucceeded for m with where the game
+// session is and, with Config.EventMatchmakerData, a snapshot of the
+// matchmaker data of its game session s.
+func (e *Engine) emitSucceeded(c *config, now time.Time, m, s *match) {
+	var snapshot *MatchmakerData
+	if e.cfg.EventMatchmakerData {
+		snapshot = e.doc(s).clone()
+	}
 	e.emitMatch(c, now, EventMatchmakingSucceeded, m, func(d *EventDetail) {
 		if m.conn != nil {
 			d.GameSessionInfo.GameSessionArn = m.conn.GameSessionArn
@@ -343,23 +361,33 @@ func (e *Engine) emitSucceeded(c *config, now time.Time, m *match, data *Matchma
 	})
 }
 
-// recordLatency keeps each player's latency at the match location, for the
-// backfill requests of its game session.
-func (e *Engine) recordLatency(m *match) {
-	loc, ok := e.locs.Lookup(m.location)
-	if m.location == "" || !ok {
-		return
+// sessionLatency returns each player's latency at the game session's
+// location, for the session's backfill requests, building it when first
+// needed from the session's match and the backfill matches merged into it.
+func (e *Engine) sessionLatency(s *match) map[string]int {
+	if s.latency != nil {
+		return s.latency
 	}
-	m.latency = map[string]int{}
-	for _, t := range m.tickets {
-		for p := range t.r.Players() {
-			for _, l := range t.r.Latencies(p) {
-				if l.Loc == loc {
-					m.latency[t.r.PlayerID(p)] = int(l.Ms)
+	s.latency = map[string]int{}
+	loc, ok := e.locs.Lookup(s.location)
+	if s.location == "" || !ok {
+		return s.latency
+	}
+	for _, m := range append([]*match{s}, s.merged...) {
+		for _, t := range m.tickets {
+			if t.backfill != nil {
+				continue
+			}
+			for p := range t.r.Players() {
+				for _, l := range t.r.Latencies(p) {
+					if l.Loc == loc {
+						s.latency[t.r.PlayerID(p)] = int(l.Ms)
+					}
 				}
 			}
 		}
 	}
+	return s.latency
 }
 
 // purge forgets tickets that ended more than TicketRetention ago, and
@@ -367,7 +395,7 @@ func (e *Engine) recordLatency(m *match) {
 func (e *Engine) purge(now time.Time) {
 	cut := now.Add(-e.cfg.TicketRetention)
 	n := 0
-	for n < len(e.retired) && !e.retired[n].end.After(cut) {
+	for n < len(e.retired) && e.retired[n].end <= cut.UnixNano() {
 		t := e.retired[n]
 		delete(e.tickets, t.id)
 		t.cfg.counts[statusIndex(t.status)]--

@@ -20,9 +20,9 @@ type tk struct {
 	status   ticket.Status
 	reason   string
 	message  string
-	start    time.Time
-	end      time.Time
-	deadline time.Time
+	start    int64 // Unix nanoseconds
+	end      int64 // Unix nanoseconds; 0 while active
+	deadline int64 // request deadline, Unix nanoseconds
 	r        *ticket.Resolved
 	entry    *pool.Entry[*tk] // set while the ticket is in the pool
 	blocked  bool             // can never match (D11, D20)
@@ -36,7 +36,11 @@ type tk struct {
 	mark     uint64 // build epoch in which the ticket joined a candidate
 	seen     uint64 // build epoch in which the ticket entered a window
 	used     uint64 // large-match sweep in which the ticket was taken
-	inDirty  bool
+	dirtyIn  uint8  // where the ticket is in its configuration's anchor queue
+	dirtyGen uint32
+	dlIn     uint8 // where the ticket is in its configuration's deadline queue
+	dlGen    uint32
+	class    uint8 // anchor priority class (see anchorLess)
 	wakeAt   int64 // pending wakeup time, 0 for none
 }
 
@@ -73,8 +77,12 @@ type match struct {
 	spread   *float64
 	data     *MatchmakerData
 	autoOff  bool           // automatic backfill stopped for this session
-	latency  map[string]int // each player's latency at the match location
+	latency  map[string]int // each player's latency at the session's location, built when needed
+	merged   []*match       // backfill matches whose players joined this session
 }
+
+// nsTime turns Unix nanoseconds into a UTC time.
+func nsTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 
 var ticketIDPattern = regexp.MustCompile(`^[a-zA-Z0-9.-]*$`)
 
@@ -144,15 +152,15 @@ func (e *Engine) StartMatchmaking(now time.Time, in StartMatchmakingInput) (tick
 	if err != nil {
 		return ticket.Ticket{}, err
 	}
-	t := &tk{id: id, cfg: c, start: now, r: r}
+	t := &tk{id: id, cfg: c, start: now.UnixNano(), r: r}
 	t.setStatus(ticket.StatusQueued)
-	t.deadline = now.Add(time.Duration(c.api.RequestTimeoutSeconds) * time.Second)
+	t.deadline = now.Add(time.Duration(c.api.RequestTimeoutSeconds) * time.Second).UnixNano()
 	e.register(c, t)
 	for _, p := range in.Players {
 		e.players[p.PlayerID] = t
 	}
 	e.cancelDuplicates(now, older, t)
-	return t.view(e), nil
+	return t.viewAs(e, in.Players), nil
 }
 
 // resolve resolves players against s. Resolving interns the players'
@@ -207,7 +215,7 @@ func (e *Engine) register(c *config, t *tk) {
 	t.seq = e.seq
 	e.tickets[t.id] = t
 	c.queued = append(c.queued, t)
-	c.deadlines.Set(t)
+	c.deadlines.push(t)
 }
 
 // setStatus changes t's status and keeps its configuration's counts.
@@ -363,9 +371,9 @@ func (e *Engine) end(now time.Time, t *tk, status ticket.Status, reason, msg str
 			}
 		}
 	}
-	c.deadlines.Delete(t)
+	c.deadlines.remove(t)
 	t.setStatus(status)
-	t.reason, t.message, t.end = reason, msg, now
+	t.reason, t.message, t.end = reason, msg, now.UnixNano()
 	t.accept = nil
 	for p := range t.r.Players() {
 		if e.players[t.r.PlayerID(p)] == t {
@@ -384,10 +392,7 @@ func (e *Engine) leavePool(c *config, t *tk) {
 			c.backfillsIn--
 		}
 	}
-	if t.inDirty {
-		c.dirty.Delete(t)
-		t.inDirty = false
-	}
+	c.dirty.remove(t)
 	if t.wakeAt != 0 {
 		c.wakeups.Delete(wakeup{t.wakeAt, t})
 		t.wakeAt = 0
@@ -600,7 +605,17 @@ func (e *Engine) placingMatch(id string) (*match, error) {
 }
 
 // view builds the API view of a ticket.
-func (t *tk) view(e *Engine) ticket.Ticket {
+func (t *tk) view(e *Engine) ticket.Ticket { return t.viewAs(e, nil) }
+
+// viewAs builds the API view of a ticket with the given players (a new
+// ticket's request, echoed as given), or players rebuilt from the
+// ticket when nil.
+func (t *tk) viewAs(e *Engine, players []ticket.Player) ticket.Ticket {
+	if players == nil {
+		players = t.requestPlayers(e.locs)
+	} else {
+		players = slices.Clone(players)
+	}
 	v := ticket.Ticket{
 		TicketID:          t.id,
 		ConfigurationName: t.cfg.api.Name,
@@ -608,11 +623,11 @@ func (t *tk) view(e *Engine) ticket.Ticket {
 		Status:            t.status,
 		StatusReason:      t.reason,
 		StatusMessage:     t.message,
-		StartTime:         t.start.UTC(),
-		Players:           t.requestPlayers(e.locs),
+		StartTime:         nsTime(t.start),
+		Players:           players,
 	}
-	if !t.end.IsZero() {
-		v.EndTime = t.end.UTC()
+	if t.end != 0 {
+		v.EndTime = nsTime(t.end)
 	}
 	if t.conn != nil {
 		conn := *t.conn

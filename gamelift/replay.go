@@ -26,7 +26,8 @@ type ReplayOptions struct {
 	// Until bounds how long, in seconds from second 0, stepping continues
 	// after the last line while tickets are still pending. Default 43200.
 	Until float64
-	// Engine configures the engine; its Seed is replaced by Seed.
+	// Engine configures the engine; its Seed is replaced by Seed, and
+	// EventMatchmakerData is always on.
 	Engine engine.Config
 }
 
@@ -152,6 +153,7 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 	}
 	ecfg := opts.Engine
 	ecfg.Seed = opts.Seed
+	ecfg.EventMatchmakerData = true // replays show the match results in full
 	e, err := engine.New(ecfg)
 	if err != nil {
 		return err

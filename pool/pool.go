@@ -1,7 +1,7 @@
 package pool
 
 import (
-	"math"
+	"sort"
 
 	"github.com/matchforge/matchforge/ticket"
 	"github.com/tidwall/btree"
@@ -10,14 +10,22 @@ import (
 // Options choose the indexes a pool keeps besides the age index. The zero
 // value keeps only the age index.
 type Options struct {
-	// Numbers is how many number keys each entry carries (Entry.Nums); each
-	// gets an index ordered by value.
+	// Numbers is how many of each entry's number keys (Entry.Nums, keys 0
+	// to Numbers-1) get an index ordered by value. Entries may carry more
+	// keys, which are not indexed.
 	Numbers int
 	// Strings is how many string keys each entry carries (Entry.Strs); each
 	// gets an index that groups equal values.
 	Strings int
 	// Latency keeps an index per location ordered by latency (Entry.Lat).
 	Latency bool
+	// Grouped keeps the group index: each entry names the groups it belongs
+	// to (Entry.Groups, small non-negative ids the caller chooses) and a
+	// number (Entry.GroupKey), and each group is ordered by that number, so
+	// that NearestIn scans only the entries of some groups. The engine
+	// groups tickets by location and latency band, so that a scan for
+	// neighbours never meets a ticket that cannot share a location.
+	Grouped bool
 }
 
 // Entry is one ticket in a pool. The caller fills ID, Start, the keys and
@@ -26,14 +34,19 @@ type Options struct {
 type Entry[T any] struct {
 	ID    string
 	Start int64     // when the ticket started (any monotonic unit, e.g. Unix nanoseconds)
-	Nums  []float64 // number keys, one per Options.Numbers
+	Nums  []float64 // number keys, at least Options.Numbers
 	Strs  []string  // string keys, one per Options.Strings
 	// Lat lists the ticket's latency per location (the party's lowest, for
 	// a party), sorted by location id.
-	Lat  []ticket.Latency
-	Item T
-	seq  uint64
-	pool *Pool[T] // the pool holding the entry, nil when out
+	Lat []ticket.Latency
+	// GroupKey and Groups place the entry in the group index
+	// (Options.Grouped).
+	GroupKey float64
+	Groups   []int32
+	Item     T
+	staged   bool
+	seq      uint64
+	pool     *Pool[T] // the pool holding the entry, nil when out
 }
 
 // In reports whether the entry is in a pool.
@@ -54,7 +67,7 @@ type strItem[T any] struct {
 // Pool holds the tickets of one configuration in B-trees (tidwall/btree)
 // that every Insert and Remove keeps current:
 //
-//   - by age: start time, then ticket id (the order anchors are tried in);
+//   - by age: start time, then ticket id (the oldest first);
 //   - by each number key: neighbours of a value are a range scan;
 //   - by each string key: equal values form one contiguous bucket;
 //   - by latency per location: the tickets acceptable at a location under a
@@ -65,16 +78,26 @@ type strItem[T any] struct {
 type Pool[T any] struct {
 	opts Options
 	seq  uint64
-	age  *btree.BTreeG[*Entry[T]]
+	age  *btree.BTreeG[ageItem[T]]
 	nums []*btree.BTreeG[keyItem[T]]
 	strs []*btree.BTreeG[strItem[T]]
 	lat  []*btree.BTreeG[keyItem[T]] // by location id
 
-	// its are Nearest's iterators, kept so that a call allocates nothing;
-	// itsBusy marks them taken (a callback that calls Nearest again gets
-	// fresh ones).
-	its     [3]btree.IterG[keyItem[T]]
-	itsBusy bool
+	groups []*btree.BTreeG[keyItem[T]] // by group id (Options.Grouped)
+	count  int                         // entries in the pool
+	st     stage[T]                    // entries staged since the last Settle
+
+	// Scratch of nearest, kept so that a scan allocates nothing;
+	// cursorsBusy marks it taken (a callback that scans again gets its
+	// own).
+	cursors     []cursor[T]
+
+	// Scratch of staging's sorts.
+	groupSizes []int
+	radixTmp   []keyItem[T]
+	radixKeys  []uint64
+	radixKeys2 []uint64
+	cursorsBusy bool
 }
 
 var treeOpts = btree.Options{NoLocks: true, Degree: 32}
@@ -82,15 +105,41 @@ var treeOpts = btree.Options{NoLocks: true, Degree: 32}
 // ageLess orders by start, then id, then insertion: the last makes two
 // entries with the same start and id distinct, where otherwise the second
 // Insert would silently replace the first in the age index.
-func ageLess[T any](a, b *Entry[T]) bool {
-	if a.Start != b.Start {
-		return a.Start < b.Start
+// ageItem is an entry in the age index. It carries the start time and the
+// first eight bytes of the id, so that comparisons rarely have to read the
+// entry itself (a cache miss in a large pool).
+type ageItem[T any] struct {
+	start  int64
+	idHead uint64
+	seq    uint64
+	e      *Entry[T]
+}
+
+func idHead(id string) uint64 {
+	var h uint64
+	for i := 0; i < 8; i++ {
+		h <<= 8
+		if i < len(id) {
+			h |= uint64(id[i])
+		}
 	}
-	if a.ID != b.ID {
-		return a.ID < b.ID
+	return h
+}
+
+func ageLess[T any](a, b ageItem[T]) bool {
+	if a.start != b.start {
+		return a.start < b.start
+	}
+	if a.idHead != b.idHead {
+		return a.idHead < b.idHead
+	}
+	if a.e.ID != b.e.ID {
+		return a.e.ID < b.e.ID
 	}
 	return a.seq < b.seq
 }
+
+func (e *Entry[T]) ageItem() ageItem[T] { return ageItem[T]{e.Start, idHead(e.ID), e.seq, e} }
 
 func keyLess[T any](a, b keyItem[T]) bool {
 	if a.key != b.key {
@@ -122,21 +171,36 @@ func New[T any](opts Options) *Pool[T] {
 func (p *Pool[T]) Options() Options { return p.opts }
 
 // Len returns the number of entries. Cost: O(1).
-func (p *Pool[T]) Len() int { return p.age.Len() }
+func (p *Pool[T]) Len() int { return p.count }
 
 // Insert adds e to every index. It panics if e is already in a pool or its
 // keys do not match the options (a programming error). Cost: O(log n) per
 // index, that is O((1 + Numbers + Strings + len(e.Lat)) log n).
 func (p *Pool[T]) Insert(e *Entry[T]) {
+	p.check(e)
+	p.seq++
+	e.seq, e.pool, e.staged = p.seq, p, false
+	p.insertEager(e)
+	p.insertDeferred(e)
+}
+
+func (p *Pool[T]) check(e *Entry[T]) {
 	if e.pool != nil {
 		panic("pool: Insert of an entry that is already in a pool")
 	}
-	if len(e.Nums) != p.opts.Numbers || len(e.Strs) != p.opts.Strings {
+	if len(e.Nums) < p.opts.Numbers || len(e.Strs) != p.opts.Strings {
 		panic("pool: entry keys do not match the pool's options")
 	}
-	p.seq++
-	e.seq, e.pool = p.seq, p
-	p.age.Set(e)
+	for _, g := range e.Groups {
+		if g < 0 {
+			panic("pool: negative group id")
+		}
+	}
+	p.count++
+}
+
+// insertEager indexes e by its number, string and latency keys.
+func (p *Pool[T]) insertEager(e *Entry[T]) {
 	for i, t := range p.nums {
 		t.Set(keyItem[T]{e.Nums[i], e.seq, e})
 	}
@@ -150,14 +214,23 @@ func (p *Pool[T]) Insert(e *Entry[T]) {
 	}
 }
 
+// insertDeferred indexes e by age and group (what staging defers).
+func (p *Pool[T]) insertDeferred(e *Entry[T]) {
+	p.age.Set(e.ageItem())
+	if p.opts.Grouped {
+		for _, g := range e.Groups {
+			p.groupTree(g).Set(keyItem[T]{e.GroupKey, e.seq, e})
+		}
+	}
+}
+
 // Remove takes e out of every index; it does nothing when e is not in this
 // pool (never inserted, already removed, or in another pool). Cost: the same
-// as Insert.
+// as Insert, less the age and group indexes for a staged entry.
 func (p *Pool[T]) Remove(e *Entry[T]) {
 	if e.pool != p {
 		return
 	}
-	p.age.Delete(e)
 	for i, t := range p.nums {
 		t.Delete(keyItem[T]{e.Nums[i], e.seq, e})
 	}
@@ -169,7 +242,43 @@ func (p *Pool[T]) Remove(e *Entry[T]) {
 			p.latTree(l.Loc).Delete(keyItem[T]{float64(l.Ms), e.seq, e})
 		}
 	}
-	e.pool = nil
+	if e.staged {
+		p.st.live-- // its staged slices skip it from now on
+		if p.st.sorted {
+			p.st.dead++
+		}
+	} else {
+		p.age.Delete(e.ageItem())
+		if p.opts.Grouped {
+			for _, g := range e.Groups {
+				p.groupTree(g).Delete(keyItem[T]{e.GroupKey, e.seq, e})
+			}
+		}
+	}
+	e.pool, e.staged = nil, false
+	p.count--
+}
+
+func (p *Pool[T]) groupTree(g int32) *btree.BTreeG[keyItem[T]] {
+	for int(g) >= len(p.groups) {
+		p.groups = append(p.groups, btree.NewBTreeGOptions(keyLess[T], treeOpts))
+	}
+	return p.groups[g]
+}
+
+// GroupLen returns how many entries group g holds. Cost: O(1), plus a scan
+// of the group's staged entries.
+func (p *Pool[T]) GroupLen(g int32) int {
+	n := 0
+	if g >= 0 && int(g) < len(p.groups) {
+		n = p.groups[g].Len()
+	}
+	for _, it := range p.stagedGroup(g) {
+		if p.stagedLive(it.e, it.seq) {
+			n++
+		}
+	}
+	return n
 }
 
 func (p *Pool[T]) latTree(loc int32) *btree.BTreeG[keyItem[T]] {
@@ -180,17 +289,69 @@ func (p *Pool[T]) latTree(loc int32) *btree.BTreeG[keyItem[T]] {
 }
 
 // Oldest returns the entry that started first. Cost: O(log n).
-func (p *Pool[T]) Oldest() (*Entry[T], bool) { return p.age.Min() }
+func (p *Pool[T]) Oldest() (*Entry[T], bool) {
+	it, ok := p.age.Min()
+	if st, sok := p.stagedOldest(); sok && (!ok || ageLess(st, it)) {
+		return st.e, true
+	}
+	return it.e, ok
+}
+
+// OldestSettled returns the oldest entry that is not staged: the oldest of
+// those that have been in the pool since before the last Settle. Cost:
+// O(log n).
+func (p *Pool[T]) OldestSettled() (*Entry[T], bool) {
+	it, ok := p.age.Min()
+	return it.e, ok
+}
 
 // Ascend calls fn for each entry in age order (start time, then id), from
 // the first entry not before after (nil: from the oldest), until fn returns
 // false. Cost: O(log n + k).
 func (p *Pool[T]) Ascend(after *Entry[T], fn func(*Entry[T]) bool) {
+	var staged []ageItem[T]
+	if p.st.live > 0 {
+		p.sortAge()
+		staged = p.st.age
+		if after != nil {
+			pivot := after.ageItem()
+			staged = staged[sort.Search(len(staged), func(i int) bool { return !ageLess(staged[i], pivot) }):]
+		}
+	}
+	// Merge the tree with the staged entries, both in age order.
+	visit := func(it ageItem[T]) bool {
+		for len(staged) > 0 {
+			s := staged[0]
+			if live := p.stagedLive(s.e, s.seq); live && !ageLess(s, it) {
+				break
+			} else if live && !fn(s.e) {
+				return false
+			}
+			staged = staged[1:]
+		}
+		return fn(it.e)
+	}
+	stopped := false
+	walk := func(it ageItem[T]) bool {
+		if !visit(it) {
+			stopped = true
+			return false
+		}
+		return true
+	}
 	if after == nil {
-		p.age.Scan(fn)
+		p.age.Scan(walk)
+	} else {
+		p.age.Ascend(after.ageItem(), walk)
+	}
+	if stopped {
 		return
 	}
-	p.age.Ascend(after, fn)
+	for _, s := range staged {
+		if p.stagedLive(s.e, s.seq) && !fn(s.e) {
+			return
+		}
+	}
 }
 
 // Range calls fn for each entry whose number key k lies in [lo, hi], in
@@ -206,66 +367,146 @@ func (p *Pool[T]) Range(k int, lo, hi float64, fn func(*Entry[T]) bool) {
 }
 
 // Nearest calls fn for each entry in order of the distance of its number
-// key k from x, closest first (at equal distance the lower key first, then
-// insertion order), until fn returns false or the distance exceeds maxDist
-// (math.Inf(1) for no bound). Cost: O(log n + k), plus O(log n) for each
-// distinct key value below x that it visits.
+// key k from x, closest first, until fn returns false or the distance
+// exceeds maxDist (math.Inf(1) for no bound). At equal distance the lower
+// key comes first; entries with equal keys come in insertion order above x
+// (or at x) and in reverse insertion order below it. Cost: O(log n) to
+// start, then O(1) per entry visited.
 func (p *Pool[T]) Nearest(k int, x, maxDist float64, fn func(e *Entry[T], dist float64) bool) {
-	t := p.nums[k]
-	its := &p.its
-	if p.itsBusy {
-		its = new([3]btree.IterG[keyItem[T]])
+	cs, owned := p.takeCursors()
+	cs = p.treeCursors(cs, p.nums[k], x)
+	p.nearest(cs, owned, x, maxDist, fn)
+}
+
+// NearestIn is Nearest over the group index: the entries of the given
+// groups, by the distance of their GroupKey from x. An entry in several of
+// the groups is visited once. The pool must have been made with
+// Options.Grouped. Cost: O(g log n) to start for g groups, then O(g) per
+// entry visited.
+func (p *Pool[T]) NearestIn(groups []int32, x, maxDist float64, fn func(e *Entry[T], dist float64) bool) {
+	if !p.opts.Grouped {
+		panic("pool: NearestIn on a pool made without Options.Grouped")
+	}
+	cs, owned := p.takeCursors()
+	pivot := keyItem[T]{key: x}
+	for _, g := range groups {
+		if g >= 0 && int(g) < len(p.groups) && p.groups[g].Len() > 0 {
+			cs = p.treeCursors(cs, p.groups[g], x)
+		}
+		if arr := p.stagedGroup(g); len(arr) > 0 {
+			cs = append(cs, cursor[T]{}, cursor[T]{})
+			p.arrayCursor(&cs[len(cs)-2], arr, pivot, true)
+			p.arrayCursor(&cs[len(cs)-1], arr, pivot, false)
+		}
+	}
+	p.nearest(cs, owned, x, maxDist, fn)
+}
+
+// cursor walks index items away from a pivot: up (ascending, from the
+// first item at or above it) or down (descending, from the last item below
+// it), over a tree or over a sorted slice of staged items.
+type cursor[T any] struct {
+	it   btree.IterG[keyItem[T]]
+	tree bool
+	arr  []keyItem[T]
+	i    int
+	ok   bool
+	up   bool
+}
+
+func (c *cursor[T]) item() keyItem[T] {
+	if c.tree {
+		return c.it.Item()
+	}
+	return c.arr[c.i]
+}
+
+// takeCursors returns the scratch cursors, or none (so that append makes
+// new ones) for a scan started from inside another scan's callback.
+func (p *Pool[T]) takeCursors() ([]cursor[T], bool) {
+	if p.cursorsBusy {
+		return nil, false
+	}
+	p.cursorsBusy = true
+	return p.cursors[:0], true
+}
+
+// treeCursors appends an up and a down cursor over t from x.
+func (p *Pool[T]) treeCursors(cs []cursor[T], t *btree.BTreeG[keyItem[T]], x float64) []cursor[T] {
+	cs = append(cs, cursor[T]{up: true, tree: true}, cursor[T]{tree: true})
+	up, down := &cs[len(cs)-2], &cs[len(cs)-1]
+	up.it.Init(t, false)
+	down.it.Init(t, false)
+	pivot := keyItem[T]{key: x}
+	up.ok = up.it.Seek(pivot)
+	if down.it.Seek(pivot) {
+		down.ok = down.it.Prev()
 	} else {
-		p.itsBusy = true
-		defer func() { p.itsBusy = false }()
+		down.ok = down.it.Last()
 	}
-	up, down, group := &its[0], &its[1], &its[2]
-	for i := range its {
-		its[i].Init(t, false)
-	}
+	return cs
+}
+
+// nearest merges the cursors' items outward from x by distance. Ties: the
+// lower key first; equal keys, seq ascending above the pivot and
+// descending below it. An entry seen through several cursors is visited
+// once.
+func (p *Pool[T]) nearest(cs []cursor[T], owned bool, x, maxDist float64, fn func(e *Entry[T], dist float64) bool) {
 	defer func() {
-		for i := range its {
-			its[i].Release()
+		for i := range cs {
+			if cs[i].tree {
+				cs[i].it.Release()
+			}
+			cs[i].arr = nil
+		}
+		if owned {
+			p.cursors, p.cursorsBusy = cs[:0], false
 		}
 	}()
-	pivot := keyItem[T]{key: x}
-	hasUp := up.Seek(pivot)
-	// down starts at the last item before the pivot.
-	var hasDown bool
-	if down.Seek(pivot) {
-		hasDown = down.Prev()
-	} else {
-		hasDown = down.Last()
-	}
-	for hasUp || hasDown {
-		du, dd := math.Inf(1), math.Inf(1)
-		if hasUp {
-			du = up.Item().key - x
-		}
-		if hasDown {
-			dd = x - down.Item().key
-		}
-		if min(du, dd) > maxDist {
-			return
-		}
-		if dd <= du && hasDown {
-			// down walks keys below x in descending order, which would
-			// visit entries with equal keys newest first; visit the whole
-			// group of the key in insertion order instead, then step below
-			// it.
-			kd := keyItem[T]{key: down.Item().key}
-			for ok := group.Seek(kd); ok && group.Item().key == kd.key; ok = group.Next() {
-				if !fn(group.Item().e, dd) {
-					return
-				}
+	var last *Entry[T]
+	for {
+		best := -1
+		var bd float64
+		var bi keyItem[T]
+		for i := range cs {
+			c := &cs[i]
+			if !c.ok {
+				continue
 			}
-			hasDown = down.Seek(kd) && down.Prev()
-			continue
+			it := c.item()
+			d := it.key - x
+			if !c.up {
+				d = x - it.key
+			}
+			if best < 0 || d < bd || (d == bd && (it.key < bi.key ||
+				(it.key == bi.key && ((c.up && it.seq < bi.seq) || (!c.up && it.seq > bi.seq))))) {
+				best, bd, bi = i, d, it
+			}
 		}
-		if !fn(up.Item().e, du) {
+		if best < 0 || bd > maxDist {
 			return
 		}
-		hasUp = up.Next()
+		c := &cs[best]
+		switch {
+		case c.tree && c.up:
+			c.ok = c.it.Next()
+		case c.tree:
+			c.ok = c.it.Prev()
+		default:
+			if c.up {
+				c.i++
+			} else {
+				c.i--
+			}
+			p.settleCursor(c)
+		}
+		if bi.e == last {
+			continue // the same entry through another group
+		}
+		last = bi.e
+		if !fn(bi.e, bd) {
+			return
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -82,16 +83,42 @@ type hit struct {
 }
 
 func (m *model) nearest(k int, x, maxDist float64) []hit {
+	return m.nearestBy(x, maxDist, func(e *pool.Entry[int]) (float64, bool) { return e.Nums[k], true })
+}
+
+// nearestIn answers NearestIn: the entries in any of groups, by GroupKey.
+func (m *model) nearestIn(groups []int32, x, maxDist float64) []hit {
+	return m.nearestBy(x, maxDist, func(e *pool.Entry[int]) (float64, bool) {
+		for _, g := range e.Groups {
+			if slices.Contains(groups, g) {
+				return e.GroupKey, true
+			}
+		}
+		return 0, false
+	})
+}
+
+// nearestBy orders entries by distance, then key, then insertion order at
+// or above x and reverse insertion order below it.
+func (m *model) nearestBy(x, maxDist float64, key func(*pool.Entry[int]) (float64, bool)) []hit {
 	var out []hit
+	keys := map[*pool.Entry[int]]float64{}
 	for _, e := range m.entries {
-		if d := math.Abs(e.Nums[k] - x); d <= maxDist {
+		k, ok := key(e)
+		if d := math.Abs(k - x); ok && d <= maxDist {
 			out = append(out, hit{e, d})
+			keys[e] = k
 		}
 	}
-	// entries is in insertion order, so a stable sort keeps insertion order
-	// among equal distance and key.
 	slices.SortStableFunc(out, func(a, b hit) int {
-		return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.e.Nums[k], b.e.Nums[k]))
+		ka, kb := keys[a.e], keys[b.e]
+		if c := cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(ka, kb)); c != 0 {
+			return c
+		}
+		if ka >= x {
+			return cmp.Compare(m.ins[a.e], m.ins[b.e])
+		}
+		return cmp.Compare(m.ins[b.e], m.ins[a.e])
 	})
 	return out
 }
@@ -225,6 +252,14 @@ func genEntry(t *rapid.T, opts pool.Options, item int) *pool.Entry[int] {
 			e.Lat = append(e.Lat, ticket.Latency{Loc: loc, Ms: rapid.Int32Range(1, 4).Draw(t, "ms")})
 		}
 	}
+	if opts.Grouped {
+		e.GroupKey = genNum.Draw(t, "groupKey")
+		for g := range int32(4) {
+			if rapid.Bool().Draw(t, "inGroup") {
+				e.Groups = append(e.Groups, g)
+			}
+		}
+	}
 	return e
 }
 
@@ -236,6 +271,7 @@ func TestPoolMatchesModel(t *testing.T) {
 			Numbers: rapid.IntRange(0, 2).Draw(t, "numbers"),
 			Strings: rapid.IntRange(0, 2).Draw(t, "strings"),
 			Latency: rapid.Bool().Draw(t, "latency"),
+			Grouped: rapid.Bool().Draw(t, "grouped"),
 		}
 		p := pool.New[int](opts)
 		if p.Options() != opts {
@@ -258,8 +294,19 @@ func TestPoolMatchesModel(t *testing.T) {
 					items++
 					e = genEntry(t, opts, items)
 				}
-				p.Insert(e)
+				// Staged entries are in the pool like inserted ones; only
+				// their age and group indexing waits for Settle.
+				if rapid.Bool().Draw(t, "stage") {
+					p.Stage(e)
+				} else {
+					p.Insert(e)
+				}
 				m.insert(e)
+			case op == 5:
+				p.Settle()
+				if p.Staged() != 0 {
+					t.Fatalf("Staged() = %d after Settle", p.Staged())
+				}
 			case op < 9:
 				i := rapid.IntRange(0, len(m.entries)-1).Draw(t, "victim")
 				e := m.entries[i]
@@ -339,6 +386,31 @@ func checkPool(t *rapid.T, p *pool.Pool[int], m *model, removed []*pool.Entry[in
 			c = &collector{stop: stop("nearestStop")}
 			p.Nearest(k, x, maxDist, c.withDist)
 			same(fmt.Sprintf("Nearest(%d, %v, %v) stop %d", k, x, maxDist, c.stop), c.got, prefix(m.nearest(k, x, maxDist), c.stop), true)
+		}
+	}
+	if opts.Grouped {
+		var groups []int32
+		for g := range int32(5) {
+			if rapid.Bool().Draw(t, "query group") {
+				groups = append(groups, g)
+			}
+		}
+		x := genNum.Draw(t, "gx")
+		for _, maxDist := range []float64{genDist.Draw(t, "gMaxDist"), math.Inf(1)} {
+			c = &collector{stop: stop("nearestInStop")}
+			p.NearestIn(groups, x, maxDist, c.withDist)
+			same(fmt.Sprintf("NearestIn(%v, %v, %v) stop %d", groups, x, maxDist, c.stop), c.got, prefix(m.nearestIn(groups, x, maxDist), c.stop), true)
+		}
+		for g := range int32(5) {
+			n := 0
+			for _, e := range m.entries {
+				if slices.Contains(e.Groups, g) {
+					n++
+				}
+			}
+			if p.GroupLen(g) != n {
+				t.Fatalf("GroupLen(%d) = %d, want %d", g, p.GroupLen(g), n)
+			}
 		}
 	}
 	for k := range opts.Strings {
@@ -506,7 +578,8 @@ func TestRemoveAbsent(t *testing.T) {
 }
 
 // TestNearestTies pins the documented order at equal distance: the lower key
-// first, then insertion order on both sides of x.
+// first; equal keys in insertion order at or above x, in reverse insertion
+// order below it.
 func TestNearestTies(t *testing.T) {
 	p := pool.New[int](pool.Options{Numbers: 1})
 	for i, k := range []float64{4, 6, 4, 6, 5, 4} {
@@ -517,7 +590,7 @@ func TestNearestTies(t *testing.T) {
 		got = append(got, fmt.Sprintf("%v@%v", e.Item, d))
 		return true
 	})
-	want := []string{"4@0", "0@1", "2@1", "5@1", "1@1", "3@1"}
+	want := []string{"4@0", "5@1", "2@1", "0@1", "1@1", "3@1"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Nearest visited %v, want %v", got, want)
 	}
@@ -569,4 +642,60 @@ func TestNearestAllocs(t *testing.T) {
 	if a := testing.AllocsPerRun(100, func() { p.Nearest(0, 50.5, 30, fn) }); a != 0 {
 		t.Errorf("Nearest allocates %v times per call, want 0", a)
 	}
+}
+
+// TestStagedLargeGroups stages enough entries per group for the radix sort
+// (negative, fractional and repeated keys) and checks NearestIn and GroupLen
+// against brute force, before and after removals and Settle.
+func TestStagedLargeGroups(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	opts := pool.Options{Grouped: true}
+	p := pool.New[int](opts)
+	m := newModel(opts)
+	var all []*pool.Entry[int]
+	for i := range 3000 {
+		e := &pool.Entry[int]{ID: fmt.Sprint(i), Start: int64(i), Item: i,
+			GroupKey: float64(r.IntN(400)-200) / 4, Groups: []int32{int32(r.IntN(3))}}
+		if r.IntN(3) == 0 {
+			e.Groups = append(e.Groups, 3)
+		}
+		p.Stage(e)
+		m.insert(e)
+		all = append(all, e)
+	}
+	check := func(label string) {
+		t.Helper()
+		for _, groups := range [][]int32{{0}, {1, 3}, {0, 1, 2, 3}} {
+			for _, x := range []float64{-60, -0.25, 0, 17.5} {
+				var got []hit
+				p.NearestIn(groups, x, 30, func(e *pool.Entry[int], d float64) bool {
+					got = append(got, hit{e, d})
+					return true
+				})
+				if want := m.nearestIn(groups, x, 30); !slices.Equal(ids(got), ids(want)) {
+					t.Fatalf("%s: NearestIn(%v, %v) visited %d entries, want %d (first difference at %d)",
+						label, groups, x, len(got), len(want), firstDiff(ids(got), ids(want)))
+				}
+			}
+		}
+	}
+	check("staged")
+	for _, e := range all[:2000] {
+		if r.IntN(2) == 0 {
+			p.Remove(e)
+			m.remove(e)
+		}
+	}
+	check("staged, half removed")
+	p.Settle()
+	check("settled")
+}
+
+func firstDiff(a, b []string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }

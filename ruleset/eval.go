@@ -265,7 +265,7 @@ func (e *Evaluator) rule(ri int, r *rule, rv *ruleVals, mode Mode) (ok, evaluate
 	case TypeBatchDistance:
 		return e.batchDistance(r, rv), true
 	case TypeLatency:
-		return e.latency(r, rv), true
+		return e.latency(r, rv, mode), true
 	case TypeCompound:
 		if mode == Final {
 			return e.compound(r.stmt, mode) == triTrue, true

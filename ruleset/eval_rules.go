@@ -616,14 +616,15 @@ func (e *Evaluator) firstMember() (member, bool) {
 	return member{}, false
 }
 
-// latency passes when some location suits every player (D11). With a single
-// latency rule it also chooses the match's location.
-func (e *Evaluator) latency(r *rule, rv *ruleVals) bool {
+// latency passes when some location suits every player (D11). In Final mode
+// with a single latency rule it also chooses the match's location; other
+// modes only need to know that one exists.
+func (e *Evaluator) latency(r *rule, rv *ruleVals, mode Mode) bool {
 	m0, ok := e.firstMember()
 	if !ok {
 		return true
 	}
-	if len(e.rs.latency) == 1 {
+	if len(e.rs.latency) == 1 && mode == Final {
 		e.chooseLocation(e.cur, true)
 		return e.loc >= 0
 	}

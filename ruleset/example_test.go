@@ -123,12 +123,13 @@ func ExampleEvaluator_Evaluate() {
 	// |60 - 33.75| = 26.25 > 10. At 5 s maxDistance is 50: it passes, and
 	// 2 cowboys = 1 + 1 aliens.
 
+	// A location is chosen only in Final mode.
+
 	// Output:
 	// match passes: true
 	//   FairTeamSkill: passed
 	//   EqualTeamSizes: not evaluated
 	//   FastConnection: passed
-	//   location: us-east-1
 	// match passes: false
 	//   FairTeamSkill: failed
 	//   EqualTeamSizes: not evaluated

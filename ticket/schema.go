@@ -466,11 +466,17 @@ func (r *Resolved) PartyLatency() []LatencyAgg { return r.latAgg }
 
 // PartyLatencyAt returns the party's aggregate latency to loc.
 func (r *Resolved) PartyLatencyAt(loc int32) (LatencyAgg, bool) {
-	i, ok := slices.BinarySearchFunc(r.latAgg, loc, func(e LatencyAgg, t int32) int { return int(e.Loc - t) })
-	if !ok {
-		return LatencyAgg{}, false
+	// A ticket reports a handful of locations: a linear scan beats a
+	// binary search through a comparison function.
+	for _, a := range r.latAgg {
+		if a.Loc == loc {
+			return a, true
+		}
+		if a.Loc > loc {
+			break
+		}
 	}
-	return r.latAgg[i], true
+	return LatencyAgg{}, false
 }
 
 // Value returns player p's value of attribute i (the default when the
