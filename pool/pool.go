@@ -90,13 +90,13 @@ type Pool[T any] struct {
 	// Scratch of nearest, kept so that a scan allocates nothing;
 	// cursorsBusy marks it taken (a callback that scans again gets its
 	// own).
-	cursors     []cursor[T]
+	cursors []cursor[T]
 
 	// Scratch of staging's sorts.
-	groupSizes []int
-	radixTmp   []keyItem[T]
-	radixKeys  []uint64
-	radixKeys2 []uint64
+	groupSizes  []int
+	radixTmp    []keyItem[T]
+	radixKeys   []uint64
+	radixKeys2  []uint64
 	cursorsBusy bool
 }
 
