@@ -116,24 +116,39 @@ func backfillTeams(t *tk) []int {
 	return t.teams
 }
 
-// sessionData returns the matchmaker data to extend for a backfill match:
-// the session's, when the engine made or knows it, else one built from the
-// backfill ticket's players.
+// sessionData returns the matchmaker data a backfill match extends: the
+// players of the backfill request (every player now in the game, on its
+// team), under the game session's match id and backfill settings when the
+// engine made or knows the session, and the session's match (nil when the
+// session is unknown).
 func (e *Engine) sessionData(m *match) (*MatchmakerData, *match) {
 	bf := m.backfill
-	if s, ok := e.sessions[bf.backfill.session]; ok && bf.backfill.session != "" && e.doc(s) != nil {
-		return e.doc(s), s
+	c := m.cfg
+	rs := c.rs.compiled
+	d := &MatchmakerData{MatchID: m.id, MatchmakingConfigurationArn: c.api.ConfigurationArn}
+	mode := c.api.BackfillMode
+	d.AutoBackfillMode = &mode
+	var s *match
+	if key := bf.backfill.session; key != "" {
+		if known, ok := e.sessions[key]; ok {
+			if old := e.doc(known); old != nil {
+				s = known
+				d.MatchID, d.MatchmakingConfigurationArn = old.MatchID, old.MatchmakingConfigurationArn
+				d.AutoBackfillTicketID, d.AutoBackfillMode = old.AutoBackfillTicketID, old.AutoBackfillMode
+			}
+		}
 	}
-	d := &MatchmakerData{MatchID: m.id, MatchmakingConfigurationArn: m.cfg.api.ConfigurationArn}
-	rs := m.cfg.rs.compiled
 	d.Teams = make([]MatchmakerTeam, len(rs.Teams()))
 	for i, tm := range rs.Teams() {
 		d.Teams[i] = MatchmakerTeam{Name: tm.Name, Players: []MatchmakerPlayer{}}
 	}
 	for p := range bf.r.Players() {
+		if slices.Contains(bf.backfill.gone, bf.r.PlayerID(p)) {
+			continue // left while the request was open
+		}
 		d.addPlayer(rs.Teams()[bf.teams[p]].Name, playerData(rs.Schema(), bf.r, p))
 	}
-	return d, nil
+	return d, s
 }
 
 // addPlayer appends a player to the named team, adding the team if the
@@ -177,8 +192,8 @@ func (e *Engine) completeBackfill(now time.Time, m *match) {
 	}
 	if session == nil {
 		session = m
-		m.data = data
 	}
+	session.data = data // the request's players and the new ones (SPEC 11, 13)
 	if m.backfill.backfill.auto || data.AutoBackfillTicketID != nil && *data.AutoBackfillTicketID == m.backfill.id {
 		data.AutoBackfillTicketID = nil
 	}
@@ -300,6 +315,10 @@ func (e *Engine) ReportPlayersLeft(now time.Time, session string, playerIDs []st
 		// Its players list is stale now; a new one replaces it.
 		e.cancel(now, []*tk{old}, cancelCause{ticket.ReasonReplacedByNewBackfill, "Replaced because players left the game session."})
 		s.data.AutoBackfillTicketID = nil
+	} else if old != nil {
+		// A request from the game server still lists them; they stay out
+		// of the data its match writes.
+		old.backfill.gone = append(old.backfill.gone, playerIDs...)
 	}
 	e.afterComplete(now, s)
 	return nil

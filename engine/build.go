@@ -39,6 +39,8 @@ type builder struct {
 
 	anchors      []*tk
 	withBackfill bool    // collect backfill tickets too (anchorsFor)
+	noRoom       bool    // a party found no room in this attempt
+	partiesFirst bool    // order each window's parties first
 	anchorGroups []int32 // the group index's groups the anchor can match in
 	viaGroups    bool    // the window comes from the group index
 
@@ -111,6 +113,7 @@ func (b *builder) charge(t *tk) {
 }
 
 func (b *builder) reset(anchor *tk, now time.Time) {
+	b.noRoom = false
 	b.nowNs, b.vCache = now.UnixNano(), nil
 	b.reserved = 0
 	if b.c.api.FlexMatchMode == ModeWithQueue {
@@ -207,8 +210,23 @@ func (b *builder) teamOrder(n int, v *ruleset.Values, dst []int) []int {
 }
 
 // build tries to build a match around anchor. On success the candidate in
-// b is the match, and every rule passes on it (D7).
+// b is the match, and every rule passes on it (D7). When an attempt fails
+// after a party found no room (the places it needed went to players who
+// came first), it tries once more with parties placed first.
 func (b *builder) build(anchor *tk, now time.Time) bool {
+	b.partiesFirst = false
+	if b.attempt(anchor, now) {
+		return true
+	}
+	if !b.noRoom {
+		return false
+	}
+	b.partiesFirst = true
+	return b.attempt(anchor, now)
+}
+
+// attempt is one try of build.
+func (b *builder) attempt(anchor *tk, now time.Time) bool {
 	b.begin(anchor, now)
 	rs := b.rs
 	if anchor.backfill != nil {
@@ -562,6 +580,11 @@ func (b *builder) orderWindow(order []int) []int {
 			return rs.CompareSortKeys(b.keys[x*ns:(x+1)*ns], b.keys[y*ns:(y+1)*ns])
 		})
 	}
+	if b.partiesFirst {
+		slices.SortStableFunc(order, func(x, y int) int {
+			return b.window[y].r.Players() - b.window[x].r.Players()
+		})
+	}
 	return order
 }
 
@@ -572,10 +595,14 @@ func (b *builder) tryAdd(t *tk) bool {
 	newest, oldest := max(b.newest, s), min(b.oldest, s)
 	v := b.values(newest, oldest)
 	if b.total+t.r.Players() > b.capacity(v) {
+		b.noRoom = b.noRoom || t.r.Players() > 1
 		return false
 	}
 	var teams [64]int
 	order := b.teamOrder(t.r.Players(), v, teams[:0])
+	if len(order) == 0 && t.r.Players() > 1 {
+		b.noRoom = true
+	}
 	for _, team := range order {
 		b.push(t, team, nil)
 		b.newest, b.oldest = newest, oldest

@@ -210,11 +210,11 @@ func (e *Engine) eventTickets(ts []*tk, m *match) ([]EventTicket, []EventPlayer)
 			if t.teams != nil && t.teams[p] >= 0 {
 				ep.Team = t.cfg.rs.compiled.Teams()[t.teams[p]].Name
 			}
-			if t.sessions != nil {
-				ep.PlayerSessionID = t.sessions[p]
+			if t.out != nil && t.out.sessions != nil {
+				ep.PlayerSessionID = t.out.sessions[p]
 			}
-			if m != nil && m.state == msAccepting && t.accept != nil && t.accept[p] != 0 {
-				if t.accept[p] > 0 {
+			if a := t.answers(); m != nil && m.state == msAccepting && a != nil && a[p] != 0 {
+				if a[p] > 0 {
 					ep.Accepted = &yes
 				} else {
 					ep.Accepted = &no

@@ -28,6 +28,35 @@ package engine
 //	    and replaying the operations without the rejected ones gives the
 //	    same events.
 //
+// Backfill (D22-D24, SPEC.md section 11) adds StartMatchBackfill requests
+// for the game sessions of completed matches (with their current players
+// and teams; sometimes for unknown sessions or none, sometimes invalid),
+// ReportPlayersLeft, configurations with BackfillMode AUTOMATIC and rule
+// sets with backfillPriority high and low. The model tracks every game
+// session's players across backfills and departures, and checks:
+//
+//	(h) a candidate match holds at most one backfill ticket, and a game
+//	    session at most one active backfill ticket: a new request replaces
+//	    the old one, which is cancelled (REPLACED_BY_NEW_BACKFILL, D22);
+//	(i) a backfill match keeps every existing player on the team of the
+//	    backfill request and adds at least one new ticket (D23), and skips
+//	    placement: it completes in the operation that proposes or accepts it;
+//	(j) no player is in a game session twice: a backfill match adds no
+//	    player the session (or the backfill request) already holds, and the
+//	    session's matchmaker data lists exactly the players the model
+//	    derives from its matches, backfills and departures;
+//	(k) automatic backfill (D24): after a match or a backfill completes, or
+//	    players leave, a session of an AUTOMATIC configuration with open
+//	    slots has an active backfill ticket, and an engine-opened ticket
+//	    lists the session's current players with their teams (and latency
+//	    at the session's location only); a session is forgotten only when
+//	    automatic backfill cannot need it;
+//	(l) large matches (and every strategy-balanced match) report the spread
+//	    of their teams' averages of the balanced attribute; team minimums
+//	    and maximums, batchDistance and latency rules are the oracle's (c),
+//	    for backfill matches too (existing players evaluated as players on
+//	    their own teams, not as a party).
+//
 // Along the way it also checks the event envelopes and ids (D18), the
 // status reasons (D19) and the teams completed tickets report. A failure
 // prints the invariant and the operation log (shrunk by rapid), each
@@ -38,6 +67,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -49,8 +79,9 @@ import (
 )
 
 // smRuleSets are the fixed rule sets the state machine uses; together they
-// cover every rule type and expression form the oracle supports, and the
-// large-match algorithm (horde).
+// cover every rule type and expression form the oracle supports, the
+// large-match algorithm (horde), and backfillPriority high (skill), low
+// (lobby) and normal (trios, horde).
 var smRuleSets = []struct{ name, body string }{
 	{"skill", `{
 	  "name": "two teams of 2-3 in one mode, close in skill, fair and equal",
@@ -58,6 +89,7 @@ var smRuleSets = []struct{ name, body string }{
 	  "playerAttributes": [
 	    {"name": "skill", "type": "number", "default": 50},
 	    {"name": "mode", "type": "string"}],
+	  "algorithm": {"backfillPriority": "high"},
 	  "teams": [{"name": "red", "minPlayers": 2, "maxPlayers": 3},
 	            {"name": "blue", "minPlayers": 2, "maxPlayers": 3}],
 	  "rules": [
@@ -103,7 +135,7 @@ var smRuleSets = []struct{ name, body string }{
 	    {"name": "modes", "type": "string_list", "default": ["dm"]},
 	    {"name": "blocked", "type": "string_list", "default": []},
 	    {"name": "hero", "type": "string"}],
-	  "algorithm": {"expansionAgeSelection": "oldest"},
+	  "algorithm": {"expansionAgeSelection": "oldest", "backfillPriority": "low"},
 	  "teams": [{"name": "a", "minPlayers": 1, "maxPlayers": 2}, {"name": "b", "minPlayers": 1, "maxPlayers": 2}],
 	  "rules": [
 	    {"name": "SameMap", "type": "comparison", "operation": "=", "measurements": "flatten(teams[*].players.attributes[map])"},
@@ -148,6 +180,10 @@ var smRuleSets = []struct{ name, body string }{
 	    {"target": "rules[Band].maxDistance", "steps": [{"waitTimeSeconds": 10, "value": 30}]}]
 	}`},
 }
+
+// smBalanced is the balanced attribute of the rule sets with strategy
+// balanced, whose matches report balanceSpread (l).
+var smBalanced = map[string]string{"horde": "skill"}
 
 // Value domains of the generated attributes, kept small so matches form.
 var (
@@ -196,6 +232,8 @@ const (
 	opFail     smKind = "FailPlacement"
 	opDescribe smKind = "DescribeMatchmaking"
 	opStep     smKind = "Step"
+	opBackfill smKind = "StartMatchBackfill"
+	opLeft     smKind = "ReportPlayersLeft"
 )
 
 // smOp is one recorded operation: what was called, when, and with what.
@@ -209,7 +247,9 @@ type smOp struct {
 	Accept   AcceptMatchInput
 	Complete CompletePlacementInput
 	Fail     FailPlacementInput
-	IDs      []string // DescribeMatchmaking
+	IDs      []string // DescribeMatchmaking; ReportPlayersLeft's players
+	Backfill StartMatchBackfillInput
+	Session  string // ReportPlayersLeft
 
 	Err    string // the error the engine returned, if any
 	Result string // a short summary of the result, for the log
@@ -242,6 +282,10 @@ func (o *smOp) apply(e *Engine) smResult {
 		r.err = e.FailPlacement(now, o.Fail)
 	case opDescribe:
 		r.tickets, r.err = e.DescribeMatchmaking(o.IDs)
+	case opBackfill:
+		r.ticket, r.err = e.StartMatchBackfill(now, o.Backfill)
+	case opLeft:
+		r.err = e.ReportPlayersLeft(now, o.Session, o.IDs)
 	case opStep:
 		r.events = e.Step(now)
 		return r
@@ -258,16 +302,25 @@ func (o *smOp) String() string {
 		fmt.Fprintf(&b, " %s (%d bytes)", o.RuleSet.Name, len(o.RuleSet.RuleSetBody))
 	case opConfig:
 		c := o.Config
-		fmt.Fprintf(&b, " %s rs=%s mode=%s accept=%v/%ds timeout=%ds additional=%d queues=%d",
+		fmt.Fprintf(&b, " %s rs=%s mode=%s accept=%v/%ds timeout=%ds additional=%d queues=%d backfill=%s",
 			c.Name, c.RuleSetName, c.FlexMatchMode, c.AcceptanceRequired, c.AcceptanceTimeoutSeconds,
-			c.RequestTimeoutSeconds, c.AdditionalPlayerCount, len(c.GameSessionQueueArns))
-	case opStart:
-		fmt.Fprintf(&b, " cfg=%s id=%q players=", o.Start.ConfigurationName, o.Start.TicketID)
-		for i, p := range o.Start.Players {
+			c.RequestTimeoutSeconds, c.AdditionalPlayerCount, len(c.GameSessionQueueArns), c.BackfillMode)
+	case opStart, opBackfill:
+		players := o.Start.Players
+		if o.Kind == opStart {
+			fmt.Fprintf(&b, " cfg=%s id=%q players=", o.Start.ConfigurationName, o.Start.TicketID)
+		} else {
+			players = o.Backfill.Players
+			fmt.Fprintf(&b, " cfg=%s id=%q session=%q players=", o.Backfill.ConfigurationName, o.Backfill.TicketID, o.Backfill.GameSessionArn)
+		}
+		for i, p := range players {
 			if i > 0 {
 				b.WriteString(",")
 			}
 			b.WriteString(p.PlayerID)
+			if p.Team != "" {
+				b.WriteString("@" + p.Team)
+			}
 			names := make([]string, 0, len(p.PlayerAttributes))
 			for n := range p.PlayerAttributes {
 				names = append(names, n)
@@ -291,6 +344,8 @@ func (o *smOp) String() string {
 		fmt.Fprintf(&b, " match=%s reason=%q", o.Fail.MatchID, o.Fail.Reason)
 	case opDescribe:
 		fmt.Fprintf(&b, " %v", o.IDs)
+	case opLeft:
+		fmt.Fprintf(&b, " session=%q players=%v", o.Session, o.IDs)
 	}
 	if o.Err != "" {
 		fmt.Fprintf(&b, "  => error: %s", o.Err)
@@ -335,6 +390,8 @@ type smConfig struct {
 	timeout    time.Duration
 	accTimeout time.Duration
 	additional int
+	auto       bool // BackfillMode AUTOMATIC
+	capacity   int  // players a game session holds: the teams' maxPlayers, less additional in WITH_QUEUE
 }
 
 type smTicket struct {
@@ -347,6 +404,38 @@ type smTicket struct {
 	match     *smMatch      // the live match holding it
 	teams     []string      // its players' teams in the last match proposed
 	lastMatch string        // the last match it was proposed in
+	bf        *smBackfill   // set for backfill tickets
+	createdOp int           // the operation that created it
+	wantConn  bool          // completed with player sessions (a placed game)
+}
+
+// smBackfill is what the model knows of a backfill ticket.
+type smBackfill struct {
+	session string     // the GameSessionArn it names ("" for none)
+	sess    *smSession // the model's session it was requested for, nil when unknown
+	auto    bool       // opened by the engine (D24)
+	teams   []string   // the team of each player, as requested
+	gone    []string   // players reported left while the request was open
+}
+
+// smSession is a game session: a completed match and what backfills and
+// departures did to it.
+type smSession struct {
+	key      string // GameSessionArn, or the match id in STANDALONE mode
+	cfg      *smConfig
+	location string
+	placed   bool        // placed by CompletePlacement (player sessions exist)
+	opened   bool        // opened by a backfill match (the engine did not know the session)
+	players  []smSeat    // current players, in arrival order
+	origin   []*smTicket // the tickets of the match the engine keeps the session by
+	autoOff  bool        // its automatic backfill ticket was stopped
+	expect   bool        // must have an active backfill ticket after this operation (k)
+}
+
+// smSeat is a player in a game session.
+type smSeat struct {
+	id, team string
+	p        ticket.Player // as requested, for backfill requests
 }
 
 type smMatch struct {
@@ -356,6 +445,8 @@ type smMatch struct {
 	tickets   []*smTicket // as proposed; a ticket cancelled out of it has match nil
 	accepting bool        // waiting for acceptance
 	placing   bool        // waiting for placement
+	backfill  *smTicket   // its backfill ticket, if any
+	location  string
 }
 
 // smStats sums what the runs exercised, to show that the test is not
@@ -366,6 +457,10 @@ type smStats struct {
 	events                      map[string]int
 	matches                     map[string]int // by rule set
 	statuses                    map[ticket.Status]int
+
+	// Backfill: requests accepted, backfill matches (of the large rule set),
+	// automatic backfill tickets, departures reported, game sessions.
+	bfRequests, bfMatches, bfLarge, autoTickets, departures, games int
 }
 
 type smState struct {
@@ -389,6 +484,10 @@ type smState struct {
 	nextID     int
 	nextPlayer int
 	stats      *smStats
+
+	games     map[string]*smSession // game sessions the engine keeps, by key
+	bfMatches map[string]bool       // every backfill match id
+	nextGhost int
 }
 
 func (s *smState) fail(t *rapid.T, inv, format string, args ...any) {
@@ -414,6 +513,11 @@ func (s *smState) snapshot() string {
 	}
 	counts, _ := json.Marshal(s.e.Counts())
 	fmt.Fprintf(&b, "counts %s pending %d\n", counts, s.e.Pending())
+	for _, g := range s.sortedGames() {
+		d, ok := s.e.MatchmakerData(g.key)
+		j, _ := json.Marshal(d)
+		fmt.Fprintf(&b, "game %s %v %s\n", g.key, ok, j)
+	}
 	for token := ""; ; {
 		cs, next, err := s.e.DescribeMatchmakingConfigurations(nil, "", 10, token)
 		if err != nil {
@@ -494,25 +598,28 @@ func smShort(id string) string {
 // smReasons are the StatusReason codes each terminal status allows (D19).
 var smReasons = map[ticket.Status][]string{
 	ticket.StatusCompleted: {""},
-	ticket.StatusCancelled: {ticket.ReasonDuplicatePlayer, ticket.ReasonAcceptanceRejected, ticket.ReasonAcceptanceTimeout, ticket.ReasonCancelledByRequest},
-	ticket.StatusTimedOut:  {ticket.ReasonRequestTimeout},
-	ticket.StatusFailed:    {ticket.ReasonPlacementFailed},
+	ticket.StatusCancelled: {ticket.ReasonDuplicatePlayer, ticket.ReasonAcceptanceRejected, ticket.ReasonAcceptanceTimeout, ticket.ReasonCancelledByRequest,
+		ticket.ReasonReplacedByNewBackfill},
+	ticket.StatusTimedOut: {ticket.ReasonRequestTimeout},
+	ticket.StatusFailed:   {ticket.ReasonPlacementFailed},
 }
 
-// legal reports whether a ticket of cfg may move from one status to another
-// (SPEC 10.2, D14-D17).
-func smLegal(from, to ticket.Status, cfg *smConfig) bool {
+// legal reports whether a ticket may move from one status to another (SPEC
+// 10.2, D14-D17) in a configuration with or without a queue and acceptance.
+// A backfill match skips placement (its game session exists): its tickets
+// move as in a configuration without a queue.
+func smLegal(from, to ticket.Status, withQueue, acceptance bool) bool {
 	switch from {
 	case ticket.StatusQueued:
 		return to == ticket.StatusSearching || to == ticket.StatusCancelled || to == ticket.StatusTimedOut
 	case ticket.StatusSearching:
 		switch to {
 		case ticket.StatusRequiresAcceptance:
-			return cfg.acceptance
+			return acceptance
 		case ticket.StatusPlacing:
-			return cfg.withQueue && !cfg.acceptance
+			return withQueue && !acceptance
 		case ticket.StatusCompleted:
-			return !cfg.withQueue && !cfg.acceptance
+			return !withQueue && !acceptance
 		case ticket.StatusCancelled, ticket.StatusTimedOut:
 			return true
 		}
@@ -521,9 +628,9 @@ func smLegal(from, to ticket.Status, cfg *smConfig) bool {
 		case ticket.StatusSearching, ticket.StatusCancelled:
 			return true
 		case ticket.StatusPlacing:
-			return cfg.withQueue
+			return withQueue
 		case ticket.StatusCompleted:
-			return !cfg.withQueue
+			return !withQueue
 		}
 	case ticket.StatusPlacing:
 		return to == ticket.StatusCompleted || to == ticket.StatusFailed
@@ -562,9 +669,13 @@ func (s *smState) absorb(t *rapid.T, evs []Event) {
 	}
 	for _, m := range s.sortedMatches() {
 		if !m.accepting && !m.placing {
+			if m.backfill != nil {
+				s.fail(t, "i", "backfill match %s was proposed or accepted but did not succeed in the same operation (its game session exists: no placement)", m.id)
+			}
 			s.fail(t, "e", "match %s was proposed without acceptance in STANDALONE mode but did not succeed in the same operation", m.id)
 		}
 	}
+	s.adoptAuto(t)
 }
 
 func (s *smState) sortedMatches() []*smMatch {
@@ -603,7 +714,7 @@ func (s *smState) event(t *rapid.T, ev *Event) {
 	for _, et := range d.Tickets {
 		tk := s.tickets[et.TicketID]
 		if tk == nil {
-			s.fail(t, "e", "%s event names ticket %s, which no StartMatchmaking created", d.Type, et.TicketID)
+			s.fail(t, "e", "%s event names ticket %s, which no StartMatchmaking or StartMatchBackfill created, nor the automatic backfill of a game session", d.Type, et.TicketID)
 		}
 		if len(et.Players) != len(tk.players) {
 			s.fail(t, "e", "%s event lists %d players of ticket %s, which has %d", d.Type, len(et.Players), tk.id, len(tk.players))
@@ -643,7 +754,7 @@ func (s *smState) event(t *rapid.T, ev *Event) {
 		m.accepting = false
 		switch d.Acceptance {
 		case AcceptanceAccepted:
-			m.placing = cfg.withQueue
+			m.placing = cfg.withQueue && m.backfill == nil
 		case AcceptanceTimedOut:
 			if now.Before(m.created.Add(cfg.accTimeout)) {
 				s.fail(t, "d", "match %s timed out its acceptance at %v, before its deadline %v (D15)", m.id, now, m.created.Add(cfg.accTimeout))
@@ -658,16 +769,31 @@ func (s *smState) event(t *rapid.T, ev *Event) {
 		if m == nil || m.accepting || !sameTickets(m.tickets, ts) {
 			s.fail(t, "e", "MatchmakingSucceeded for match %s, which is not a proceeding match with these tickets", d.MatchID)
 		}
+		// Player sessions: every player of a placed match; in a backfill
+		// match, the new players of a placed game session only.
+		var game *smSession
+		if m.backfill != nil {
+			game = s.games[m.backfill.bf.sessionKey(m.id)]
+		}
 		for i, et := range d.Tickets {
+			want := cfg.withQueue
+			if m.backfill != nil {
+				want = ts[i] != m.backfill && game != nil && game.placed
+			}
+			ts[i].wantConn = want
 			for j, p := range et.Players {
 				if p.Team != ts[i].teams[j] {
 					s.fail(t, "e", "MatchmakingSucceeded puts player %s on %q; PotentialMatchCreated put it on %q", p.PlayerID, p.Team, ts[i].teams[j])
 				}
-				if cfg.withQueue && p.PlayerSessionID == "" {
+				if want && p.PlayerSessionID == "" {
 					s.fail(t, "e", "MatchmakingSucceeded of a placed match gives player %s no player session", p.PlayerID)
+				}
+				if !want && m.backfill != nil && p.PlayerSessionID != "" {
+					s.fail(t, "i", "MatchmakingSucceeded of backfill match %s gives player %s a player session %s; only new players of a placed game get one", m.id, p.PlayerID, p.PlayerSessionID)
 				}
 			}
 		}
+		s.completeGame(t, m, ts, d)
 		s.drop(m)
 	case EventMatchmakingFailed:
 		if m == nil || !m.placing || !sameTickets(m.tickets, ts) {
@@ -703,12 +829,13 @@ func (s *smState) event(t *rapid.T, ev *Event) {
 	default:
 		s.fail(t, "e", "unknown event type %q", d.Type)
 	}
-	to := StatusAfter(ev, cfg.withQueue)
+	withQueue := cfg.withQueue && !s.bfMatches[d.MatchID] // a backfill match skips placement
+	to := StatusAfter(ev, withQueue)
 	if to == "" {
 		return
 	}
 	for _, tk := range ts {
-		if !smLegal(tk.status, to, cfg) {
+		if !smLegal(tk.status, to, withQueue, cfg.acceptance) {
 			s.fail(t, "d", "%s event moves ticket %s (configuration %s, withQueue %v, acceptance %v) from %s to %s",
 				d.Type, tk.id, cfg.name, cfg.withQueue, cfg.acceptance, tk.status, to)
 		}
@@ -742,8 +869,11 @@ func (s *smState) drop(m *smMatch) {
 }
 
 // proposed checks a PotentialMatchCreated event: (a) its tickets and
-// players are in no other live match, (c) the oracle accepts it, and its
-// tickets were all searching.
+// players are in no other live match, (c) the oracle accepts it, its
+// tickets were all searching, (h) it holds at most one backfill ticket,
+// (i) whose players keep their requested teams, with at least one new
+// ticket, (j) none of whose players is already in the game, and (l) a
+// balanced match reports its spread.
 func (s *smState) proposed(t *rapid.T, ev *Event, ts []*smTicket) {
 	t.Helper()
 	d := &ev.Detail
@@ -755,15 +885,36 @@ func (s *smState) proposed(t *rapid.T, ev *Event, ts []*smTicket) {
 	if d.AcceptanceRequired == nil || *d.AcceptanceRequired != cfg.acceptance {
 		s.fail(t, "e", "PotentialMatchCreated for %s says acceptanceRequired %v; the configuration says %v", cfg.name, d.AcceptanceRequired, cfg.acceptance)
 	}
+	// A backfill ticket's players are already in their game: they may also
+	// be in new tickets, in live matches of their own.
 	live := map[string]string{}
 	for _, m := range s.matches {
 		for _, tk := range m.tickets {
-			if tk.match != m {
+			if tk.match != m || tk.bf != nil {
 				continue
 			}
 			for _, p := range tk.players {
 				live[p.PlayerID] = m.id
 			}
+		}
+	}
+	var bf *smTicket
+	for _, tk := range ts {
+		if tk.bf == nil {
+			continue
+		}
+		if bf != nil {
+			s.fail(t, "h", "match %s holds backfill tickets %s and %s; a match holds at most one (D23)", d.MatchID, bf.id, tk.id)
+		}
+		bf = tk
+	}
+	var game *smSession
+	if bf != nil {
+		if len(ts) < 2 {
+			s.fail(t, "i", "backfill match %s adds no new ticket to backfill ticket %s (D23)", d.MatchID, bf.id)
+		}
+		if g := s.games[bf.bf.session]; bf.bf.session != "" && g != nil && g == bf.bf.sess {
+			game = g
 		}
 	}
 	teamOf := map[string]string{}
@@ -776,10 +927,31 @@ func (s *smState) proposed(t *rapid.T, ev *Event, ts []*smTicket) {
 			s.fail(t, "d", "ticket %s is proposed in match %s while %s", tk.id, d.MatchID, tk.status)
 		}
 		for j, p := range tk.players {
-			if other, ok := live[p.PlayerID]; ok {
-				s.fail(t, "a", "player %s is proposed in match %s while in live match %s", p.PlayerID, d.MatchID, other)
+			team := d.Tickets[i].Players[j].Team
+			if tk.bf != nil {
+				if team != tk.bf.teams[j] {
+					s.fail(t, "i", "backfill match %s puts existing player %s on %q; backfill ticket %s has it on %q (D23)", d.MatchID, p.PlayerID, team, tk.id, tk.bf.teams[j])
+				}
+			} else {
+				if other, ok := live[p.PlayerID]; ok {
+					s.fail(t, "a", "player %s is proposed in match %s while in live match %s", p.PlayerID, d.MatchID, other)
+				}
+				if bf != nil && slices.ContainsFunc(bf.players, func(q ticket.Player) bool { return q.PlayerID == p.PlayerID }) {
+					s.fail(t, "j", "backfill match %s adds player %s (ticket %s), who is already in the game as a player of backfill ticket %s", d.MatchID, p.PlayerID, tk.id, bf.id)
+				}
+				if game != nil && game.seat(p.PlayerID) >= 0 {
+					s.fail(t, "j", "backfill match %s adds player %s (ticket %s) to game session %s, which already holds it", d.MatchID, p.PlayerID, tk.id, game.key)
+				}
 			}
-			teamOf[p.PlayerID] = d.Tickets[i].Players[j].Team
+			teamOf[p.PlayerID] = team
+		}
+		if tk.bf != nil {
+			// Existing players sit on their own teams: each goes to the
+			// oracle as a player, not as one party (D23).
+			for j, p := range tk.players {
+				ots = append(ots, oracleTicket{ID: fmt.Sprintf("%s#%d", tk.id, j), Start: tk.start, Players: []ticket.Player{p}})
+			}
+			continue
 		}
 		ots = append(ots, oracleTicket{ID: tk.id, Start: tk.start, Players: tk.players})
 	}
@@ -791,10 +963,20 @@ func (s *smState) proposed(t *rapid.T, ev *Event, ts []*smTicket) {
 		j, _ := json.MarshalIndent(d, "", " ")
 		s.fail(t, "c", "match %s of configuration %s breaks its rule set: %v\nevent detail: %s", d.MatchID, cfg.name, err, j)
 	}
+	if attr, ok := smBalanced[cfg.rs.name()]; ok {
+		s.checkSpread(t, d, ts, attr)
+	}
 	s.stats.oracle++
 	s.stats.matches[cfg.rs.name()]++
 	m := &smMatch{id: d.MatchID, cfg: cfg, created: ev.Time.Time, tickets: slices.Clone(ts),
-		accepting: cfg.acceptance, placing: cfg.withQueue && !cfg.acceptance}
+		accepting: cfg.acceptance, placing: cfg.withQueue && !cfg.acceptance && bf == nil, backfill: bf, location: d.Location}
+	if bf != nil {
+		s.bfMatches[m.id] = true
+		s.stats.bfMatches++
+		if cfg.rs.name() == "horde" {
+			s.stats.bfLarge++
+		}
+	}
 	s.matches[m.id] = m
 	for i, tk := range ts {
 		tk.match, tk.lastMatch = m, m.id
@@ -802,6 +984,196 @@ func (s *smState) proposed(t *rapid.T, ev *Event, ts []*smTicket) {
 		for _, p := range d.Tickets[i].Players {
 			tk.teams = append(tk.teams, p.Team)
 		}
+	}
+}
+
+// checkSpread checks (l): a match of a rule set with strategy balanced
+// reports balanceSpread, the largest minus the smallest of its teams'
+// average attr (over teams with players).
+func (s *smState) checkSpread(t *rapid.T, d *EventDetail, ts []*smTicket, attr string) {
+	t.Helper()
+	if d.BalanceSpread == nil {
+		s.fail(t, "l", "match %s of a balanced rule set reports no balanceSpread", d.MatchID)
+	}
+	def := math.NaN()
+	if a := ts[0].cfg.rs.attrs[attr]; a.def != nil {
+		def = a.def.n
+	}
+	sum, n := map[string]float64{}, map[string]int{}
+	for i, tk := range ts {
+		for j, p := range tk.players {
+			v := def
+			if a, ok := p.PlayerAttributes[attr]; ok {
+				v = a.N()
+			}
+			team := d.Tickets[i].Players[j].Team
+			sum[team] += v
+			n[team]++
+		}
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for team := range sum {
+		avg := sum[team] / float64(n[team])
+		lo, hi = min(lo, avg), max(hi, avg)
+	}
+	if math.Abs((hi-lo)-*d.BalanceSpread) > 1e-6 {
+		s.fail(t, "l", "match %s reports balanceSpread %v; its teams' averages of %s spread %v", d.MatchID, *d.BalanceSpread, attr, hi-lo)
+	}
+}
+
+// sessionKey is the game session a backfill match of this ticket completes
+// into: the GameSessionArn it names, else the backfill match itself.
+func (b *smBackfill) sessionKey(matchID string) string {
+	if b.session != "" {
+		return b.session
+	}
+	return matchID
+}
+
+// seat returns the index of a player in the session, or -1.
+func (g *smSession) seat(id string) int {
+	return slices.IndexFunc(g.players, func(x smSeat) bool { return x.id == id })
+}
+
+func (s *smState) sortedGames() []*smSession {
+	out := make([]*smSession, 0, len(s.games))
+	for _, g := range s.games {
+		out = append(out, g)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	return out
+}
+
+// activeBackfill returns the model's active backfill ticket for a game
+// session, if any.
+func (s *smState) activeBackfill(key string) *smTicket {
+	for _, tk := range s.order {
+		if tk.bf != nil && tk.bf.session == key && tk.status.Active() {
+			return tk
+		}
+	}
+	return nil
+}
+
+// completeGame records a completed match in the model's game sessions: a
+// new match opens one (keyed by the match id in STANDALONE mode, by the
+// GameSessionArn of its placement otherwise); a backfill match adds its new
+// players to the session it names, or opens one from the backfill ticket's
+// players when the engine does not know that session (j).
+func (s *smState) completeGame(t *rapid.T, m *smMatch, ts []*smTicket, d *EventDetail) {
+	t.Helper()
+	if m.backfill == nil {
+		key := m.id
+		if m.cfg.withQueue {
+			key = d.GameSessionInfo.GameSessionArn
+		}
+		if key == "" {
+			s.fail(t, "e", "MatchmakingSucceeded of placed match %s names no game session", m.id)
+		}
+		if s.games[key] != nil {
+			s.fail(t, "j", "match %s completed into game session %s, which already holds a match", m.id, key)
+		}
+		g := &smSession{key: key, cfg: m.cfg, location: m.location, placed: m.cfg.withQueue, origin: slices.Clone(ts), expect: true}
+		for _, tk := range ts {
+			for j, p := range tk.players {
+				g.players = append(g.players, smSeat{id: p.PlayerID, team: tk.teams[j], p: p})
+			}
+		}
+		s.games[key] = g
+		s.stats.games++
+		return
+	}
+	bf := m.backfill
+	key := bf.bf.sessionKey(m.id)
+	g := s.games[key]
+	if g == nil {
+		// The engine does not know this session (any more): the backfill
+		// match becomes it, with the backfill ticket's players.
+		g = &smSession{key: key, cfg: bf.cfg, location: m.location, origin: slices.Clone(ts), opened: true}
+		for j, p := range bf.players {
+			if slices.Contains(bf.bf.gone, p.PlayerID) {
+				continue // left while the request was open
+			}
+			g.players = append(g.players, smSeat{id: p.PlayerID, team: bf.bf.teams[j], p: p})
+		}
+		s.games[key] = g
+		s.stats.games++
+	}
+	for _, tk := range ts {
+		if tk == bf {
+			continue
+		}
+		for j, p := range tk.players {
+			if g.seat(p.PlayerID) >= 0 {
+				s.fail(t, "j", "backfill match %s adds player %s to game session %s, which already holds it", m.id, p.PlayerID, key)
+			}
+			g.players = append(g.players, smSeat{id: p.PlayerID, team: tk.teams[j], p: p})
+		}
+	}
+	g.expect = true
+}
+
+// adoptAuto registers the automatic backfill tickets the engine opened in
+// the last operation, found in the game sessions' matchmaker data, and
+// checks (k) that each lists the session's current players with their
+// teams, and latency at the session's location only.
+func (s *smState) adoptAuto(t *rapid.T) {
+	t.Helper()
+	for _, g := range s.sortedGames() {
+		if !g.cfg.auto {
+			continue
+		}
+		d, ok := s.e.MatchmakerData(g.key)
+		if !ok || d.AutoBackfillTicketID == nil {
+			continue
+		}
+		id := *d.AutoBackfillTicketID
+		if tk := s.tickets[id]; tk != nil {
+			if tk.bf == nil || !tk.bf.auto || tk.bf.session != g.key {
+				s.fail(t, "k", "the matchmaker data of game session %s names autoBackfillTicketId %s, which is not an automatic backfill ticket of that session", g.key, id)
+			}
+			continue
+		}
+		v, ok := s.e.Ticket(id)
+		if !ok {
+			s.fail(t, "k", "the matchmaker data of game session %s names autoBackfillTicketId %s, which the engine does not know", g.key, id)
+		}
+		if v.Status != ticket.StatusQueued || !v.StartTime.Equal(s.now) || v.ConfigurationName != g.cfg.name {
+			s.fail(t, "k", "automatic backfill ticket %s of game session %s is %s, started %v, configuration %s; want a new QUEUED ticket of %s started %v",
+				id, g.key, v.Status, v.StartTime, v.ConfigurationName, g.cfg.name, s.now)
+		}
+		var got, want []string
+		teams := make([]string, len(v.Players))
+		for i, p := range v.Players {
+			got = append(got, p.PlayerID+"@"+p.Team)
+			teams[i] = p.Team
+			k := g.seat(p.PlayerID)
+			if k < 0 {
+				continue
+			}
+			var wantLat map[string]int
+			if ms, ok := g.players[k].p.LatencyInMs[g.location]; ok && g.location != "" {
+				wantLat = map[string]int{g.location: ms}
+			}
+			if len(p.LatencyInMs) != len(wantLat) || len(wantLat) > 0 && p.LatencyInMs[g.location] != wantLat[g.location] {
+				s.fail(t, "k", "automatic backfill ticket %s gives player %s latency %v; the game session (opened by a backfill: %v) is at %q, where the player reported %v (SPEC 11: latency for the session's location only)",
+					id, p.PlayerID, p.LatencyInMs, g.opened, g.location, wantLat)
+			}
+		}
+		for _, seat := range g.players {
+			want = append(want, seat.id+"@"+seat.team)
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if !slices.Equal(got, want) {
+			s.fail(t, "k", "automatic backfill ticket %s of game session %s lists %v; the session holds %v", id, g.key, got, want)
+		}
+		tk := &smTicket{id: id, cfg: g.cfg, start: v.StartTime, players: v.Players, status: ticket.StatusQueued, createdOp: len(s.ops),
+			bf: &smBackfill{session: g.key, sess: g, auto: true, teams: teams}}
+		s.tickets[id] = tk
+		s.order = append(s.order, tk)
+		s.stats.autoTickets++
+		s.stats.statuses[ticket.StatusQueued]++
 	}
 }
 
@@ -832,14 +1204,20 @@ func (s *smState) check(t *rapid.T) {
 		if want, ok := smReasons[tk.status]; ok && !slices.Contains(want, v.StatusReason) {
 			s.fail(t, "d", "ticket %s is %s with StatusReason %q; want one of %q (D19)", tk.id, tk.status, v.StatusReason, want)
 		}
+		if v.StatusReason == ticket.ReasonReplacedByNewBackfill && tk.bf == nil {
+			s.fail(t, "h", "ticket %s, which is not a backfill ticket, is %s with reason %s", tk.id, tk.status, v.StatusReason)
+		}
 		if tk.status == ticket.StatusCompleted {
 			for i, p := range v.Players {
 				if p.Team != tk.teams[i] {
 					s.fail(t, "b", "completed ticket %s shows player %s on %q; its match put it on %q", tk.id, p.PlayerID, p.Team, tk.teams[i])
 				}
 			}
-			if tk.cfg.withQueue && (v.GameSessionConnectionInfo == nil || len(v.GameSessionConnectionInfo.MatchedPlayerSessions) != len(tk.players)) {
-				s.fail(t, "b", "completed ticket %s of a WITH_QUEUE configuration has connection info %+v; want a player session per player", tk.id, v.GameSessionConnectionInfo)
+			if tk.wantConn && (v.GameSessionConnectionInfo == nil || len(v.GameSessionConnectionInfo.MatchedPlayerSessions) != len(tk.players)) {
+				s.fail(t, "b", "completed ticket %s of a placed game session has connection info %+v; want a player session per player", tk.id, v.GameSessionConnectionInfo)
+			}
+			if !tk.wantConn && v.GameSessionConnectionInfo != nil {
+				s.fail(t, "b", "completed ticket %s has connection info %+v; its game was not placed, or it is a backfill ticket", tk.id, v.GameSessionConnectionInfo)
 			}
 		}
 		if tk.status.Terminal() {
@@ -854,6 +1232,9 @@ func (s *smState) check(t *rapid.T) {
 				s.fail(t, "b", "active ticket %s has EndTime %v", tk.id, v.EndTime)
 			}
 			for _, p := range tk.players {
+				if tk.bf != nil {
+					break // a backfill ticket's players are in their game already
+				}
 				if other, dup := active[p.PlayerID]; dup {
 					s.fail(t, "a", "player %s is in active tickets %s and %s (D17)", p.PlayerID, other, tk.id)
 				}
@@ -871,6 +1252,9 @@ func (s *smState) check(t *rapid.T) {
 		if justStepped {
 			switch tk.status {
 			case ticket.StatusQueued:
+				if tk.createdOp == len(s.ops) {
+					break // an automatic backfill ticket the step opened
+				}
 				s.fail(t, "d", "ticket %s is still QUEUED after a step", tk.id)
 			case ticket.StatusSearching:
 				if !s.now.Before(tk.start.Add(tk.cfg.timeout)) {
@@ -897,6 +1281,9 @@ func (s *smState) check(t *rapid.T) {
 			}
 			tickets[tk] = m.id
 			for _, p := range tk.players {
+				if tk.bf != nil {
+					break
+				}
 				if other, dup := players[p.PlayerID]; dup && other != m.id {
 					s.fail(t, "a", "player %s is in live matches %s and %s", p.PlayerID, other, m.id)
 				}
@@ -914,6 +1301,63 @@ func (s *smState) check(t *rapid.T) {
 			s.fail(t, "d", "match %s still waits for acceptance after a step at %v, past its deadline %v (D15)", m.id, s.now, m.created.Add(m.cfg.accTimeout))
 		}
 	}
+	s.checkGames(t)
+}
+
+// checkGames checks the game sessions after every operation: (h) at most
+// one active backfill ticket per session; (j) the session's matchmaker
+// data lists exactly the model's players on their teams; (k) a session
+// that just completed a match or lost players, in an AUTOMATIC
+// configuration with open slots, has an active backfill ticket, and a
+// session is forgotten only when no automatic backfill can need it (and
+// its match's tickets are forgotten).
+func (s *smState) checkGames(t *rapid.T) {
+	t.Helper()
+	active := map[string]string{}
+	for _, tk := range s.order {
+		if tk.bf == nil || tk.bf.session == "" || !tk.status.Active() {
+			continue
+		}
+		if other, dup := active[tk.bf.session]; dup {
+			s.fail(t, "h", "game session %s has two active backfill tickets, %s and %s (D22)", tk.bf.session, other, tk.id)
+		}
+		active[tk.bf.session] = tk.id
+	}
+	for _, g := range s.sortedGames() {
+		d, ok := s.e.MatchmakerData(g.key)
+		if !ok {
+			if g.cfg.auto && !g.autoOff {
+				s.fail(t, "k", "game session %s of AUTOMATIC configuration %s was forgotten while automatic backfill may need it", g.key, g.cfg.name)
+			}
+			for _, tk := range g.origin {
+				if _, ok := s.e.Ticket(tk.id); ok {
+					s.fail(t, "k", "game session %s was forgotten while ticket %s of its match is still retained", g.key, tk.id)
+				}
+			}
+			delete(s.games, g.key)
+			continue
+		}
+		var got, want []string
+		for _, team := range d.Teams {
+			for _, p := range team.Players {
+				got = append(got, p.PlayerID+"@"+team.Name)
+			}
+		}
+		for _, seat := range g.players {
+			want = append(want, seat.id+"@"+seat.team)
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if !slices.Equal(got, want) {
+			s.fail(t, "j", "the matchmaker data of game session %s lists %v; its matches, backfills and departures give %v", g.key, got, want)
+		}
+		if g.expect {
+			g.expect = false
+			if g.cfg.auto && !g.autoOff && len(g.players) > 0 && len(g.players) < g.cfg.capacity && active[g.key] == "" {
+				s.fail(t, "k", "game session %s of AUTOMATIC configuration %s has %d of %d players and no active backfill ticket (D24)", g.key, g.cfg.name, len(g.players), g.cfg.capacity)
+			}
+		}
+	}
 }
 
 // ---------------------------------------------------------------------------
@@ -929,7 +1373,7 @@ func newSMState(t *rapid.T, stats *smStats) *smState {
 		},
 		now: smT0, ruleSets: map[string]*oracleRuleSet{}, byName: map[string]*smConfig{},
 		tickets: map[string]*smTicket{}, matches: map[string]*smMatch{}, seen: map[string]bool{}, eventIDs: map[string]bool{},
-		stats: stats,
+		stats: stats, games: map[string]*smSession{}, bfMatches: map[string]bool{},
 	}
 	var err error
 	if s.e, err = New(s.cfg); err != nil {
@@ -974,6 +1418,12 @@ func (s *smState) addConfig(t *rapid.T, rsName string) {
 	} else if rapid.Bool().Draw(t, "explicitStandalone") {
 		in.FlexMatchMode = ModeStandalone
 	}
+	switch rapid.IntRange(0, 4).Draw(t, "backfillMode") {
+	case 1, 2:
+		in.BackfillMode = BackfillAuto
+	case 3:
+		in.BackfillMode = BackfillManual
+	}
 	s.do(t, smOp{Kind: opConfig, Config: in})
 	if e := s.ops[len(s.ops)-1].Err; e != "" {
 		s.fail(t, "g", "a valid configuration was rejected: %s", e)
@@ -984,6 +1434,13 @@ func (s *smState) addConfig(t *rapid.T, rsName string) {
 		timeout:    time.Duration(in.RequestTimeoutSeconds) * time.Second,
 		accTimeout: time.Duration(in.AcceptanceTimeoutSeconds) * time.Second,
 		additional: in.AdditionalPlayerCount,
+		auto:       in.BackfillMode == BackfillAuto,
+	}
+	for _, tm := range c.rs.teams {
+		c.capacity += int(tm.max)
+	}
+	if c.withQueue {
+		c.capacity -= c.additional
 	}
 	s.configs = append(s.configs, c)
 	s.byName[c.name] = c
@@ -1159,7 +1616,7 @@ func (s *smState) start(t *rapid.T, n int) {
 func (s *smState) activePlayers() []string {
 	var out []string
 	for _, tk := range s.order {
-		if tk.status.Active() {
+		if tk.status.Active() && tk.bf == nil {
 			for _, p := range tk.players {
 				out = append(out, p.PlayerID)
 			}
@@ -1204,6 +1661,13 @@ func (s *smState) Stop(t *rapid.T) {
 	}
 	if v, ok := s.e.Ticket(tk.id); ok && res.err == nil && v.Status != ticket.StatusCancelled {
 		s.fail(t, "d", "StopMatchmaking succeeded but ticket %s is %s", tk.id, v.Status)
+	}
+	if res.err == nil && tk.bf != nil && tk.bf.auto {
+		// Stopping an automatic backfill ticket turns automatic backfill
+		// off for its game session (D24).
+		if g := s.games[tk.bf.session]; g != nil {
+			g.autoOff = true
+		}
 	}
 }
 
@@ -1269,15 +1733,24 @@ func (s *smState) Placement(t *rapid.T) {
 	var res smResult
 	if !smChance(t, "placementFailed", 30) {
 		arn := fmt.Sprintf("arn:aws:gamelift:local::gamesession/main/gs-%d", len(s.sessions))
+		games := s.sortedGames()
+		used := false
 		switch {
 		case smChance(t, "badArn", 4):
 			arn = "not an arn!"
-		case smChance(t, "usedArn", 5) && len(s.sessions) > 0:
-			arn = rapid.SampledFrom(s.sessions).Draw(t, "usedArnValue")
+		case smChance(t, "usedArn", 5) && len(games) > 0:
+			// A game session the engine keeps (placed, STANDALONE or
+			// opened by a backfill): its id is taken.
+			arn = rapid.SampledFrom(games).Draw(t, "usedArnValue").key
+			used = true
 		}
 		res = s.do(t, smOp{Kind: opComplete, Complete: CompletePlacementInput{MatchID: id, GameSessionArn: arn, IPAddress: "10.0.0.1", Port: 7777}})
 		if res.err == nil {
 			s.sessions = append(s.sessions, arn)
+		}
+		if res.err == nil && used {
+			s.absorb(t, res.events)
+			s.fail(t, "j", "CompletePlacement of match %s into game session %s, which holds another match, succeeded", id, arn)
 		}
 	} else {
 		res = s.do(t, smOp{Kind: opFail, Fail: FailPlacementInput{MatchID: id, Reason: "NO_CAPACITY"}})
@@ -1285,6 +1758,201 @@ func (s *smState) Placement(t *rapid.T) {
 	s.absorb(t, res.events)
 	if res.err == nil && (m == nil || !m.placing) {
 		s.fail(t, "d", "a placement report for match %s, which is not placing, succeeded", id)
+	}
+}
+
+// Backfill submits a StartMatchBackfill request: mostly for a game session
+// the engine keeps, listing its current players with their teams and their
+// latency at the session's location only (SPEC 11); sometimes for a
+// session the engine does not know, or for none; sometimes bad (missing or
+// unknown Team, 200 players, a repeated player, an unknown configuration,
+// a bad ARN), which must be rejected (D25). A request for a session with
+// an active backfill ticket replaces it (D22).
+func (s *smState) Backfill(t *rapid.T) {
+	s.now = s.now.Add(time.Duration(rapid.IntRange(0, 400).Draw(t, "jitterMs")) * time.Millisecond)
+	games := s.sortedGames()
+	var g *smSession
+	var cfg *smConfig
+	var in StartMatchBackfillInput
+	if len(games) > 0 && !smChance(t, "ghostSession", 15) {
+		g = rapid.SampledFrom(games).Draw(t, "game")
+		cfg = g.cfg
+		in.GameSessionArn = g.key
+		for _, seat := range g.players {
+			p := seat.p
+			p.Team = seat.team
+			p.LatencyInMs = nil
+			if ms, ok := seat.p.LatencyInMs[g.location]; ok && g.location != "" {
+				p.LatencyInMs = map[string]int{g.location: ms}
+			}
+			in.Players = append(in.Players, p)
+		}
+	} else {
+		cfg = rapid.SampledFrom(s.configs).Draw(t, "config")
+		s.nextGhost++
+		in.GameSessionArn = fmt.Sprintf("arn:aws:gamelift:local::gamesession/main/ghost-%d", s.nextGhost)
+		for range rapid.IntRange(1, 3).Draw(t, "ghostPlayers") {
+			id := smPlayerIDs[s.nextPlayer%smPlayers]
+			s.nextPlayer++
+			p := s.genPlayer(t, cfg.rs, id)
+			p.Team = rapid.SampledFrom(cfg.rs.teams).Draw(t, "ghostTeam").name
+			in.Players = append(in.Players, p)
+		}
+	}
+	in.ConfigurationName = cfg.name
+	valid := g != nil && len(in.Players) > 0 // a faithful request: must be accepted
+	bad := ""                                // a bad request: must be rejected
+	switch n := len(in.Players); {
+	case smChance(t, "bfUnknownConfig", 2):
+		in.ConfigurationName, bad = "nope", "unknown configuration"
+	case n > 0 && smChance(t, "bfNoTeam", 2):
+		in.Players[rapid.IntRange(0, n-1).Draw(t, "who")].Team, bad = "", "a player without Team"
+	case n > 0 && smChance(t, "bfUnknownTeam", 2):
+		in.Players[rapid.IntRange(0, n-1).Draw(t, "who")].Team, bad = "green", "an unknown Team"
+	case smChance(t, "bf200", 1):
+		for i := n; i < 200; i++ {
+			in.Players = append(in.Players, ticket.Player{PlayerID: fmt.Sprintf("x%d", i), Team: cfg.rs.teams[i%len(cfg.rs.teams)].name})
+		}
+		bad = "200 players"
+	case n > 1 && smChance(t, "bfRepeatPlayer", 2):
+		in.Players[1].PlayerID, bad = in.Players[0].PlayerID, "a repeated player"
+	case smChance(t, "bfBadArn", 2):
+		in.GameSessionArn, bad = "not an arn!", "a bad GameSessionArn"
+	case smChance(t, "bfNoSession", 8):
+		in.GameSessionArn = "" // the backfill match becomes a game session of its own
+	case smChance(t, "bfByArn", 5):
+		in.ConfigurationName = cfg.arn
+	case g != nil && smChance(t, "bfOtherConfig", 10):
+		var same []*smConfig
+		for _, c := range s.configs {
+			if c.rs == cfg.rs {
+				same = append(same, c)
+			}
+		}
+		cfg = rapid.SampledFrom(same).Draw(t, "otherConfig")
+		in.ConfigurationName = cfg.name
+	}
+	switch {
+	case smChance(t, "bfOwnTicketId", 20):
+		in.TicketID = fmt.Sprintf("t-%d", s.nextID)
+		s.nextID++
+	case len(s.order) > 0 && smChance(t, "bfReusedTicketId", 3):
+		in.TicketID = rapid.SampledFrom(s.order).Draw(t, "reusedTicket").id
+		valid = false // in use, unless forgotten
+	}
+	if bad != "" {
+		valid = false
+	}
+	var prev *smTicket
+	if in.GameSessionArn != "" {
+		prev = s.activeBackfill(in.GameSessionArn)
+	}
+	res := s.do(t, smOp{Kind: opBackfill, Backfill: in})
+	if bad != "" && res.err == nil {
+		s.fail(t, "g", "StartMatchBackfill with %s was accepted", bad)
+	}
+	if valid && res.err != nil {
+		s.fail(t, "g", "StartMatchBackfill for game session %s with its %d current players was rejected: %v", in.GameSessionArn, len(in.Players), res.err)
+	}
+	if res.err == nil {
+		v := res.ticket
+		if v.Status != ticket.StatusQueued || !v.StartTime.Equal(s.now) || (in.TicketID != "" && v.TicketID != in.TicketID) || v.ConfigurationName != cfg.name {
+			s.fail(t, "b", "StartMatchBackfill returned ticket %s %s of %s started %v; want a new QUEUED ticket of %s started %v", v.TicketID, v.Status, v.ConfigurationName, v.StartTime, cfg.name, s.now)
+		}
+		if old := s.tickets[v.TicketID]; old != nil {
+			if !old.status.Terminal() || old.end.Add(s.cfg.TicketRetention).After(s.lastStep) {
+				s.fail(t, "b", "StartMatchBackfill reused the id of ticket %s, which is %s and still retained", old.id, old.status)
+			}
+			s.order = slices.DeleteFunc(s.order, func(x *smTicket) bool { return x == old })
+		}
+		s.note("backfill ticket " + smShort(v.TicketID))
+		teams := make([]string, len(in.Players))
+		for i, p := range in.Players {
+			teams[i] = p.Team
+		}
+		bf := &smBackfill{session: in.GameSessionArn, teams: teams}
+		if g != nil && in.GameSessionArn == g.key {
+			bf.sess = g
+		}
+		tk := &smTicket{id: v.TicketID, cfg: cfg, start: s.now, players: slices.Clone(in.Players), status: ticket.StatusQueued,
+			createdOp: len(s.ops), bf: bf}
+		s.tickets[tk.id] = tk
+		s.order = append(s.order, tk)
+		s.stats.statuses[ticket.StatusQueued]++
+		s.stats.bfRequests++
+	}
+	s.absorb(t, res.events)
+	if res.err == nil && prev != nil {
+		v, _ := s.e.Ticket(prev.id)
+		if prev.status != ticket.StatusCancelled || v.StatusReason != ticket.ReasonReplacedByNewBackfill {
+			s.fail(t, "h", "backfill ticket %s of game session %s is %s (%s) after a new request for the session; want CANCELLED (%s, D22)",
+				prev.id, in.GameSessionArn, prev.status, v.StatusReason, ticket.ReasonReplacedByNewBackfill)
+		}
+	}
+}
+
+// Leave reports that players left a game session (ReportPlayersLeft): one
+// to three of its players, sometimes with a stranger, none, or an unknown
+// session (rejected). With automatic backfill, the session's automatic
+// backfill ticket is replaced by one listing the players who stay.
+func (s *smState) Leave(t *rapid.T) {
+	var games []*smSession
+	for _, g := range s.sortedGames() {
+		if len(g.players) > 0 {
+			games = append(games, g)
+		}
+	}
+	session, ids, bad := "unknown-session", []string{"p0"}, "an unknown game session"
+	var g *smSession
+	if len(games) > 0 && !smChance(t, "leaveUnknownSession", 5) {
+		g = rapid.SampledFrom(games).Draw(t, "leaveGame")
+		seats := make([]string, len(g.players))
+		for i, seat := range g.players {
+			seats[i] = seat.id
+		}
+		session, bad = g.key, ""
+		ids = rapid.SliceOfNDistinct(rapid.SampledFrom(seats), 1, min(3, len(seats)), rapid.ID[string]).Draw(t, "leavers")
+		switch {
+		case smChance(t, "leaveStranger", 4):
+			ids, bad = append(ids, "stranger"), "a player not in the session"
+		case smChance(t, "leaveNobody", 2):
+			ids, bad = nil, "no players"
+		case smChance(t, "leaveNoSession", 2):
+			session, bad = "", "no game session"
+		}
+	} else if !smChance(t, "leaveAnyway", 10) {
+		return
+	}
+	var prevAuto, prevManual *smTicket
+	if g != nil {
+		if tk := s.activeBackfill(g.key); tk != nil && tk.bf.auto {
+			prevAuto = tk
+		} else {
+			prevManual = tk
+		}
+	}
+	res := s.do(t, smOp{Kind: opLeft, Session: session, IDs: ids})
+	if bad != "" && res.err == nil {
+		s.fail(t, "g", "ReportPlayersLeft with %s succeeded", bad)
+	}
+	if bad == "" && res.err != nil {
+		s.fail(t, "g", "ReportPlayersLeft of players %v of game session %s was rejected: %v", ids, session, res.err)
+	}
+	if res.err == nil {
+		g.players = slices.DeleteFunc(g.players, func(x smSeat) bool { return slices.Contains(ids, x.id) })
+		if prevManual != nil {
+			prevManual.bf.gone = append(prevManual.bf.gone, ids...)
+		}
+		g.expect = true
+		s.stats.departures++
+	}
+	s.absorb(t, res.events)
+	if res.err == nil && prevAuto != nil {
+		v, _ := s.e.Ticket(prevAuto.id)
+		if prevAuto.status != ticket.StatusCancelled || v.StatusReason != ticket.ReasonReplacedByNewBackfill {
+			s.fail(t, "k", "automatic backfill ticket %s of game session %s is %s (%s) after players left; want it replaced (CANCELLED, %s)",
+				prevAuto.id, g.key, prevAuto.status, v.StatusReason, ticket.ReasonReplacedByNewBackfill)
+		}
 	}
 }
 
@@ -1379,6 +2047,7 @@ func (s *smState) replay(t *rapid.T) {
 var smActions = []string{
 	"Step", "Step", "Step", "Start", "Start", "Start", "StartParty", "StartParty",
 	"Accept", "Accept", "Accept", "Stop", "Placement", "Placement", "Describe", "Config",
+	"Backfill", "Backfill", "Leave",
 }
 
 func TestEngineStateMachine(t *testing.T) {
@@ -1390,6 +2059,7 @@ func TestEngineStateMachine(t *testing.T) {
 		actions := map[string]func(*rapid.T){
 			"Start": s.Start, "StartParty": s.StartParty, "Stop": s.Stop, "Accept": s.Accept,
 			"Placement": s.Placement, "Describe": s.Describe, "Step": s.Step, "Config": s.Config,
+			"Backfill": s.Backfill, "Leave": s.Leave,
 		}
 		// Like rt.Repeat, with longer runs: tickets need several steps to
 		// meet, wait for acceptance, be placed, time out and be forgotten.
@@ -1411,7 +2081,16 @@ func TestEngineStateMachine(t *testing.T) {
 		if stats.oracle < stats.runs/4 {
 			t.Errorf("only %d matches reached the oracle in %d runs", stats.oracle, stats.runs)
 		}
+		// Not vacuous for backfill either.
+		for what, n := range map[string]int{"backfill match": stats.bfMatches, "backfill match of the large rule set": stats.bfLarge,
+			"automatic backfill ticket": stats.autoTickets, "departure": stats.departures} {
+			if n == 0 {
+				t.Errorf("no %s in %d runs", what, stats.runs)
+			}
+		}
 	}
+	t.Logf("backfill: %d requests accepted, %d backfill matches (%d large), %d automatic backfill tickets, %d departures, %d game sessions",
+		stats.bfRequests, stats.bfMatches, stats.bfLarge, stats.autoTickets, stats.departures, stats.games)
 	t.Logf("operations %v, rejected %v", stats.byKind, stats.rejectedByKind)
 	t.Logf("events %v", stats.events)
 	t.Logf("statuses entered %v", stats.statuses)
@@ -1491,5 +2170,265 @@ func TestDuplicatePlayersOfOneMatch(t *testing.T) {
 				t.Errorf("Counts() sums to %d after a and b are forgotten; want 1 (ticket c)", total)
 			}
 		})
+	}
+}
+
+// smPairs is a small rule set for the backfill regression tests: two teams
+// of one or two players, within 100 ms.
+const smPairs = `{"ruleLanguageVersion": "1.0",
+  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 2}, {"name": "blue", "minPlayers": 1, "maxPlayers": 2}],
+  "rules": [{"name": "Near", "type": "latency", "maxLatency": 100}]}`
+
+func smPairsEngine(t *testing.T, mode string) *Engine {
+	t.Helper()
+	e, err := New(Config{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.CreateMatchmakingRuleSet(smT0, CreateMatchmakingRuleSetInput{Name: "pairs", RuleSetBody: smPairs}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.CreateMatchmakingConfiguration(smT0, CreateMatchmakingConfigurationInput{
+		Name: "pairs", RuleSetName: "pairs", RequestTimeoutSeconds: 60, BackfillMode: mode}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func smPairsPlayer(id, team string, ms int) ticket.Player {
+	return ticket.Player{PlayerID: id, Team: team, LatencyInMs: map[string]int{"us-east-1": ms}}
+}
+
+// smSessionPlayers lists a game session's players as id@team, sorted.
+func smSessionPlayers(t *testing.T, e *Engine, session string) []string {
+	t.Helper()
+	d, ok := e.MatchmakerData(session)
+	if !ok {
+		t.Fatalf("no matchmaker data for game session %s", session)
+	}
+	var out []string
+	for _, team := range d.Teams {
+		for _, p := range team.Players {
+			out = append(out, p.PlayerID+"@"+team.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestBackfillAfterDepartureKeepsLeaversOut is a state-machine failure kept
+// as a regression test (invariants j and k): a player reported as gone
+// (ReportPlayersLeft) while a manual backfill request that lists it waits
+// must not come back into the game session's matchmaker data, nor into the
+// automatic backfill ticket opened afterwards, when that request matches.
+func TestBackfillAfterDepartureKeepsLeaversOut(t *testing.T) {
+	e := smPairsEngine(t, BackfillAuto)
+	for _, id := range []string{"p1", "p2"} {
+		if _, err := e.StartMatchmaking(smT0, StartMatchmakingInput{TicketID: "t-" + id, ConfigurationName: "pairs",
+			Players: []ticket.Player{smPairsPlayer(id, "", 20)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	session := "" // STANDALONE: the match id names the game session
+	for _, ev := range e.Step(smT0.Add(time.Second)) {
+		if ev.Detail.Type == EventMatchmakingSucceeded {
+			session = ev.Detail.MatchID
+		}
+	}
+	v, _ := e.Ticket("t-p1")
+	if v.Status != ticket.StatusCompleted || session == "" {
+		t.Fatalf("p1's ticket is %s; want a completed match", v.Status)
+	}
+	teams := map[string]string{}
+	for _, id := range []string{"t-p1", "t-p2"} {
+		v, _ := e.Ticket(id)
+		teams[v.Players[0].PlayerID] = v.Players[0].Team
+	}
+	at := smT0.Add(2 * time.Second)
+	if _, err := e.StartMatchBackfill(at, StartMatchBackfillInput{ConfigurationName: "pairs", GameSessionArn: session,
+		Players: []ticket.Player{smPairsPlayer("p1", teams["p1"], 20), smPairsPlayer("p2", teams["p2"], 20)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ReportPlayersLeft(at, session, []string{"p1"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := smSessionPlayers(t, e, session); !slices.Equal(got, []string{"p2@" + teams["p2"]}) {
+		t.Fatalf("after p1 left, the game lists %v", got)
+	}
+	if _, err := e.StartMatchmaking(at, StartMatchmakingInput{TicketID: "t-p3", ConfigurationName: "pairs",
+		Players: []ticket.Player{smPairsPlayer("p3", "", 20)}}); err != nil {
+		t.Fatal(err)
+	}
+	e.Step(smT0.Add(3 * time.Second))
+	v, _ = e.Ticket("t-p3")
+	if v.Status != ticket.StatusCompleted {
+		t.Fatalf("p3's ticket is %s; want it in the backfill match", v.Status)
+	}
+	got := smSessionPlayers(t, e, session)
+	if slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "p1@") }) {
+		t.Errorf("after the backfill, the game lists %v: p1, who left after the backfill request, is back", got)
+	}
+	d, _ := e.MatchmakerData(session)
+	if d.AutoBackfillTicketID != nil {
+		bf, _ := e.Ticket(*d.AutoBackfillTicketID)
+		for _, p := range bf.Players {
+			if p.PlayerID == "p1" {
+				t.Errorf("the automatic backfill ticket opened after the backfill lists p1, who left: its slot is not refilled")
+			}
+		}
+	}
+}
+
+// TestAutomaticBackfillOfOpenedSessionKeepsLatency is a state-machine
+// failure kept as a regression test (invariant k): a backfill for a game
+// session the engine does not know opens that session; the automatic
+// backfill ticket the engine then opens must give the request's players
+// their latency at the session's location (SPEC 11), or, with a latency
+// rule, it can never match.
+func TestAutomaticBackfillOfOpenedSessionKeepsLatency(t *testing.T) {
+	e := smPairsEngine(t, BackfillAuto)
+	session := "arn:aws:gamelift:local::gamesession/main/opened"
+	if _, err := e.StartMatchBackfill(smT0, StartMatchBackfillInput{ConfigurationName: "pairs", GameSessionArn: session,
+		Players: []ticket.Player{smPairsPlayer("p1", "red", 20)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.StartMatchmaking(smT0, StartMatchmakingInput{TicketID: "t-p2", ConfigurationName: "pairs",
+		Players: []ticket.Player{smPairsPlayer("p2", "", 30)}}); err != nil {
+		t.Fatal(err)
+	}
+	e.Step(smT0.Add(time.Second))
+	if v, _ := e.Ticket("t-p2"); v.Status != ticket.StatusCompleted {
+		t.Fatalf("p2's ticket is %s; want it in the backfill match", v.Status)
+	}
+	d, ok := e.MatchmakerData(session)
+	if !ok || d.AutoBackfillTicketID == nil {
+		t.Fatalf("no automatic backfill ticket for the game with 2 of 4 players: %+v", d)
+	}
+	auto, _ := e.Ticket(*d.AutoBackfillTicketID)
+	want := map[string]int{"p1": 20, "p2": 30}
+	for _, p := range auto.Players {
+		if ms, ok := p.LatencyInMs["us-east-1"]; !ok || ms != want[p.PlayerID] || len(p.LatencyInMs) != 1 {
+			t.Errorf("automatic backfill ticket: player %s has latency %v; want us-east-1: %d", p.PlayerID, p.LatencyInMs, want[p.PlayerID])
+		}
+	}
+	if _, err := e.StartMatchmaking(smT0.Add(time.Second), StartMatchmakingInput{TicketID: "t-p3", ConfigurationName: "pairs",
+		Players: []ticket.Player{smPairsPlayer("p3", "", 25)}}); err != nil {
+		t.Fatal(err)
+	}
+	e.Step(smT0.Add(2 * time.Second))
+	if v, _ := e.Ticket("t-p3"); v.Status != ticket.StatusCompleted {
+		t.Errorf("p3's ticket is %s (%s); the automatic backfill ticket should have taken it", v.Status, v.StatusReason)
+	}
+}
+
+// TestAutomaticBackfillAfterRejoinUsesCurrentLatency is a state-machine
+// failure kept as a regression test (invariant k): a player who left a game
+// session and came back through a backfill with a new ticket that reports
+// no latency at the session's location must not get, in the next automatic
+// backfill ticket, the latency its earlier ticket reported there.
+func TestAutomaticBackfillAfterRejoinUsesCurrentLatency(t *testing.T) {
+	e, err := New(Config{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"ruleLanguageVersion": "1.0",
+	  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 2}, {"name": "blue", "minPlayers": 1, "maxPlayers": 2}]}`
+	if _, err := e.CreateMatchmakingRuleSet(smT0, CreateMatchmakingRuleSetInput{Name: "free", RuleSetBody: body}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.CreateMatchmakingConfiguration(smT0, CreateMatchmakingConfigurationInput{
+		Name: "free", RuleSetName: "free", RequestTimeoutSeconds: 60, BackfillMode: BackfillAuto}); err != nil {
+		t.Fatal(err)
+	}
+	start := func(at time.Time, id string, lat map[string]int) {
+		t.Helper()
+		if _, err := e.StartMatchmaking(at, StartMatchmakingInput{TicketID: "t-" + id + at.Format("05"), ConfigurationName: "free",
+			Players: []ticket.Player{{PlayerID: id, LatencyInMs: lat}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start(smT0, "p1", map[string]int{"us-east-1": 20})
+	start(smT0, "p2", map[string]int{"us-east-1": 30})
+	session, location := "", ""
+	for _, ev := range e.Step(smT0.Add(time.Second)) {
+		if ev.Detail.Type == EventPotentialMatchCreated {
+			session, location = ev.Detail.MatchID, ev.Detail.Location
+		}
+	}
+	if session == "" {
+		t.Fatal("p1 and p2 did not match")
+	}
+	at := smT0.Add(2 * time.Second)
+	if err := e.ReportPlayersLeft(at, session, []string{"p1"}); err != nil {
+		t.Fatal(err)
+	}
+	start(at, "p1", map[string]int{"eu-west-1": 50}) // back, from elsewhere
+	e.Step(smT0.Add(3 * time.Second))
+	if got := smSessionPlayers(t, e, session); len(got) != 2 {
+		t.Fatalf("p1 did not rejoin through the automatic backfill: the game lists %v", got)
+	}
+	d, _ := e.MatchmakerData(session)
+	if d.AutoBackfillTicketID == nil {
+		t.Fatalf("no automatic backfill ticket for the game with 2 of 4 players")
+	}
+	auto, _ := e.Ticket(*d.AutoBackfillTicketID)
+	for _, p := range auto.Players {
+		if p.PlayerID == "p1" && len(p.LatencyInMs) > 0 {
+			t.Errorf("automatic backfill ticket gives p1 latency %v at the game's location %q; its current ticket reported none there (only eu-west-1: 50)", p.LatencyInMs, location)
+		}
+	}
+}
+
+// TestAutomaticBackfillIDClearedWhenReplaced is a state-machine failure kept
+// as a regression test (invariant k): once a manual backfill request
+// replaces a session's automatic backfill ticket (D24), the session's
+// matchmaker data must stop naming the cancelled ticket, whose id may later
+// be forgotten and reused by an unrelated ticket.
+func TestAutomaticBackfillIDClearedWhenReplaced(t *testing.T) {
+	e, err := New(Config{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"ruleLanguageVersion": "1.0",
+	  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 2}, {"name": "blue", "minPlayers": 1, "maxPlayers": 2}]}`
+	if _, err := e.CreateMatchmakingRuleSet(smT0, CreateMatchmakingRuleSetInput{Name: "free", RuleSetBody: body}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.CreateMatchmakingConfiguration(smT0, CreateMatchmakingConfigurationInput{
+		Name: "free", RuleSetName: "free", RequestTimeoutSeconds: 60, BackfillMode: BackfillAuto}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"p1", "p2"} {
+		if _, err := e.StartMatchmaking(smT0, StartMatchmakingInput{ConfigurationName: "free",
+			Players: []ticket.Player{{PlayerID: id}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	session := ""
+	for _, ev := range e.Step(smT0.Add(time.Second)) {
+		if ev.Detail.Type == EventMatchmakingSucceeded {
+			session = ev.Detail.MatchID
+		}
+	}
+	d, ok := e.MatchmakerData(session)
+	if !ok || d.AutoBackfillTicketID == nil {
+		t.Fatalf("no automatic backfill ticket for the game with 2 of 4 players: %+v", d)
+	}
+	auto := *d.AutoBackfillTicketID
+	var players []ticket.Player
+	for _, team := range d.Teams {
+		for _, p := range team.Players {
+			players = append(players, ticket.Player{PlayerID: p.PlayerID, Team: team.Name})
+		}
+	}
+	at := smT0.Add(2 * time.Second)
+	if _, err := e.StartMatchBackfill(at, StartMatchBackfillInput{ConfigurationName: "free", GameSessionArn: session, Players: players}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := e.Ticket(auto); v.Status != ticket.StatusCancelled || v.StatusReason != ticket.ReasonReplacedByNewBackfill {
+		t.Fatalf("automatic backfill ticket %s is %s (%s); want CANCELLED, %s", auto, v.Status, v.StatusReason, ticket.ReasonReplacedByNewBackfill)
+	}
+	if d, _ := e.MatchmakerData(session); d.AutoBackfillTicketID != nil {
+		t.Errorf("after the manual request replaced it, the matchmaker data still names automatic backfill ticket %s", *d.AutoBackfillTicketID)
 	}
 }

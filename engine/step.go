@@ -260,9 +260,9 @@ func (e *Engine) commit(c *config, b *builder, now time.Time) {
 		for _, t := range m.tickets {
 			t.setStatus(ticket.StatusRequiresAcceptance)
 			if t.backfill == nil {
-				t.accept = make([]int8, t.r.Players())
+				t.outcome().accept = make([]int8, t.r.Players())
 			} else {
-				t.accept = allOnes(t.r.Players()) // existing players are not asked (D15)
+				t.outcome().accept = allOnes(t.r.Players()) // existing players are not asked (D15)
 			}
 		}
 		c.accepting.Set(m)
@@ -294,7 +294,7 @@ func allOnes(n int) []int8 {
 // WITH_QUEUE mode, to COMPLETED in STANDALONE mode (D14).
 func (e *Engine) proceed(now time.Time, m *match) {
 	for _, t := range m.tickets {
-		t.accept = nil
+		t.clearAnswers()
 	}
 	if m.backfill != nil {
 		e.completeBackfill(now, m) // the game session already exists
@@ -332,13 +332,14 @@ func (e *Engine) openPlayerSessions(t *tk, conn *ticket.GameSessionConnectionInf
 	if conn == nil {
 		return
 	}
-	t.sessions = make([]string, t.r.Players())
+	out := t.outcome()
+	out.sessions = make([]string, t.r.Players())
 	info := ticket.GameSessionConnectionInfo{GameSessionArn: conn.GameSessionArn, IPAddress: conn.IPAddress, DNSName: conn.DNSName, Port: conn.Port}
-	for p := range t.sessions {
-		t.sessions[p] = "psess-" + e.newID()
-		info.MatchedPlayerSessions = append(info.MatchedPlayerSessions, ticket.MatchedPlayerSession{PlayerID: t.r.PlayerID(p), PlayerSessionID: t.sessions[p]})
+	for p := range out.sessions {
+		out.sessions[p] = "psess-" + e.newID()
+		info.MatchedPlayerSessions = append(info.MatchedPlayerSessions, ticket.MatchedPlayerSession{PlayerID: t.r.PlayerID(p), PlayerSessionID: out.sessions[p]})
 	}
-	t.conn = &info
+	out.conn = &info
 }
 
 // emitSucceeded emits MatchmakingSucceeded for m with where the game
@@ -375,14 +376,15 @@ func (e *Engine) sessionLatency(s *match) map[string]int {
 	}
 	for _, m := range append([]*match{s}, s.merged...) {
 		for _, t := range m.tickets {
-			if t.backfill != nil {
-				continue
+			if t.backfill != nil && m != s {
+				continue // players the session already had
 			}
 			for p := range t.r.Players() {
-				for _, l := range t.r.Latencies(p) {
-					if l.Loc == loc {
-						s.latency[t.r.PlayerID(p)] = int(l.Ms)
-					}
+				// A later ticket (a player who left and came back) wins.
+				if ms, ok := t.r.PlayerLatencyAt(p, loc); ok {
+					s.latency[t.r.PlayerID(p)] = int(ms)
+				} else {
+					delete(s.latency, t.r.PlayerID(p))
 				}
 			}
 		}

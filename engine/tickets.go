@@ -27,10 +27,8 @@ type tk struct {
 	entry    *pool.Entry[*tk] // set while the ticket is in the pool
 	blocked  bool             // can never match (D11, D20)
 	match    *match
-	teams    []int  // team index per player, once placed (backfill: as requested)
-	accept   []int8 // per player while REQUIRES_ACCEPTANCE: 0 silent, 1 accepted, -1 rejected
-	sessions []string
-	conn     *ticket.GameSessionConnectionInfo
+	teams    []int    // team index per player, once placed (backfill: as requested)
+	out      *outcome // what a match gave the ticket; nil until it is in one
 	metrics  []uint32 // passed, failed per rule
 	backfill *backfillInfo
 	mark     uint64 // build epoch in which the ticket joined a candidate
@@ -44,11 +42,41 @@ type tk struct {
 	wakeAt   int64 // pending wakeup time, 0 for none
 }
 
+// outcome holds what a ticket gets from a match, kept apart so that a
+// waiting ticket does not carry it.
+type outcome struct {
+	accept   []int8 // per player while REQUIRES_ACCEPTANCE: 0 silent, 1 accepted, -1 rejected
+	sessions []string
+	conn     *ticket.GameSessionConnectionInfo
+}
+
+func (t *tk) outcome() *outcome {
+	if t.out == nil {
+		t.out = &outcome{}
+	}
+	return t.out
+}
+
+// answers returns the players' answers to the match, nil outside acceptance.
+func (t *tk) answers() []int8 {
+	if t.out == nil {
+		return nil
+	}
+	return t.out.accept
+}
+
+func (t *tk) clearAnswers() {
+	if t.out != nil {
+		t.out.accept = nil
+	}
+}
+
 // backfillInfo is the state of a backfill ticket.
 type backfillInfo struct {
 	session string          // game session id (ARN, or match id in STANDALONE)
 	auto    bool            // opened by the engine (D24)
 	players map[string]bool // the game's current players, who must not join again
+	gone    []string        // players reported left after the request was made
 }
 
 // matchState is where a match is in its lifecycle.
@@ -374,13 +402,21 @@ func (e *Engine) end(now time.Time, t *tk, status ticket.Status, reason, msg str
 	c.deadlines.remove(t)
 	t.setStatus(status)
 	t.reason, t.message, t.end = reason, msg, now.UnixNano()
-	t.accept = nil
+	t.clearAnswers()
 	for p := range t.r.Players() {
 		if e.players[t.r.PlayerID(p)] == t {
 			delete(e.players, t.r.PlayerID(p))
 		}
 	}
 	e.retired = append(e.retired, t)
+	if b := t.backfill; b != nil && b.auto && status != ticket.StatusCompleted {
+		// The session's data names its open automatic ticket only.
+		if s := e.sessions[b.session]; s != nil && s.data != nil {
+			if id := s.data.AutoBackfillTicketID; id != nil && *id == t.id {
+				s.data.AutoBackfillTicketID = nil
+			}
+		}
+	}
 }
 
 // leavePool takes t out of the pool and the anchor queues.
@@ -419,7 +455,10 @@ func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
 	if !ok {
 		return notFound("ticket %q does not exist", in.TicketID)
 	}
-	if t.status != ticket.StatusRequiresAcceptance || t.accept == nil {
+	if t.backfill != nil && t.status == ticket.StatusRequiresAcceptance {
+		return invalid("ticket %s is a backfill ticket: its players are already in the game and are not asked to accept (D15); the new players' tickets take the answers", t.id)
+	}
+	if t.status != ticket.StatusRequiresAcceptance || t.answers() == nil {
 		return invalid("ticket %s is %s; only a ticket in REQUIRES_ACCEPTANCE takes answers", t.id, t.status)
 	}
 	want := int8(1)
@@ -440,14 +479,14 @@ func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
 		if idx[i] < 0 {
 			return invalid("PlayerIds[%d] %q is not a player of ticket %s", i, pid, t.id)
 		}
-		if prev := t.accept[idx[i]]; prev != 0 && prev != want {
+		if prev := t.answers()[idx[i]]; prev != 0 && prev != want {
 			return invalid("PlayerIds[%d] %q has already answered the match; an answer cannot be changed", i, pid)
 		}
 	}
 	changed := false
 	for _, p := range idx {
-		if t.accept[p] == 0 {
-			t.accept[p] = want
+		if t.answers()[p] == 0 {
+			t.answers()[p] = want
 			changed = true
 		}
 	}
@@ -461,7 +500,7 @@ func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
 		return nil
 	}
 	for _, mt := range m.tickets {
-		for _, a := range mt.accept {
+		for _, a := range mt.answers() {
 			if a != 1 {
 				return nil
 			}
@@ -505,7 +544,7 @@ func (e *Engine) failAcceptance(now time.Time, m *match, outcome string, causes 
 		case t.backfill != nil || allAccepted(t):
 			back = append(back, t)
 			continue
-		case slices.Contains(t.accept, -1):
+		case slices.Contains(t.answers(), -1):
 			why = cancelCause{ticket.ReasonAcceptanceRejected, "A player of this ticket rejected the match."}
 		case outcome == AcceptanceTimedOut:
 			why = cancelCause{ticket.ReasonAcceptanceTimeout, "A player of this ticket did not accept the match in time."}
@@ -521,7 +560,8 @@ func (e *Engine) failAcceptance(now time.Time, m *match, outcome string, causes 
 		e.emitTickets(c, now, EventMatchmakingCancelled, cancelled, m, "Cancelled", message)
 	}
 	for _, t := range back {
-		t.match, t.teams, t.accept = nil, backfillTeams(t), nil
+		t.match, t.teams = nil, backfillTeams(t)
+		t.clearAnswers()
 		t.setStatus(ticket.StatusSearching)
 		t.reason, t.message = "", ""
 		e.admit(c, t)
@@ -533,7 +573,7 @@ func (e *Engine) failAcceptance(now time.Time, m *match, outcome string, causes 
 }
 
 func allAccepted(t *tk) bool {
-	for _, a := range t.accept {
+	for _, a := range t.answers() {
 		if a != 1 {
 			return false
 		}
@@ -608,13 +648,11 @@ func (e *Engine) placingMatch(id string) (*match, error) {
 func (t *tk) view(e *Engine) ticket.Ticket { return t.viewAs(e, nil) }
 
 // viewAs builds the API view of a ticket with the given players (a new
-// ticket's request, echoed as given), or players rebuilt from the
-// ticket when nil.
+// ticket's request, echoed as given: the caller's own slice), or players
+// rebuilt from the ticket when nil.
 func (t *tk) viewAs(e *Engine, players []ticket.Player) ticket.Ticket {
 	if players == nil {
 		players = t.requestPlayers(e.locs)
-	} else {
-		players = slices.Clone(players)
 	}
 	v := ticket.Ticket{
 		TicketID:          t.id,
@@ -629,8 +667,8 @@ func (t *tk) viewAs(e *Engine, players []ticket.Player) ticket.Ticket {
 	if t.end != 0 {
 		v.EndTime = nsTime(t.end)
 	}
-	if t.conn != nil {
-		conn := *t.conn
+	if t.out != nil && t.out.conn != nil {
+		conn := *t.out.conn
 		v.GameSessionConnectionInfo = &conn
 	}
 	if t.status == ticket.StatusQueued || t.status == ticket.StatusSearching {

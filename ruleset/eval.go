@@ -88,6 +88,10 @@ const (
 type member struct {
 	r *ticket.Resolved
 	p int32
+	// solo marks a player placed on a team of its own (a backfill ticket's
+	// existing players): rules read its own values, not its ticket's
+	// party aggregate (D23).
+	solo bool
 }
 
 // val is an expression value: leaves nested depth lists deep, stored flat.
@@ -239,13 +243,13 @@ func (e *Evaluator) bucket(c *Candidate) {
 	for i, t := range c.Tickets {
 		if c.PlayerTeams != nil && c.PlayerTeams[i] != nil {
 			for p, team := range c.PlayerTeams[i] {
-				e.teams[team] = append(e.teams[team], member{t, int32(p)})
+				e.teams[team] = append(e.teams[team], member{t, int32(p), true})
 			}
 			continue
 		}
 		team := c.Teams[i]
 		for p := range t.Players() {
-			e.teams[team] = append(e.teams[team], member{t, int32(p)})
+			e.teams[team] = append(e.teams[team], member{r: t, p: int32(p)})
 		}
 	}
 }

@@ -55,9 +55,7 @@ func (e *Evaluator) playerMap(st *extState, m member) map[string]any {
 	p := int(m.p)
 	pm := map[string]any{"id": m.r.PlayerID(p), "team": ""}
 	lat := map[string]any{}
-	for _, l := range m.r.Latencies(p) {
-		lat[e.locName(l.Loc)] = float64(l.Ms)
-	}
+	m.r.PlayerLatencies(p, func(l ticket.Latency) { lat[e.locName(l.Loc)] = float64(l.Ms) })
 	pm["latency"] = lat
 	s := e.rs.schema
 	for i, a := range s.Attrs() {

@@ -3,7 +3,6 @@ package ruleset
 import (
 	"math"
 	"slices"
-	"sort"
 
 	"github.com/matchforge/matchforge/ticket"
 )
@@ -105,7 +104,7 @@ func (e *Evaluator) path(n *pnode, out *val) {
 // numValue reads a number attribute of a member with the rule's party
 // aggregation (D9).
 func numValue(m member, slot int, agg partyAgg) float64 {
-	if m.r.Players() == 1 || agg == aggNone {
+	if m.solo || m.r.Players() == 1 || agg == aggNone {
 		return m.r.Num(int(m.p), slot)
 	}
 	a := m.r.NumAgg(slot)
@@ -119,7 +118,7 @@ func numValue(m member, slot int, agg partyAgg) float64 {
 }
 
 func listValue(m member, slot int, agg partyAgg) []string {
-	if m.r.Players() == 1 || agg == aggNone {
+	if m.solo || m.r.Players() == 1 || agg == aggNone {
 		return m.r.List(int(m.p), slot)
 	}
 	if agg == aggIntersection {
@@ -546,6 +545,10 @@ func (e *Evaluator) batchDistance(r *rule, rv *ruleVals) bool {
 // partyLatency is a member's latency to loc with the rule's party
 // aggregation.
 func partyLatency(m member, loc int32, agg partyAgg) (float64, bool) {
+	if m.solo {
+		ms, ok := playerLatency(m, loc)
+		return float64(ms), ok
+	}
 	a, ok := m.r.PartyLatencyAt(loc)
 	if !ok {
 		return 0, false
@@ -687,11 +690,4 @@ func (e *Evaluator) chooseLocation(v *Values, withRules bool) {
 	e.loc = best.loc
 }
 
-func playerLatency(m member, loc int32) (int32, bool) {
-	l := m.r.Latencies(int(m.p))
-	i := sort.Search(len(l), func(i int) bool { return l[i].Loc >= loc })
-	if i < len(l) && l[i].Loc == loc {
-		return l[i].Ms, true
-	}
-	return 0, false
-}
+func playerLatency(m member, loc int32) (int32, bool) { return m.r.PlayerLatencyAt(int(m.p), loc) }

@@ -3,7 +3,6 @@ package ticket
 import (
 	"fmt"
 	"slices"
-	"sort"
 )
 
 // MaxSchemaAttributes is the most attributes a Schema (a rule set's
@@ -114,7 +113,7 @@ type Latency struct {
 type NumAgg struct{ Min, Max, Avg float64 }
 
 // LatencyAgg is a party's aggregate latency to a location every member
-// reports (D9, D11).
+// reports (D9, D11). For a single player, Min, Max and Avg are its latency.
 type LatencyAgg struct {
 	Loc      int32
 	Min, Max int32
@@ -133,25 +132,43 @@ type Extra struct {
 // sit in typed slices indexed by player and slot, latency in slices sorted by
 // location id, and party aggregates are computed once. The matching loop
 // reads it without maps or allocation. It is immutable once built.
+//
+// It is laid out for the common ticket, one player with a few number
+// attributes and latencies, which costs a small struct and two short
+// slices; string, list and map attributes, parties, teams and undeclared
+// attributes live in an extension allocated only when a ticket has them.
 type Resolved struct {
-	players int
 	schema  *Schema
-	ids     []string   // player ids
-	team    []string   // requested teams (backfill), nil when none
-	num     []float64  // [player*slots(N) + slot]
-	str     []string   // [player*slots(S) + slot]
-	list    [][]string // as supplied, repeats after the first dropped
-	set     [][]string // sorted and deduplicated, for set operations
-	maps    [][]MapEntry
-	given   []uint64 // per player: bit i set when attribute i was supplied
-	lat     [][]Latency
-	// Party aggregates (for a single player they alias the player's values).
-	numAgg    []NumAgg
-	listUnion [][]string
-	listInter [][]string
-	latAgg    []LatencyAgg
-	missing   int
+	players int32
+	missing int32
+	id      string       // player 0's id
+	given   uint64       // player 0's supplied attributes, bit per schema index
+	num     []float64    // [player*slots(N) + slot]
+	lat     []LatencyAgg // the party's latency per location every member reports, by location id
+	x       *resolvedExt
+}
+
+// resolvedExt holds what only some tickets have.
+type resolvedExt struct {
+	ids       []string     // every player's id (parties)
+	given     []uint64     // every player's supplied attributes (parties)
+	team      []string     // requested teams (backfill), nil when none
+	str       []string     // [player*slots(S) + slot]
+	list      [][]string   // as supplied, repeats after the first dropped
+	set       [][]string   // sorted and deduplicated, for set operations
+	maps      [][]MapEntry // [player*slots(SDM) + slot], sorted by key
+	numAgg    []NumAgg     // parties: per number slot
+	listUnion [][]string   // parties: per list slot
+	listInter [][]string   // parties: per list slot
+	plat      [][]Latency  // parties: each player's latencies, by location id
 	extra     []Extra
+}
+
+func (r *Resolved) ext() *resolvedExt {
+	if r.x == nil {
+		r.x = &resolvedExt{}
+	}
+	return r.x
 }
 
 // ResolveError reports an attribute supplied with a type other than the one
@@ -164,40 +181,52 @@ func (e *ResolveError) Error() string { return e.FieldError.Error() }
 func (e *ResolveError) Unwrap() error { return ErrInvalid }
 
 // Resolve builds the Resolved form of players. Latency location names are
-// interned in locs, each player's in name order, so that the same players
-// get the same ids. A declared attribute supplied with the wrong type is an
-// error naming its field; a declared attribute that is missing and has no
-// default is not an error, but Missing reports it (the ticket can never
-// match, D20). Call ValidatePlayers first; Resolve assumes valid players.
+// interned in locs, each player's new names in name order, so that the same
+// players get the same ids. A declared attribute supplied with the wrong
+// type is an error naming its field; a declared attribute that is missing
+// and has no default is not an error, but Missing reports it (the ticket can
+// never match, D20). Call ValidatePlayers first; Resolve assumes valid
+// players.
 func (s *Schema) Resolve(players []Player, locs *Locations) (*Resolved, error) {
 	n := len(players)
-	r := &Resolved{players: n, schema: s, missing: -1}
+	r := &Resolved{players: int32(n), schema: s, missing: -1}
+	if n == 0 {
+		return r, nil
+	}
 	if c := s.counts[KindNumber]; c > 0 {
 		r.num = make([]float64, n*c)
 	}
-	if c := s.counts[KindString]; c > 0 {
-		r.str = make([]string, n*c)
+	if n > 1 || s.counts[KindString]+s.counts[KindList]+s.counts[KindMap] > 0 {
+		x := r.ext()
+		if n > 1 {
+			x.ids = make([]string, n)
+			x.given = make([]uint64, n)
+		}
+		if c := s.counts[KindString]; c > 0 {
+			x.str = make([]string, n*c)
+		}
+		if c := s.counts[KindList]; c > 0 {
+			x.list = make([][]string, n*c)
+			x.set = make([][]string, n*c)
+		}
+		if c := s.counts[KindMap]; c > 0 {
+			x.maps = make([][]MapEntry, n*c)
+		}
 	}
-	if c := s.counts[KindList]; c > 0 {
-		r.list = make([][]string, n*c)
-		r.set = make([][]string, n*c)
-	}
-	if c := s.counts[KindMap]; c > 0 {
-		r.maps = make([][]MapEntry, n*c)
-	}
-	if len(s.attrs) > 0 {
-		r.given = make([]uint64, n)
-	}
-	r.ids = make([]string, n)
+	r.id = players[0].PlayerID
 	for p := range players {
 		pl := &players[p]
-		r.ids[p] = pl.PlayerID
-		if pl.Team != "" {
-			if r.team == nil {
-				r.team = make([]string, n)
-			}
-			r.team[p] = pl.Team
+		if r.x != nil && r.x.ids != nil {
+			r.x.ids[p] = pl.PlayerID
 		}
+		if pl.Team != "" {
+			x := r.ext()
+			if x.team == nil {
+				x.team = make([]string, n)
+			}
+			x.team[p] = pl.Team
+		}
+		var given uint64
 		for i, a := range s.attrs {
 			v, ok := pl.PlayerAttributes[a.Name]
 			switch {
@@ -207,42 +236,110 @@ func (s *Schema) Resolve(players []Player, locs *Locations) (*Resolved, error) {
 					Problem: fmt.Sprintf("is %s, but the rule set declares %s as %s (%s)", v.Kind(), a.Name, a.Kind.RuleSetType(), a.Kind),
 				}}
 			case ok:
-				r.given[p] |= 1 << uint(i)
+				given |= 1 << uint(i)
 			case a.Default != nil:
 				v = *a.Default
 			default:
-				if r.missing < 0 || i < r.missing {
-					r.missing = i
+				if r.missing < 0 || int32(i) < r.missing {
+					r.missing = int32(i)
 				}
 				continue
 			}
 			r.store(p, i, v)
 		}
-		if len(pl.PlayerAttributes) > 0 {
+		if p == 0 {
+			r.given = given
+		}
+		if r.x != nil && r.x.given != nil {
+			r.x.given[p] = given
+		}
+		if len(pl.PlayerAttributes) > len(s.attrs) || (len(pl.PlayerAttributes) > 0 && hasExtra(s, pl.PlayerAttributes)) {
 			for _, name := range sortedKeys(pl.PlayerAttributes) {
 				if _, declared := s.byName[name]; !declared {
 					v := pl.PlayerAttributes[name]
 					if v.kind == KindList {
 						v.sl, _ = dedupe(v.sl) // repeats are ignored here too
 					}
-					r.extra = append(r.extra, Extra{Player: p, Name: name, Value: v})
+					x := r.ext()
+					x.extra = append(x.extra, Extra{Player: p, Name: name, Value: v})
 				}
 			}
 		}
 		if len(pl.LatencyInMs) > 0 {
-			if r.lat == nil {
-				r.lat = make([][]Latency, n)
+			if n == 1 {
+				r.lat = singleLatencies(pl.LatencyInMs, locs)
+			} else {
+				l := latencies(pl.LatencyInMs, locs)
+				x := r.ext()
+				if x.plat == nil {
+					x.plat = make([][]Latency, n)
+				}
+				x.plat[p] = l
 			}
-			l := make([]Latency, 0, len(pl.LatencyInMs))
-			for _, name := range sortedKeys(pl.LatencyInMs) { // sorted: ids must not depend on map order
-				l = append(l, Latency{Loc: locs.ID(name), Ms: int32(pl.LatencyInMs[name])})
-			}
-			sort.Slice(l, func(i, j int) bool { return l[i].Loc < l[j].Loc })
-			r.lat[p] = l
 		}
 	}
-	r.aggregate()
+	if n > 1 {
+		r.aggregate()
+	}
 	return r, nil
+}
+
+// hasExtra reports whether attrs holds a name the schema does not declare.
+func hasExtra(s *Schema, attrs map[string]AttributeValue) bool {
+	for name := range attrs {
+		if _, declared := s.byName[name]; !declared {
+			return true
+		}
+	}
+	return false
+}
+
+// latencies interns a player's locations and returns its latencies sorted
+// by location id. New names are interned in name order, so that ids never
+// depend on map iteration order.
+func latencies(m map[string]int, locs *Locations) []Latency {
+	l := make([]Latency, 0, len(m))
+	known := true
+	for name, ms := range m {
+		id, ok := locs.Lookup(name)
+		if !ok {
+			known = false
+			break
+		}
+		l = append(l, Latency{Loc: id, Ms: int32(ms)})
+	}
+	if !known {
+		l = l[:0]
+		for _, name := range sortedKeys(m) {
+			l = append(l, Latency{Loc: locs.ID(name), Ms: int32(m[name])})
+		}
+	}
+	slices.SortFunc(l, func(a, b Latency) int { return int(a.Loc - b.Loc) })
+	return l
+}
+
+// singleLatencies is latencies for a ticket of one player, whose
+// aggregates are its own latencies.
+func singleLatencies(m map[string]int, locs *Locations) []LatencyAgg {
+	l := make([]LatencyAgg, 0, len(m))
+	known := true
+	for name, ms := range m {
+		id, ok := locs.Lookup(name)
+		if !ok {
+			known = false
+			break
+		}
+		l = append(l, LatencyAgg{Loc: id, Min: int32(ms), Max: int32(ms), Avg: float64(ms)})
+	}
+	if !known {
+		l = l[:0]
+		for _, name := range sortedKeys(m) {
+			ms := m[name]
+			l = append(l, LatencyAgg{Loc: locs.ID(name), Min: int32(ms), Max: int32(ms), Avg: float64(ms)})
+		}
+	}
+	slices.SortFunc(l, func(a, b LatencyAgg) int { return int(a.Loc - b.Loc) })
+	return l
 }
 
 func (r *Resolved) store(p, i int, v AttributeValue) {
@@ -252,11 +349,11 @@ func (r *Resolved) store(p, i int, v AttributeValue) {
 	case KindNumber:
 		r.num[idx] = v.N()
 	case KindString:
-		r.str[idx] = v.S()
+		r.x.str[idx] = v.S()
 	case KindList:
-		r.list[idx], r.set[idx] = dedupe(v.SL())
+		r.x.list[idx], r.x.set[idx] = dedupe(v.SL())
 	case KindMap:
-		r.maps[idx] = v.SDM()
+		r.x.maps[idx] = v.SDM()
 	}
 }
 
@@ -287,52 +384,45 @@ func dedupe(items []string) (ordered, set []string) {
 	return ordered, set
 }
 
+// aggregate computes a party's aggregates.
 func (r *Resolved) aggregate() {
-	s := r.schema
-	if r.players == 0 {
-		return
-	}
+	s, x, n := r.schema, r.x, int(r.players)
 	if c := s.counts[KindNumber]; c > 0 {
-		r.numAgg = make([]NumAgg, c)
+		x.numAgg = make([]NumAgg, c)
 		for slot := range c {
 			a := NumAgg{Min: r.num[slot], Max: r.num[slot]}
 			sum := 0.0
-			for p := range r.players {
+			for p := range n {
 				v := r.num[p*c+slot]
 				a.Min, a.Max = min(a.Min, v), max(a.Max, v)
 				sum += v
 			}
-			a.Avg = sum / float64(r.players)
-			r.numAgg[slot] = a
+			a.Avg = sum / float64(n)
+			x.numAgg[slot] = a
 		}
 	}
 	if c := s.counts[KindList]; c > 0 {
-		if r.players == 1 {
-			r.listUnion, r.listInter = r.set, r.set
-		} else {
-			r.listUnion = make([][]string, c)
-			r.listInter = make([][]string, c)
-			for slot := range c {
-				u, in := slices.Clone(r.set[slot]), slices.Clone(r.set[slot])
-				for p := 1; p < r.players; p++ {
-					l := r.set[p*c+slot]
-					u = UnionSorted(u, l)
-					in = IntersectSorted(in[:0:0], in, l)
-				}
-				r.listUnion[slot], r.listInter[slot] = u, in
+		x.listUnion = make([][]string, c)
+		x.listInter = make([][]string, c)
+		for slot := range c {
+			u, in := slices.Clone(x.set[slot]), slices.Clone(x.set[slot])
+			for p := 1; p < n; p++ {
+				l := x.set[p*c+slot]
+				u = UnionSorted(u, l)
+				in = IntersectSorted(in[:0:0], in, l)
 			}
+			x.listUnion[slot], x.listInter[slot] = u, in
 		}
 	}
-	if r.lat == nil {
+	if x.plat == nil {
 		return
 	}
 	// Locations every member reports, with the party's min, max and average.
-	first := r.lat[0]
-	for _, l := range first {
+	for _, l := range x.plat[0] {
 		a := LatencyAgg{Loc: l.Loc, Min: l.Ms, Max: l.Ms}
 		sum, all := int64(l.Ms), true
-		for p := 1; p < r.players && all; p++ {
-			ms, ok := find(r.lat[p], l.Loc)
+		for p := 1; p < n && all; p++ {
+			ms, ok := find(x.plat[p], l.Loc)
 			if !ok {
 				all = false
 				break
@@ -341,18 +431,22 @@ func (r *Resolved) aggregate() {
 			sum += int64(ms)
 		}
 		if all {
-			a.Avg = float64(sum) / float64(r.players)
-			r.latAgg = append(r.latAgg, a)
+			a.Avg = float64(sum) / float64(n)
+			r.lat = append(r.lat, a)
 		}
 	}
 }
 
 func find(l []Latency, loc int32) (int32, bool) {
-	i, ok := slices.BinarySearchFunc(l, loc, func(e Latency, t int32) int { return int(e.Loc - t) })
-	if !ok {
-		return 0, false
+	for _, e := range l {
+		if e.Loc == loc {
+			return e.Ms, true
+		}
+		if e.Loc > loc {
+			break
+		}
 	}
-	return l[i].Ms, true
+	return 0, false
 }
 
 // UnionSorted returns the union of two sorted, deduplicated string slices as
@@ -399,60 +493,104 @@ func IntersectSorted(dst, a, b []string) []string {
 func (r *Resolved) Schema() *Schema { return r.schema }
 
 // Players returns the number of players.
-func (r *Resolved) Players() int { return r.players }
+func (r *Resolved) Players() int { return int(r.players) }
 
 // PlayerID returns player p's id.
-func (r *Resolved) PlayerID(p int) string { return r.ids[p] }
+func (r *Resolved) PlayerID(p int) string {
+	if p == 0 {
+		return r.id
+	}
+	return r.x.ids[p]
+}
 
 // Team returns the team player p asked for (backfill requests), or "".
 func (r *Resolved) Team(p int) string {
-	if r.team == nil {
+	if r.x == nil || r.x.team == nil {
 		return ""
 	}
-	return r.team[p]
+	return r.x.team[p]
 }
 
 // Missing returns the index (in Schema.Attrs) of the first declared attribute
 // some player lacks with no default to fall back on, or -1.
-func (r *Resolved) Missing() int { return r.missing }
+func (r *Resolved) Missing() int { return int(r.missing) }
 
 // Num returns player p's value of number slot s.
 func (r *Resolved) Num(p, s int) float64 { return r.num[p*r.schema.counts[KindNumber]+s] }
 
 // Str returns player p's value of string slot s.
-func (r *Resolved) Str(p, s int) string { return r.str[p*r.schema.counts[KindString]+s] }
+func (r *Resolved) Str(p, s int) string { return r.x.str[p*r.schema.counts[KindString]+s] }
 
 // List returns player p's value of string-list slot s as a sorted set.
-func (r *Resolved) List(p, s int) []string { return r.set[p*r.schema.counts[KindList]+s] }
+func (r *Resolved) List(p, s int) []string { return r.x.set[p*r.schema.counts[KindList]+s] }
 
 // Map returns player p's value of map slot s, sorted by key.
-func (r *Resolved) Map(p, s int) []MapEntry { return r.maps[p*r.schema.counts[KindMap]+s] }
+func (r *Resolved) Map(p, s int) []MapEntry { return r.x.maps[p*r.schema.counts[KindMap]+s] }
 
 // NumAgg returns the party's min, max and average of number slot s.
-func (r *Resolved) NumAgg(s int) NumAgg { return r.numAgg[s] }
+func (r *Resolved) NumAgg(s int) NumAgg {
+	if r.players == 1 {
+		v := r.num[s]
+		return NumAgg{v, v, v}
+	}
+	return r.x.numAgg[s]
+}
 
 // ListUnion returns the union of the party's lists in string-list slot s.
-func (r *Resolved) ListUnion(s int) []string { return r.listUnion[s] }
+func (r *Resolved) ListUnion(s int) []string {
+	if r.players == 1 {
+		return r.x.set[s]
+	}
+	return r.x.listUnion[s]
+}
 
 // ListIntersection returns the strings every member of the party has in
 // string-list slot s.
-func (r *Resolved) ListIntersection(s int) []string { return r.listInter[s] }
-
-// Latencies returns player p's latencies sorted by location id (nil when the
-// player reported none).
-func (r *Resolved) Latencies(p int) []Latency {
-	if r.lat == nil {
-		return nil
+func (r *Resolved) ListIntersection(s int) []string {
+	if r.players == 1 {
+		return r.x.set[s]
 	}
-	return r.lat[p]
+	return r.x.listInter[s]
+}
+
+// PlayerLatencyAt returns player p's latency to loc.
+func (r *Resolved) PlayerLatencyAt(p int, loc int32) (int32, bool) {
+	if r.players <= 1 {
+		a, ok := r.PartyLatencyAt(loc)
+		return a.Min, ok
+	}
+	if r.x == nil || r.x.plat == nil {
+		return 0, false
+	}
+	return find(r.x.plat[p], loc)
+}
+
+// PlayerLatencies calls fn with each of player p's latencies, by location
+// id.
+func (r *Resolved) PlayerLatencies(p int, fn func(Latency)) {
+	if r.players <= 1 {
+		for _, a := range r.lat {
+			fn(Latency{Loc: a.Loc, Ms: a.Min})
+		}
+		return
+	}
+	if r.x == nil || r.x.plat == nil {
+		return
+	}
+	for _, l := range r.x.plat[p] {
+		fn(l)
+	}
 }
 
 // HasLatency reports whether every player reported at least one latency.
 func (r *Resolved) HasLatency() bool {
-	if r.lat == nil {
+	if r.players <= 1 {
+		return len(r.lat) > 0
+	}
+	if r.x == nil || r.x.plat == nil {
 		return false
 	}
-	for _, l := range r.lat {
+	for _, l := range r.x.plat {
 		if len(l) == 0 {
 			return false
 		}
@@ -462,13 +600,13 @@ func (r *Resolved) HasLatency() bool {
 
 // PartyLatency returns the locations every player of the ticket reports,
 // sorted by location id, with the party's min, max and average latency.
-func (r *Resolved) PartyLatency() []LatencyAgg { return r.latAgg }
+func (r *Resolved) PartyLatency() []LatencyAgg { return r.lat }
 
 // PartyLatencyAt returns the party's aggregate latency to loc.
 func (r *Resolved) PartyLatencyAt(loc int32) (LatencyAgg, bool) {
 	// A ticket reports a handful of locations: a linear scan beats a
 	// binary search through a comparison function.
-	for _, a := range r.latAgg {
+	for _, a := range r.lat {
 		if a.Loc == loc {
 			return a, true
 		}
@@ -484,7 +622,7 @@ func (r *Resolved) PartyLatencyAt(loc int32) (LatencyAgg, bool) {
 func (r *Resolved) Value(p, i int) (AttributeValue, bool) {
 	k, slot := r.schema.Slot(i)
 	a := r.schema.attrs[i]
-	if r.given == nil || r.given[p]&(1<<uint(i)) == 0 {
+	if !r.Supplied(p, i) {
 		if a.Default == nil {
 			return AttributeValue{}, false
 		}
@@ -495,11 +633,11 @@ func (r *Resolved) Value(p, i int) (AttributeValue, bool) {
 	case KindNumber:
 		return Number(r.num[idx]), true
 	case KindString:
-		return String(r.str[idx]), true
+		return String(r.x.str[idx]), true
 	case KindList:
-		return AttributeValue{kind: KindList, sl: r.list[idx]}, true
+		return AttributeValue{kind: KindList, sl: r.x.list[idx]}, true
 	case KindMap:
-		return AttributeValue{kind: KindMap, sdm: r.maps[idx]}, true
+		return AttributeValue{kind: KindMap, sdm: r.x.maps[idx]}, true
 	}
 	return AttributeValue{}, false
 }
@@ -507,7 +645,11 @@ func (r *Resolved) Value(p, i int) (AttributeValue, bool) {
 // Supplied reports whether player p supplied attribute i (rather than taking
 // the default).
 func (r *Resolved) Supplied(p, i int) bool {
-	return r.given != nil && r.given[p]&(1<<uint(i)) != 0
+	g := r.given
+	if p > 0 {
+		g = r.x.given[p]
+	}
+	return g&(1<<uint(i)) != 0
 }
 
 // PlayerAttributes rebuilds the attributes player p supplied, declared and
@@ -523,12 +665,14 @@ func (r *Resolved) PlayerAttributes(p int) map[string]AttributeValue {
 			m[a.Name], _ = r.Value(p, i)
 		}
 	}
-	for _, e := range r.extra {
-		if e.Player == p {
-			if m == nil {
-				m = make(map[string]AttributeValue)
+	if r.x != nil {
+		for _, e := range r.x.extra {
+			if e.Player == p {
+				if m == nil {
+					m = make(map[string]AttributeValue)
+				}
+				m[e.Name] = e.Value
 			}
-			m[e.Name] = e.Value
 		}
 	}
 	return m
@@ -536,13 +680,12 @@ func (r *Resolved) PlayerAttributes(p int) map[string]AttributeValue {
 
 // LatencyMap rebuilds player p's LatencyInMs map (nil when there was none).
 func (r *Resolved) LatencyMap(p int, locs *Locations) map[string]int {
-	l := r.Latencies(p)
-	if len(l) == 0 {
-		return nil
-	}
-	m := make(map[string]int, len(l))
-	for _, e := range l {
-		m[locs.Name(e.Loc)] = int(e.Ms)
-	}
+	var m map[string]int
+	r.PlayerLatencies(p, func(l Latency) {
+		if m == nil {
+			m = make(map[string]int)
+		}
+		m[locs.Name(l.Loc)] = int(l.Ms)
+	})
 	return m
 }

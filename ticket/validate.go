@@ -98,11 +98,14 @@ type PlayerRules struct {
 // a *ValidationError listing every problem, with field paths rooted at
 // "Players". It does not modify players.
 func ValidatePlayers(players []Player, rules PlayerRules) error {
-	var p problems
 	limit := rules.MaxPlayers
 	if limit == 0 {
 		limit = MaxPlayersPerTicket
 	}
+	if validPlayers(players, rules, limit) {
+		return nil // the common case, checked without allocating
+	}
+	var p problems
 	switch {
 	case len(players) == 0:
 		p.add("Players", "is empty; at least 1 player is required")
@@ -121,6 +124,81 @@ func ValidatePlayers(players []Player, rules PlayerRules) error {
 		}
 	}
 	return p.err()
+}
+
+// validPlayers reports whether players break no limit: the same checks as
+// the reporting path below, without building messages, sorting keys or
+// allocating. When it says no, ValidatePlayers runs the reporting path.
+func validPlayers(players []Player, rules PlayerRules, limit int) bool {
+	if len(players) == 0 || len(players) > limit {
+		return false
+	}
+	for i := range players {
+		pl := &players[i]
+		if n := utf8.RuneCountInString(pl.PlayerID); n < 1 || n > MaxPlayerIDLength {
+			return false
+		}
+		if (rules.RequireTeam && pl.Team == "") || utf8.RuneCountInString(pl.Team) > MaxTeamLength {
+			return false
+		}
+		if len(pl.PlayerAttributes) > MaxAttributesPerPlayer {
+			return false
+		}
+		for name, v := range pl.PlayerAttributes {
+			if n := utf8.RuneCountInString(name); n < 1 || n > MaxAttributeNameLength || !validValue(v) {
+				return false
+			}
+		}
+		for loc, ms := range pl.LatencyInMs {
+			if loc == "" || ms < 1 || ms > math.MaxInt32 {
+				return false
+			}
+		}
+		for j := range i {
+			if players[j].PlayerID == pl.PlayerID {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func validString(s string) bool {
+	n := utf8.RuneCountInString(s)
+	return n >= 1 && n <= MaxStringLength
+}
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// validValue is checkValue's verdict without its messages.
+func validValue(v AttributeValue) bool {
+	switch v.kind {
+	case KindString:
+		return validString(v.s)
+	case KindNumber:
+		return finite(v.n)
+	case KindList:
+		if len(v.sl) > MaxListItems {
+			return false
+		}
+		for _, s := range v.sl {
+			if !validString(s) {
+				return false
+			}
+		}
+		return true
+	case KindMap:
+		if len(v.sdm) > MaxMapEntries {
+			return false
+		}
+		for _, e := range v.sdm {
+			if !validString(e.Key) || !finite(e.Value) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func checkPlayer(p *problems, path string, pl *Player, rules PlayerRules) {
