@@ -143,6 +143,9 @@ func BenchmarkStep(b *testing.B) {
 	}{
 		{ranked5v5, 1_000}, {ranked5v5, 10_000}, {ranked5v5, 100_000}, {ranked5v5, 1_000_000},
 		{ex03, 10_000}, {ex09, 10_000},
+		// Issue 4: a step over 100,000 tickets with example 9's rule set
+		// (large matches of 100v100) must stay well under a second.
+		{ex09, 100_000},
 	} {
 		b.Run(fmt.Sprintf("bulk/pool=%s/ruleset=%s", sizeName(c.n), c.bc.name), func(b *testing.B) {
 			skipLarge(b, c.n)

@@ -150,7 +150,7 @@ func TestDailyCurveSimulation(t *testing.T) {
 	t.Parallel()
 	pop := DefaultPopulation()
 	pop.Arrivals = Arrivals{Process: ProcessDaily, RatePerMinute: 20, PeakHour: F(12), PeakToTrough: 9}
-	r, err := Simulate(context.Background(), Options{Population: &pop, Duration: 24 * time.Hour, Tick: 5 * time.Second, Seed: 2})
+	r, err := Simulate(context.Background(), Options{Population: &pop, Duration: 24 * time.Hour, Tick: 30 * time.Second, Seed: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
