@@ -47,7 +47,7 @@ var (
 
 // workload returns the benchmark workload of a rule set (with its shipped
 // population), built once.
-func workload(b *testing.B, c benchCase) *Workload {
+func workload(b testing.TB, c benchCase) *Workload {
 	b.Helper()
 	workloadsMu.Lock()
 	defer workloadsMu.Unlock()
@@ -88,7 +88,7 @@ func skipLarge(b *testing.B, n int) {
 	}
 }
 
-func newEngine(b *testing.B, w *Workload) *engine.Engine {
+func newEngine(b testing.TB, w *Workload) *engine.Engine {
 	e, err := w.NewEngine()
 	if err != nil {
 		b.Fatal(err)
@@ -96,7 +96,7 @@ func newEngine(b *testing.B, w *Workload) *engine.Engine {
 	return e
 }
 
-func submit(b *testing.B, w *Workload, e *engine.Engine, at time.Time, in []engine.StartMatchmakingInput) {
+func submit(b testing.TB, w *Workload, e *engine.Engine, at time.Time, in []engine.StartMatchmakingInput) {
 	if _, err := w.Submit(e, at, in); err != nil {
 		b.Fatal(err)
 	}

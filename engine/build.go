@@ -442,7 +442,7 @@ func (b *builder) compatible(t *tk) bool {
 			}
 		}
 	}
-	a, en := b.anchor.entry, t.entry
+	a, en := &b.anchor.ent, &t.ent
 	p := b.c.plan
 	for k, ri := range p.numBatch {
 		if ri < 0 {
@@ -493,7 +493,7 @@ func (b *builder) collect(n int) int {
 		b.budget--
 		return true
 	}
-	p, a := b.c.plan, b.anchor.entry
+	p, a := b.c.plan, &b.anchor.ent
 	// How far the source key may lie from the anchor's: a batchDistance
 	// rule's widest window, or anywhere for a sortByAttributes key.
 	srcDist := math.Inf(1)

@@ -150,7 +150,7 @@ func (p *plan) options() pool.Options {
 // keys fills an entry's keys; ok is false when the ticket can never satisfy
 // a string batch rule (its party disagrees on the value).
 func (p *plan) keys(e *pool.Entry[*tk], r *ticket.Resolved) bool {
-	e.Nums = make([]float64, len(p.numBatch))
+	e.Nums = slices.Grow(e.Nums[:0], len(p.numBatch))[:len(p.numBatch)]
 	for k := range p.numBatch {
 		if p.numBatch[k] >= 0 {
 			e.Nums[k] = p.rs.BatchNumber(p.numBatch[k], r)
@@ -159,7 +159,7 @@ func (p *plan) keys(e *pool.Entry[*tk], r *ticket.Resolved) bool {
 		}
 	}
 	ok := true
-	e.Strs = make([]string, len(p.strBatch))
+	e.Strs = slices.Grow(e.Strs[:0], len(p.strBatch))[:len(p.strBatch)]
 	for k, ri := range p.strBatch {
 		var good bool
 		e.Strs[k], good = p.rs.BatchString(ri, r)
@@ -167,11 +167,12 @@ func (p *plan) keys(e *pool.Entry[*tk], r *ticket.Resolved) bool {
 	}
 	if p.latency {
 		agg := r.PartyLatency()
-		e.Lat = make([]ticket.Latency, len(agg))
+		e.Lat = slices.Grow(e.Lat[:0], len(agg))[:len(agg)]
 		for i, a := range agg {
 			e.Lat[i] = ticket.Latency{Loc: a.Loc, Ms: a.Min}
 		}
 	}
+	e.Groups = e.Groups[:0]
 	if p.grouped {
 		e.GroupKey = e.Nums[p.source]
 		for _, a := range r.PartyLatency() {
@@ -325,9 +326,8 @@ func (e *Engine) bindRuleSet(c *config, rec *ruleSetRec) {
 	c.large = nil // the large-match bookkeeping of the old rule set
 	c.backfillsIn = 0
 	for _, t := range waiting {
-		if t.entry != nil {
-			old.Remove(t.entry)
-			t.entry = nil
+		if t.ent.In() {
+			old.Remove(&t.ent)
 		}
 		if t.wakeAt != 0 {
 			c.wakeups.Delete(wakeup{t.wakeAt, t})
@@ -358,7 +358,8 @@ func (e *Engine) reresolve(t *tk, oldRS *ruleset.RuleSet, rec *ruleSetRec) {
 		t.metrics = metrics
 	}
 	if t.blocked {
-		t.blocked, t.reason, t.message = false, "", ""
+		t.blocked = false
+		t.note("", "")
 	}
 	players := make([]ticket.Player, t.r.Players())
 	for p := range players {
@@ -371,8 +372,7 @@ func (e *Engine) reresolve(t *tk, oldRS *ruleset.RuleSet, rec *ruleSetRec) {
 	}
 	block := func(why string) {
 		t.blocked = true
-		t.reason = ticket.ReasonMissingAttribute
-		t.message = "The configuration's rule set changed to " + rec.api.RuleSetName + ", which this ticket does not fit (" + why + "); it can never match."
+		t.note(ticket.ReasonMissingAttribute, "The configuration's rule set changed to "+rec.api.RuleSetName+", which this ticket does not fit ("+why+"); it can never match.")
 	}
 	if t.backfill != nil && t.teams != nil {
 		teams := make([]int, len(t.teams))

@@ -112,7 +112,7 @@ type Engine struct {
 	ruleSets  map[string]*ruleSetRec
 	configs   map[string]*config
 	tickets   map[string]*tk
-	players   map[string]*tk // player id -> its active matchmaking ticket
+	players   map[string]*tk // player id -> its latest matchmaking ticket; an ended one stays until purged
 	matches   map[string]*match
 	sessions  map[string]*match // game session (ARN, or match id in STANDALONE) -> match
 	backfills map[string]*tk    // game session -> its latest backfill ticket

@@ -58,7 +58,7 @@ func (e *Engine) matchLarge(c *config, now time.Time) {
 		if !ok {
 			break
 		}
-		if t.status != ticket.StatusSearching || t.entry == nil {
+		if t.status != ticket.StatusSearching || !t.ent.In() {
 			continue
 		}
 		if t.backfill == nil {
@@ -79,7 +79,7 @@ func (e *Engine) matchLarge(c *config, now time.Time) {
 		})
 	}
 	for _, t := range backfills {
-		if t.status != ticket.StatusSearching || t.entry == nil {
+		if t.status != ticket.StatusSearching || !t.ent.In() {
 			continue
 		}
 		if b.build(t, now) {
@@ -227,7 +227,7 @@ func (e *Engine) sweepLarge(c *config, now time.Time) {
 	for _, lg := range locs {
 		ls.group = ls.group[:0]
 		c.pool.Latency(lg.loc, bound, func(en *pool.Entry[*tk], _ float64) bool {
-			if t := en.Item; t.backfill == nil && t.seen != ls.marks && t.status == ticket.StatusSearching && t.entry != nil {
+			if t := en.Item; t.backfill == nil && t.seen != ls.marks && t.status == ticket.StatusSearching && t.ent.In() {
 				ls.group = append(ls.group, t)
 			}
 			return true
@@ -274,22 +274,22 @@ func sortedLocs(m map[int32][]*tk, locs *ticket.Locations) []int32 {
 // sweeps each, sorted by the primary key.
 func (e *Engine) cutGroup(c *config, lp *largePlan, group []*tk, loc int32, now time.Time) {
 	ls := c.large
-	group = slices.DeleteFunc(group, func(t *tk) bool { return t.used == ls.marks || t.entry == nil })
+	group = slices.DeleteFunc(group, func(t *tk) bool { return t.used == ls.marks || !t.ent.In() })
 	if len(group) == 0 {
 		return
 	}
 	primary := lp.primary
 	slices.SortFunc(group, func(a, b *tk) int {
-		for k := range a.entry.Strs {
-			if a.entry.Strs[k] != b.entry.Strs[k] {
-				if a.entry.Strs[k] < b.entry.Strs[k] {
+		for k := range a.ent.Strs {
+			if a.ent.Strs[k] != b.ent.Strs[k] {
+				if a.ent.Strs[k] < b.ent.Strs[k] {
 					return -1
 				}
 				return 1
 			}
 		}
-		if primary >= 0 && a.entry.Nums[primary] != b.entry.Nums[primary] {
-			if a.entry.Nums[primary] < b.entry.Nums[primary] {
+		if primary >= 0 && a.ent.Nums[primary] != b.ent.Nums[primary] {
+			if a.ent.Nums[primary] < b.ent.Nums[primary] {
 				return -1
 			}
 			return 1
@@ -304,7 +304,7 @@ func (e *Engine) cutGroup(c *config, lp *largePlan, group []*tk, loc int32, now 
 	})
 	start := 0
 	for i := 1; i <= len(group); i++ {
-		if i == len(group) || !slices.Equal(group[i].entry.Strs, group[start].entry.Strs) {
+		if i == len(group) || !slices.Equal(group[i].ent.Strs, group[start].ent.Strs) {
 			e.sweepBucket(c, lp, group[start:i], loc, now)
 			start = i
 		}
@@ -341,8 +341,8 @@ func (e *Engine) sweepBucket(c *config, lp *largePlan, bucket []*tk, loc int32, 
 			continue
 		}
 		g := gather{newest: a.start, oldest: a.start, lo: make([]float64, nk), hi: make([]float64, nk)}
-		copy(g.lo, a.entry.Nums)
-		copy(g.hi, a.entry.Nums)
+		copy(g.lo, a.ent.Nums)
+		copy(g.hi, a.ent.Nums)
 		g.players = a.r.Players()
 		g.worstLat = e.partyLatency(lp, a, loc)
 		ls.members = append(ls.members[:0], a)
@@ -431,7 +431,7 @@ func (e *Engine) fitsGather(c *config, lp *largePlan, g *gather, t *tk, loc int3
 		if !has {
 			d = 0
 		}
-		x := t.entry.Nums[lp.primary]
+		x := t.ent.Nums[lp.primary]
 		if max(g.hi[lp.primary], x)-min(g.lo[lp.primary], x) > d+1e-9 {
 			// The bucket is sorted on this key: past the widest window any
 			// phase allows, no later ticket fits either.
@@ -443,7 +443,7 @@ func (e *Engine) fitsGather(c *config, lp *largePlan, g *gather, t *tk, loc int3
 		if !has {
 			d = 0
 		}
-		x := t.entry.Nums[k]
+		x := t.ent.Nums[k]
 		if max(g.hi[k], x)-min(g.lo[k], x) > d+1e-9 {
 			return false, false
 		}
@@ -453,7 +453,7 @@ func (e *Engine) fitsGather(c *config, lp *largePlan, g *gather, t *tk, loc int3
 		return false, false
 	}
 	for k := range g.lo {
-		x := t.entry.Nums[k]
+		x := t.ent.Nums[k]
 		ng.lo[k], ng.hi[k] = min(g.lo[k], x), max(g.hi[k], x)
 	}
 	ng.players = g.players + t.r.Players()

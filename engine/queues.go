@@ -34,7 +34,15 @@ type tkFIFO struct {
 	head int
 }
 
-func (f *tkFIFO) push(t *tk, gen uint32) { f.q = append(f.q, tkEntry{t, gen}) }
+func (f *tkFIFO) push(t *tk, gen uint32) {
+	if f.head > 1024 && f.head > len(f.q)/2 && len(f.q) == cap(f.q) {
+		// Reuse the popped half instead of growing past it.
+		n := copy(f.q, f.q[f.head:])
+		clear(f.q[n:])
+		f.q, f.head = f.q[:n], 0
+	}
+	f.q = append(f.q, tkEntry{t, gen})
+}
 
 // front returns the first live entry, dropping stale ones.
 func (f *tkFIFO) front(live func(tkEntry) bool) (*tk, bool) {

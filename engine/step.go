@@ -88,7 +88,7 @@ func (e *Engine) admit(c *config, t *tk) { e.admitAs(c, t, false) }
 // admitAs is admit; staged tickets (new ones, at the start of a step) enter
 // the pool's trees only if they are still waiting when the step ends.
 func (e *Engine) admitAs(c *config, t *tk, staged bool) {
-	if t.entry != nil {
+	if t.ent.In() {
 		return
 	}
 	if t.dlIn == inNone {
@@ -101,18 +101,19 @@ func (e *Engine) admitAs(c *config, t *tk, staged bool) {
 	case t.r.Missing() >= 0:
 		name := rs.Schema().Attrs()[t.r.Missing()].Name
 		t.blocked = true
-		t.reason = ticket.ReasonMissingAttribute
-		t.message = fmt.Sprintf("A player has no value for attribute %q, which the rule set declares without a default; this ticket can never match.", name)
+		t.note(ticket.ReasonMissingAttribute, fmt.Sprintf("A player has no value for attribute %q, which the rule set declares without a default; this ticket can never match.", name))
 		return
 	case rs.HasLatencyRule() && !t.r.HasLatency():
 		t.blocked = true
-		t.reason = ticket.ReasonMissingAttribute
-		t.message = "A player has no LatencyInMs, which the rule set's latency rule needs; this ticket can never match."
+		t.note(ticket.ReasonMissingAttribute, "A player has no LatencyInMs, which the rule set's latency rule needs; this ticket can never match.")
 		return
 	case !e.fits(c, t):
 		return
 	}
-	en := &pool.Entry[*tk]{ID: t.id, Start: t.start, Item: t}
+	en := &t.ent
+	if en.Item == nil {
+		*en = pool.Entry[*tk]{ID: t.id, Start: t.start, Item: t, Nums: t.numBuf[:0], Groups: t.grpBuf[:0]}
+	}
 	if !c.plan.keys(en, t.r) {
 		return // a party that disagrees on a string batch attribute
 	}
@@ -121,7 +122,6 @@ func (e *Engine) admitAs(c *config, t *tk, staged bool) {
 	} else {
 		c.pool.Insert(en)
 	}
-	t.entry = en
 	if t.backfill != nil {
 		c.backfillsIn++
 	}
@@ -175,7 +175,7 @@ func (t *tk) priorityClass() uint8 {
 }
 
 func (e *Engine) markDirty(c *config, t *tk) {
-	if t.dirtyIn != inNone || t.entry == nil {
+	if t.dirtyIn != inNone || !t.ent.In() {
 		return
 	}
 	if t.wakeAt != 0 {
@@ -206,11 +206,11 @@ func (e *Engine) matchSmall(c *config, now time.Time) {
 		if !ok {
 			return
 		}
-		if t.status != ticket.StatusSearching || t.entry == nil {
+		if t.status != ticket.StatusSearching || !t.ent.In() {
 			continue
 		}
 		for _, a := range b.anchorsFor(t, now) {
-			if a.status != ticket.StatusSearching || a.entry == nil {
+			if a.status != ticket.StatusSearching || !a.ent.In() {
 				continue
 			}
 			if b.build(a, now) {
@@ -220,7 +220,7 @@ func (e *Engine) matchSmall(c *config, now time.Time) {
 				}
 			}
 		}
-		if t.status == ticket.StatusSearching && t.entry != nil {
+		if t.status == ticket.StatusSearching && t.ent.In() {
 			e.settle(c, t, now)
 		}
 	}
@@ -304,7 +304,7 @@ func (e *Engine) proceed(now time.Time, m *match) {
 		m.state = msPlacing
 		for _, t := range m.tickets {
 			t.setStatus(ticket.StatusPlacing)
-			t.reason, t.message = "", ""
+			t.note("", "")
 		}
 		return
 	}
@@ -400,6 +400,11 @@ func (e *Engine) purge(now time.Time) {
 	for n < len(e.retired) && e.retired[n].end <= cut.UnixNano() {
 		t := e.retired[n]
 		delete(e.tickets, t.id)
+		for p := range t.r.Players() {
+			if id := t.r.PlayerID(p); e.players[id] == t {
+				delete(e.players, id)
+			}
+		}
 		t.cfg.counts[statusIndex(t.status)]--
 		if m := t.match; m != nil && e.matches[m.id] == m && m.purgeable(e) {
 			delete(e.matches, m.id)

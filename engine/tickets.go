@@ -18,36 +18,43 @@ type tk struct {
 	seq      uint64 // engine-wide arrival order, for deterministic ties
 	cfg      *config
 	status   ticket.Status
-	reason   string
-	message  string
 	start    int64 // Unix nanoseconds
 	end      int64 // Unix nanoseconds; 0 while active
 	deadline int64 // request deadline, Unix nanoseconds
 	r        *ticket.Resolved
-	entry    *pool.Entry[*tk] // set while the ticket is in the pool
-	blocked  bool             // can never match (D11, D20)
 	match    *match
 	teams    []int    // team index per player, once placed (backfill: as requested)
-	out      *outcome // what a match gave the ticket; nil until it is in one
+	out      *outcome // what a match or the end gave the ticket; nil until then
 	metrics  []uint32 // passed, failed per rule
 	backfill *backfillInfo
 	mark     uint64 // build epoch in which the ticket joined a candidate
 	seen     uint64 // build epoch in which the ticket entered a window
 	used     uint64 // large-match sweep in which the ticket was taken
-	dirtyIn  uint8  // where the ticket is in its configuration's anchor queue
+	wakeAt   int64  // pending wakeup time, 0 for none
 	dirtyGen uint32
-	dlIn     uint8 // where the ticket is in its configuration's deadline queue
 	dlGen    uint32
+	blocked  bool  // can never match (D11, D20)
+	dirtyIn  uint8 // where the ticket is in its configuration's anchor queue
+	dlIn     uint8 // where the ticket is in its configuration's deadline queue
 	class    uint8 // anchor priority class (see anchorLess)
-	wakeAt   int64 // pending wakeup time, 0 for none
+
+	// The pool entry lives in the ticket, with room for the usual keys, so
+	// that a scan that reaches the entry has the ticket in the same few
+	// cache lines, and admitting a ticket allocates nothing. ent.In()
+	// reports whether the ticket is in its configuration's pool.
+	ent    pool.Entry[*tk]
+	numBuf [1]float64
+	grpBuf [4]int32
 }
 
-// outcome holds what a ticket gets from a match, kept apart so that a
-// waiting ticket does not carry it.
+// outcome holds what a ticket gets from a match or from its end, kept
+// apart so that a waiting ticket does not carry it.
 type outcome struct {
 	accept   []int8 // per player while REQUIRES_ACCEPTANCE: 0 silent, 1 accepted, -1 rejected
 	sessions []string
 	conn     *ticket.GameSessionConnectionInfo
+	reason   string // StatusReason, once ended or blocked
+	message  string // StatusMessage
 }
 
 func (t *tk) outcome() *outcome {
@@ -55,6 +62,24 @@ func (t *tk) outcome() *outcome {
 		t.out = &outcome{}
 	}
 	return t.out
+}
+
+// note sets the ticket's StatusReason and StatusMessage; clearing them
+// allocates nothing.
+func (t *tk) note(reason, message string) {
+	if t.out == nil && reason == "" && message == "" {
+		return
+	}
+	o := t.outcome()
+	o.reason, o.message = reason, message
+}
+
+// reason returns the ticket's StatusReason and StatusMessage.
+func (t *tk) reason() (reason, message string) {
+	if t.out == nil {
+		return "", ""
+	}
+	return t.out.reason, t.out.message
 }
 
 // answers returns the players' answers to the match, nil outside acceptance.
@@ -162,7 +187,7 @@ func (e *Engine) StartMatchmaking(now time.Time, in StartMatchmakingInput) (tick
 	var older []*tk
 	for i, p := range in.Players {
 		o, ok := e.players[p.PlayerID]
-		if !ok {
+		if !ok || o.status.Terminal() {
 			continue
 		}
 		if o.status == ticket.StatusPlacing {
@@ -401,13 +426,12 @@ func (e *Engine) end(now time.Time, t *tk, status ticket.Status, reason, msg str
 	}
 	c.deadlines.remove(t)
 	t.setStatus(status)
-	t.reason, t.message, t.end = reason, msg, now.UnixNano()
+	t.note(reason, msg)
+	t.end = now.UnixNano()
 	t.clearAnswers()
-	for p := range t.r.Players() {
-		if e.players[t.r.PlayerID(p)] == t {
-			delete(e.players, t.r.PlayerID(p))
-		}
-	}
+	// e.players keeps pointing at the ended ticket until purge forgets it:
+	// lookups skip terminal tickets, and a bulk step spares a random map
+	// access per player.
 	e.retired = append(e.retired, t)
 	if b := t.backfill; b != nil && b.auto && status != ticket.StatusCompleted {
 		// The session's data names its open automatic ticket only.
@@ -421,9 +445,8 @@ func (e *Engine) end(now time.Time, t *tk, status ticket.Status, reason, msg str
 
 // leavePool takes t out of the pool and the anchor queues.
 func (e *Engine) leavePool(c *config, t *tk) {
-	if t.entry != nil {
-		c.pool.Remove(t.entry)
-		t.entry = nil
+	if t.ent.In() {
+		c.pool.Remove(&t.ent)
 		if t.backfill != nil {
 			c.backfillsIn--
 		}
@@ -563,7 +586,7 @@ func (e *Engine) failAcceptance(now time.Time, m *match, outcome string, causes 
 		t.match, t.teams = nil, backfillTeams(t)
 		t.clearAnswers()
 		t.setStatus(ticket.StatusSearching)
-		t.reason, t.message = "", ""
+		t.note("", "")
 		e.admit(c, t)
 		e.markDirty(c, t)
 	}
@@ -659,11 +682,10 @@ func (t *tk) viewAs(e *Engine, players []ticket.Player) ticket.Ticket {
 		ConfigurationName: t.cfg.api.Name,
 		ConfigurationArn:  t.cfg.api.ConfigurationArn,
 		Status:            t.status,
-		StatusReason:      t.reason,
-		StatusMessage:     t.message,
 		StartTime:         nsTime(t.start),
 		Players:           players,
 	}
+	v.StatusReason, v.StatusMessage = t.reason()
 	if t.end != 0 {
 		v.EndTime = nsTime(t.end)
 	}

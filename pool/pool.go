@@ -52,10 +52,37 @@ type Entry[T any] struct {
 // In reports whether the entry is in a pool.
 func (e *Entry[T]) In() bool { return e.pool != nil }
 
+// keyItem is an entry in a sorted slice of staged entries; seq tells
+// whether it still stands for its entry.
 type keyItem[T any] struct {
 	key float64
 	seq uint64
 	e   *Entry[T]
+}
+
+// treeItem is an entry in a tree ordered by a number key. Ties between
+// equal keys go by the entry's sequence number, read from the entry: equal
+// keys are rare enough that the smaller item (two words where keyItem has
+// three) is worth the read, and every waiting ticket has several.
+type treeItem[T any] struct {
+	key float64
+	e   *Entry[T]
+}
+
+// seqOf is an item's sequence number; a search pivot (no entry) comes
+// before every entry with its key.
+func seqOf[T any](e *Entry[T]) uint64 {
+	if e == nil {
+		return 0
+	}
+	return e.seq
+}
+
+func treeLess[T any](a, b treeItem[T]) bool {
+	if a.key != b.key {
+		return a.key < b.key
+	}
+	return seqOf(a.e) < seqOf(b.e)
 }
 
 type strItem[T any] struct {
@@ -78,14 +105,14 @@ type strItem[T any] struct {
 type Pool[T any] struct {
 	opts Options
 	seq  uint64
-	age  *btree.BTreeG[ageItem[T]]
-	nums []*btree.BTreeG[keyItem[T]]
+	age  *btree.BTreeG[ageKey[T]]
+	nums []*btree.BTreeG[treeItem[T]]
 	strs []*btree.BTreeG[strItem[T]]
-	lat  []*btree.BTreeG[keyItem[T]] // by location id
+	lat  []*btree.BTreeG[treeItem[T]] // by location id
 
-	groups []*btree.BTreeG[keyItem[T]] // by group id (Options.Grouped)
-	count  int                         // entries in the pool
-	st     stage[T]                    // entries staged since the last Settle
+	groups []*btree.BTreeG[treeItem[T]] // by group id (Options.Grouped)
+	count  int                          // entries in the pool
+	st     stage[T]                     // entries staged since the last Settle
 
 	// Scratch of nearest, kept so that a scan allocates nothing;
 	// cursorsBusy marks it taken (a callback that scans again gets its
@@ -141,6 +168,31 @@ func ageLess[T any](a, b ageItem[T]) bool {
 
 func (e *Entry[T]) ageItem() ageItem[T] { return ageItem[T]{e.Start, idHead(e.ID), e.seq, e} }
 
+// ageKey is an entry in the age tree: ageItem without the sequence number,
+// which ties read from the entry (see treeItem).
+type ageKey[T any] struct {
+	start  int64
+	idHead uint64
+	e      *Entry[T]
+}
+
+func (e *Entry[T]) ageKey() ageKey[T] { return ageKey[T]{e.Start, idHead(e.ID), e} }
+
+func (k ageKey[T]) item() ageItem[T] { return ageItem[T]{k.start, k.idHead, seqOf(k.e), k.e} }
+
+func ageKeyLess[T any](a, b ageKey[T]) bool {
+	if a.start != b.start {
+		return a.start < b.start
+	}
+	if a.idHead != b.idHead {
+		return a.idHead < b.idHead
+	}
+	if a.e.ID != b.e.ID {
+		return a.e.ID < b.e.ID
+	}
+	return seqOf(a.e) < seqOf(b.e)
+}
+
 func keyLess[T any](a, b keyItem[T]) bool {
 	if a.key != b.key {
 		return a.key < b.key
@@ -157,9 +209,9 @@ func strLess[T any](a, b strItem[T]) bool {
 
 // New returns an empty pool with the indexes opts asks for.
 func New[T any](opts Options) *Pool[T] {
-	p := &Pool[T]{opts: opts, age: btree.NewBTreeGOptions(ageLess[T], treeOpts)}
+	p := &Pool[T]{opts: opts, age: btree.NewBTreeGOptions(ageKeyLess[T], treeOpts)}
 	for range opts.Numbers {
-		p.nums = append(p.nums, btree.NewBTreeGOptions(keyLess[T], treeOpts))
+		p.nums = append(p.nums, btree.NewBTreeGOptions(treeLess[T], treeOpts))
 	}
 	for range opts.Strings {
 		p.strs = append(p.strs, btree.NewBTreeGOptions(strLess[T], treeOpts))
@@ -202,24 +254,24 @@ func (p *Pool[T]) check(e *Entry[T]) {
 // insertEager indexes e by its number, string and latency keys.
 func (p *Pool[T]) insertEager(e *Entry[T]) {
 	for i, t := range p.nums {
-		t.Set(keyItem[T]{e.Nums[i], e.seq, e})
+		t.Set(treeItem[T]{e.Nums[i], e})
 	}
 	for i, t := range p.strs {
 		t.Set(strItem[T]{e.Strs[i], e.seq, e})
 	}
 	if p.opts.Latency {
 		for _, l := range e.Lat {
-			p.latTree(l.Loc).Set(keyItem[T]{float64(l.Ms), e.seq, e})
+			p.latTree(l.Loc).Set(treeItem[T]{float64(l.Ms), e})
 		}
 	}
 }
 
 // insertDeferred indexes e by age and group (what staging defers).
 func (p *Pool[T]) insertDeferred(e *Entry[T]) {
-	p.age.Set(e.ageItem())
+	p.age.Set(e.ageKey())
 	if p.opts.Grouped {
 		for _, g := range e.Groups {
-			p.groupTree(g).Set(keyItem[T]{e.GroupKey, e.seq, e})
+			p.groupTree(g).Set(treeItem[T]{e.GroupKey, e})
 		}
 	}
 }
@@ -232,14 +284,14 @@ func (p *Pool[T]) Remove(e *Entry[T]) {
 		return
 	}
 	for i, t := range p.nums {
-		t.Delete(keyItem[T]{e.Nums[i], e.seq, e})
+		t.Delete(treeItem[T]{e.Nums[i], e})
 	}
 	for i, t := range p.strs {
 		t.Delete(strItem[T]{e.Strs[i], e.seq, e})
 	}
 	if p.opts.Latency {
 		for _, l := range e.Lat {
-			p.latTree(l.Loc).Delete(keyItem[T]{float64(l.Ms), e.seq, e})
+			p.latTree(l.Loc).Delete(treeItem[T]{float64(l.Ms), e})
 		}
 	}
 	if e.staged {
@@ -248,10 +300,10 @@ func (p *Pool[T]) Remove(e *Entry[T]) {
 			p.st.dead++
 		}
 	} else {
-		p.age.Delete(e.ageItem())
+		p.age.Delete(e.ageKey())
 		if p.opts.Grouped {
 			for _, g := range e.Groups {
-				p.groupTree(g).Delete(keyItem[T]{e.GroupKey, e.seq, e})
+				p.groupTree(g).Delete(treeItem[T]{e.GroupKey, e})
 			}
 		}
 	}
@@ -259,9 +311,9 @@ func (p *Pool[T]) Remove(e *Entry[T]) {
 	p.count--
 }
 
-func (p *Pool[T]) groupTree(g int32) *btree.BTreeG[keyItem[T]] {
+func (p *Pool[T]) groupTree(g int32) *btree.BTreeG[treeItem[T]] {
 	for int(g) >= len(p.groups) {
-		p.groups = append(p.groups, btree.NewBTreeGOptions(keyLess[T], treeOpts))
+		p.groups = append(p.groups, btree.NewBTreeGOptions(treeLess[T], treeOpts))
 	}
 	return p.groups[g]
 }
@@ -281,16 +333,17 @@ func (p *Pool[T]) GroupLen(g int32) int {
 	return n
 }
 
-func (p *Pool[T]) latTree(loc int32) *btree.BTreeG[keyItem[T]] {
+func (p *Pool[T]) latTree(loc int32) *btree.BTreeG[treeItem[T]] {
 	for int(loc) >= len(p.lat) {
-		p.lat = append(p.lat, btree.NewBTreeGOptions(keyLess[T], treeOpts))
+		p.lat = append(p.lat, btree.NewBTreeGOptions(treeLess[T], treeOpts))
 	}
 	return p.lat[loc]
 }
 
 // Oldest returns the entry that started first. Cost: O(log n).
 func (p *Pool[T]) Oldest() (*Entry[T], bool) {
-	it, ok := p.age.Min()
+	k, ok := p.age.Min()
+	it := k.item()
 	if st, sok := p.stagedOldest(); sok && (!ok || ageLess(st, it)) {
 		return st.e, true
 	}
@@ -301,8 +354,8 @@ func (p *Pool[T]) Oldest() (*Entry[T], bool) {
 // those that have been in the pool since before the last Settle. Cost:
 // O(log n).
 func (p *Pool[T]) OldestSettled() (*Entry[T], bool) {
-	it, ok := p.age.Min()
-	return it.e, ok
+	k, ok := p.age.Min()
+	return k.e, ok
 }
 
 // Ascend calls fn for each entry in age order (start time, then id), from
@@ -332,8 +385,8 @@ func (p *Pool[T]) Ascend(after *Entry[T], fn func(*Entry[T]) bool) {
 		return fn(it.e)
 	}
 	stopped := false
-	walk := func(it ageItem[T]) bool {
-		if !visit(it) {
+	walk := func(k ageKey[T]) bool {
+		if !visit(k.item()) {
 			stopped = true
 			return false
 		}
@@ -342,7 +395,7 @@ func (p *Pool[T]) Ascend(after *Entry[T], fn func(*Entry[T]) bool) {
 	if after == nil {
 		p.age.Scan(walk)
 	} else {
-		p.age.Ascend(after.ageItem(), walk)
+		p.age.Ascend(after.ageKey(), walk)
 	}
 	if stopped {
 		return
@@ -358,7 +411,7 @@ func (p *Pool[T]) Ascend(after *Entry[T], fn func(*Entry[T]) bool) {
 // ascending key order (ties in insertion order), until fn returns false.
 // Cost: O(log n + k).
 func (p *Pool[T]) Range(k int, lo, hi float64, fn func(*Entry[T]) bool) {
-	p.nums[k].Ascend(keyItem[T]{key: lo}, func(it keyItem[T]) bool {
+	p.nums[k].Ascend(treeItem[T]{key: lo}, func(it treeItem[T]) bool {
 		if it.key > hi {
 			return false
 		}
@@ -404,21 +457,29 @@ func (p *Pool[T]) NearestIn(groups []int32, x, maxDist float64, fn func(e *Entry
 
 // cursor walks index items away from a pivot: up (ascending, from the
 // first item at or above it) or down (descending, from the last item below
-// it), over a tree or over a sorted slice of staged items.
+// it), over a tree or over a sorted slice of staged items. cur is the item
+// it stands on while ok.
 type cursor[T any] struct {
-	it   btree.IterG[keyItem[T]]
+	it   btree.IterG[treeItem[T]]
 	tree bool
 	arr  []keyItem[T]
 	i    int
 	ok   bool
 	up   bool
+	cur  keyItem[T]
 }
 
-func (c *cursor[T]) item() keyItem[T] {
-	if c.tree {
-		return c.it.Item()
+// load sets cur from where the cursor stands.
+func (c *cursor[T]) load() {
+	if !c.ok {
+		return
 	}
-	return c.arr[c.i]
+	if c.tree {
+		it := c.it.Item()
+		c.cur = keyItem[T]{it.key, it.e.seq, it.e}
+		return
+	}
+	c.cur = c.arr[c.i]
 }
 
 // takeCursors returns the scratch cursors, or none (so that append makes
@@ -432,18 +493,20 @@ func (p *Pool[T]) takeCursors() ([]cursor[T], bool) {
 }
 
 // treeCursors appends an up and a down cursor over t from x.
-func (p *Pool[T]) treeCursors(cs []cursor[T], t *btree.BTreeG[keyItem[T]], x float64) []cursor[T] {
+func (p *Pool[T]) treeCursors(cs []cursor[T], t *btree.BTreeG[treeItem[T]], x float64) []cursor[T] {
 	cs = append(cs, cursor[T]{up: true, tree: true}, cursor[T]{tree: true})
 	up, down := &cs[len(cs)-2], &cs[len(cs)-1]
 	up.it.Init(t, false)
 	down.it.Init(t, false)
-	pivot := keyItem[T]{key: x}
+	pivot := treeItem[T]{key: x}
 	up.ok = up.it.Seek(pivot)
 	if down.it.Seek(pivot) {
 		down.ok = down.it.Prev()
 	} else {
 		down.ok = down.it.Last()
 	}
+	up.load()
+	down.load()
 	return cs
 }
 
@@ -473,7 +536,7 @@ func (p *Pool[T]) nearest(cs []cursor[T], owned bool, x, maxDist float64, fn fun
 			if !c.ok {
 				continue
 			}
-			it := c.item()
+			it := c.cur
 			d := it.key - x
 			if !c.up {
 				d = x - it.key
@@ -490,8 +553,10 @@ func (p *Pool[T]) nearest(cs []cursor[T], owned bool, x, maxDist float64, fn fun
 		switch {
 		case c.tree && c.up:
 			c.ok = c.it.Next()
+			c.load()
 		case c.tree:
 			c.ok = c.it.Prev()
+			c.load()
 		default:
 			if c.up {
 				c.i++
@@ -552,7 +617,7 @@ func (p *Pool[T]) Latency(loc int32, maxMs float64, fn func(e *Entry[T], ms floa
 	if loc < 0 || int(loc) >= len(p.lat) {
 		return
 	}
-	p.lat[loc].Scan(func(it keyItem[T]) bool {
+	p.lat[loc].Scan(func(it treeItem[T]) bool {
 		if it.key > maxMs {
 			return false
 		}

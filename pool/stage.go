@@ -302,4 +302,5 @@ func (p *Pool[T]) settleCursor(c *cursor[T]) {
 		}
 	}
 	c.ok = c.i >= 0 && c.i < len(c.arr)
+	c.load()
 }
