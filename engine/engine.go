@@ -113,6 +113,7 @@ type Engine struct {
 	configs   map[string]*config
 	tickets   map[string]*tk
 	players   map[string]*tk // player id -> its latest matchmaking ticket; an ended one stays until purged
+	shown     shownMatch     // the last match proposed, as its event showed it
 	matches   map[string]*match
 	sessions  map[string]*match // game session (ARN, or match id in STANDALONE) -> match
 	backfills map[string]*tk    // game session -> its latest backfill ticket

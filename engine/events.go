@@ -191,6 +191,15 @@ var (
 	no  = false
 )
 
+// shownMatch is the last match proposed, with the ticket and player lists
+// its PotentialMatchCreated event showed, which MatchmakingSucceeded can
+// share.
+type shownMatch struct {
+	m       *match
+	tickets []EventTicket
+	players []EventPlayer
+}
+
 // eventTickets lists tickets and their players as events show them. The
 // tickets' player lists are parts of the list of all players, which the
 // event's gameSessionInfo carries: two allocations per event.
@@ -274,7 +283,21 @@ func (e *Engine) emitSearching(c *config, now time.Time, ts []*tk) {
 // emitMatch emits an event about a whole match; edit adds the event's own
 // members.
 func (e *Engine) emitMatch(c *config, now time.Time, typ string, m *match, edit func(*EventDetail)) {
-	tickets, players := e.eventTickets(m.tickets, m)
+	var tickets []EventTicket
+	var players []EventPlayer
+	switch sh := &e.shown; {
+	case typ == EventMatchmakingSucceeded && sh.m == m && m.conn == nil:
+		// Nothing that events show of the players changed since the
+		// match was proposed (no player sessions, no answers shown):
+		// share the lists, as events share everything (read-only).
+		tickets, players = sh.tickets, sh.players
+		*sh = shownMatch{}
+	default:
+		tickets, players = e.eventTickets(m.tickets, m)
+		if typ == EventPotentialMatchCreated && m.state != msAccepting {
+			*sh = shownMatch{m, tickets, players} // no answers to show
+		}
+	}
 	d := EventDetail{
 		Type: typ, Tickets: tickets, GameSessionInfo: GameSessionInfo{Players: players},
 		MatchID: m.id, Location: m.location,

@@ -295,10 +295,7 @@ func (p *Pool[T]) Remove(e *Entry[T]) {
 		}
 	}
 	if e.staged {
-		p.st.live-- // its staged slices skip it from now on
-		if p.st.sorted {
-			p.st.dead++
-		}
+		p.unstage(e) // its staged slices skip it from now on
 	} else {
 		p.age.Delete(e.ageKey())
 		if p.opts.Grouped {
@@ -326,7 +323,7 @@ func (p *Pool[T]) GroupLen(g int32) int {
 		n = p.groups[g].Len()
 	}
 	for _, it := range p.stagedGroup(g) {
-		if p.stagedLive(it.e, it.seq) {
+		if p.stagedLive(it.seq) {
 			n++
 		}
 	}
@@ -375,7 +372,7 @@ func (p *Pool[T]) Ascend(after *Entry[T], fn func(*Entry[T]) bool) {
 	visit := func(it ageItem[T]) bool {
 		for len(staged) > 0 {
 			s := staged[0]
-			if live := p.stagedLive(s.e, s.seq); live && !ageLess(s, it) {
+			if live := p.stagedLive(s.seq); live && !ageLess(s, it) {
 				break
 			} else if live && !fn(s.e) {
 				return false
@@ -401,7 +398,7 @@ func (p *Pool[T]) Ascend(after *Entry[T], fn func(*Entry[T]) bool) {
 		return
 	}
 	for _, s := range staged {
-		if p.stagedLive(s.e, s.seq) && !fn(s.e) {
+		if p.stagedLive(s.seq) && !fn(s.e) {
 			return
 		}
 	}

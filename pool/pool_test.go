@@ -645,8 +645,9 @@ func TestNearestAllocs(t *testing.T) {
 }
 
 // TestStagedLargeGroups stages enough entries per group for the radix sort
-// (negative, fractional and repeated keys) and checks NearestIn and GroupLen
-// against brute force, before and after removals and Settle.
+// (negative, fractional and repeated keys, and keys that differ only in
+// their lowest bits) and checks NearestIn against brute force, before and
+// after removals (enough for the slices to be compacted) and Settle.
 func TestStagedLargeGroups(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	opts := pool.Options{Grouped: true}
@@ -654,8 +655,14 @@ func TestStagedLargeGroups(t *testing.T) {
 	m := newModel(opts)
 	var all []*pool.Entry[int]
 	for i := range 3000 {
+		key := float64(r.IntN(400)-200) / 4
+		if r.IntN(4) == 0 {
+			// Keys that differ only in their low bits, which the radix
+			// passes leave tied.
+			key += float64(r.IntN(5)) * 1e-12
+		}
 		e := &pool.Entry[int]{ID: fmt.Sprint(i), Start: int64(i), Item: i,
-			GroupKey: float64(r.IntN(400)-200) / 4, Groups: []int32{int32(r.IntN(3))}}
+			GroupKey: key, Groups: []int32{int32(r.IntN(3))}}
 		if r.IntN(3) == 0 {
 			e.Groups = append(e.Groups, 3)
 		}
@@ -687,6 +694,13 @@ func TestStagedLargeGroups(t *testing.T) {
 		}
 	}
 	check("staged, half removed")
+	for _, e := range all {
+		if e.In() && r.IntN(10) != 0 {
+			p.Remove(e)
+			m.remove(e)
+		}
+	}
+	check("staged, most removed (compacted)")
 	p.Settle()
 	check("settled")
 }

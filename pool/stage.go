@@ -18,26 +18,55 @@ import (
 // that leaves before Settle costs nothing more; Settle moves the rest into
 // the trees. The other indexes take staged entries at once, as Insert does.
 
-// stage holds the entries staged since the last Settle.
+// stage holds the entries staged since the last Settle. Which of them are
+// still staged is a bitmap by sequence number, so that the sorted slices can
+// be scanned and compacted without reading the entries themselves (each
+// read a likely cache miss in a large pool).
 type stage[T any] struct {
+	base    uint64         // p.seq when the stage began: staged entries have higher ones
+	gone    []uint64       // bit seq-base-1 set: that staging ended (removed, or settled)
 	entries []staged[T]    // in Stage order; removed ones stay until sorted
+	gids    []int32        // the staged entries' group ids, end to end
 	live    int            // staged entries still in the pool
 	dead    int            // removed entries still in the sorted slices
 	sorted  bool           // groups are current
 	aged    bool           // age is current
-	age     []ageItem[T]   // live staged entries in age order
+	age     []ageItem[T]   // live staged entries in age order, built when needed
 	groups  [][]keyItem[T] // per group id: its staged entries by key
 }
 
-// staged is an entry as staged, with the sequence number it got.
+// staged is an entry as staged: its sequence number, and a copy of its
+// group key and ids (gids[goff:goff+glen]) for the sort.
 type staged[T any] struct {
-	e   *Entry[T]
-	seq uint64
+	e          *Entry[T]
+	seq        uint64
+	key        float64
+	goff, glen uint32
 }
 
-// stagedLive reports whether a staged item still stands for its entry.
-func (p *Pool[T]) stagedLive(e *Entry[T], seq uint64) bool {
-	return e.pool == p && e.staged && e.seq == seq
+// stagedLive reports whether the staged item with sequence number seq
+// still stands for its entry.
+func (p *Pool[T]) stagedLive(seq uint64) bool {
+	st := &p.st
+	if seq <= st.base {
+		return false // staged before the stage began again
+	}
+	i := seq - st.base - 1
+	return i/64 >= uint64(len(st.gone)) || st.gone[i/64]&(1<<(i%64)) == 0
+}
+
+// unstage marks the staging of e over.
+func (p *Pool[T]) unstage(e *Entry[T]) {
+	st := &p.st
+	i := e.seq - st.base - 1
+	for uint64(len(st.gone)) <= i/64 {
+		st.gone = append(st.gone, 0)
+	}
+	st.gone[i/64] |= 1 << (i % 64)
+	st.live--
+	if st.sorted {
+		st.dead++
+	}
 }
 
 // Stage adds e to the pool, like Insert, except that the age and group
@@ -46,12 +75,21 @@ func (p *Pool[T]) stagedLive(e *Entry[T], seq uint64) bool {
 // share of one sort when a query next needs the staged entries in order.
 func (p *Pool[T]) Stage(e *Entry[T]) {
 	p.check(e)
+	st := &p.st
+	if st.live == 0 {
+		// A new stage: whatever the slices still hold is dead.
+		st.base = p.seq
+		clear(st.gone)
+		st.gone = st.gone[:0]
+	}
 	p.seq++
 	e.seq, e.pool, e.staged = p.seq, p, true
 	p.insertEager(e)
-	p.st.entries = append(p.st.entries, staged[T]{e, e.seq})
-	p.st.live++
-	p.st.sorted = false
+	s := staged[T]{e: e, seq: e.seq, key: e.GroupKey, goff: uint32(len(st.gids)), glen: uint32(len(e.Groups))}
+	st.gids = append(st.gids, e.Groups...)
+	st.entries = append(st.entries, s)
+	st.live++
+	st.sorted = false
 }
 
 // Staged returns how many staged entries are in the pool. Cost: O(1).
@@ -61,50 +99,62 @@ func (p *Pool[T]) Staged() int { return p.st.live }
 // group indexes and ends the staging. Cost: O(log n) per index for each of
 // them.
 func (p *Pool[T]) Settle() {
-	for _, s := range p.st.entries {
-		if !p.stagedLive(s.e, s.seq) {
+	st := &p.st
+	for _, s := range st.entries {
+		if !p.stagedLive(s.seq) {
 			continue
 		}
 		s.e.staged = false
 		p.insertDeferred(s.e)
 	}
-	clear(p.st.entries)
-	p.st.entries = p.st.entries[:0]
-	p.st.live, p.st.dead = 0, 0
-	p.st.sorted = false
-	clear(p.st.age)
-	p.st.age = p.st.age[:0]
-	for g := range p.st.groups {
-		clear(p.st.groups[g])
-		p.st.groups[g] = p.st.groups[g][:0]
+	clear(st.entries)
+	st.entries = st.entries[:0]
+	st.gids = st.gids[:0]
+	st.live, st.dead = 0, 0
+	st.sorted, st.aged = false, false
+	st.base = p.seq
+	clear(st.gone)
+	st.gone = st.gone[:0]
+	clear(st.age)
+	st.age = st.age[:0]
+	for g := range st.groups {
+		clear(st.groups[g])
+		st.groups[g] = st.groups[g][:0]
 	}
 }
 
-// sortStage builds the sorted slices of the live staged entries: the
-// group slices now, the age slice when a query needs it (sortAge).
+// sortStage builds the sorted group slices of the live staged entries from
+// the copies Stage made; the age slice waits until a query needs it
+// (sortAge).
 func (p *Pool[T]) sortStage() {
-	if p.st.sorted {
-		if p.st.dead > p.st.live && p.st.dead > 64 {
+	st := &p.st
+	if st.sorted {
+		// Scans skip removed items cheaply (a bit test), so compact only
+		// when they are three in four.
+		if st.dead > 3*st.live && st.dead > 64 {
 			p.compactStage()
 		}
 		return
 	}
-	p.st.sorted, p.st.dead = true, 0
-	st := &p.st
+	st.sorted, st.aged, st.dead = true, false, 0
+	clear(st.age)
 	st.age = st.age[:0]
-	n := 0
 	var sizes []int
 	if p.opts.Grouped {
 		sizes = p.groupSizes[:0]
 	}
+	n, gn := 0, uint32(0)
 	for _, s := range st.entries {
-		if !p.stagedLive(s.e, s.seq) {
+		if !p.stagedLive(s.seq) {
 			continue
 		}
-		st.entries[n] = s // drop the removed ones for good
+		// Drop the removed ones for good (moving left, so in place).
+		copy(st.gids[gn:], st.gids[s.goff:s.goff+s.glen])
+		s.goff = gn
+		gn += s.glen
+		st.entries[n] = s
 		n++
-		st.age = append(st.age, s.e.ageItem())
-		for _, g := range s.e.Groups {
+		for _, g := range st.gids[s.goff : s.goff+s.glen] {
 			for int(g) >= len(sizes) {
 				sizes = append(sizes, 0)
 			}
@@ -113,7 +163,7 @@ func (p *Pool[T]) sortStage() {
 	}
 	clear(st.entries[n:])
 	st.entries = st.entries[:n]
-	st.aged = false
+	st.gids = st.gids[:gn]
 	if !p.opts.Grouped {
 		return
 	}
@@ -128,8 +178,8 @@ func (p *Pool[T]) sortStage() {
 		st.groups[g] = slices.Grow(st.groups[g][:0], sizes[g])
 	}
 	for _, s := range st.entries {
-		for _, g := range s.e.Groups {
-			st.groups[g] = append(st.groups[g], keyItem[T]{s.e.GroupKey, s.seq, s.e})
+		for _, g := range st.gids[s.goff : s.goff+s.glen] {
+			st.groups[g] = append(st.groups[g], keyItem[T]{s.key, s.seq, s.e})
 		}
 	}
 	// Entries were staged in seq order, so a stable sort by key alone
@@ -139,10 +189,13 @@ func (p *Pool[T]) sortStage() {
 	}
 }
 
-// radixSort sorts items by key, stably, with a least-significant-digit
-// radix sort on the keys' bits: linear in the items, where a comparison
-// sort through a generic comparator costs several times more at the sizes a
-// busy step stages.
+// radixSort sorts items by key, stably: a least-significant-digit radix
+// sort on the top 32 bits of the keys' order-preserving bit patterns, then a
+// stable comparison sort of each run that those bits leave tied (rare for
+// measured values, whole runs of equal keys for integral ones, where the
+// check finds them already in order). Linear in the items, where a
+// comparison sort through a generic comparator costs several times more at
+// the sizes a busy step stages.
 func (p *Pool[T]) radixSort(items []keyItem[T]) {
 	if len(items) < 64 {
 		slices.SortStableFunc(items, keyCmp[T])
@@ -155,7 +208,7 @@ func (p *Pool[T]) radixSort(items []keyItem[T]) {
 		keys[i] = sortableBits(it.key)
 	}
 	src, dst, sk, dk := items, tmp, keys, tmpKeys
-	for shift := uint(0); shift < 64; shift += 8 {
+	for shift := uint(32); shift < 64; shift += 8 {
 		var count [256]int
 		for _, k := range sk {
 			count[byte(k>>shift)]++
@@ -178,6 +231,17 @@ func (p *Pool[T]) radixSort(items []keyItem[T]) {
 	}
 	if &src[0] != &items[0] {
 		copy(items, src)
+		copy(keys, sk)
+	}
+	for i := 0; i < len(items); {
+		j := i + 1
+		for j < len(items) && keys[j]>>32 == keys[i]>>32 {
+			j++
+		}
+		if j-i > 1 && !slices.IsSortedFunc(items[i:j], keyCmp[T]) {
+			slices.SortStableFunc(items[i:j], keyCmp[T])
+		}
+		i = j
 	}
 	clear(tmp)
 	p.radixTmp, p.radixKeys, p.radixKeys2 = tmp[:0], keys[:0], tmpKeys[:0]
@@ -194,12 +258,12 @@ func sortableBits(f float64) uint64 {
 
 // compactStage drops removed entries from the sorted slices (they stay
 // sorted), so that scans stop stepping over them. Each compaction at least
-// halves the slices, so the total cost is linear in the staged entries.
+// quarters the slices, so the total cost is linear in the staged entries.
 func (p *Pool[T]) compactStage() {
 	st := &p.st
 	n := 0
 	for _, it := range st.age {
-		if p.stagedLive(it.e, it.seq) {
+		if p.stagedLive(it.seq) {
 			st.age[n] = it
 			n++
 		}
@@ -209,7 +273,7 @@ func (p *Pool[T]) compactStage() {
 	for g, arr := range st.groups {
 		n := 0
 		for _, it := range arr {
-			if p.stagedLive(it.e, it.seq) {
+			if p.stagedLive(it.seq) {
 				arr[n] = it
 				n++
 			}
@@ -220,15 +284,24 @@ func (p *Pool[T]) compactStage() {
 	st.dead = 0
 }
 
-// sortAge sorts the age slice, which only Oldest and Ascend need.
+// sortAge builds and sorts the age slice, which only Oldest and Ascend
+// need.
 func (p *Pool[T]) sortAge() {
 	p.sortStage()
-	if !p.st.aged {
-		if !slices.IsSortedFunc(p.st.age, ageCmp[T]) {
-			slices.SortFunc(p.st.age, ageCmp[T])
-		}
-		p.st.aged = true
+	st := &p.st
+	if st.aged {
+		return
 	}
+	st.age = st.age[:0]
+	for _, s := range st.entries {
+		if p.stagedLive(s.seq) {
+			st.age = append(st.age, s.e.ageItem())
+		}
+	}
+	if !slices.IsSortedFunc(st.age, ageCmp[T]) {
+		slices.SortFunc(st.age, ageCmp[T])
+	}
+	st.aged = true
 }
 
 func ageCmp[T any](a, b ageItem[T]) int {
@@ -260,7 +333,7 @@ func (p *Pool[T]) stagedOldest() (ageItem[T], bool) {
 	}
 	p.sortAge()
 	for _, it := range p.st.age {
-		if p.stagedLive(it.e, it.seq) {
+		if p.stagedLive(it.seq) {
 			return it, true
 		}
 	}
@@ -294,7 +367,7 @@ func (p *Pool[T]) arrayCursor(c *cursor[T], arr []keyItem[T], pivot keyItem[T], 
 
 // settleCursor moves an array cursor past removed entries.
 func (p *Pool[T]) settleCursor(c *cursor[T]) {
-	for c.i >= 0 && c.i < len(c.arr) && !p.stagedLive(c.arr[c.i].e, c.arr[c.i].seq) {
+	for c.i >= 0 && c.i < len(c.arr) && !p.stagedLive(c.arr[c.i].seq) {
 		if c.up {
 			c.i++
 		} else {
