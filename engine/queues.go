@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"slices"
+
 	"github.com/tidwall/btree"
 )
 
@@ -43,6 +45,9 @@ func (f *tkFIFO) push(t *tk, gen uint32) {
 	}
 	f.q = append(f.q, tkEntry{t, gen})
 }
+
+// reserve makes room for n more entries.
+func (f *tkFIFO) reserve(n int) { f.q = slices.Grow(f.q, n) }
 
 // front returns the first live entry, dropping stale ones.
 func (f *tkFIFO) front(live func(tkEntry) bool) (*tk, bool) {

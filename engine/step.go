@@ -54,6 +54,8 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 		// room once.
 		n := len(c.queued)
 		e.out = slices.Grow(e.out, n+2*n/max(1, c.rs.compiled.MaxPlayers())+n/16)
+		c.pool.Reserve(n)
+		c.dirty.fifo[(&tk{cfg: c}).priorityClass()].reserve(n) // a new ticket's class
 		queued := c.queued
 		c.queued = nil
 		for _, t := range queued {

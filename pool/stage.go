@@ -92,6 +92,16 @@ func (p *Pool[T]) Stage(e *Entry[T]) {
 	st.sorted = false
 }
 
+// Reserve makes room for n more staged entries, so that staging a large
+// batch grows the pool's buffers once. Cost: O(n) when they grow.
+func (p *Pool[T]) Reserve(n int) {
+	st := &p.st
+	st.entries = slices.Grow(st.entries, n)
+	if p.opts.Grouped {
+		st.gids = slices.Grow(st.gids, n)
+	}
+}
+
 // Staged returns how many staged entries are in the pool. Cost: O(1).
 func (p *Pool[T]) Staged() int { return p.st.live }
 
