@@ -252,6 +252,17 @@ func (b *builder) attempt(anchor *tk, now time.Time) bool {
 		if n == 0 {
 			break
 		}
+		if size == 16 && n < size && b.budget > 0 {
+			// The index had no more candidates: when all of them could
+			// not bring the match to its smallest size, no rule need run.
+			players := b.total
+			for _, t := range b.window {
+				players += t.r.Players()
+			}
+			if players < b.c.plan.minPlayers {
+				return false
+			}
+		}
 		b.order = b.orderWindow(b.order)
 		for _, i := range b.order {
 			if b.full() {
@@ -476,14 +487,44 @@ func (b *builder) compatible(t *tk) bool {
 	return true
 }
 
+// srcWindow returns the range the source key of a new member must lie in
+// for the batchDistance rule on that key to hold with the members as they
+// are, under the most relaxed values: max(hi, x) - min(lo, x) <= d. ok is
+// false when the source key is not such a rule's, or when the members
+// include a backfill ticket's players (scored one by one, D23, where the
+// key is their aggregate).
+func (b *builder) srcWindow() (lo, hi float64, ok bool) {
+	p := b.c.plan
+	if p.source < 0 || p.numBatch[p.source] < 0 || b.anchor.backfill != nil || len(b.members) == 0 {
+		return 0, 0, false
+	}
+	d, has := b.bound.MaxDistance(p.numBatch[p.source])
+	if !has {
+		d = 0
+	}
+	mlo, mhi := math.Inf(1), math.Inf(-1)
+	for _, t := range b.members {
+		x := t.ent.Nums[p.source]
+		mlo, mhi = min(mlo, x), max(mhi, x)
+	}
+	return mhi - d - 1e-9, mlo + d + 1e-9, true
+}
+
 // collect fills b.window with up to n compatible candidates not yet seen
 // by this build, from the most selective index the rule set allows.
 func (b *builder) collect(n int) int {
 	b.window = b.window[:0]
+	p, a := b.c.plan, &b.anchor.ent
+	wlo, whi, windowed := b.srcWindow()
 	take := func(en *pool.Entry[*tk]) bool {
 		t := en.Item
 		if b.budget <= 0 || len(b.window) >= n {
 			return false
+		}
+		if windowed {
+			if x := en.Nums[p.source]; x < wlo || x > whi {
+				return true // the members' batch range leaves no room for it
+			}
 		}
 		if t.seen == b.epoch || !b.compatible(t) {
 			return true
@@ -493,9 +534,9 @@ func (b *builder) collect(n int) int {
 		b.budget--
 		return true
 	}
-	p, a := b.c.plan, &b.anchor.ent
 	// How far the source key may lie from the anchor's: a batchDistance
-	// rule's widest window, or anywhere for a sortByAttributes key.
+	// rule's widest window, narrowed to what the members leave, or
+	// anywhere for a sortByAttributes key.
 	srcDist := math.Inf(1)
 	if p.source >= 0 && p.numBatch[p.source] >= 0 {
 		d, ok := b.bound.MaxDistance(p.numBatch[p.source])
@@ -503,6 +544,10 @@ func (b *builder) collect(n int) int {
 			d = 0
 		}
 		srcDist = d + 1e-9
+		if windowed {
+			x := a.Nums[p.source]
+			srcDist = min(srcDist, max(x-wlo, whi-x))
+		}
 	}
 	switch {
 	case len(p.strBatch) > 0:
@@ -591,6 +636,11 @@ func (b *builder) orderWindow(order []int) []int {
 // tryAdd places t on the first team, in fill order, on which the partial
 // candidate still passes.
 func (b *builder) tryAdd(t *tk) bool {
+	if lo, hi, ok := b.srcWindow(); ok {
+		if x := t.ent.Nums[b.c.plan.source]; x < lo || x > hi {
+			return false // fails the batchDistance rule with the members (and always will)
+		}
+	}
 	s := t.start
 	newest, oldest := max(b.newest, s), min(b.oldest, s)
 	v := b.values(newest, oldest)

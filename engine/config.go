@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -82,6 +83,10 @@ type plan struct {
 	grouped bool
 	bands   []float64
 
+	// minPlayers is the fewest players any expansion step lets a match
+	// have.
+	minPlayers int
+
 	// The algorithm settings the hot paths read.
 	byOldest bool   // expansionAgeSelection oldest
 	sorted   bool   // batchingPreference sorted
@@ -119,6 +124,10 @@ func newPlan(rs *ruleset.RuleSet) *plan {
 	p.source = -1
 	if len(p.numBatch) > 0 && (p.numBatch[0] >= 0 || p.sortedKey == 0) {
 		p.source = 0
+	}
+	p.minPlayers = math.MaxInt
+	for _, ph := range rs.Phases() {
+		p.minPlayers = min(p.minPlayers, ph.MinPlayers())
 	}
 	small := rs.Class() == ruleset.Small
 	if small && rs.HasLatencyRule() && p.source >= 0 {

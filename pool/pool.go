@@ -523,45 +523,129 @@ func (p *Pool[T]) nearest(cs []cursor[T], owned bool, x, maxDist float64, fn fun
 			p.cursors, p.cursorsBusy = cs[:0], false
 		}
 	}()
+	if len(cs) > heapCursors {
+		p.nearestHeap(cs, x, maxDist, fn)
+		return
+	}
 	var last *Entry[T]
 	for {
 		best := -1
-		var bd float64
-		var bi keyItem[T]
 		for i := range cs {
-			c := &cs[i]
-			if !c.ok {
-				continue
-			}
-			it := c.cur
-			d := it.key - x
-			if !c.up {
-				d = x - it.key
-			}
-			if best < 0 || d < bd || (d == bd && (it.key < bi.key ||
-				(it.key == bi.key && ((c.up && it.seq < bi.seq) || (!c.up && it.seq > bi.seq))))) {
-				best, bd, bi = i, d, it
+			if cs[i].ok && (best < 0 || cs[i].before(&cs[best], x)) {
+				best = i
 			}
 		}
-		if best < 0 || bd > maxDist {
+		if best < 0 {
 			return
 		}
 		c := &cs[best]
-		switch {
-		case c.tree && c.up:
-			c.ok = c.it.Next()
-			c.load()
-		case c.tree:
-			c.ok = c.it.Prev()
-			c.load()
-		default:
-			if c.up {
-				c.i++
-			} else {
-				c.i--
-			}
-			p.settleCursor(c)
+		bi, bd := c.cur, c.dist(x)
+		if bd > maxDist {
+			return
 		}
+		p.advance(c)
+		if bi.e == last {
+			continue // the same entry through another group
+		}
+		last = bi.e
+		if !fn(bi.e, bd) {
+			return
+		}
+	}
+}
+
+// heapCursors is the number of cursors above which nearest keeps them in a
+// heap rather than looking at each one for every item.
+const heapCursors = 6
+
+// dist is the distance of the cursor's item from x.
+func (c *cursor[T]) dist(x float64) float64 {
+	if c.up {
+		return c.cur.key - x
+	}
+	return x - c.cur.key
+}
+
+// before orders two live cursors' items as nearest visits them: nearer
+// first; at equal distance the lower key; equal keys (on the same side of
+// x) in sequence order going up and in reverse going down.
+func (c *cursor[T]) before(o *cursor[T], x float64) bool {
+	if d, od := c.dist(x), o.dist(x); d != od {
+		return d < od
+	}
+	a, b := c.cur, o.cur
+	if a.key != b.key {
+		return a.key < b.key
+	}
+	if c.up {
+		return a.seq < b.seq
+	}
+	return a.seq > b.seq
+}
+
+// advance moves a cursor to its next item.
+func (p *Pool[T]) advance(c *cursor[T]) {
+	switch {
+	case c.tree && c.up:
+		c.ok = c.it.Next()
+		c.load()
+	case c.tree:
+		c.ok = c.it.Prev()
+		c.load()
+	default:
+		if c.up {
+			c.i++
+		} else {
+			c.i--
+		}
+		p.settleCursor(c)
+	}
+}
+
+// nearestHeap is nearest over many cursors (many groups), kept in a binary
+// heap ordered by before: O(log c) per item instead of O(c).
+func (p *Pool[T]) nearestHeap(cs []cursor[T], x, maxDist float64, fn func(e *Entry[T], dist float64) bool) {
+	var buf [64]int32
+	h := buf[:0]
+	for i := range cs {
+		if cs[i].ok {
+			h = append(h, int32(i))
+		}
+	}
+	less := func(i, j int) bool { return cs[h[i]].before(&cs[h[j]], x) }
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			m := l
+			if r := l + 1; r < len(h) && less(r, l) {
+				m = r
+			}
+			if !less(m, i) {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	var last *Entry[T]
+	for len(h) > 0 {
+		c := &cs[h[0]]
+		bi, bd := c.cur, c.dist(x)
+		if bd > maxDist {
+			return
+		}
+		p.advance(c)
+		if !c.ok {
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
+		}
+		down(0)
 		if bi.e == last {
 			continue // the same entry through another group
 		}
