@@ -79,7 +79,8 @@ func (e *Engine) newBackfill(c *config, now time.Time, id string, r *ticket.Reso
 	if session != "" {
 		old = e.activeBackfill(session)
 	}
-	t := &tk{id: id, cfg: c, start: now.UnixNano(), r: r, teams: teams}
+	t := &tk{id: id, cfg: c, r: r, teams: teams}
+	t.ent.Start = now.UnixNano()
 	t.setStatus(ticket.StatusQueued)
 	t.backfill = &backfillInfo{session: session, auto: auto, players: map[string]bool{}}
 	for p := range r.Players() {
@@ -101,7 +102,7 @@ func (e *Engine) newBackfill(c *config, now time.Time, id string, r *ticket.Reso
 // terminal.
 func (e *Engine) activeBackfill(session string) *tk {
 	t, ok := e.backfills[session]
-	if !ok || t.status.Terminal() {
+	if !ok || t.status().Terminal() {
 		return nil
 	}
 	return t

@@ -7,7 +7,6 @@ import (
 
 	"github.com/matchforge/matchforge/pool"
 	"github.com/matchforge/matchforge/ruleset"
-	"github.com/matchforge/matchforge/ticket"
 )
 
 // builder builds one match at a time around an anchor (small rule sets). It
@@ -26,7 +25,7 @@ type builder struct {
 	newest  int64 // latest start among members
 	oldest  int64
 	now     time.Time
-	epoch   uint64
+	epoch   uint32
 	anchor  *tk
 
 	window     []*tk
@@ -119,8 +118,7 @@ func (b *builder) reset(anchor *tk, now time.Time) {
 	if b.c.api.FlexMatchMode == ModeWithQueue {
 		b.reserved = b.c.api.AdditionalPlayerCount // slots kept open for the game
 	}
-	b.e.epoch++
-	b.epoch = b.e.epoch
+	b.epoch = b.e.nextEpoch()
 	b.now = now
 	b.anchor = anchor
 	b.cand.Reset()
@@ -130,7 +128,7 @@ func (b *builder) reset(anchor *tk, now time.Time) {
 	b.location = -1
 	b.spread = nil
 	b.budget = b.e.cfg.SearchBudget
-	b.newest, b.oldest = anchor.start, anchor.start
+	b.newest, b.oldest = anchor.ent.Start, anchor.ent.Start
 }
 
 // push adds t (on team, or on its fixed teams) to the candidate.
@@ -166,9 +164,9 @@ func (b *builder) pop() {
 	b.cand.Pop()
 	b.members, b.fixed, b.team = b.members[:i], b.fixed[:i], b.team[:i]
 	t.mark = 0
-	b.newest, b.oldest = b.anchor.start, b.anchor.start
+	b.newest, b.oldest = b.anchor.ent.Start, b.anchor.ent.Start
 	for _, m := range b.members {
-		s := m.start
+		s := m.ent.Start
 		b.newest, b.oldest = max(b.newest, s), min(b.oldest, s)
 	}
 }
@@ -302,7 +300,7 @@ func (b *builder) attempt(anchor *tk, now time.Time) bool {
 // anchor's feasible locations under them.
 func (b *builder) begin(anchor *tk, now time.Time) {
 	b.reset(anchor, now)
-	ref := anchor.start
+	ref := anchor.ent.Start
 	if b.c.plan.byOldest {
 		if o, ok := b.c.pool.Oldest(); ok {
 			ref = o.Start
@@ -329,7 +327,7 @@ func (b *builder) anchorsFor(x *tk, now time.Time) []*tk {
 	// and not have been tried with x already: tickets new in this step were
 	// tried, oldest first, with x among their candidates.
 	oldest, _ := b.c.pool.OldestSettled()
-	if x.backfill != nil || (b.c.backfillsIn == 0 && (oldest == nil || oldest.Start >= x.start)) {
+	if x.backfill != nil || (b.c.backfillsIn == 0 && (oldest == nil || oldest.Start >= x.ent.Start)) {
 		return b.anchors
 	}
 	b.begin(x, now)
@@ -341,7 +339,7 @@ func (b *builder) anchorsFor(x *tk, now time.Time) []*tk {
 		switch {
 		case t.backfill != nil:
 			b.anchors = append(b.anchors, t)
-		case t.start < x.start && (older == nil || anchorLess(t, older)):
+		case t.ent.Start < x.ent.Start && (older == nil || anchorLess(t, older)):
 			older = t
 		}
 	}
@@ -373,7 +371,7 @@ func (b *builder) addDeferred() {
 		if b.full() {
 			return
 		}
-		s := t.start
+		s := t.ent.Start
 		newest, oldest := max(b.newest, s), min(b.oldest, s)
 		v := b.values(newest, oldest)
 		if b.total+t.r.Players() > b.capacity(v) {
@@ -443,7 +441,7 @@ func (b *builder) prepareAnchor() {
 // evaluated: it shares a feasible location with the anchor and lies within
 // every batchDistance window of the anchor.
 func (b *builder) compatible(t *tk) bool {
-	if t == b.anchor || t.mark == b.epoch || (t.backfill != nil && !b.withBackfill) || t.status != ticket.StatusSearching {
+	if t == b.anchor || t.mark == b.epoch || (t.backfill != nil && !b.withBackfill) || !t.searching() {
 		return false
 	}
 	if bf := b.anchor.backfill; bf != nil {
@@ -550,7 +548,7 @@ func (b *builder) collect(n int) int {
 		}
 	}
 	switch {
-	case len(p.strBatch) > 0:
+	case len(p.strBatch) > 0 && b.c.pool.Options().Strings > 0: // (large pools index no strings)
 		b.c.pool.Bucket(0, a.Strs[0], take)
 	case p.grouped && b.hasLatBnd:
 		b.viaGroups = true
@@ -641,7 +639,7 @@ func (b *builder) tryAdd(t *tk) bool {
 			return false // fails the batchDistance rule with the members (and always will)
 		}
 	}
-	s := t.start
+	s := t.ent.Start
 	newest, oldest := max(b.newest, s), min(b.oldest, s)
 	v := b.values(newest, oldest)
 	if b.total+t.r.Players() > b.capacity(v) {

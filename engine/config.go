@@ -150,6 +150,9 @@ func (p *plan) group(loc int32, band int) int32 { return loc*int32(len(p.bands))
 
 func (p *plan) options() pool.Options {
 	o := pool.Options{Strings: len(p.strBatch), Latency: p.latency, Grouped: p.grouped}
+	if p.rs.Class() == ruleset.Large {
+		o.Strings = 0 // the sweep sorts by them; it never looks a value up
+	}
 	if p.source >= 0 && !p.grouped {
 		o.Numbers = 1 // the source key, key 0; the others are carried, not indexed
 	}
@@ -343,7 +346,7 @@ func (e *Engine) bindRuleSet(c *config, rec *ruleSetRec) {
 			t.wakeAt = 0
 		}
 		e.reresolve(t, oldRS, rec)
-		if t.status == ticket.StatusSearching {
+		if t.searching() {
 			e.admit(c, t)
 			e.markDirty(c, t)
 		}

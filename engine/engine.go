@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"regexp"
 	"slices"
@@ -122,7 +123,7 @@ type Engine struct {
 	now       time.Time
 	idBuf     [16]byte
 	seq       uint64 // ticket arrival counter
-	epoch     uint64 // match-building counter
+	epoch     uint32 // match-building counter (see nextEpoch)
 }
 
 // New returns an empty engine.
@@ -401,4 +402,32 @@ func (e *Engine) sortedConfigs() []*config {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].api.Name < out[j].api.Name })
 	return out
+}
+
+// nextEpoch starts a new match build: tickets it marks carry its number.
+// The counter is 32 bits to keep tickets small; when it runs out, every
+// ticket's marks are cleared and it starts again.
+func (e *Engine) nextEpoch() uint32 {
+	if e.epoch == math.MaxUint32 {
+		for _, t := range e.tickets {
+			t.mark, t.seen = 0, 0
+		}
+		e.epoch = 0
+	}
+	e.epoch++
+	return e.epoch
+}
+
+// nextMark starts a new large-match sweep of c, like nextEpoch.
+func (e *Engine) nextMark(c *config) uint32 {
+	ls := c.large
+	if ls.marks == math.MaxUint32 {
+		for _, t := range e.tickets {
+			if t.cfg == c {
+				t.used = 0
+			}
+		}
+		ls.marks = 0
+	}
+	return ls.marks + 1
 }

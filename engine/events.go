@@ -231,7 +231,7 @@ func (e *Engine) eventTickets(ts []*tk, m *match) ([]EventTicket, []EventPlayer)
 			}
 			players[p] = ep
 		}
-		tickets[i] = EventTicket{TicketID: t.id, StartTime: ISOTime{nsTime(t.start)}, Players: players}
+		tickets[i] = EventTicket{TicketID: t.id, StartTime: ISOTime{nsTime(t.ent.Start)}, Players: players}
 	}
 	return tickets, all
 }

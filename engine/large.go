@@ -39,7 +39,7 @@ import (
 // largeState is the large-match bookkeeping of a configuration.
 type largeState struct {
 	wake    int64 // next expansion boundary of a waiting ticket (Unix ns), 0 for none
-	marks   uint64
+	marks   uint32
 	group   []*tk
 	members []*tk
 	units   []unit
@@ -58,7 +58,7 @@ func (e *Engine) matchLarge(c *config, now time.Time) {
 		if !ok {
 			break
 		}
-		if t.status != ticket.StatusSearching || !t.ent.In() {
+		if !t.searching() || !t.ent.In() {
 			continue
 		}
 		if t.backfill == nil {
@@ -79,7 +79,7 @@ func (e *Engine) matchLarge(c *config, now time.Time) {
 		})
 	}
 	for _, t := range backfills {
-		if t.status != ticket.StatusSearching || !t.ent.In() {
+		if !t.searching() || !t.ent.In() {
 			continue
 		}
 		if b.build(t, now) {
@@ -127,7 +127,7 @@ type largePlan struct {
 func (e *Engine) sweepLarge(c *config, now time.Time) {
 	rs := c.rs.compiled
 	ls := c.large
-	ls.marks++
+	ls.marks = e.nextMark(c)
 	p := c.plan
 	lp := largePlan{rs: rs, primary: -1, primRule: -1}
 	bal := rs.BalancedAttribute()
@@ -227,7 +227,7 @@ func (e *Engine) sweepLarge(c *config, now time.Time) {
 	for _, lg := range locs {
 		ls.group = ls.group[:0]
 		c.pool.Latency(lg.loc, bound, func(en *pool.Entry[*tk], _ float64) bool {
-			if t := en.Item; t.backfill == nil && t.seen != ls.marks && t.status == ticket.StatusSearching && t.ent.In() {
+			if t := en.Item; t.backfill == nil && t.used != ls.marks && t.searching() && t.ent.In() {
 				ls.group = append(ls.group, t)
 			}
 			return true
@@ -294,10 +294,10 @@ func (e *Engine) cutGroup(c *config, lp *largePlan, group []*tk, loc int32, now 
 			}
 			return 1
 		}
-		if a.start == b.start {
+		if a.ent.Start == b.ent.Start {
 			return cmpStr(a.id, b.id)
 		}
-		if a.start < b.start {
+		if a.ent.Start < b.ent.Start {
 			return -1
 		}
 		return 1
@@ -337,10 +337,10 @@ func (e *Engine) sweepBucket(c *config, lp *largePlan, bucket []*tk, loc int32, 
 	nk := len(c.plan.numBatch)
 	for i := 0; i < len(bucket); i++ {
 		a := bucket[i]
-		if a.used == ls.marks || a.status != ticket.StatusSearching {
+		if a.used == ls.marks || !a.searching() {
 			continue
 		}
-		g := gather{newest: a.start, oldest: a.start, lo: make([]float64, nk), hi: make([]float64, nk)}
+		g := gather{newest: a.ent.Start, oldest: a.ent.Start, lo: make([]float64, nk), hi: make([]float64, nk)}
 		copy(g.lo, a.ent.Nums)
 		copy(g.hi, a.ent.Nums)
 		g.players = a.r.Players()
@@ -349,7 +349,7 @@ func (e *Engine) sweepBucket(c *config, lp *largePlan, bucket []*tk, loc int32, 
 		budget := 4*rs.MaxPlayers() + 64
 		for j := i + 1; j < len(bucket) && budget > 0; j++ {
 			t := bucket[j]
-			if t.used == ls.marks || t.status != ticket.StatusSearching {
+			if t.used == ls.marks || !t.searching() {
 				continue
 			}
 			budget--
@@ -412,7 +412,7 @@ func (e *Engine) partyLatency(lp *largePlan, t *tk, loc int32) float64 {
 // bucket can join either (the primary key is past the window).
 func (e *Engine) fitsGather(c *config, lp *largePlan, g *gather, t *tk, loc int32, now time.Time) (ok, stop bool) {
 	rs := lp.rs
-	s := t.start
+	s := t.ent.Start
 	ng := *g
 	ng.newest, ng.oldest = max(g.newest, s), min(g.oldest, s)
 	v := rs.At(e.clock(rs, now, ng))
@@ -497,7 +497,7 @@ func (e *Engine) cutMatch(c *config, members []*tk, v *ruleset.Values, now time.
 	balanceTeams(units, sizes)
 	for _, u := range units {
 		b.push(u.t, u.team, nil)
-		s := u.t.start
+		s := u.t.ent.Start
 		b.newest, b.oldest = max(b.newest, s), min(b.oldest, s)
 	}
 	ok = b.ev.Evaluate(&b.cand, v, ruleset.Final)

@@ -170,7 +170,7 @@ func (q *deadlineQueue) live(e tkEntry) bool { return e.t.dlIn == inFIFO && e.t.
 // ticket, O(log n) otherwise.
 func (q *deadlineQueue) push(t *tk) {
 	t.dlGen++
-	timeout := t.deadline - t.start
+	timeout := t.deadline - t.ent.Start
 	var f *deadlineFIFO
 	for i := range q.fifos {
 		if q.fifos[i].timeout == timeout {

@@ -114,7 +114,7 @@ func (e *Engine) admitAs(c *config, t *tk, staged bool) {
 	}
 	en := &t.ent
 	if en.Item == nil {
-		*en = pool.Entry[*tk]{ID: t.id, Start: t.start, Item: t, Nums: t.numBuf[:0], Groups: t.grpBuf[:0]}
+		*en = pool.Entry[*tk]{ID: t.id, Start: en.Start, Item: t, Nums: t.numBuf[:0], Groups: t.grpBuf[:0]}
 	}
 	if !c.plan.keys(en, t.r) {
 		return // a party that disagrees on a string batch attribute
@@ -152,8 +152,8 @@ func anchorLess(a, b *tk) bool {
 	if a.class != b.class {
 		return a.class < b.class
 	}
-	if a.start != b.start {
-		return a.start < b.start
+	if a.ent.Start != b.ent.Start {
+		return a.ent.Start < b.ent.Start
 	}
 	return a.seq < b.seq
 }
@@ -190,10 +190,10 @@ func (e *Engine) markDirty(c *config, t *tk) {
 
 // settle parks an anchor that could not match until its next expansion step.
 func (e *Engine) settle(c *config, t *tk, now time.Time) {
-	age := time.Duration(now.UnixNano() - t.start)
+	age := time.Duration(now.UnixNano() - t.ent.Start)
 	for _, ph := range c.rs.compiled.Phases() {
 		if ph.Start() > age {
-			t.wakeAt = t.start + int64(ph.Start())
+			t.wakeAt = t.ent.Start + int64(ph.Start())
 			c.wakeups.Set(wakeup{t.wakeAt, t})
 			return
 		}
@@ -208,21 +208,21 @@ func (e *Engine) matchSmall(c *config, now time.Time) {
 		if !ok {
 			return
 		}
-		if t.status != ticket.StatusSearching || !t.ent.In() {
+		if !t.searching() || !t.ent.In() {
 			continue
 		}
 		for _, a := range b.anchorsFor(t, now) {
-			if a.status != ticket.StatusSearching || !a.ent.In() {
+			if !a.searching() || !a.ent.In() {
 				continue
 			}
 			if b.build(a, now) {
 				e.commit(c, b, now)
-				if t.status != ticket.StatusSearching {
+				if !t.searching() {
 					break
 				}
 			}
 		}
-		if t.status == ticket.StatusSearching && t.ent.In() {
+		if t.searching() && t.ent.In() {
 			e.settle(c, t, now)
 		}
 	}
@@ -243,7 +243,7 @@ func (e *Engine) commit(c *config, b *builder, now time.Time) {
 		if t.backfill != nil {
 			m.backfill = t
 		} else {
-			c.recordWait(time.Duration(now.UnixNano() - t.start))
+			c.recordWait(time.Duration(now.UnixNano() - t.ent.Start))
 		}
 		m.tickets = append(m.tickets, t)
 	}
@@ -407,7 +407,7 @@ func (e *Engine) purge(now time.Time) {
 				delete(e.players, id)
 			}
 		}
-		t.cfg.counts[statusIndex(t.status)]--
+		t.cfg.counts[statusIndex(t.status())]--
 		if m := t.match; m != nil && e.matches[m.id] == m && m.purgeable(e) {
 			delete(e.matches, m.id)
 			if e.sessions[m.session] == m && !m.keepSession() {

@@ -17,8 +17,6 @@ type tk struct {
 	id       string
 	seq      uint64 // engine-wide arrival order, for deterministic ties
 	cfg      *config
-	status   ticket.Status
-	start    int64 // Unix nanoseconds
 	end      int64 // Unix nanoseconds; 0 while active
 	deadline int64 // request deadline, Unix nanoseconds
 	r        *ticket.Resolved
@@ -27,12 +25,13 @@ type tk struct {
 	out      *outcome // what a match or the end gave the ticket; nil until then
 	metrics  []uint32 // passed, failed per rule
 	backfill *backfillInfo
-	mark     uint64 // build epoch in which the ticket joined a candidate
-	seen     uint64 // build epoch in which the ticket entered a window
-	used     uint64 // large-match sweep in which the ticket was taken
 	wakeAt   int64  // pending wakeup time, 0 for none
+	mark     uint32 // build epoch in which the ticket joined a candidate
+	seen     uint32 // build epoch in which the ticket entered a window
+	used     uint32 // large-match sweep in which the ticket was taken
 	dirtyGen uint32
 	dlGen    uint32
+	st       uint8 // 1 + statusIndex of the status, 0 before the first
 	blocked  bool  // can never match (D11, D20)
 	dirtyIn  uint8 // where the ticket is in its configuration's anchor queue
 	dlIn     uint8 // where the ticket is in its configuration's deadline queue
@@ -41,7 +40,8 @@ type tk struct {
 	// The pool entry lives in the ticket, with room for the usual keys, so
 	// that a scan that reaches the entry has the ticket in the same few
 	// cache lines, and admitting a ticket allocates nothing. ent.In()
-	// reports whether the ticket is in its configuration's pool.
+	// reports whether the ticket is in its configuration's pool; ent.Start
+	// is the ticket's start time (Unix nanoseconds) from its creation on.
 	ent    pool.Entry[*tk]
 	numBuf [1]float64
 	grpBuf [4]int32
@@ -187,10 +187,10 @@ func (e *Engine) StartMatchmaking(now time.Time, in StartMatchmakingInput) (tick
 	var older []*tk
 	for i, p := range in.Players {
 		o, ok := e.players[p.PlayerID]
-		if !ok || o.status.Terminal() {
+		if !ok || o.status().Terminal() {
 			continue
 		}
-		if o.status == ticket.StatusPlacing {
+		if o.status() == ticket.StatusPlacing {
 			return ticket.Ticket{}, invalid("Players[%d].PlayerId %q is in ticket %s, which is PLACING a game session; wait for it to finish", i, p.PlayerID, o.id)
 		}
 		if !containsTk(older, o) {
@@ -205,7 +205,8 @@ func (e *Engine) StartMatchmaking(now time.Time, in StartMatchmakingInput) (tick
 	if err != nil {
 		return ticket.Ticket{}, err
 	}
-	t := &tk{id: id, cfg: c, start: now.UnixNano(), r: r}
+	t := &tk{id: id, cfg: c, r: r}
+	t.ent.Start = now.UnixNano()
 	t.setStatus(ticket.StatusQueued)
 	t.deadline = now.Add(time.Duration(c.api.RequestTimeoutSeconds) * time.Second).UnixNano()
 	e.register(c, t)
@@ -274,12 +275,28 @@ func (e *Engine) register(c *config, t *tk) {
 // setStatus changes t's status and keeps its configuration's counts.
 func (t *tk) setStatus(s ticket.Status) {
 	c := t.cfg
-	if t.status != "" {
-		c.counts[statusIndex(t.status)]--
+	if t.st != 0 {
+		c.counts[t.st-1]--
 	}
-	t.status = s
-	c.counts[statusIndex(s)]++
+	i := statusIndex(s)
+	t.st = uint8(i + 1)
+	c.counts[i]++
 }
+
+// statuses lists the statuses in statusIndex order.
+var statuses = [...]ticket.Status{ticket.StatusQueued, ticket.StatusSearching, ticket.StatusRequiresAcceptance,
+	ticket.StatusPlacing, ticket.StatusCompleted, ticket.StatusFailed, ticket.StatusCancelled, ticket.StatusTimedOut}
+
+// status returns the ticket's status ("" before the first).
+func (t *tk) status() ticket.Status {
+	if t.st == 0 {
+		return ""
+	}
+	return statuses[t.st-1]
+}
+
+// searching reports whether the ticket is SEARCHING.
+func (t *tk) searching() bool { return t.st == 2 }
 
 func statusIndex(s ticket.Status) int {
 	switch s {
@@ -350,11 +367,11 @@ func (e *Engine) StopMatchmaking(now time.Time, id string) error {
 	if !ok {
 		return notFound("ticket %q does not exist", id)
 	}
-	switch t.status {
+	switch t.status() {
 	case ticket.StatusPlacing:
 		return invalid("ticket %s is in PLACING status and cannot be cancelled", id)
 	case ticket.StatusCompleted, ticket.StatusFailed, ticket.StatusCancelled, ticket.StatusTimedOut:
-		return invalid("ticket %s is already %s and cannot be cancelled", id, t.status)
+		return invalid("ticket %s is already %s and cannot be cancelled", id, t.status())
 	}
 	if t.backfill != nil && t.backfill.auto {
 		if m := e.sessions[t.backfill.session]; m != nil {
@@ -379,13 +396,13 @@ type cancelCause struct {
 func (e *Engine) cancel(now time.Time, ts []*tk, why cancelCause) {
 	var matches []*match
 	for _, t := range ts {
-		if m := t.match; t.status == ticket.StatusRequiresAcceptance && m != nil && m.state == msAccepting {
+		if m := t.match; t.status() == ticket.StatusRequiresAcceptance && m != nil && m.state == msAccepting {
 			if !slices.Contains(matches, m) {
 				matches = append(matches, m)
 			}
 			continue
 		}
-		if t.status.Terminal() {
+		if t.status().Terminal() {
 			continue
 		}
 		e.end(now, t, ticket.StatusCancelled, why.reason, why.message)
@@ -416,7 +433,7 @@ func (e *Engine) cancelDuplicates(now time.Time, older []*tk, newer *tk) {
 func (e *Engine) end(now time.Time, t *tk, status ticket.Status, reason, msg string) {
 	c := t.cfg
 	e.leavePool(c, t)
-	if t.status == ticket.StatusQueued {
+	if t.status() == ticket.StatusQueued {
 		for i, q := range c.queued {
 			if q == t {
 				c.queued = append(c.queued[:i], c.queued[i+1:]...)
@@ -478,11 +495,11 @@ func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
 	if !ok {
 		return notFound("ticket %q does not exist", in.TicketID)
 	}
-	if t.backfill != nil && t.status == ticket.StatusRequiresAcceptance {
+	if t.backfill != nil && t.status() == ticket.StatusRequiresAcceptance {
 		return invalid("ticket %s is a backfill ticket: its players are already in the game and are not asked to accept (D15); the new players' tickets take the answers", t.id)
 	}
-	if t.status != ticket.StatusRequiresAcceptance || t.answers() == nil {
-		return invalid("ticket %s is %s; only a ticket in REQUIRES_ACCEPTANCE takes answers", t.id, t.status)
+	if t.status() != ticket.StatusRequiresAcceptance || t.answers() == nil {
+		return invalid("ticket %s is %s; only a ticket in REQUIRES_ACCEPTANCE takes answers", t.id, t.status())
 	}
 	want := int8(1)
 	if in.AcceptanceType == Reject {
@@ -557,7 +574,7 @@ func (e *Engine) failAcceptance(now time.Time, m *match, outcome string, causes 
 		message = "The match was not accepted in time."
 	}
 	for _, t := range m.tickets {
-		if t.status != ticket.StatusRequiresAcceptance {
+		if t.status() != ticket.StatusRequiresAcceptance {
 			continue
 		}
 		why, caused := causes[t]
@@ -681,8 +698,8 @@ func (t *tk) viewAs(e *Engine, players []ticket.Player) ticket.Ticket {
 		TicketID:          t.id,
 		ConfigurationName: t.cfg.api.Name,
 		ConfigurationArn:  t.cfg.api.ConfigurationArn,
-		Status:            t.status,
-		StartTime:         nsTime(t.start),
+		Status:            t.status(),
+		StartTime:         nsTime(t.ent.Start),
 		Players:           players,
 	}
 	v.StatusReason, v.StatusMessage = t.reason()
@@ -693,7 +710,7 @@ func (t *tk) viewAs(e *Engine, players []ticket.Player) ticket.Ticket {
 		conn := *t.out.conn
 		v.GameSessionConnectionInfo = &conn
 	}
-	if t.status == ticket.StatusQueued || t.status == ticket.StatusSearching {
+	if t.status() == ticket.StatusQueued || t.searching() {
 		v.EstimatedWaitTime = t.cfg.estimatedWait()
 	}
 	return v

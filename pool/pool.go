@@ -14,8 +14,9 @@ type Options struct {
 	// to Numbers-1) get an index ordered by value. Entries may carry more
 	// keys, which are not indexed.
 	Numbers int
-	// Strings is how many string keys each entry carries (Entry.Strs); each
-	// gets an index that groups equal values.
+	// Strings is how many of each entry's string keys (Entry.Strs, keys 0
+	// to Strings-1) get an index that groups equal values. Entries may
+	// carry more keys, which are not indexed.
 	Strings int
 	// Latency keeps an index per location ordered by latency (Entry.Lat).
 	Latency bool
@@ -35,7 +36,7 @@ type Entry[T any] struct {
 	ID    string
 	Start int64     // when the ticket started (any monotonic unit, e.g. Unix nanoseconds)
 	Nums  []float64 // number keys, at least Options.Numbers
-	Strs  []string  // string keys, one per Options.Strings
+	Strs  []string  // string keys, at least Options.Strings (keys 0 to Strings-1 are indexed)
 	// Lat lists the ticket's latency per location (the party's lowest, for
 	// a party), sorted by location id.
 	Lat []ticket.Latency
@@ -52,18 +53,21 @@ type Entry[T any] struct {
 // In reports whether the entry is in a pool.
 func (e *Entry[T]) In() bool { return e.pool != nil }
 
-// keyItem is an entry in a sorted slice of staged entries; seq tells
-// whether it still stands for its entry.
+// keyItem is an entry with its sequence number: in a sorted slice of
+// staged entries (where seq tells whether it still stands for its entry),
+// and in the latency trees, whose whole-millisecond keys tie so often that
+// reading the entry to break ties would cost more than the word.
 type keyItem[T any] struct {
 	key float64
 	seq uint64
 	e   *Entry[T]
 }
 
-// treeItem is an entry in a tree ordered by a number key. Ties between
-// equal keys go by the entry's sequence number, read from the entry: equal
-// keys are rare enough that the smaller item (two words where keyItem has
-// three) is worth the read, and every waiting ticket has several.
+// treeItem is an entry in a tree ordered by a number key (the number and
+// group indexes). Ties between equal keys go by the entry's sequence
+// number, read from the entry: attribute values tie rarely enough that the
+// smaller item (two words where keyItem has three) is worth the read, and
+// every waiting ticket has several.
 type treeItem[T any] struct {
 	key float64
 	e   *Entry[T]
@@ -108,7 +112,7 @@ type Pool[T any] struct {
 	age  *btree.BTreeG[ageKey[T]]
 	nums []*btree.BTreeG[treeItem[T]]
 	strs []*btree.BTreeG[strItem[T]]
-	lat  []*btree.BTreeG[treeItem[T]] // by location id
+	lat  []*btree.BTreeG[keyItem[T]] // by location id; whole milliseconds tie often, so items carry seq
 
 	groups []*btree.BTreeG[treeItem[T]] // by group id (Options.Grouped)
 	count  int                          // entries in the pool
@@ -240,7 +244,7 @@ func (p *Pool[T]) check(e *Entry[T]) {
 	if e.pool != nil {
 		panic("pool: Insert of an entry that is already in a pool")
 	}
-	if len(e.Nums) < p.opts.Numbers || len(e.Strs) != p.opts.Strings {
+	if len(e.Nums) < p.opts.Numbers || len(e.Strs) < p.opts.Strings {
 		panic("pool: entry keys do not match the pool's options")
 	}
 	for _, g := range e.Groups {
@@ -261,7 +265,7 @@ func (p *Pool[T]) insertEager(e *Entry[T]) {
 	}
 	if p.opts.Latency {
 		for _, l := range e.Lat {
-			p.latTree(l.Loc).Set(treeItem[T]{float64(l.Ms), e})
+			p.latTree(l.Loc).Set(keyItem[T]{float64(l.Ms), e.seq, e})
 		}
 	}
 }
@@ -291,7 +295,7 @@ func (p *Pool[T]) Remove(e *Entry[T]) {
 	}
 	if p.opts.Latency {
 		for _, l := range e.Lat {
-			p.latTree(l.Loc).Delete(treeItem[T]{float64(l.Ms), e})
+			p.latTree(l.Loc).Delete(keyItem[T]{float64(l.Ms), e.seq, e})
 		}
 	}
 	if e.staged {
@@ -330,9 +334,9 @@ func (p *Pool[T]) GroupLen(g int32) int {
 	return n
 }
 
-func (p *Pool[T]) latTree(loc int32) *btree.BTreeG[treeItem[T]] {
+func (p *Pool[T]) latTree(loc int32) *btree.BTreeG[keyItem[T]] {
 	for int(loc) >= len(p.lat) {
-		p.lat = append(p.lat, btree.NewBTreeGOptions(treeLess[T], treeOpts))
+		p.lat = append(p.lat, btree.NewBTreeGOptions(keyLess[T], treeOpts))
 	}
 	return p.lat[loc]
 }
@@ -698,7 +702,7 @@ func (p *Pool[T]) Latency(loc int32, maxMs float64, fn func(e *Entry[T], ms floa
 	if loc < 0 || int(loc) >= len(p.lat) {
 		return
 	}
-	p.lat[loc].Scan(func(it treeItem[T]) bool {
+	p.lat[loc].Scan(func(it keyItem[T]) bool {
 		if it.key > maxMs {
 			return false
 		}

@@ -501,7 +501,7 @@ func TestInsertPanics(t *testing.T) {
 		{"too few number keys", pool.Options{Numbers: 2}, func(_, _ *pool.Pool[int]) *pool.Entry[int] {
 			return &pool.Entry[int]{ID: "a", Nums: []float64{1}}
 		}},
-		{"too many string keys", pool.Options{}, func(_, _ *pool.Pool[int]) *pool.Entry[int] {
+		{"too few string keys", pool.Options{Strings: 2}, func(_, _ *pool.Pool[int]) *pool.Entry[int] {
 			return &pool.Entry[int]{ID: "a", Strs: []string{"x"}}
 		}},
 	}
@@ -520,6 +520,24 @@ func TestInsertPanics(t *testing.T) {
 			}()
 			p.Insert(e)
 		})
+	}
+}
+
+// TestExtraKeys checks that an entry may carry more number and string keys
+// than the pool indexes: the first ones are indexed, the rest are carried.
+func TestExtraKeys(t *testing.T) {
+	p := pool.New[int](pool.Options{Numbers: 1, Strings: 1})
+	e := &pool.Entry[int]{ID: "a", Nums: []float64{1, 2}, Strs: []string{"x", "y"}}
+	p.Insert(e)
+	var got []*pool.Entry[int]
+	p.Bucket(0, "x", func(e *pool.Entry[int]) bool { got = append(got, e); return true })
+	p.Range(0, 0, 1, func(e *pool.Entry[int]) bool { got = append(got, e); return true })
+	if len(got) != 2 || got[0] != e || got[1] != e {
+		t.Fatalf("Bucket and Range found %v; want the entry twice", got)
+	}
+	p.Remove(e)
+	if p.Len() != 0 {
+		t.Errorf("Len() = %d after Remove, want 0", p.Len())
 	}
 }
 

@@ -1,0 +1,101 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/matchforge/matchforge/ticket"
+)
+
+// TestEpochWrap checks that the 32-bit build and sweep counters wrap
+// without effect: an engine whose counters start just below the limit
+// gives the same events as a fresh one, for a small and a large rule set.
+func TestEpochWrap(t *testing.T) {
+	small := `{"ruleLanguageVersion": "1.0",
+	  "playerAttributes": [{"name": "skill", "type": "number", "default": 10}],
+	  "teams": [{"name": "red", "minPlayers": 2, "maxPlayers": 2}, {"name": "blue", "minPlayers": 2, "maxPlayers": 2}],
+	  "rules": [{"name": "close", "type": "batchDistance", "batchAttribute": "skill", "maxDistance": 5},
+	            {"name": "lat", "type": "latency", "maxLatency": 100}],
+	  "expansions": [{"target": "rules[close].maxDistance", "steps": [{"waitTimeSeconds": 5, "value": 20}]}]}`
+	large := `{"ruleLanguageVersion": "1.0",
+	  "playerAttributes": [{"name": "skill", "type": "number", "default": 10}],
+	  "algorithm": {"strategy": "balanced", "balancedAttribute": "skill"},
+	  "teams": [{"name": "a", "minPlayers": 20, "maxPlayers": 25}, {"name": "b", "minPlayers": 20, "maxPlayers": 25}],
+	  "rules": [{"name": "lat", "type": "latency", "maxLatency": 150}]}`
+	for _, tt := range []struct {
+		name, body string
+		preset     func(e *Engine, k uint32)
+	}{
+		{"small", small, func(e *Engine, k uint32) { e.epoch = math.MaxUint32 - 3*k }},
+		{"large", large, func(e *Engine, k uint32) {
+			e.epoch = math.MaxUint32 - 3*k
+			e.configs["c"].large = &largeState{marks: math.MaxUint32 - k}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fresh := epochRun(t, tt.body, nil)
+			if n := len(fresh); n < 1000 {
+				t.Fatalf("the run produced only %d bytes of events", n)
+			}
+			// Wrap at each point of the run in turn.
+			for k := range uint32(30) {
+				wrapped := epochRun(t, tt.body, func(e *Engine) { tt.preset(e, k) })
+				if fresh != wrapped {
+					t.Fatalf("events differ when the counters wrap after %d builds:\nfresh:   %.300s\nwrapped: %.300s", 3*k, fresh, wrapped)
+				}
+			}
+		})
+	}
+}
+
+// epochRun runs 200 tickets through 30 steps and returns the events as
+// JSON; preset adjusts the engine after its configuration exists.
+func epochRun(t *testing.T, body string, preset func(*Engine)) string {
+	t.Helper()
+	e, err := New(Config{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := e.CreateMatchmakingRuleSet(t0, CreateMatchmakingRuleSetInput{Name: "rs", RuleSetBody: body}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.CreateMatchmakingConfiguration(t0, CreateMatchmakingConfigurationInput{Name: "c", RuleSetName: "rs", RequestTimeoutSeconds: 20}); err != nil {
+		t.Fatal(err)
+	}
+	if preset != nil {
+		preset(e)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var events []Event
+	for step := range 30 {
+		now := t0.Add(time.Duration(step) * time.Second)
+		for i := range 7 {
+			p := ticket.Player{PlayerID: fmt.Sprintf("p%d-%d", step, i),
+				PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.Number(float64(rng.IntN(40)))},
+				LatencyInMs:      map[string]int{"us-east-1": 20 + rng.IntN(120), "eu-west-1": 20 + rng.IntN(120)}}
+			if _, err := e.StartMatchmaking(now, StartMatchmakingInput{ConfigurationName: "c", Players: []ticket.Player{p}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		events = append(events, e.Step(now)...)
+	}
+	matched := 0
+	for _, ev := range events {
+		if ev.Detail.Type == EventMatchmakingSucceeded {
+			matched++
+		}
+	}
+	if matched == 0 {
+		t.Fatal("no match formed: the run does not exercise the counters")
+	}
+	b, err := json.Marshal(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
