@@ -284,6 +284,12 @@ func (m *match) keepSession() bool {
 // They leave the session's matchmaker data, and with automatic backfill the
 // engine opens (or renews) a backfill ticket to refill their slots. This
 // goes beyond FlexMatch, which never refills slots that players leave.
+//
+// When the last players leave, the game is over: automatic backfill stops
+// and the engine forgets the session once its match's tickets are
+// forgotten (TicketRetention). Reporting that is how a long-running engine
+// with AUTOMATIC backfill stops holding finished games; stopping the
+// session's automatic backfill ticket does the same (D24).
 func (e *Engine) ReportPlayersLeft(now time.Time, session string, playerIDs []string) error {
 	e.now = now
 	if session == "" {
@@ -320,6 +326,20 @@ func (e *Engine) ReportPlayersLeft(now time.Time, session string, playerIDs []st
 		// A request from the game server still lists them; they stay out
 		// of the data its match writes.
 		old.backfill.gone = append(old.backfill.gone, playerIDs...)
+	}
+	empty := true
+	for _, team := range s.data.Teams {
+		empty = empty && len(team.Players) == 0
+	}
+	if empty {
+		// Everyone left: the game is over. Automatic backfill stops, and
+		// the session is forgotten with its match (at once if the match's
+		// tickets already are).
+		s.autoOff = true
+		if e.matches[s.id] != s {
+			delete(e.sessions, session)
+		}
+		return nil
 	}
 	e.afterComplete(now, s)
 	return nil

@@ -1943,6 +1943,9 @@ func (s *smState) Leave(t *rapid.T) {
 		if prevManual != nil {
 			prevManual.bf.gone = append(prevManual.bf.gone, ids...)
 		}
+		if len(g.players) == 0 {
+			g.autoOff = true // everyone left: the game is over
+		}
 		g.expect = true
 		s.stats.departures++
 	}
@@ -2430,5 +2433,75 @@ func TestAutomaticBackfillIDClearedWhenReplaced(t *testing.T) {
 	}
 	if d, _ := e.MatchmakerData(session); d.AutoBackfillTicketID != nil {
 		t.Errorf("after the manual request replaced it, the matchmaker data still names automatic backfill ticket %s", *d.AutoBackfillTicketID)
+	}
+}
+
+// TestEmptiedSessionIsForgotten checks that a game session whose players
+// have all left stops automatic backfill and is forgotten once its match's
+// tickets are, while one with players left is kept for automatic backfill.
+func TestEmptiedSessionIsForgotten(t *testing.T) {
+	e, err := New(Config{Seed: 1, TicketRetention: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"ruleLanguageVersion": "1.0",
+	  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 1}, {"name": "blue", "minPlayers": 1, "maxPlayers": 1}]}`
+	if _, err := e.CreateMatchmakingRuleSet(smT0, CreateMatchmakingRuleSetInput{Name: "free", RuleSetBody: body}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.CreateMatchmakingConfiguration(smT0, CreateMatchmakingConfigurationInput{
+		Name: "free", RuleSetName: "free", RequestTimeoutSeconds: 10, BackfillMode: BackfillAuto}); err != nil {
+		t.Fatal(err)
+	}
+	game := func(at time.Time, a, b string) string {
+		t.Helper()
+		for _, id := range []string{a, b} {
+			if _, err := e.StartMatchmaking(at, StartMatchmakingInput{ConfigurationName: "free", Players: []ticket.Player{{PlayerID: id}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, ev := range e.Step(at) {
+			if ev.Detail.Type == EventMatchmakingSucceeded {
+				return ev.Detail.MatchID
+			}
+		}
+		t.Fatalf("%s and %s did not match", a, b)
+		return ""
+	}
+	over, on, late := game(smT0, "p1", "p2"), game(smT0, "p3", "p4"), game(smT0, "p5", "p6")
+	at := smT0.Add(time.Second)
+	if err := e.ReportPlayersLeft(at, over, []string{"p1", "p2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ReportPlayersLeft(at, on, []string{"p3"}); err != nil {
+		t.Fatal(err)
+	}
+	d, ok := e.MatchmakerData(over)
+	if !ok || d.AutoBackfillTicketID != nil {
+		t.Fatalf("the emptied session: data %+v (known %v); want it known, with no automatic backfill ticket", d, ok)
+	}
+	if d, ok := e.MatchmakerData(on); !ok || d.AutoBackfillTicketID == nil {
+		t.Fatalf("the session with a player left: data %+v (known %v); want an automatic backfill ticket", d, ok)
+	}
+	// Every ticket ends within RequestTimeoutSeconds; a step after the
+	// retention forgets them, and the emptied session with them.
+	later := smT0.Add(10*time.Second + 2*time.Minute)
+	e.Step(later)
+	if _, ok := e.MatchmakerData(over); ok {
+		t.Error("the emptied session is still known after its match's tickets were forgotten")
+	}
+	if _, ok := e.MatchmakerData(on); !ok {
+		t.Error("the session with a player left was forgotten; automatic backfill may still need it")
+	}
+	if err := e.ReportPlayersLeft(later, over, []string{"p1"}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("ReportPlayersLeft on the forgotten session = %v; want ErrNotFound", err)
+	}
+	// A session emptied after its match's tickets were forgotten goes at
+	// once.
+	if err := e.ReportPlayersLeft(later, late, []string{"p5", "p6"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.MatchmakerData(late); ok {
+		t.Error("a session emptied after its match's tickets were forgotten is still known")
 	}
 }
