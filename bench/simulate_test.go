@@ -199,13 +199,13 @@ func TestSimulateErrors(t *testing.T) {
 //	ex01-aliens-vs-cowboys          100.00   100.00
 //	ex02-players-vs-monster          98.50    97.72
 //	ex03-three-team-game             99.51    99.51
-//	ex04-multi-map-game              99.67    99.67
+//	ex04-multi-map-game              99.28    99.28
 //	ex05-preferred-characters        99.93    99.93
 //	ex06-compare-attributes          99.93    99.93
 //	ex07-free-for-all-large          99.40    99.40
 //	ex08-monster-hunters             99.01    99.01
 //	ex09-large-batch-distance        95.71    94.29
-//	ex10-compound                    99.91    99.91
+//	ex10-compound                    99.93    99.93
 //	ex11-player-block-list           99.61    99.61
 //	tutorial-minimal-single-team    100.00   100.00
 //

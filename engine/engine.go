@@ -190,7 +190,6 @@ type ruleSetRec struct {
 	users    int // configurations using it
 }
 
-var namePattern = regexp.MustCompile(`^[a-zA-Z0-9.-]*$`)
 
 // checkName validates a resource name given on create: at most 128
 // characters of letters, digits, '-' and '.'.
@@ -200,7 +199,7 @@ func checkName(field, name string) error {
 		return invalid("%s is required; give 1 to 128 letters, digits, '-' or '.'", field)
 	case utf8.RuneCountInString(name) > 128:
 		return invalid("%s is %d characters long; the limit is 128", field, utf8.RuneCountInString(name))
-	case !namePattern.MatchString(name):
+	case !ticket.IDChars(name): // names take the characters of ticket ids
 		return invalid("%s %q may contain only letters, digits, '-' and '.'", field, name)
 	}
 	return nil
@@ -221,7 +220,7 @@ func resolveName(field, ref, kind string) (string, error) {
 		}
 		ref = ref[i+len(kind)+2:]
 	}
-	if !namePattern.MatchString(ref) {
+	if !ticket.IDChars(ref) {
 		return "", invalid("%s %q may contain only letters, digits, '-' and '.'", field, ref)
 	}
 	return ref, nil

@@ -137,13 +137,11 @@ type match struct {
 // nsTime turns Unix nanoseconds into a UTC time.
 func nsTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 
-var ticketIDPattern = regexp.MustCompile(`^[a-zA-Z0-9.-]*$`)
-
 func checkTicketID(field, id string) error {
 	if n := utf8.RuneCountInString(id); n > 128 {
 		return invalid("%s is %d characters long; the limit is 128", field, n)
 	}
-	if !ticketIDPattern.MatchString(id) {
+	if !ticket.IDChars(id) {
 		return invalid("%s %q may contain only letters, digits, '-' and '.'", field, id)
 	}
 	return nil

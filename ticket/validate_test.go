@@ -448,6 +448,14 @@ func TestValidateTicketID(t *testing.T) {
 		{"a/b", []ticket.FieldError{{Field: "TicketId", Problem: `"a/b" may contain only letters, digits, '-' and '.'`}}},
 		{"ticket\n", []ticket.FieldError{{Field: "TicketId", Problem: `"ticket\n" may contain only letters, digits, '-' and '.'`}}},
 		{"é", []ticket.FieldError{{Field: "TicketId", Problem: `"é" may contain only letters, digits, '-' and '.'`}}},
+		// The ASCII neighbours of the allowed ranges.
+		{"@", []ticket.FieldError{{Field: "TicketId", Problem: `"@" may contain only letters, digits, '-' and '.'`}}},
+		{"[", []ticket.FieldError{{Field: "TicketId", Problem: `"[" may contain only letters, digits, '-' and '.'`}}},
+		{"`", []ticket.FieldError{{Field: "TicketId", Problem: "\"`\" may contain only letters, digits, '-' and '.'"}}},
+		{"{", []ticket.FieldError{{Field: "TicketId", Problem: `"{" may contain only letters, digits, '-' and '.'`}}},
+		{":", []ticket.FieldError{{Field: "TicketId", Problem: `":" may contain only letters, digits, '-' and '.'`}}},
+		{"a,b", []ticket.FieldError{{Field: "TicketId", Problem: `"a,b" may contain only letters, digits, '-' and '.'`}}},
+		{"azAZ09", nil},
 		{"٣", []ticket.FieldError{{Field: "TicketId", Problem: `"٣" may contain only letters, digits, '-' and '.'`}}},
 		{rep("_", 129), []ticket.FieldError{
 			{Field: "TicketId", Problem: "is 129 characters long; the limit is 128"},
