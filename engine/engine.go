@@ -190,7 +190,6 @@ type ruleSetRec struct {
 	users    int // configurations using it
 }
 
-
 // checkName validates a resource name given on create: at most 128
 // characters of letters, digits, '-' and '.'.
 func checkName(field, name string) error {
