@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/matchforge/matchforge/ruleset"
 )
 
 // snakeDraft is the baseline the balancer is measured against: players in
@@ -156,6 +158,48 @@ func BenchmarkBalance(b *testing.B) {
 			b.ReportMetric(spread/float64(b.N), "spread")
 			b.ReportMetric(snake/float64(b.N), "snake-spread")
 			b.ReportMetric(math.Round(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(work))), "ns/player")
+		})
+	}
+}
+
+// BenchmarkLargeBuildVersusSort compares building one 100v100 match (the
+// documented fill order, then balancing) with sorting the batch it is cut
+// from by the balanced attribute, for batches of several sizes: the build
+// costs the same whatever the batch, the sort grows with it.
+func BenchmarkLargeBuildVersusSort(b *testing.B) {
+	rs, err := ruleset.Load([]byte(`{"ruleLanguageVersion": "1.0",
+	  "playerAttributes": [{"name": "skill", "type": "number", "default": 10}],
+	  "algorithm": {"strategy": "balanced", "balancedAttribute": "skill"},
+	  "teams": [{"name": "red", "minPlayers": 100, "maxPlayers": 100}, {"name": "blue", "minPlayers": 100, "maxPlayers": 100}]}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := rs.At(0)
+	sizes := []int{100, 100}
+	rng := rand.New(rand.NewPCG(3, 4))
+	match := balanceCase(rng, sizes, 1500, 100)
+	work := make([]unit, len(match))
+	b.Run("build/players=200", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			copy(work, match)
+			if _, ok := fillOrder(work, v, len(sizes)); !ok {
+				b.Fatal("the match does not fill")
+			}
+			balanceTeams(work, sizes)
+		}
+	})
+	for _, n := range []int{200, 2_000, 20_000} {
+		batch := make([]float64, n)
+		for i := range batch {
+			batch[i] = 1500 + 100*rng.NormFloat64()
+		}
+		keys := make([]float64, n)
+		b.Run(fmt.Sprintf("sort/batch=%d", n), func(b *testing.B) {
+			for range b.N {
+				copy(keys, batch)
+				slices.Sort(keys)
+			}
 		})
 	}
 }
