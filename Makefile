@@ -13,8 +13,10 @@ fuzz:
 	go test ./ruleset -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
 	go test ./ticket -run '^$$' -fuzz FuzzAttributeValueJSON -fuzztime $(FUZZTIME)
 
+# Every benchmark but the million-ticket ones (skipped with -short; run
+# them with: go test ./bench -run '^$$' -bench 'pool=1m' -benchtime 3x -timeout 30m).
 bench:
-	go test ./... -run '^$$' -bench . -benchmem
+	go test ./... -short -run '^$$' -bench . -benchmem
 
 lint:
 	gofmt -l . | (! grep .)

@@ -326,7 +326,7 @@ func (b *builder) anchorsFor(x *tk, now time.Time) []*tk {
 	// Only a ticket that waited through an earlier step can be older than x
 	// and not have been tried with x already: tickets new in this step were
 	// tried, oldest first, with x among their candidates.
-	oldest, _ := b.c.pool.OldestSettled()
+	oldest, _ := b.c.pool.OldestEarlier()
 	if x.backfill != nil || (b.c.backfillsIn == 0 && (oldest == nil || oldest.Start >= x.ent.Start)) {
 		return b.anchors
 	}

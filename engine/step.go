@@ -80,7 +80,7 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 	} else {
 		e.matchSmall(c, now)
 	}
-	c.pool.Settle() // the new tickets left waiting enter the trees
+	c.pool.Settle() // last step's tickets still waiting enter the trees; this step's wait staged
 }
 
 // admit puts a SEARCHING ticket in the pool unless it can never match, in
@@ -421,10 +421,12 @@ func (e *Engine) purge(now time.Time) {
 	}
 }
 
-// purgeable reports whether every ticket of m has been forgotten.
+// purgeable reports whether every ticket of m has been forgotten. A
+// forgotten ticket stays forgotten, so the scan resumes where the last one
+// stopped: O(1) amortised per ticket.
 func (m *match) purgeable(e *Engine) bool {
-	for _, t := range m.tickets {
-		if _, ok := e.tickets[t.id]; ok {
+	for ; m.forgotten < len(m.tickets); m.forgotten++ {
+		if t := m.tickets[m.forgotten]; e.tickets[t.id] == t {
 			return false
 		}
 	}

@@ -117,21 +117,22 @@ const (
 
 // match is a potential match and, once completed, a game session.
 type match struct {
-	id       string
-	cfg      *config
-	tickets  []*tk // every ticket, the backfill ticket (if any) first
-	backfill *tk
-	state    matchState
-	created  time.Time
-	deadline time.Time // acceptance deadline
-	location string
-	session  string // game session id once completed
-	conn     *ticket.GameSessionConnectionInfo
-	spread   *float64
-	data     *MatchmakerData
-	autoOff  bool           // automatic backfill stopped for this session
-	latency  map[string]int // each player's latency at the session's location, built when needed
-	merged   []*match       // backfill matches whose players joined this session
+	id        string
+	cfg       *config
+	tickets   []*tk // every ticket, the backfill ticket (if any) first
+	backfill  *tk
+	state     matchState
+	created   time.Time
+	deadline  time.Time // acceptance deadline
+	location  string
+	session   string // game session id once completed
+	conn      *ticket.GameSessionConnectionInfo
+	spread    *float64
+	data      *MatchmakerData
+	autoOff   bool           // automatic backfill stopped for this session
+	latency   map[string]int // each player's latency at the session's location, built when needed
+	merged    []*match       // backfill matches whose players joined this session
+	forgotten int            // m.tickets[:forgotten] are known forgotten (purgeable)
 }
 
 // nsTime turns Unix nanoseconds into a UTC time.

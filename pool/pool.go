@@ -351,11 +351,15 @@ func (p *Pool[T]) Oldest() (*Entry[T], bool) {
 	return it.e, ok
 }
 
-// OldestSettled returns the oldest entry that is not staged: the oldest of
-// those that have been in the pool since before the last Settle. Cost:
-// O(log n).
-func (p *Pool[T]) OldestSettled() (*Entry[T], bool) {
+// OldestEarlier returns the oldest entry that entered the pool before the
+// current stage period: inserted, settled, or carried from the previous
+// period (see Settle). Entries staged since the last Settle are left out.
+// Cost: O(log n), plus a skip over carried entries that left.
+func (p *Pool[T]) OldestEarlier() (*Entry[T], bool) {
 	k, ok := p.age.Min()
+	if c, cok := p.oldestCarried(); cok && (!ok || ageLess(c, k.item())) {
+		return c.e, true
+	}
 	return k.e, ok
 }
 

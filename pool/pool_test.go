@@ -22,10 +22,15 @@ type model struct {
 	ins     map[*pool.Entry[int]]int // insertion number of each entry ever inserted
 	n       int
 	maxLoc  int // highest location id ever inserted, -1 for none
+
+	// Staging: entries staged in the current period, and those carried
+	// from the previous one (see Pool.Settle).
+	current, carried map[*pool.Entry[int]]bool
 }
 
 func newModel(opts pool.Options) *model {
-	return &model{opts: opts, ins: map[*pool.Entry[int]]int{}, maxLoc: -1}
+	return &model{opts: opts, ins: map[*pool.Entry[int]]int{}, maxLoc: -1,
+		current: map[*pool.Entry[int]]bool{}, carried: map[*pool.Entry[int]]bool{}}
 }
 
 func (m *model) insert(e *pool.Entry[int]) {
@@ -43,6 +48,30 @@ func (m *model) remove(e *pool.Entry[int]) {
 	if i := slices.Index(m.entries, e); i >= 0 {
 		m.entries = slices.Delete(m.entries, i, i+1)
 	}
+	delete(m.current, e)
+	delete(m.carried, e)
+}
+
+// stage records e as staged in the current period.
+func (m *model) stage(e *pool.Entry[int]) {
+	m.insert(e)
+	m.current[e] = true
+}
+
+// settle ends the period: the carried entries settle, the current ones
+// are carried.
+func (m *model) settle() {
+	m.carried, m.current = m.current, map[*pool.Entry[int]]bool{}
+}
+
+// oldestEarlier is the oldest entry not staged in the current period.
+func (m *model) oldestEarlier() (*pool.Entry[int], bool) {
+	for _, e := range m.byAge() {
+		if !m.current[e] {
+			return e, true
+		}
+	}
+	return nil, false
 }
 
 // ageCmp orders by start, id, then insertion.
@@ -298,15 +327,14 @@ func TestPoolMatchesModel(t *testing.T) {
 				// their age and group indexing waits for Settle.
 				if rapid.Bool().Draw(t, "stage") {
 					p.Stage(e)
+					m.stage(e)
 				} else {
 					p.Insert(e)
+					m.insert(e)
 				}
-				m.insert(e)
 			case op == 5:
 				p.Settle()
-				if p.Staged() != 0 {
-					t.Fatalf("Staged() = %d after Settle", p.Staged())
-				}
+				m.settle()
 			case op < 9:
 				i := rapid.IntRange(0, len(m.entries)-1).Draw(t, "victim")
 				e := m.entries[i]
@@ -358,6 +386,13 @@ func checkPool(t *rapid.T, p *pool.Pool[int], m *model, removed []*pool.Entry[in
 	byAge := m.byAge()
 	if o, ok := p.Oldest(); ok != (len(byAge) > 0) || ok && o != byAge[0] {
 		t.Fatalf("Oldest() = %v, %v; want %v", o, ok, byAge)
+	}
+	if got, want := p.Staged(), len(m.current)+len(m.carried); got != want {
+		t.Fatalf("Staged() = %d, want %d (%d staged in this period, %d carried)", got, want, len(m.current), len(m.carried))
+	}
+	o, ok := p.OldestEarlier()
+	if w, wok := m.oldestEarlier(); ok != wok || o != w {
+		t.Fatalf("OldestEarlier() = %v, %v; want %v, %v", o, ok, w, wok)
 	}
 
 	// Ascend from nil and from an entry (in the pool or removed).
@@ -730,4 +765,70 @@ func firstDiff(a, b []string) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// TestStageShrinks stages a burst, lets most of it leave, and checks that
+// the pool still answers like the model through the Settle that shrinks the
+// staging buffers, more staging, and the Settle that moves the carried
+// entries into the trees.
+func TestStageShrinks(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	opts := pool.Options{Grouped: true}
+	p := pool.New[int](opts)
+	m := newModel(opts)
+	n := 0
+	stage := func(k int, start int64) []*pool.Entry[int] {
+		var es []*pool.Entry[int]
+		for j := range k {
+			n++
+			e := &pool.Entry[int]{ID: fmt.Sprint(n), Start: start + int64(j), Item: n,
+				GroupKey: float64(r.IntN(2000)) / 8, Groups: []int32{int32(r.IntN(4))}}
+			p.Stage(e)
+			m.stage(e)
+			es = append(es, e)
+		}
+		return es
+	}
+	check := func(label string) {
+		t.Helper()
+		for _, groups := range [][]int32{{0}, {1, 2}, {0, 1, 2, 3}} {
+			for _, x := range []float64{0, 100, 249} {
+				var got []hit
+				p.NearestIn(groups, x, 20, func(e *pool.Entry[int], d float64) bool {
+					got = append(got, hit{e, d})
+					return true
+				})
+				if want := m.nearestIn(groups, x, 20); !slices.Equal(ids(got), ids(want)) {
+					t.Fatalf("%s: NearestIn(%v, %v) visited %d entries, want %d", label, groups, x, len(got), len(want))
+				}
+			}
+		}
+		o, ok := p.OldestEarlier()
+		if w, wok := m.oldestEarlier(); ok != wok || o != w {
+			t.Fatalf("%s: OldestEarlier() = %v, %v; want %v, %v", label, o, ok, w, wok)
+		}
+		if got, want := p.Staged(), len(m.current)+len(m.carried); got != want {
+			t.Fatalf("%s: Staged() = %d, want %d", label, got, want)
+		}
+	}
+	burst := stage(20000, 1000)
+	check("burst staged")
+	p.Settle() // the burst is carried: the buffers are at their largest
+	m.settle()
+	check("burst carried")
+	for _, e := range burst[:19900] {
+		p.Remove(e)
+		m.remove(e)
+	}
+	check("most of the burst removed")
+	stage(50, 0) // older than the burst: OldestEarlier must find them once carried
+	check("more staged")
+	p.Settle() // the burst's survivors settle, the 50 are carried: the buffers shrink
+	m.settle()
+	check("after the shrinking Settle")
+	stage(30, 500)
+	check("staged after the shrink")
+	p.Settle()
+	m.settle()
+	check("the burst's survivors settled")
 }

@@ -9,21 +9,26 @@ import (
 )
 
 // Staging. A matchmaker takes in many tickets between two steps and, in a
-// busy pool, matches most of them in the step that follows; a B-tree insert
-// and delete for each of those is most of the work such a step would do.
-// Stage puts an entry in the pool without inserting it in the age and group
-// indexes: until Settle, those indexes keep staged entries in sorted slices
-// built when a query first needs them (a sort of the staged entries instead
-// of one tree insert each), and every query merges them in. A staged entry
-// that leaves before Settle costs nothing more; Settle moves the rest into
-// the trees. The other indexes take staged entries at once, as Insert does.
+// busy pool, matches most of them in the step that follows or the one
+// after; a B-tree insert and delete for each of those is most of the work
+// such a step would do. Stage puts an entry in the pool without inserting
+// it in the age and group indexes: while staged, those indexes keep it in
+// sorted slices built when a query first needs them (a sort of the staged
+// entries instead of one tree insert each), and every query merges them
+// in. Settle ends a stage period: entries staged in the period before it
+// that are still in the pool move into the trees, and those staged in the
+// period that ends stay staged for one more (they are carried). A staged
+// entry that leaves before it is settled costs nothing more. The other
+// indexes take staged entries at once, as Insert does.
 
-// stage holds the entries staged since the last Settle. Which of them are
-// still staged is a bitmap by sequence number, so that the sorted slices can
-// be scanned and compacted without reading the entries themselves (each
-// read a likely cache miss in a large pool).
+// stage holds the staged entries: those of the current period and those
+// carried from the previous one. Which of them are still staged is a bitmap
+// by sequence number, so that the sorted slices can be scanned and
+// compacted without reading the entries themselves (each read a likely
+// cache miss in a large pool).
 type stage[T any] struct {
-	base    uint64         // p.seq when the stage began: staged entries have higher ones
+	base    uint64         // staged entries have higher sequence numbers
+	period  uint64         // p.seq at the last Settle: higher ones were staged in the current period
 	gone    []uint64       // bit seq-base-1 set: that staging ended (removed, or settled)
 	entries []staged[T]    // in Stage order; removed ones stay until sorted
 	gids    []int32        // the staged entries' group ids, end to end
@@ -33,6 +38,8 @@ type stage[T any] struct {
 	aged    bool           // age is current
 	age     []ageItem[T]   // live staged entries in age order, built when needed
 	groups  [][]keyItem[T] // per group id: its staged entries by key
+	carried []ageItem[T]   // the entries carried from the previous period, in age order
+	carryAt int            // carried[:carryAt] are known to have left
 }
 
 // staged is an entry as staged: its sequence number, and a copy of its
@@ -70,7 +77,8 @@ func (p *Pool[T]) unstage(e *Entry[T]) {
 }
 
 // Stage adds e to the pool, like Insert, except that the age and group
-// indexes take it only at the next Settle; queries see it at once. Cost:
+// indexes take it only at the second Settle from now (if it is still in
+// the pool); queries see it at once. Cost:
 // O(log n) for each number, string and latency key; O(1) otherwise, plus a
 // share of one sort when a query next needs the staged entries in order.
 func (p *Pool[T]) Stage(e *Entry[T]) {
@@ -102,27 +110,49 @@ func (p *Pool[T]) Reserve(n int) {
 	}
 }
 
-// Staged returns how many staged entries are in the pool. Cost: O(1).
+// Staged returns how many staged entries are in the pool, carried ones
+// included. Cost: O(1).
 func (p *Pool[T]) Staged() int { return p.st.live }
 
-// Settle inserts the staged entries still in the pool into the age and
-// group indexes and ends the staging. Cost: O(log n) per index for each of
-// them.
+// Settle ends the stage period: the entries carried from the previous
+// period that are still in the pool go into the age and group indexes, and
+// those staged in the period that ends are carried into the next. Cost:
+// O(log n) per index for each entry settled, O(s log s) for the s carried.
 func (p *Pool[T]) Settle() {
 	st := &p.st
+	n, gn := 0, uint32(0)
+	st.carried, st.carryAt = st.carried[:0], 0
 	for _, s := range st.entries {
 		if !p.stagedLive(s.seq) {
 			continue
 		}
-		s.e.staged = false
-		p.insertDeferred(s.e)
+		if s.seq <= st.period {
+			s.e.staged = false // carried through a whole period: settle it
+			p.insertDeferred(s.e)
+			continue
+		}
+		// Staged in the period that ends: carry it (moving left, in place).
+		copy(st.gids[gn:], st.gids[s.goff:s.goff+s.glen])
+		s.goff = gn
+		gn += s.glen
+		st.entries[n] = s
+		n++
+		st.carried = append(st.carried, s.e.ageItem())
 	}
-	clear(st.entries)
-	st.entries = st.entries[:0]
-	st.gids = st.gids[:0]
-	st.live, st.dead = 0, 0
+	clear(st.entries[n:])
+	st.entries = st.entries[:n]
+	st.gids = st.gids[:gn]
+	st.live, st.dead = n, 0
 	st.sorted, st.aged = false, false
+	p.shrinkStage()
+	// Entries are in sequence order, so the first carried one has the
+	// lowest number; the slices are rebuilt before any query, so every
+	// number below it can count as dead.
 	st.base = p.seq
+	if n > 0 {
+		st.base = st.entries[0].seq - 1
+	}
+	st.period = p.seq
 	clear(st.gone)
 	st.gone = st.gone[:0]
 	clear(st.age)
@@ -131,6 +161,46 @@ func (p *Pool[T]) Settle() {
 		clear(st.groups[g])
 		st.groups[g] = st.groups[g][:0]
 	}
+	slices.SortFunc(st.carried, ageCmp[T])
+}
+
+// shrinkStage lets go of staging buffers that a burst made much larger than
+// what is staged now, so that a pool's memory follows its waiting entries
+// rather than its largest step. Settle calls it; Reserve grows them again.
+func (p *Pool[T]) shrinkStage() {
+	st := &p.st
+	keep := 4*st.live + 4096
+	if cap(st.entries) > keep {
+		st.entries = slices.Clip(slices.Clone(st.entries))
+	}
+	if cap(st.gids) > 4*len(st.gids)+4096 {
+		st.gids = slices.Clip(slices.Clone(st.gids))
+	}
+	if cap(st.carried) > keep {
+		st.carried = slices.Clip(slices.Clone(st.carried))
+	}
+	if cap(st.age) > keep {
+		st.age = nil
+	}
+	for g := range st.groups {
+		if cap(st.groups[g]) > keep {
+			st.groups[g] = nil
+		}
+	}
+	if cap(p.radixTmp) > keep {
+		p.radixTmp, p.radixKeys, p.radixKeys2 = nil, nil, nil
+	}
+}
+
+// oldestCarried returns the oldest carried entry still staged.
+func (p *Pool[T]) oldestCarried() (ageItem[T], bool) {
+	st := &p.st
+	for ; st.carryAt < len(st.carried); st.carryAt++ {
+		if it := st.carried[st.carryAt]; p.stagedLive(it.seq) {
+			return it, true
+		}
+	}
+	return ageItem[T]{}, false
 }
 
 // sortStage builds the sorted group slices of the live staged entries from
