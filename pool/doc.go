@@ -1,8 +1,15 @@
 // Package pool holds the waiting tickets of one matchmaking configuration,
 // indexed in B-trees (github.com/tidwall/btree) that every insert and removal
 // keeps current: by age, by number keys (range and nearest-neighbour scans),
-// by string keys (equal-value buckets) and by latency per location (the
-// tickets acceptable under a bound are a prefix).
+// by string keys (equal-value buckets), by latency per location (the
+// tickets acceptable under a bound are a prefix), and by group (caller-chosen
+// ids such as location and latency band, each ordered by a number).
+//
+// Stage is Insert for tickets that will probably leave soon: until the
+// second Settle after it, the age and group indexes hold a staged entry in
+// sorted slices instead of trees, so that a ticket matched within a step or
+// two never costs a tree insert and delete. Queries see staged and inserted
+// entries alike.
 //
 //	p := pool.New[*myTicket](pool.Options{Numbers: 1, Latency: true})
 //	p.Insert(&pool.Entry[*myTicket]{ID: "t1", Start: now, Nums: []float64{skill}, Lat: lat, Item: t})
