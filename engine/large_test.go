@@ -197,6 +197,18 @@ func lgOracleTickets(ot oracleTicket) []oracleTicket {
 	return out
 }
 
+// quietUntil steps at each of quiet, where no match may form, then at at,
+// and returns the matches formed there.
+func (l *lgEnv) quietUntil(t *testing.T, quiet []time.Duration, at time.Duration) []lgMatch {
+	t.Helper()
+	for _, d := range quiet {
+		if ms := l.step(d); len(ms) > 0 {
+			t.Fatalf("at +%v, before +%v, matches of %v players formed", d, at, lgSizes(ms))
+		}
+	}
+	return l.step(at)
+}
+
 // status returns a ticket's status.
 func (l *lgEnv) status(id string) ticket.Status {
 	v, ok := l.e.Ticket(id)
@@ -278,12 +290,7 @@ func TestLargeExample7FreeForAll(t *testing.T) {
 	t.Run("160 players wait for the 10 s step", func(t *testing.T) {
 		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
 		l.solos(l.t0, pool(l, rand.New(rand.NewPCG(7, 3)), 160, 0))
-		for _, d := range []time.Duration{time.Second, 5 * time.Second, 9900 * time.Millisecond} {
-			if ms := l.step(d); len(ms) > 0 {
-				t.Fatalf("at +%v (minimum 175) a match of %v players formed from a pool of 160", d, lgSizes(ms))
-			}
-		}
-		ms := l.step(10 * time.Second)
+		ms := l.quietUntil(t, []time.Duration{time.Second, 5 * time.Second, 9900 * time.Millisecond}, 10*time.Second)
 		if got := lgSizes(ms); !slices.Equal(got, []int{160}) {
 			t.Fatalf("at +10s (minimum 150): matches of %v players; want [160]", got)
 		}
@@ -292,12 +299,7 @@ func TestLargeExample7FreeForAll(t *testing.T) {
 	t.Run("120 players wait for the 15 s step", func(t *testing.T) {
 		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
 		l.solos(l.t0, pool(l, rand.New(rand.NewPCG(7, 4)), 120, 0))
-		for _, d := range []time.Duration{time.Second, 10 * time.Second, 12 * time.Second, 14900 * time.Millisecond} {
-			if ms := l.step(d); len(ms) > 0 {
-				t.Fatalf("at +%v a match of %v players formed from a pool of 120", d, lgSizes(ms))
-			}
-		}
-		ms := l.step(15 * time.Second)
+		ms := l.quietUntil(t, []time.Duration{time.Second, 10 * time.Second, 12 * time.Second, 14900 * time.Millisecond}, 15*time.Second)
 		if got := lgSizes(ms); !slices.Equal(got, []int{120}) {
 			t.Fatalf("at +15s (minimum 100): matches of %v players; want [120]", got)
 		}
@@ -389,12 +391,7 @@ func TestLargeExample8MonsterHunters(t *testing.T) {
 	t.Run("110 players wait for hunters' minimum 10 at 15 s", func(t *testing.T) {
 		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
 		l.solos(l.t0, lgEx8Pool(l, rand.New(rand.NewPCG(8, 2)), 110))
-		for _, d := range []time.Duration{time.Second, 10 * time.Second, 14900 * time.Millisecond} {
-			if ms := l.step(d); len(ms) > 0 {
-				t.Fatalf("at +%v (125 players at least) a match of %v formed from 110", d, lgSizes(ms))
-			}
-		}
-		ms := l.step(15 * time.Second)
+		ms := l.quietUntil(t, []time.Duration{time.Second, 10 * time.Second, 14900 * time.Millisecond}, 15*time.Second)
 		if got := lgSizes(ms); !slices.Equal(got, []int{110}) {
 			t.Fatalf("at +15s (hunters 10 to 15): matches of %v players; want [110]", got)
 		}
@@ -403,12 +400,7 @@ func TestLargeExample8MonsterHunters(t *testing.T) {
 	t.Run("90 players wait for hunters' minimum 8 at 20 s", func(t *testing.T) {
 		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
 		l.solos(l.t0, lgEx8Pool(l, rand.New(rand.NewPCG(8, 3)), 90))
-		for _, d := range []time.Duration{time.Second, 15 * time.Second, 19900 * time.Millisecond} {
-			if ms := l.step(d); len(ms) > 0 {
-				t.Fatalf("at +%v a match of %v formed from 90 (105 players at least until 20 s)", d, lgSizes(ms))
-			}
-		}
-		ms := l.step(20 * time.Second)
+		ms := l.quietUntil(t, []time.Duration{time.Second, 15 * time.Second, 19900 * time.Millisecond}, 20*time.Second)
 		if got := lgSizes(ms); !slices.Equal(got, []int{90}) {
 			t.Fatalf("at +20s (hunters 8 to 15): matches of %v players; want [90]", got)
 		}
@@ -593,44 +585,32 @@ func TestLargeExample9BatchDistance(t *testing.T) {
 			t.Errorf("only %d matches of 100v100 from 6000 players; the test proves little", total)
 		}
 	})
-	t.Run("skill window 20 at 10 s", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
-		// 200 players with skills spread evenly over 0..18: no window of 10
-		// holds 200 of them, the window of 20 holds all.
-		var ps []ticket.Player
-		for i := range 200 {
-			ps = append(ps, lgEx9Player(l, 3, float64(i%19), "docks", "ctf"))
-		}
-		l.solos(l.t0, ps)
-		for _, d := range []time.Duration{time.Second, 9900 * time.Millisecond} {
-			if ms := l.step(d); len(ms) > 0 {
-				t.Fatalf("at +%v (skill within 10) a match formed from skills 0..18", d)
+	// 200 players with skills spread evenly over 0..spread-1: no skill
+	// window before the expansion holds 200 of them, the one after holds
+	// all, so the single match forms exactly at the expansion.
+	for _, w := range []struct {
+		name   string
+		spread int
+		quiet  []time.Duration
+		at     time.Duration
+	}{
+		{"skill window 20 at 10 s", 19, []time.Duration{time.Second, 9900 * time.Millisecond}, 10 * time.Second},
+		{"skill window 40 at 20 s", 39, []time.Duration{time.Second, 10 * time.Second, 19900 * time.Millisecond}, 20 * time.Second},
+	} {
+		t.Run(w.name, func(t *testing.T) {
+			l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+			var ps []ticket.Player
+			for i := range 200 {
+				ps = append(ps, lgEx9Player(l, 3, float64(i%w.spread), "docks", "ctf"))
 			}
-		}
-		ms := l.step(10 * time.Second)
-		if len(ms) != 1 {
-			t.Fatalf("at +10s (skill within 20): %d matches; want 1", len(ms))
-		}
-		lgCheckEx9(t, ms[0])
-	})
-	t.Run("skill window 40 at 20 s", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
-		var ps []ticket.Player
-		for i := range 200 {
-			ps = append(ps, lgEx9Player(l, 3, float64(i%39), "docks", "ctf"))
-		}
-		l.solos(l.t0, ps)
-		for _, d := range []time.Duration{time.Second, 10 * time.Second, 19900 * time.Millisecond} {
-			if ms := l.step(d); len(ms) > 0 {
-				t.Fatalf("at +%v a match formed from skills 0..38", d)
+			l.solos(l.t0, ps)
+			ms := l.quietUntil(t, w.quiet, w.at)
+			if len(ms) != 1 {
+				t.Fatalf("at +%v: %d matches; want 1", w.at, len(ms))
 			}
-		}
-		ms := l.step(20 * time.Second)
-		if len(ms) != 1 {
-			t.Fatalf("at +20s (skill within 40): %d matches; want 1", len(ms))
-		}
-		lgCheckEx9(t, ms[0])
-	})
+			lgCheckEx9(t, ms[0])
+		})
+	}
 	t.Run("league, map and mode never relax", func(t *testing.T) {
 		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
 		var ps []ticket.Player

@@ -1883,11 +1883,17 @@ func (s *smState) Backfill(t *rapid.T) {
 	}
 	s.absorb(t, res.events)
 	if res.err == nil && prev != nil {
-		v, _ := s.e.Ticket(prev.id)
-		if prev.status != ticket.StatusCancelled || v.StatusReason != ticket.ReasonReplacedByNewBackfill {
-			s.fail(t, "h", "backfill ticket %s of game session %s is %s (%s) after a new request for the session; want CANCELLED (%s, D22)",
-				prev.id, in.GameSessionArn, prev.status, v.StatusReason, ticket.ReasonReplacedByNewBackfill)
-		}
+		s.checkReplaced(t, "h", prev, "backfill ticket %s of game session %s after a new request for the session", in.GameSessionArn)
+	}
+}
+
+// checkReplaced checks that backfill ticket old ended CANCELLED with reason
+// REPLACED_BY_NEW_BACKFILL (D22); what describes the situation.
+func (s *smState) checkReplaced(t *rapid.T, inv string, old *smTicket, what, session string) {
+	t.Helper()
+	v, _ := s.e.Ticket(old.id)
+	if old.status != ticket.StatusCancelled || v.StatusReason != ticket.ReasonReplacedByNewBackfill {
+		s.fail(t, inv, "%s is %s (%s); want CANCELLED, %s (D22)", fmt.Sprintf(what, old.id, session), old.status, v.StatusReason, ticket.ReasonReplacedByNewBackfill)
 	}
 }
 
@@ -1951,11 +1957,7 @@ func (s *smState) Leave(t *rapid.T) {
 	}
 	s.absorb(t, res.events)
 	if res.err == nil && prevAuto != nil {
-		v, _ := s.e.Ticket(prevAuto.id)
-		if prevAuto.status != ticket.StatusCancelled || v.StatusReason != ticket.ReasonReplacedByNewBackfill {
-			s.fail(t, "k", "automatic backfill ticket %s of game session %s is %s (%s) after players left; want it replaced (CANCELLED, %s)",
-				prevAuto.id, g.key, prevAuto.status, v.StatusReason, ticket.ReasonReplacedByNewBackfill)
-		}
+		s.checkReplaced(t, "k", prevAuto, "automatic backfill ticket %s of game session %s after players left", g.key)
 	}
 }
 
@@ -2330,19 +2332,7 @@ func TestAutomaticBackfillOfOpenedSessionKeepsLatency(t *testing.T) {
 // no latency at the session's location must not get, in the next automatic
 // backfill ticket, the latency its earlier ticket reported there.
 func TestAutomaticBackfillAfterRejoinUsesCurrentLatency(t *testing.T) {
-	e, err := New(Config{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	body := `{"ruleLanguageVersion": "1.0",
-	  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 2}, {"name": "blue", "minPlayers": 1, "maxPlayers": 2}]}`
-	if _, err := e.CreateMatchmakingRuleSet(smT0, CreateMatchmakingRuleSetInput{Name: "free", RuleSetBody: body}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.CreateMatchmakingConfiguration(smT0, CreateMatchmakingConfigurationInput{
-		Name: "free", RuleSetName: "free", RequestTimeoutSeconds: 60, BackfillMode: BackfillAuto}); err != nil {
-		t.Fatal(err)
-	}
+	e := newFreeEngine(t, Config{Seed: 1}, 2, 60)
 	start := func(at time.Time, id string, lat map[string]int) {
 		t.Helper()
 		if _, err := e.StartMatchmaking(at, StartMatchmakingInput{TicketID: "t-" + id + at.Format("05"), ConfigurationName: "free",
@@ -2388,19 +2378,7 @@ func TestAutomaticBackfillAfterRejoinUsesCurrentLatency(t *testing.T) {
 // matchmaker data must stop naming the cancelled ticket, whose id may later
 // be forgotten and reused by an unrelated ticket.
 func TestAutomaticBackfillIDClearedWhenReplaced(t *testing.T) {
-	e, err := New(Config{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	body := `{"ruleLanguageVersion": "1.0",
-	  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 2}, {"name": "blue", "minPlayers": 1, "maxPlayers": 2}]}`
-	if _, err := e.CreateMatchmakingRuleSet(smT0, CreateMatchmakingRuleSetInput{Name: "free", RuleSetBody: body}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.CreateMatchmakingConfiguration(smT0, CreateMatchmakingConfigurationInput{
-		Name: "free", RuleSetName: "free", RequestTimeoutSeconds: 60, BackfillMode: BackfillAuto}); err != nil {
-		t.Fatal(err)
-	}
+	e := newFreeEngine(t, Config{Seed: 1}, 2, 60)
 	for _, id := range []string{"p1", "p2"} {
 		if _, err := e.StartMatchmaking(smT0, StartMatchmakingInput{ConfigurationName: "free",
 			Players: []ticket.Player{{PlayerID: id}}}); err != nil {
@@ -2440,19 +2418,7 @@ func TestAutomaticBackfillIDClearedWhenReplaced(t *testing.T) {
 // have all left stops automatic backfill and is forgotten once its match's
 // tickets are, while one with players left is kept for automatic backfill.
 func TestEmptiedSessionIsForgotten(t *testing.T) {
-	e, err := New(Config{Seed: 1, TicketRetention: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	body := `{"ruleLanguageVersion": "1.0",
-	  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 1}, {"name": "blue", "minPlayers": 1, "maxPlayers": 1}]}`
-	if _, err := e.CreateMatchmakingRuleSet(smT0, CreateMatchmakingRuleSetInput{Name: "free", RuleSetBody: body}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.CreateMatchmakingConfiguration(smT0, CreateMatchmakingConfigurationInput{
-		Name: "free", RuleSetName: "free", RequestTimeoutSeconds: 10, BackfillMode: BackfillAuto}); err != nil {
-		t.Fatal(err)
-	}
+	e := newFreeEngine(t, Config{Seed: 1, TicketRetention: time.Minute}, 1, 10)
 	game := func(at time.Time, a, b string) string {
 		t.Helper()
 		for _, id := range []string{a, b} {
@@ -2504,4 +2470,25 @@ func TestEmptiedSessionIsForgotten(t *testing.T) {
 	if _, ok := e.MatchmakerData(late); ok {
 		t.Error("a session emptied after its match's tickets were forgotten is still known")
 	}
+}
+
+// newFreeEngine returns an engine with configuration "free" (AUTOMATIC
+// backfill, the given request timeout) on rule set "free": teams red and
+// blue of 1 to max players and no rules.
+func newFreeEngine(t *testing.T, cfg Config, max, timeout int) *Engine {
+	t.Helper()
+	e, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`{"ruleLanguageVersion": "1.0",
+	  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": %d}, {"name": "blue", "minPlayers": 1, "maxPlayers": %d}]}`, max, max)
+	if _, err := e.CreateMatchmakingRuleSet(smT0, CreateMatchmakingRuleSetInput{Name: "free", RuleSetBody: body}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.CreateMatchmakingConfiguration(smT0, CreateMatchmakingConfigurationInput{
+		Name: "free", RuleSetName: "free", RequestTimeoutSeconds: timeout, BackfillMode: BackfillAuto}); err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

@@ -1,7 +1,9 @@
 package pool
 
 import (
+	"cmp"
 	"sort"
+	"strings"
 
 	"github.com/matchforge/matchforge/ticket"
 	"github.com/tidwall/btree"
@@ -157,15 +159,24 @@ func idHead(id string) uint64 {
 	return h
 }
 
+// ageHeadCmp compares what both kinds of age item carry, start then id
+// (its first eight bytes, then the whole id); 0 leaves the tie to the
+// sequence numbers.
+func ageHeadCmp[T any](as int64, ah uint64, ae *Entry[T], bs int64, bh uint64, be *Entry[T]) int {
+	switch {
+	case as != bs:
+		return cmp.Compare(as, bs)
+	case ah != bh:
+		return cmp.Compare(ah, bh)
+	case ae == be:
+		return 0
+	}
+	return strings.Compare(ae.ID, be.ID)
+}
+
 func ageLess[T any](a, b ageItem[T]) bool {
-	if a.start != b.start {
-		return a.start < b.start
-	}
-	if a.idHead != b.idHead {
-		return a.idHead < b.idHead
-	}
-	if a.e.ID != b.e.ID {
-		return a.e.ID < b.e.ID
+	if c := ageHeadCmp(a.start, a.idHead, a.e, b.start, b.idHead, b.e); c != 0 {
+		return c < 0
 	}
 	return a.seq < b.seq
 }
@@ -185,14 +196,8 @@ func (e *Entry[T]) ageKey() ageKey[T] { return ageKey[T]{e.Start, idHead(e.ID), 
 func (k ageKey[T]) item() ageItem[T] { return ageItem[T]{k.start, k.idHead, seqOf(k.e), k.e} }
 
 func ageKeyLess[T any](a, b ageKey[T]) bool {
-	if a.start != b.start {
-		return a.start < b.start
-	}
-	if a.idHead != b.idHead {
-		return a.idHead < b.idHead
-	}
-	if a.e.ID != b.e.ID {
-		return a.e.ID < b.e.ID
+	if c := ageHeadCmp(a.start, a.idHead, a.e, b.start, b.idHead, b.e); c != 0 {
+		return c < 0
 	}
 	return seqOf(a.e) < seqOf(b.e)
 }

@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strings"
 )
 
 // Staging. A matchmaker takes in many tickets between two steps and, in a
@@ -385,13 +384,8 @@ func (p *Pool[T]) sortAge() {
 }
 
 func ageCmp[T any](a, b ageItem[T]) int {
-	switch {
-	case a.start != b.start:
-		return cmp.Compare(a.start, b.start)
-	case a.idHead != b.idHead:
-		return cmp.Compare(a.idHead, b.idHead)
-	case a.e.ID != b.e.ID:
-		return strings.Compare(a.e.ID, b.e.ID)
+	if c := ageHeadCmp(a.start, a.idHead, a.e, b.start, b.idHead, b.e); c != 0 {
+		return c
 	}
 	return cmp.Compare(a.seq, b.seq)
 }

@@ -295,10 +295,36 @@ func hasExtra(s *Schema, attrs map[string]AttributeValue) bool {
 }
 
 // latencies interns a player's locations and returns its latencies sorted
-// by location id. New names are interned in name order, so that ids never
-// depend on map iteration order.
+// by location id.
 func latencies(m map[string]int, locs *Locations) []Latency {
-	l := make([]Latency, 0, len(m))
+	if len(m) == 0 {
+		return nil
+	}
+	var buf [16]Latency
+	ls := internLatencies(m, locs, buf[:0])
+	return append(make([]Latency, 0, len(ls)), ls...)
+}
+
+// singleLatencies is latencies for a ticket of one player, whose
+// aggregates are its own latencies.
+func singleLatencies(m map[string]int, locs *Locations) []LatencyAgg {
+	if len(m) == 0 {
+		return nil
+	}
+	var buf [16]Latency
+	ls := internLatencies(m, locs, buf[:0])
+	out := make([]LatencyAgg, len(ls))
+	for i, l := range ls {
+		out[i] = LatencyAgg{Loc: l.Loc, Min: l.Ms, Max: l.Ms, Avg: float64(l.Ms)}
+	}
+	return out
+}
+
+// internLatencies appends m's latencies to buf, sorted by location id. New
+// names are interned in name order, so that ids never depend on map
+// iteration order.
+func internLatencies(m map[string]int, locs *Locations, buf []Latency) []Latency {
+	l := buf
 	known := true
 	for name, ms := range m {
 		id, ok := locs.Lookup(name)
@@ -309,36 +335,12 @@ func latencies(m map[string]int, locs *Locations) []Latency {
 		l = append(l, Latency{Loc: id, Ms: int32(ms)})
 	}
 	if !known {
-		l = l[:0]
+		l = buf[:0]
 		for _, name := range sortedKeys(m) {
 			l = append(l, Latency{Loc: locs.ID(name), Ms: int32(m[name])})
 		}
 	}
 	slices.SortFunc(l, func(a, b Latency) int { return int(a.Loc - b.Loc) })
-	return l
-}
-
-// singleLatencies is latencies for a ticket of one player, whose
-// aggregates are its own latencies.
-func singleLatencies(m map[string]int, locs *Locations) []LatencyAgg {
-	l := make([]LatencyAgg, 0, len(m))
-	known := true
-	for name, ms := range m {
-		id, ok := locs.Lookup(name)
-		if !ok {
-			known = false
-			break
-		}
-		l = append(l, LatencyAgg{Loc: id, Min: int32(ms), Max: int32(ms), Avg: float64(ms)})
-	}
-	if !known {
-		l = l[:0]
-		for _, name := range sortedKeys(m) {
-			ms := m[name]
-			l = append(l, LatencyAgg{Loc: locs.ID(name), Min: int32(ms), Max: int32(ms), Avg: float64(ms)})
-		}
-	}
-	slices.SortFunc(l, func(a, b LatencyAgg) int { return int(a.Loc - b.Loc) })
 	return l
 }
 
