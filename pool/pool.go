@@ -104,9 +104,11 @@ type strItem[T any] struct {
 //   - by each number key: neighbours of a value are a range scan;
 //   - by each string key: equal values form one contiguous bucket;
 //   - by latency per location: the tickets acceptable at a location under a
-//     latency bound are a prefix.
+//     latency bound are a prefix;
+//   - by group (Options.Grouped): each group ordered by the entries' group key.
 //
-// In the costs below n is the number of entries and k the number an
+// Staged entries (Stage) wait in sorted slices instead of the age and
+// group trees until they settle. In the costs below n is the number of entries and k the number an
 // operation visits. A Pool is not safe for concurrent use.
 type Pool[T any] struct {
 	opts Options

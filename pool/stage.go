@@ -130,17 +130,12 @@ func (p *Pool[T]) Settle() {
 			p.insertDeferred(s.e)
 			continue
 		}
-		// Staged in the period that ends: carry it (moving left, in place).
-		copy(st.gids[gn:], st.gids[s.goff:s.goff+s.glen])
-		s.goff = gn
-		gn += s.glen
-		st.entries[n] = s
+		// Staged in the period that ends: carry it.
+		gn = st.keep(s, n, gn)
 		n++
 		st.carried = append(st.carried, s.e.ageItem())
 	}
-	clear(st.entries[n:])
-	st.entries = st.entries[:n]
-	st.gids = st.gids[:gn]
+	st.truncate(n, gn)
 	st.live, st.dead = n, 0
 	st.sorted, st.aged = false, false
 	p.shrinkStage()
@@ -161,6 +156,23 @@ func (p *Pool[T]) Settle() {
 		st.groups[g] = st.groups[g][:0]
 	}
 	slices.SortFunc(st.carried, ageCmp[T])
+}
+
+// keep moves s, and its group ids, to entries[n] and gids[gn:], and
+// returns the end of its ids. Compactions call it in order, so n and gn
+// never pass s's own place and the moves work in place.
+func (st *stage[T]) keep(s staged[T], n int, gn uint32) uint32 {
+	copy(st.gids[gn:], st.gids[s.goff:s.goff+s.glen])
+	s.goff = gn
+	st.entries[n] = s
+	return gn + s.glen
+}
+
+// truncate ends a compaction that kept n entries and gn group ids.
+func (st *stage[T]) truncate(n int, gn uint32) {
+	clear(st.entries[n:])
+	st.entries = st.entries[:n]
+	st.gids = st.gids[:gn]
 }
 
 // shrinkStage lets go of staging buffers that a burst made much larger than
@@ -227,22 +239,17 @@ func (p *Pool[T]) sortStage() {
 		if !p.stagedLive(s.seq) {
 			continue
 		}
-		// Drop the removed ones for good (moving left, so in place).
-		copy(st.gids[gn:], st.gids[s.goff:s.goff+s.glen])
-		s.goff = gn
-		gn += s.glen
-		st.entries[n] = s
+		// Drop the removed ones for good.
+		gn = st.keep(s, n, gn)
 		n++
-		for _, g := range st.gids[s.goff : s.goff+s.glen] {
+		for _, g := range st.gids[gn-s.glen : gn] {
 			for int(g) >= len(sizes) {
 				sizes = append(sizes, 0)
 			}
 			sizes[g]++
 		}
 	}
-	clear(st.entries[n:])
-	st.entries = st.entries[:n]
-	st.gids = st.gids[:gn]
+	st.truncate(n, gn)
 	if !p.opts.Grouped {
 		return
 	}
