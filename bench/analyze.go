@@ -24,7 +24,6 @@ type ruleInfo struct {
 	batchAttr    string
 	sortAttr     string
 	minCount     *float64
-	maxCount     *float64
 }
 
 // analysis describes how a rule set's rules use its attributes.
@@ -85,7 +84,6 @@ func analyze(rs *ruleset.RuleSet) *analysis {
 		r.batchAttr = rawString(raw["batchAttribute"])
 		r.sortAttr = rawString(raw["sortAttribute"])
 		r.minCount = rawNumber(raw["minCount"])
-		r.maxCount = rawNumber(raw["maxCount"])
 		a.rules = append(a.rules, r)
 	}
 	return a

@@ -102,6 +102,33 @@ func submit(b testing.TB, w *Workload, e *engine.Engine, at time.Time, in []engi
 	}
 }
 
+// newOracle resolves inputs in a new location table and returns them with
+// the table and an oracle for the workload's rule set.
+func newOracle(b testing.TB, w *Workload, in []engine.StartMatchmakingInput) ([]*ticket.Resolved, *ticket.Locations, *Oracle) {
+	b.Helper()
+	locs := ticket.NewLocations()
+	tickets, err := w.Resolved(in, locs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	o, err := NewOracle(w.RuleSet, locs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tickets, locs, o
+}
+
+// timedStep times a step at at with the timer running, and counts the
+// matches and matched tickets of its events with the timer stopped.
+func timedStep(b *testing.B, e *engine.Engine, at time.Time) (matches, tickets int) {
+	b.StartTimer()
+	events := e.Step(at)
+	b.StopTimer()
+	matches, tickets = Matched(events)
+	b.StartTimer()
+	return matches, tickets
+}
+
 // BenchmarkStartMatchmaking submits a pool of fresh single-player tickets
 // into an empty configuration (target: 500,000 tickets a second into a
 // pool of 100,000).
@@ -180,12 +207,8 @@ func benchBulk(b *testing.B, w *Workload, n int) {
 			}
 		}
 		runtime.GC()
-		b.StartTimer()
-		events := e.Step(w.Start)
-		b.StopTimer()
-		m, t := Matched(events)
+		m, t := timedStep(b, e, w.Start)
 		matches, matched = matches+m, matched+t
-		b.StartTimer()
 	}
 	reportStep(b, n*b.N, matches, matched)
 }
@@ -205,19 +228,14 @@ func benchSteady(b *testing.B, w *Workload, pool, arrivals int) {
 	next, k := pool, 0
 	fill := func() {
 		e = nil
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		base := ms.HeapInuse
+		base := heapInUse()
 		e = newEngine(b, w)
 		for from := 0; from < pool; from += chunk {
 			submit(b, w, e, w.Start, w.WaitingInputs(from, min(chunk, pool-from)))
 		}
 		e.Step(w.Start) // searches the pool once: none of it can match
 		e.Step(w.Start) // and settles it into the trees (see pool.Settle)
-		runtime.GC()
-		runtime.ReadMemStats(&ms)
-		heap = float64(int64(ms.HeapInuse)-int64(base)) / float64(e.Pending())
+		heap = float64(int64(heapInUse())-int64(base)) / float64(e.Pending())
 		k = 0
 	}
 	fill()
@@ -238,12 +256,8 @@ func benchSteady(b *testing.B, w *Workload, pool, arrivals int) {
 		at := w.Start.Add(time.Duration(k) * time.Millisecond)
 		submit(b, w, e, at, w.Inputs(next, arrivals))
 		next += arrivals
-		b.StartTimer()
-		events := e.Step(at)
-		b.StopTimer()
-		m, t := Matched(events)
+		m, t := timedStep(b, e, at)
 		matches, matched = matches+m, matched+t
-		b.StartTimer()
 	}
 	reportStep(b, arrivals*b.N, matches, matched)
 	b.ReportMetric(heap, "heapB/waiting")
@@ -255,15 +269,7 @@ func BenchmarkOracle(b *testing.B) {
 	for _, n := range []int{1_000, 10_000} {
 		b.Run(fmt.Sprintf("pool=%s/ruleset=%s", sizeName(n), ranked5v5.name), func(b *testing.B) {
 			w := workload(b, ranked5v5)
-			locs := ticket.NewLocations()
-			tickets, err := w.Resolved(w.Inputs(0, n), locs)
-			if err != nil {
-				b.Fatal(err)
-			}
-			o, err := NewOracle(w.RuleSet, locs)
-			if err != nil {
-				b.Fatal(err)
-			}
+			tickets, _, o := newOracle(b, w, w.Inputs(0, n))
 			matches, matched := 0, 0
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -280,15 +286,7 @@ func BenchmarkOracle(b *testing.B) {
 // candidate (Final, every rule) and on a partial one of two players.
 func BenchmarkEvaluate(b *testing.B) {
 	w := workload(b, ranked5v5)
-	locs := ticket.NewLocations()
-	tickets, err := w.Resolved(w.Inputs(0, 2000), locs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	o, err := NewOracle(w.RuleSet, locs)
-	if err != nil {
-		b.Fatal(err)
-	}
+	tickets, locs, o := newOracle(b, w, w.Inputs(0, 2000))
 	res := o.Match(tickets, 0)
 	if len(res.Matches) == 0 {
 		b.Fatal("no match to evaluate")

@@ -46,6 +46,33 @@ func DefaultConfig() engine.CreateMatchmakingConfigurationInput {
 	return engine.CreateMatchmakingConfigurationInput{Name: DefaultName, RuleSetName: DefaultName, RequestTimeoutSeconds: 120}
 }
 
+// traffic returns the population a simulation or workload of rs generates,
+// with its generator: pop, or when pop is nil the default population for
+// the default rule set and DerivePopulation(rs) for any other; rate, when
+// positive, replaces its arrival rate. It returns the problems of
+// Validate, then those of Check against rs.
+func traffic(rs *ruleset.RuleSet, isDefault bool, pop *Population, rate float64, seed uint64) (Population, *Generator, error) {
+	var p Population
+	switch {
+	case pop != nil:
+		p = *pop
+	case isDefault:
+		p = DefaultPopulation()
+	default:
+		p = DerivePopulation(rs)
+	}
+	if rate > 0 {
+		p.Arrivals.RatePerMinute = rate
+	}
+	if err := p.Validate(); err != nil {
+		return Population{}, nil, err
+	}
+	if err := p.Check(rs); err != nil {
+		return Population{}, nil, err
+	}
+	return p, newGenerator(p, seed), nil
+}
+
 // loadDefault compiles the default rule set.
 func loadDefault() *ruleset.RuleSet { return ruleset.MustLoad([]byte(defaultRuleSet)) }
 

@@ -2,8 +2,11 @@ package bench
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -60,16 +63,8 @@ func newWeights(n int, w func(i int) float64) weights {
 // pick returns an index drawn by weight. Cost: O(log n).
 func (c weights) pick(r *rand.Rand) int {
 	u := r.Float64() * c[len(c)-1]
-	lo, hi := 0, len(c)-1
-	for lo < hi {
-		m := (lo + hi) / 2
-		if c[m] > u {
-			hi = m
-		} else {
-			lo = m + 1
-		}
-	}
-	return lo
+	// The first bound above u; the last index if none before it is.
+	return sort.Search(len(c)-1, func(i int) bool { return c[i] > u })
 }
 
 // pickDistinct appends k distinct indexes drawn by weight without
@@ -79,13 +74,13 @@ func (c weights) pickDistinct(r *rand.Rand, k int, dst []int) []int {
 	for len(dst)-start < k {
 		total := 0.0
 		for i := range c {
-			if !containsInt(dst[start:], i) {
+			if !slices.Contains(dst[start:], i) {
 				total += c.weight(i)
 			}
 		}
 		u := r.Float64() * total
 		for i := range c {
-			if containsInt(dst[start:], i) {
+			if slices.Contains(dst[start:], i) {
 				continue
 			}
 			u -= c.weight(i)
@@ -105,15 +100,6 @@ func (c weights) weight(i int) float64 {
 	return c[i] - c[i-1]
 }
 
-func containsInt(s []int, x int) bool {
-	for _, y := range s {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
 // genAttr is an Attribute ready to sample.
 type genAttr struct {
 	name string
@@ -123,8 +109,8 @@ type genAttr struct {
 
 // Generator draws tickets from a Population. Ticket i's players depend only
 // on the seed and i, so any ticket can be drawn again (the simulator does,
-// to read a matched player's latency without keeping it). A Generator is
-// not safe for concurrent use.
+// to read a matched player's attributes and latency without keeping them).
+// A Generator is not safe for concurrent use.
 type Generator struct {
 	pop     Population
 	seed    uint64
@@ -143,9 +129,14 @@ func NewGenerator(p Population, seed uint64) (*Generator, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	return newGenerator(p, seed), nil
+}
+
+// newGenerator returns a generator of p, which must be valid.
+func newGenerator(p Population, seed uint64) *Generator {
 	g := &Generator{pop: p, seed: seed, lat: p.Latency}
 	g.rng = rand.New(&g.pcg)
-	for _, name := range sortedNames(p.Attributes) {
+	for _, name := range slices.Sorted(maps.Keys(p.Attributes)) {
 		a := p.Attributes[name]
 		ga := genAttr{name: name, Attribute: a}
 		if len(a.Values) > 0 {
@@ -171,7 +162,7 @@ func NewGenerator(p Population, seed uint64) (*Generator, error) {
 	if g.lat.Far == (Normal{}) {
 		g.lat.Far = DefaultLatency.Far
 	}
-	return g, nil
+	return g
 }
 
 // Population returns the generator's population.
@@ -248,18 +239,19 @@ func (g *Generator) Players(i uint64) []ticket.Player {
 func (g *Generator) latencies(r *rand.Rand, home int) map[string]int {
 	m := make(map[string]int, len(g.pop.Locations))
 	for j, l := range g.pop.Locations {
-		n := g.lat.Far
-		if j == home {
-			n = g.lat.Near
-		}
-		m[l.Name] = latencyMs(n.Mean + n.SD*r.NormFloat64())
+		m[l.Name] = g.latency(r, j, home)
 	}
 	return m
 }
 
-func latencyMs(x float64) int {
-	ms := int(math.Round(x))
-	return max(ms, 1)
+// latency draws a player's latency to location j from the near model when
+// j is the home location and from the far one otherwise.
+func (g *Generator) latency(r *rand.Rand, j, home int) int {
+	n := g.lat.Far
+	if j == home {
+		n = g.lat.Near
+	}
+	return max(int(math.Round(n.Mean+n.SD*r.NormFloat64())), 1)
 }
 
 // Latency returns player p of ticket i's latency to location, drawing only
@@ -277,13 +269,9 @@ func (g *Generator) Latency(i uint64, p int, location string) (ms int, ok bool) 
 	home := g.locs.pick(r)
 	for q := 0; q <= p; q++ {
 		for j, l := range g.pop.Locations {
-			nm := g.lat.Far
-			if j == home {
-				nm = g.lat.Near
-			}
-			x := nm.Mean + nm.SD*r.NormFloat64()
+			ms := g.latency(r, j, home)
 			if q == p && l.Name == location {
-				return latencyMs(x), true
+				return ms, true
 			}
 		}
 	}

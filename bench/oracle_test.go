@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/matchforge/matchforge/ruleset"
-	"github.com/matchforge/matchforge/ticket"
 )
 
 // TestOracle checks the brute-force matcher's invariants: no ticket in two
@@ -29,15 +28,7 @@ func TestOracle(t *testing.T) {
 				t.Fatal(err)
 			}
 			in := w.Inputs(0, 1500)
-			locs := ticket.NewLocations()
-			tickets, err := w.Resolved(in, locs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			o, err := NewOracle(w.RuleSet, locs)
-			if err != nil {
-				t.Fatal(err)
-			}
+			tickets, locs, o := newOracle(t, w, in)
 			res := o.Match(tickets, 0)
 			seen := map[int]bool{}
 			ev := w.RuleSet.NewEvaluator(locs)

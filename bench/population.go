@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -304,7 +305,7 @@ func (p *Population) Validate() error {
 	if len(p.Attributes) > ticket.MaxAttributesPerPlayer {
 		ps.add("attributes", "has %d attributes; a player carries at most %d", len(p.Attributes), ticket.MaxAttributesPerPlayer)
 	}
-	for _, name := range sortedNames(p.Attributes) {
+	for _, name := range slices.Sorted(maps.Keys(p.Attributes)) {
 		checkAttribute(&ps, "attributes."+name, name, p.Attributes[name])
 	}
 	if len(p.Locations) > MaxLocations {
@@ -481,15 +482,6 @@ func (a *Attribute) items() (lo, hi int) {
 	return lo, hi
 }
 
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // Check reports the problems of using p with rule set rs: an attribute whose
 // type differs from the declared one, or a declared attribute without a
 // default that p does not generate (no ticket could ever match). It returns
@@ -503,7 +495,7 @@ func (p *Population) Check(rs *ruleset.RuleSet) error {
 			ps.add("attributes."+a.Name, "is missing; the rule set declares it without a default, so no ticket could match")
 		}
 	}
-	for _, name := range sortedNames(p.Attributes) {
+	for _, name := range slices.Sorted(maps.Keys(p.Attributes)) {
 		a := p.Attributes[name]
 		d, ok := declared[name]
 		if ok && d.Kind.RuleSetType() != a.Type {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"strings"
 	"time"
 
@@ -187,25 +186,7 @@ func newSim(opts Options) (*sim, error) {
 	if opts.Start.IsZero() {
 		opts.Start = DefaultStart
 	}
-	var pop Population
-	switch {
-	case opts.Population != nil:
-		pop = *opts.Population
-	case isDefault:
-		pop = DefaultPopulation()
-	default:
-		pop = DerivePopulation(rs)
-	}
-	if opts.Rate > 0 {
-		pop.Arrivals.RatePerMinute = opts.Rate
-	}
-	if err := pop.Validate(); err != nil {
-		return nil, err
-	}
-	if err := pop.Check(rs); err != nil {
-		return nil, err
-	}
-	gen, err := NewGenerator(pop, opts.Seed)
+	pop, gen, err := traffic(rs, isDefault, opts.Population, opts.Rate, opts.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -242,12 +223,13 @@ func newSim(opts Options) (*sim, error) {
 	}
 	s := &sim{
 		opts: opts, rs: rs, e: e, cfg: cfg.Name, gen: gen, pop: pop, teamSums: map[teamAttr][2]float64{},
-		withQueue: api.FlexMatchMode == engine.ModeWithQueue,
-		quality:   analyze(rs).numberAttributesRead(),
-		rng:       rand.New(rand.NewPCG(opts.Seed, 0x706c61796572)),
-		created:   map[string]time.Time{},
-		proposed:  map[string]string{},
-		end:       opts.Start.Add(opts.Duration),
+		withQueue:    api.FlexMatchMode == engine.ModeWithQueue,
+		quality:      analyze(rs).numberAttributesRead(),
+		rng:          rand.New(rand.NewPCG(opts.Seed, 0x706c61796572)),
+		created:      map[string]time.Time{},
+		proposed:     map[string]string{},
+		backfillSeen: map[string]bool{},
+		end:          opts.Start.Add(opts.Duration),
 	}
 	if len(rs.Teams()) < 2 {
 		s.quality = nil
@@ -268,10 +250,7 @@ func (s *sim) run(ctx context.Context) error {
 	arrivals := NewArrivalClock(s.pop.Arrivals, s.opts.Start, s.opts.Seed)
 	nextArrival := s.opts.Start.Add(arrivals.Next())
 	var next uint64 // the next ticket's number
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	baseHeap := ms.HeapInuse
+	baseHeap := heapInUse()
 	sampled := 0
 	for now := s.opts.Start.Add(s.opts.Tick); ; now = now.Add(s.opts.Tick) {
 		if err := ctx.Err(); err != nil {
@@ -307,25 +286,17 @@ func (s *sim) run(ctx context.Context) error {
 		waiting := s.e.Pending()
 		s.r.PeakWaiting = max(s.r.PeakWaiting, waiting)
 		if waiting >= 50 && float64(waiting) > 1.25*float64(sampled) {
-			runtime.GC()
-			runtime.ReadMemStats(&ms)
-			s.r.HeapBytesPerTicket = float64(int64(ms.HeapInuse)-int64(baseHeap)-s.ownBytes()) / float64(waiting)
+			s.r.HeapBytesPerTicket = float64(int64(heapInUse())-int64(baseHeap)-s.ownBytes()) / float64(waiting)
 			sampled = waiting
 		}
-		draining := now.After(s.end) || now.Equal(s.end)
+		draining := !now.Before(s.end)
 		if s.opts.Progress != nil {
 			s.opts.Progress(Progress{Elapsed: now.Sub(s.opts.Start), Duration: s.opts.Duration, Draining: draining, Tickets: s.r.Tickets, Matched: s.r.Matched, Waiting: waiting})
 		}
-		if draining {
-			if waiting == 0 {
-				s.r.DrainSeconds = now.Sub(s.end).Seconds()
-				return nil
-			}
-			if now.Sub(s.end) >= maxDrain {
-				s.r.DrainSeconds = now.Sub(s.end).Seconds()
-				s.r.Unresolved = waiting
-				return nil
-			}
+		if draining && (waiting == 0 || now.Sub(s.end) >= maxDrain) {
+			s.r.DrainSeconds = now.Sub(s.end).Seconds()
+			s.r.Unresolved = waiting
+			return nil
 		}
 	}
 }
@@ -460,9 +431,6 @@ func (s *sim) handle(events []engine.Event) {
 // seenBackfill reports whether a backfill ticket was counted already; a
 // backfill ticket searches again after a failed acceptance.
 func (s *sim) seenBackfill(id string) bool {
-	if s.backfillSeen == nil {
-		s.backfillSeen = map[string]bool{}
-	}
 	if s.backfillSeen[id] {
 		return true
 	}
@@ -568,63 +536,55 @@ func (s *sim) succeeded(ev *engine.Event) {
 
 // measure records the quality of a new match: the spread of team averages
 // of each number attribute the rules read, and the worst latency at the
-// match location.
+// match location. The players' values come from the generator, which makes
+// the same players again from their ticket number (the engine's events
+// leave the matchmaker data out unless asked, to stay cheap).
 func (s *sim) measure(d *engine.EventDetail) {
-	if len(s.quality) > 0 {
-		// The players' values come from the generator, which makes the same
-		// players again from their ticket number (the engine's events leave
-		// the matchmaker data out unless asked, to stay cheap).
-		clear(s.teamSums)
-		tickets := map[uint64][]ticket.Player{}
-		for _, p := range d.GameSessionInfo.Players {
-			i, pi, ok := ParsePlayerID(p.PlayerID)
-			if !ok {
-				continue
-			}
-			players, seen := tickets[i]
-			if !seen {
-				players = s.gen.Players(i)
-				tickets[i] = players
-			}
-			if pi >= len(players) {
-				continue
-			}
-			for k, name := range s.quality {
-				v, ok := players[pi].PlayerAttributes[name]
-				if !ok {
-					v, ok = s.defaultOf(name)
-				}
-				if ok && v.Kind() == ticket.KindNumber {
-					key := teamAttr{p.Team, k}
-					acc := s.teamSums[key]
-					s.teamSums[key] = [2]float64{acc[0] + v.N(), acc[1] + 1}
-				}
-			}
-		}
-		for k := range s.quality {
-			lo, hi, n := math.Inf(1), math.Inf(-1), 0
-			for key, acc := range s.teamSums { // min and max do not depend on the order
-				if key.attr == k && acc[1] > 0 {
-					avg := acc[0] / acc[1]
-					lo, hi, n = min(lo, avg), max(hi, avg), n+1
-				}
-			}
-			if n >= 2 {
-				s.spreads[k] = append(s.spreads[k], hi-lo)
-			}
-		}
-	}
-	if d.Location == "" || len(s.pop.Locations) == 0 {
+	if len(s.quality) == 0 && (d.Location == "" || len(s.pop.Locations) == 0) {
 		return
 	}
+	clear(s.teamSums)
+	tickets := map[uint64][]ticket.Player{}
 	worst, found := 0, false
 	for _, p := range d.GameSessionInfo.Players {
 		i, pi, ok := ParsePlayerID(p.PlayerID)
 		if !ok {
 			continue
 		}
-		if ms, ok := s.gen.Latency(i, pi, d.Location); ok {
+		players, seen := tickets[i]
+		if !seen {
+			players = s.gen.Players(i)
+			tickets[i] = players
+		}
+		if pi < 0 || pi >= len(players) {
+			continue
+		}
+		pl := &players[pi]
+		if ms, ok := pl.LatencyInMs[d.Location]; ok {
 			worst, found = max(worst, ms), true
+		}
+		for k, name := range s.quality {
+			v, ok := pl.PlayerAttributes[name]
+			if !ok {
+				v, ok = s.defaultOf(name)
+			}
+			if ok && v.Kind() == ticket.KindNumber {
+				key := teamAttr{p.Team, k}
+				acc := s.teamSums[key]
+				s.teamSums[key] = [2]float64{acc[0] + v.N(), acc[1] + 1}
+			}
+		}
+	}
+	for k := range s.quality {
+		lo, hi, n := math.Inf(1), math.Inf(-1), 0
+		for key, acc := range s.teamSums { // min and max do not depend on the order
+			if key.attr == k && acc[1] > 0 {
+				avg := acc[0] / acc[1]
+				lo, hi, n = min(lo, avg), max(hi, avg), n+1
+			}
+		}
+		if n >= 2 {
+			s.spreads[k] = append(s.spreads[k], hi-lo)
 		}
 	}
 	if found {

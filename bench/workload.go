@@ -59,21 +59,7 @@ func NewWorkload(body string, pop *Population, seed uint64) (*Workload, error) {
 		return nil, fmt.Errorf("rule set: %w", err)
 	}
 	w := &Workload{Body: body, RuleSet: rs, Seed: seed, Start: DefaultStart}
-	switch {
-	case pop != nil:
-		w.Population = *pop
-	case isDefault:
-		w.Population = DefaultPopulation()
-	default:
-		w.Population = DerivePopulation(rs)
-	}
-	if err := w.Population.Validate(); err != nil {
-		return nil, err
-	}
-	if err := w.Population.Check(rs); err != nil {
-		return nil, err
-	}
-	if w.gen, err = NewGenerator(w.Population, seed); err != nil {
+	if w.Population, w.gen, err = traffic(rs, isDefault, pop, 0, seed); err != nil {
 		return nil, err
 	}
 	name := "bench"
@@ -159,8 +145,8 @@ func (w *Workload) WaitingInputs(from, n int) []engine.StartMatchmakingInput {
 			lo := int(math.Floor(h.lo)) + 1
 			span := max(1, int(math.Floor(h.hi))-lo+1)
 			for p := range ps {
-				for loc := range ps[p].LatencyInMs {
-					ps[p].LatencyInMs[loc] = lo + r.IntN(span)
+				for _, l := range w.Population.Locations { // in order: never draw while ranging over a map
+					ps[p].LatencyInMs[l.Name] = lo + r.IntN(span)
 				}
 			}
 		case HoldString:
@@ -312,10 +298,7 @@ func (w *Workload) measureSteady(m *PoolMeasurement) error {
 	if err != nil {
 		return err
 	}
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapInuse
+	base := heapInUse()
 	for from := 0; from < pool; from += chunk {
 		if _, err := w.Submit(e, w.Start, w.WaitingInputs(from, min(chunk, pool-from))); err != nil {
 			return err
@@ -327,10 +310,8 @@ func (w *Workload) measureSteady(m *PoolMeasurement) error {
 	e.Step(w.Start) // and moves it from staging into the trees (pool.Settle)
 	m.SettleStepSeconds = time.Since(t0).Seconds()
 	m.SteadyPool = e.Pending()
-	runtime.GC()
-	runtime.ReadMemStats(&ms)
-	if m.SteadyPool > 0 {
-		m.HeapBytesPerTicket = float64(int64(ms.HeapInuse)-int64(base)) / float64(m.SteadyPool)
+	if heap := heapInUse(); m.SteadyPool > 0 {
+		m.HeapBytesPerTicket = float64(int64(heap)-int64(base)) / float64(m.SteadyPool)
 	}
 	m.SteadyNew = max(1, pool/100)
 	next := pool
@@ -355,4 +336,12 @@ func (w *Workload) measureSteady(m *PoolMeasurement) error {
 	m.SteadyStepMaxSeconds = times[len(times)-1]
 	m.SteadyMatchedTickets = float64(matched) / SteadySteps
 	return nil
+}
+
+// heapInUse returns runtime.MemStats.HeapInuse after a forced GC.
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
 }

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/matchforge/matchforge/ruleset"
@@ -63,6 +64,9 @@ func TestWaitingInputsHold(t *testing.T) {
 			}
 			if w.Hold() != tt.hold {
 				t.Fatalf("Hold() = %s; want %s", w.Hold(), tt.hold)
+			}
+			if !reflect.DeepEqual(w.WaitingInputs(0, 50), w.WaitingInputs(0, 50)) {
+				t.Errorf("WaitingInputs differs between two calls with the same seed")
 			}
 			e, err := w.NewEngine()
 			if err != nil {

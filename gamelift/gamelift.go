@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -148,12 +149,7 @@ var required = map[string][]string{
 
 // Operations returns every operation name Dispatch knows, sorted.
 func Operations() []string {
-	out := make([]string, 0, len(required))
-	for op := range required {
-		out = append(out, op)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(required))
 }
 
 // Dispatch decodes body as the input of op, calls the engine at now, and
@@ -173,117 +169,85 @@ func Dispatch(e *engine.Engine, now time.Time, op string, body []byte) (any, err
 	}
 	switch op {
 	case OpStartMatchmaking:
-		var in engine.StartMatchmakingInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		t, err := e.StartMatchmaking(now, in)
-		return wrap(TicketOutput{t}, err)
+		return run(op, body, func(in engine.StartMatchmakingInput) (any, error) {
+			t, err := e.StartMatchmaking(now, in)
+			return TicketOutput{t}, err
+		})
 	case OpStartMatchBackfill:
-		var in engine.StartMatchBackfillInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		t, err := e.StartMatchBackfill(now, in)
-		return wrap(TicketOutput{t}, err)
+		return run(op, body, func(in engine.StartMatchBackfillInput) (any, error) {
+			t, err := e.StartMatchBackfill(now, in)
+			return TicketOutput{t}, err
+		})
 	case OpDescribeMatchmaking:
-		var in DescribeMatchmakingInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		list, err := e.DescribeMatchmaking(in.TicketIDs)
-		return wrap(DescribeMatchmakingOutput{list}, err)
+		return run(op, body, func(in DescribeMatchmakingInput) (any, error) {
+			list, err := e.DescribeMatchmaking(in.TicketIDs)
+			return DescribeMatchmakingOutput{list}, err
+		})
 	case OpStopMatchmaking:
-		var in StopMatchmakingInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		return wrap(Empty{}, e.StopMatchmaking(now, in.TicketID))
+		return run(op, body, func(in StopMatchmakingInput) (any, error) {
+			return Empty{}, e.StopMatchmaking(now, in.TicketID)
+		})
 	case OpAcceptMatch:
-		var in engine.AcceptMatchInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		return wrap(Empty{}, e.AcceptMatch(now, in))
+		return run(op, body, func(in engine.AcceptMatchInput) (any, error) {
+			return Empty{}, e.AcceptMatch(now, in)
+		})
 	case OpValidateMatchmakingRuleSet:
-		var in ValidateMatchmakingRuleSetInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		return wrap(ValidateMatchmakingRuleSetOutput{true}, e.ValidateMatchmakingRuleSet(in.RuleSetBody))
+		return run(op, body, func(in ValidateMatchmakingRuleSetInput) (any, error) {
+			return ValidateMatchmakingRuleSetOutput{true}, e.ValidateMatchmakingRuleSet(in.RuleSetBody)
+		})
 	case OpCreateMatchmakingRuleSet:
-		var in engine.CreateMatchmakingRuleSetInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		rs, err := e.CreateMatchmakingRuleSet(now, in)
-		return wrap(RuleSetOutput{rs}, err)
+		return run(op, body, func(in engine.CreateMatchmakingRuleSetInput) (any, error) {
+			rs, err := e.CreateMatchmakingRuleSet(now, in)
+			return RuleSetOutput{rs}, err
+		})
 	case OpDescribeMatchmakingRuleSets:
-		var in DescribeMatchmakingRuleSetsInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		limit, err := checkLimit(in.Limit)
-		if err != nil {
-			return nil, err
-		}
-		list, next, err := e.DescribeMatchmakingRuleSets(in.Names, limit, in.NextToken)
-		return wrap(DescribeMatchmakingRuleSetsOutput{list, next}, err)
+		return run(op, body, func(in DescribeMatchmakingRuleSetsInput) (any, error) {
+			limit, err := checkLimit(in.Limit)
+			if err != nil {
+				return nil, err
+			}
+			list, next, err := e.DescribeMatchmakingRuleSets(in.Names, limit, in.NextToken)
+			return DescribeMatchmakingRuleSetsOutput{list, next}, err
+		})
 	case OpDeleteMatchmakingRuleSet:
-		var in NameInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		return wrap(Empty{}, e.DeleteMatchmakingRuleSet(in.Name))
+		return run(op, body, func(in NameInput) (any, error) {
+			return Empty{}, e.DeleteMatchmakingRuleSet(in.Name)
+		})
 	case OpCreateMatchmakingConfiguration:
-		var in engine.CreateMatchmakingConfigurationInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		c, err := e.CreateMatchmakingConfiguration(now, in)
-		return wrap(ConfigurationOutput{c}, err)
+		return run(op, body, func(in engine.CreateMatchmakingConfigurationInput) (any, error) {
+			c, err := e.CreateMatchmakingConfiguration(now, in)
+			return ConfigurationOutput{c}, err
+		})
 	case OpUpdateMatchmakingConfiguration:
-		var in engine.UpdateMatchmakingConfigurationInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		c, err := e.UpdateMatchmakingConfiguration(in)
-		return wrap(ConfigurationOutput{c}, err)
+		return run(op, body, func(in engine.UpdateMatchmakingConfigurationInput) (any, error) {
+			c, err := e.UpdateMatchmakingConfiguration(in)
+			return ConfigurationOutput{c}, err
+		})
 	case OpDescribeMatchmakingConfigurations:
-		var in DescribeMatchmakingConfigurationsInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		limit, err := checkLimit(in.Limit)
-		if err != nil {
-			return nil, err
-		}
-		list, next, err := e.DescribeMatchmakingConfigurations(in.Names, in.RuleSetName, limit, in.NextToken)
-		return wrap(DescribeMatchmakingConfigurationsOutput{list, next}, err)
+		return run(op, body, func(in DescribeMatchmakingConfigurationsInput) (any, error) {
+			limit, err := checkLimit(in.Limit)
+			if err != nil {
+				return nil, err
+			}
+			list, next, err := e.DescribeMatchmakingConfigurations(in.Names, in.RuleSetName, limit, in.NextToken)
+			return DescribeMatchmakingConfigurationsOutput{list, next}, err
+		})
 	case OpDeleteMatchmakingConfiguration:
-		var in NameInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		return wrap(Empty{}, e.DeleteMatchmakingConfiguration(in.Name))
+		return run(op, body, func(in NameInput) (any, error) {
+			return Empty{}, e.DeleteMatchmakingConfiguration(in.Name)
+		})
 	case OpCompletePlacement:
-		var in engine.CompletePlacementInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		return wrap(Empty{}, e.CompletePlacement(now, in))
+		return run(op, body, func(in engine.CompletePlacementInput) (any, error) {
+			return Empty{}, e.CompletePlacement(now, in)
+		})
 	case OpFailPlacement:
-		var in engine.FailPlacementInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		return wrap(Empty{}, e.FailPlacement(now, in))
+		return run(op, body, func(in engine.FailPlacementInput) (any, error) {
+			return Empty{}, e.FailPlacement(now, in)
+		})
 	case OpReportPlayersLeft:
-		var in ReportPlayersLeftInput
-		if err := decode(op, body, &in); err != nil {
-			return nil, err
-		}
-		return wrap(Empty{}, e.ReportPlayersLeft(now, in.GameSessionArn, in.PlayerIDs))
+		return run(op, body, func(in ReportPlayersLeftInput) (any, error) {
+			return Empty{}, e.ReportPlayersLeft(now, in.GameSessionArn, in.PlayerIDs)
+		})
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownOperation, op)
 }
@@ -300,7 +264,14 @@ func checkLimit(limit *int) (int, error) {
 	return *limit, nil
 }
 
-func wrap(out any, err error) (any, error) {
+// run decodes body as the input of op and calls f with it. An error of f
+// becomes an *Error (ToError), and no output goes with it.
+func run[In any](op string, body []byte, f func(in In) (any, error)) (any, error) {
+	var in In
+	if err := decode(op, body, &in); err != nil {
+		return nil, err
+	}
+	out, err := f(in)
 	if err != nil {
 		return nil, ToError(err)
 	}

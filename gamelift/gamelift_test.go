@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -119,7 +120,7 @@ func (m *apiModel) conform(t *testing.T, path string, v any, shape string) {
 		for name, val := range obj {
 			mem, ok := s.Members[name]
 			if !ok {
-				t.Errorf("%s: member %q is not a member of %s (members: %v)", path, name, shape, sortedKeys(s.Members))
+				t.Errorf("%s: member %q is not a member of %s (members: %v)", path, name, shape, slices.Sorted(maps.Keys(s.Members)))
 				continue
 			}
 			m.conform(t, path+"."+name, val, mem.Shape)
@@ -160,15 +161,6 @@ func (m *apiModel) conform(t *testing.T, path string, v any, shape string) {
 			t.Errorf("%s: want a number (%s), got %T", path, shape, v)
 		}
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // world sets up an engine holding a rule set, a STANDALONE configuration, a
@@ -277,19 +269,12 @@ func TestDispatchLibraryOperations(t *testing.T) {
 	for _, ev := range e.Events() {
 		matchID = ev.Detail.MatchID
 	}
-	for _, c := range []struct {
-		op   string
-		body any
-	}{
-		{"FailPlacement", map[string]any{"MatchId": matchID, "Reason": "NO_CAPACITY"}},
-	} {
-		if out := mustCall(t, e, 3*time.Second, c.op, c.body); string(out) != "{}" {
-			t.Errorf("%s output = %s, want {}", c.op, out)
-		}
+	if out := mustCall(t, e, 3*time.Second, "FailPlacement", map[string]any{"MatchId": matchID, "Reason": "NO_CAPACITY"}); string(out) != "{}" {
+		t.Errorf("FailPlacement output = %s, want {}", out)
 	}
+	// ReportPlayersLeft on the STANDALONE match of a and b: the game
+	// session is named by its match id.
 	var doneMatch string
-	// ReportPlayersLeft on the STANDALONE match of done-1 and done-2: the
-	// game session is named by its match id.
 	e3 := newEngine(t)
 	mustCall(t, e3, 0, "CreateMatchmakingRuleSet", map[string]any{"Name": "duel", "RuleSetBody": duelBody})
 	mustCall(t, e3, 0, "CreateMatchmakingConfiguration", map[string]any{"Name": "duel", "RuleSetName": "duel", "RequestTimeoutSeconds": 60, "AcceptanceRequired": false})
@@ -387,14 +372,6 @@ var validInputs = map[string]map[string]any{
 	"ReportPlayersLeft":                 {"GameSessionArn": "arn:aws:gamelift:local::gamesession/f/g", "PlayerIds": []string{"p1"}},
 }
 
-func clone(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
 func wantInvalid(t *testing.T, err error, contains ...string) {
 	t.Helper()
 	var ge *gamelift.Error
@@ -417,7 +394,7 @@ func TestDispatchRequiredMembers(t *testing.T) {
 		for _, req := range m.Shapes[mo.Input.Shape].Required {
 			t.Run(op+"/"+req, func(t *testing.T) {
 				e := world(t)
-				in := clone(validInputs[op])
+				in := maps.Clone(validInputs[op])
 				delete(in, req)
 				_, err := call(t, e, 3*time.Second, op, in)
 				wantInvalid(t, err, req, op, "required")
@@ -432,7 +409,7 @@ func TestDispatchRequiredMembers(t *testing.T) {
 		{"ReportPlayersLeft", "GameSessionArn"}, {"ReportPlayersLeft", "PlayerIds"},
 	} {
 		e := world(t)
-		in := clone(validInputs[c.op])
+		in := maps.Clone(validInputs[c.op])
 		delete(in, c.member)
 		_, err := call(t, e, 3*time.Second, c.op, in)
 		wantInvalid(t, err, c.member, "required")
@@ -443,7 +420,7 @@ func TestDispatchUnknownMembers(t *testing.T) {
 	for op, valid := range validInputs {
 		t.Run(op, func(t *testing.T) {
 			e := world(t)
-			in := clone(valid)
+			in := maps.Clone(valid)
 			in["Bogus"] = 1
 			_, err := call(t, e, 3*time.Second, op, in)
 			wantInvalid(t, err, `no member "Bogus"`, op)
@@ -528,10 +505,7 @@ func snapshot(t *testing.T, e *engine.Engine) string {
 	return b.String()
 }
 
-// badRequests are rejected requests of every operation against world. A
-// non-empty bug marks a known engine bug that makes the request change the
-// engine; the test then skips the case while the bug lasts and fails once
-// it is fixed, so that the mark gets removed.
+// badRequests are rejected requests of every operation against world.
 var badRequests = []struct {
 	op, body string
 }{

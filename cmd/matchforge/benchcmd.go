@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -26,18 +24,14 @@ const maxBenchPool = 10_000_000
 // 0 when every size was measured, 1 for a file that cannot be read or is
 // not valid, or a failed measurement, 2 for a usage error.
 func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("bench", stderr,
+		"usage: matchforge bench [--ruleset FILE] [--population FILE] [--pool 1000,10000,100000] [--seed N] [--format text|json]",
+		"Measures, for each pool size: submitting the pool, a bulk step over it, and a steady step with the pool waiting and pool/100 new tickets.")
 	rsFile := fs.String("ruleset", "", "rule-set `FILE` (default: the embedded ranked 5v5 rule set)")
 	popFile := fs.String("population", "", "population `FILE` (default: the embedded population for the default rule set, one derived from the rule set otherwise)")
 	pools := fs.String("pool", "1000,10000,100000", "comma-separated pool `sizes`; k and m multiply by a thousand and a million")
 	seed := fs.Uint64("seed", 1, "seed of the generated tickets and the engine")
 	format := fs.String("format", "text", "output format: text or json")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: matchforge bench [--ruleset FILE] [--population FILE] [--pool 1000,10000,100000] [--seed N] [--format text|json]")
-		fmt.Fprintln(stderr, "Measures, for each pool size: submitting the pool, a bulk step over it, and a steady step with the pool waiting and pool/100 new tickets.")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -59,37 +53,22 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "matchforge bench: %s: %v\n", file, err)
 		return 1
 	}
-	body := ""
+	body, popName := "", "default"
 	var rs *ruleset.RuleSet
 	if *rsFile != "" {
-		b, err := readInput(*rsFile, stdin)
-		if err != nil {
+		if rs, body, err = readRuleSet(*rsFile, stdin); err != nil {
 			return fail(*rsFile, err)
 		}
-		if rs, err = ruleset.Load(b); err != nil {
-			return fail(*rsFile, fmt.Errorf("invalid rule set: %s", problemList(err)))
-		}
-		body = string(b)
-	}
-	var pop *bench.Population
-	popName := "default"
-	if *rsFile != "" {
 		popName = "derived from the rule set"
 	}
+	var pop *bench.Population
 	if *popFile != "" {
-		b, err := readInput(*popFile, stdin)
-		if err != nil {
-			return fail(*popFile, err)
-		}
-		p, err := bench.DecodePopulation(bytes.NewReader(b))
-		if err != nil {
-			return fail(*popFile, err)
-		}
 		if rs == nil {
 			rs = ruleset.MustLoad([]byte(bench.DefaultRuleSet()))
 		}
-		if err := p.Check(rs); err != nil {
-			return fail(*popFile, fmt.Errorf("does not fit the rule set: %w", err))
+		p, err := readPopulation(*popFile, stdin, rs)
+		if err != nil {
+			return fail(*popFile, err)
 		}
 		pop, popName = &p, *popFile
 	}

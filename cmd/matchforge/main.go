@@ -9,6 +9,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -61,4 +62,20 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, `Run "matchforge <command> -h" for a command's flags.`)
+}
+
+// newFlagSet returns the flag set of command name. It reports to stderr,
+// and its usage message is the lines of usage followed by the flags.
+// Parse returns an error after printing the message (or the usage for -h);
+// the command then exits with status 2.
+func newFlagSet(name string, stderr io.Writer, usage ...string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		for _, l := range usage {
+			fmt.Fprintln(stderr, l)
+		}
+		fs.PrintDefaults()
+	}
+	return fs
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -17,17 +16,13 @@ import (
 // scenario ran (errors returned to operations are output, not failures), 1
 // for an unreadable or malformed scenario, 2 for a usage error.
 func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("replay", stderr,
+		"usage: matchforge replay [--seed N] [--tick SECONDS] [--start RFC3339] [--until SECONDS] [FILE|-]",
+		"Runs a JSON Lines scenario of {\"at\", \"op\", \"input\"} on a virtual clock and prints outputs and events as JSON Lines.")
 	seed := fs.Uint64("seed", 1, "seed for ids and random batching")
 	tick := fs.Float64("tick", 1, "seconds between engine steps")
 	start := fs.String("start", gamelift.DefaultStart.Format(time.RFC3339), "time of second 0 (RFC 3339)")
 	until := fs.Float64("until", 43200, "stop stepping this many seconds after second 0 once the scenario is done")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: matchforge replay [--seed N] [--tick SECONDS] [--start RFC3339] [--until SECONDS] [FILE|-]")
-		fmt.Fprintln(stderr, "Runs a JSON Lines scenario of {\"at\", \"op\", \"input\"} on a virtual clock and prints outputs and events as JSON Lines.")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

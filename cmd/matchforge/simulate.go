@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,8 +24,9 @@ import (
 // message names the file and the problem) or a simulation that failed, 2
 // for a usage error.
 func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("simulate", stderr,
+		"usage: matchforge simulate [--ruleset FILE] [--config FILE] [--population FILE] [--rate N] [--duration D] [--seed N] [--format text|json]",
+		"Simulates matchmaking traffic on a virtual clock and reports matches, waits, match quality and the engine's cost.")
 	rsFile := fs.String("ruleset", "", "rule-set `FILE` (default: the embedded ranked 5v5 rule set)")
 	cfgFile := fs.String("config", "", "configuration `FILE`: a CreateMatchmakingConfiguration request body (default: STANDALONE, no acceptance, a timeout of 120 s or a minute past the last expansion)")
 	popFile := fs.String("population", "", "population `FILE` (default: the embedded population for the default rule set, one derived from the rule set otherwise)")
@@ -36,11 +36,6 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "seed of the arrivals, the players, their behaviour and the engine")
 	format := fs.String("format", "text", "report format: text or json")
 	printPop := fs.Bool("print-population", false, "print the population as JSON (to tune it and pass it back with --population) and exit")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: matchforge simulate [--ruleset FILE] [--config FILE] [--population FILE] [--rate N] [--duration D] [--seed N] [--format text|json]")
-		fmt.Fprintln(stderr, "Simulates matchmaking traffic on a virtual clock and reports matches, waits, match quality and the engine's cost.")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -65,17 +60,13 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 
-	opts := bench.Options{Rate: *rate, Duration: *duration, Tick: *tick, Seed: *seed}
+	opts := bench.Options{Duration: *duration, Tick: *tick, Seed: *seed}
 	var rs *ruleset.RuleSet
 	if *rsFile != "" {
-		body, err := readInput(*rsFile, stdin)
-		if err != nil {
+		var err error
+		if rs, opts.RuleSet, err = readRuleSet(*rsFile, stdin); err != nil {
 			return fail(*rsFile, err)
 		}
-		if rs, err = ruleset.Load(body); err != nil {
-			return fail(*rsFile, fmt.Errorf("invalid rule set: %s", problemList(err)))
-		}
-		opts.RuleSet = string(body)
 	} else {
 		rs = ruleset.MustLoad([]byte(bench.DefaultRuleSet()))
 	}
@@ -95,15 +86,9 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var pop bench.Population
 	switch {
 	case *popFile != "":
-		b, err := readInput(*popFile, stdin)
-		if err != nil {
+		var err error
+		if pop, err = readPopulation(*popFile, stdin, rs); err != nil {
 			return fail(*popFile, err)
-		}
-		if pop, err = bench.DecodePopulation(bytes.NewReader(b)); err != nil {
-			return fail(*popFile, err)
-		}
-		if err := pop.Check(rs); err != nil {
-			return fail(*popFile, fmt.Errorf("does not fit the rule set: %w", err))
 		}
 	case *rsFile == "":
 		pop = bench.DefaultPopulation()
@@ -148,6 +133,36 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// readRuleSet reads and compiles a rule-set file, returning it with its
+// body.
+func readRuleSet(file string, stdin io.Reader) (*ruleset.RuleSet, string, error) {
+	body, err := readInput(file, stdin)
+	if err != nil {
+		return nil, "", err
+	}
+	rs, err := ruleset.Load(body)
+	if err != nil {
+		return nil, "", fmt.Errorf("invalid rule set: %s", problemList(err))
+	}
+	return rs, string(body), nil
+}
+
+// readPopulation reads a population file and checks that it fits rs.
+func readPopulation(file string, stdin io.Reader, rs *ruleset.RuleSet) (bench.Population, error) {
+	b, err := readInput(file, stdin)
+	if err != nil {
+		return bench.Population{}, err
+	}
+	pop, err := bench.DecodePopulation(bytes.NewReader(b))
+	if err != nil {
+		return bench.Population{}, err
+	}
+	if err := pop.Check(rs); err != nil {
+		return bench.Population{}, fmt.Errorf("does not fit the rule set: %w", err)
+	}
+	return pop, nil
 }
 
 // problemList joins a rule set's validation problems.

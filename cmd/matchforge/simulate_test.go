@@ -11,24 +11,6 @@ import (
 	"github.com/matchforge/matchforge/bench"
 )
 
-// mf runs the command line and returns its status and outputs.
-func mf(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(args, strings.NewReader(""), &out, &errOut)
-	return code, out.String(), errOut.String()
-}
-
-// mfFile writes a file in a test directory and returns its path.
-func mfFile(t *testing.T, name, body string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 const examples = "../../../shared/flexmatch/examples"
 
 func example(t *testing.T, name string) string {
@@ -41,7 +23,7 @@ func example(t *testing.T, name string) string {
 }
 
 func TestSimulateDefault(t *testing.T) {
-	code, out, errOut := mf(t, "simulate", "--duration", "3m")
+	code, out, errOut := runCLI(t, "", "simulate", "--duration", "3m")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -62,7 +44,7 @@ var costKeys = []string{"step_seconds", "engine_seconds", "wall_seconds", "match
 func TestSimulateJSONReproducible(t *testing.T) {
 	var reports []map[string]any
 	for range 2 {
-		code, out, errOut := mf(t, "simulate", "--duration", "2m", "--rate", "1200", "--seed", "9", "--format", "json")
+		code, out, errOut := runCLI(t, "", "simulate", "--duration", "2m", "--rate", "1200", "--seed", "9", "--format", "json")
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
@@ -92,8 +74,8 @@ func TestSimulateJSONReproducible(t *testing.T) {
 
 func TestSimulateExample(t *testing.T) {
 	rs := example(t, "ex01-aliens-vs-cowboys")
-	pop := mfFile(t, "pop.json", string(mustPopulation(t, "ex01-aliens-vs-cowboys").JSON()))
-	code, out, errOut := mf(t, "simulate", "--ruleset", rs, "--population", pop, "--duration", "2m", "--format", "json")
+	pop := writeFile(t, t.TempDir(), "pop.json", string(mustPopulation(t, "ex01-aliens-vs-cowboys").JSON()))
+	code, out, errOut := runCLI(t, "", "simulate", "--ruleset", rs, "--population", pop, "--duration", "2m", "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -105,11 +87,11 @@ func TestSimulateExample(t *testing.T) {
 		t.Errorf("rule set %s matched %.2f; want aliens_vs_cowboys matching most tickets", r.RuleSet, r.MatchedFraction)
 	}
 	// Without --population the population is derived from the rule set.
-	code, out, errOut = mf(t, "simulate", "--ruleset", rs, "--duration", "1m")
+	code, out, errOut = runCLI(t, "", "simulate", "--ruleset", rs, "--duration", "1m")
 	if code != 0 || !strings.Contains(out, "rule set aliens_vs_cowboys") {
 		t.Errorf("exit %d: %s%s", code, out, errOut)
 	}
-	code, out, _ = mf(t, "simulate", "--ruleset", rs, "--print-population")
+	code, out, _ = runCLI(t, "", "simulate", "--ruleset", rs, "--print-population")
 	if code != 0 {
 		t.Fatalf("--print-population: exit %d", code)
 	}
@@ -128,12 +110,12 @@ func mustPopulation(t *testing.T, name string) *bench.Population {
 }
 
 func TestSimulateConfig(t *testing.T) {
-	cfg := mfFile(t, "config.json", `{"Name": "ranked", "RequestTimeoutSeconds": 90, "AcceptanceRequired": true, "AcceptanceTimeoutSeconds": 10}`)
+	cfg := writeFile(t, t.TempDir(), "config.json", `{"Name": "ranked", "RequestTimeoutSeconds": 90, "AcceptanceRequired": true, "AcceptanceTimeoutSeconds": 10}`)
 	pop := bench.DefaultPopulation()
 	pop.Arrivals.RatePerMinute = 600
 	pop.Behavior = bench.Behavior{RejectRate: 0.05, AcceptDelaySeconds: bench.NumberDist{Mean: 2}}
-	popFile := mfFile(t, "pop.json", string(pop.JSON()))
-	code, out, errOut := mf(t, "simulate", "--config", cfg, "--population", popFile, "--duration", "2m", "--format", "json")
+	popFile := writeFile(t, t.TempDir(), "pop.json", string(pop.JSON()))
+	code, out, errOut := runCLI(t, "", "simulate", "--config", cfg, "--population", popFile, "--duration", "2m", "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -149,11 +131,11 @@ func TestSimulateConfig(t *testing.T) {
 func TestSimulateErrors(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing.json")
-	badRS := mfFile(t, "bad-ruleset.json", `{"ruleLanguageVersion": "1.0", "teams": [{"name": "a", "minPlayers": 3, "maxPlayers": 2}]}`)
-	badPop := mfFile(t, "bad-pop.json", `{"arrivals": {"ratePerMinute": -5}}`)
-	otherPop := mfFile(t, "other-pop.json", `{"arrivals": {"ratePerMinute": 60}, "attributes": {"skill": {"type": "string", "values": [{"value": "x"}]}}, "locations": [{"name": "x"}]}`)
-	badCfgJSON := mfFile(t, "bad-config.json", `{"Name": "x", "Timeout": 5}`)
-	badCfg := mfFile(t, "refused-config.json", `{"Name": "x", "RequestTimeoutSeconds": 60, "AcceptanceRequired": true}`)
+	badRS := writeFile(t, t.TempDir(), "bad-ruleset.json", `{"ruleLanguageVersion": "1.0", "teams": [{"name": "a", "minPlayers": 3, "maxPlayers": 2}]}`)
+	badPop := writeFile(t, t.TempDir(), "bad-pop.json", `{"arrivals": {"ratePerMinute": -5}}`)
+	otherPop := writeFile(t, t.TempDir(), "other-pop.json", `{"arrivals": {"ratePerMinute": 60}, "attributes": {"skill": {"type": "string", "values": [{"value": "x"}]}}, "locations": [{"name": "x"}]}`)
+	badCfgJSON := writeFile(t, t.TempDir(), "bad-config.json", `{"Name": "x", "Timeout": 5}`)
+	badCfg := writeFile(t, t.TempDir(), "refused-config.json", `{"Name": "x", "RequestTimeoutSeconds": 60, "AcceptanceRequired": true}`)
 	for _, tt := range []struct {
 		name string
 		args []string
@@ -176,7 +158,7 @@ func TestSimulateErrors(t *testing.T) {
 		{"config refused", []string{"--config", badCfg, "--duration", "1m"}, 1, []string{badCfg, "AcceptanceTimeoutSeconds is required"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, errOut := mf(t, append([]string{"simulate"}, tt.args...)...)
+			code, _, errOut := runCLI(t, "", append([]string{"simulate"}, tt.args...)...)
 			if code != tt.code {
 				t.Errorf("exit %d; want %d (%s)", code, tt.code, errOut)
 			}
@@ -190,7 +172,7 @@ func TestSimulateErrors(t *testing.T) {
 }
 
 func TestBench(t *testing.T) {
-	code, out, errOut := mf(t, "bench", "--pool", "500,1k", "--format", "json")
+	code, out, errOut := runCLI(t, "", "bench", "--pool", "500,1k", "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -210,7 +192,7 @@ func TestBench(t *testing.T) {
 		t.Errorf("bulk step matched %v of 1000 tickets", res[1]["bulk_matched_tickets"])
 	}
 
-	code, out, errOut = mf(t, "bench", "--pool", "300")
+	code, out, errOut = runCLI(t, "", "bench", "--pool", "300")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -223,19 +205,19 @@ func TestBench(t *testing.T) {
 
 func TestBenchRuleSetAndPopulation(t *testing.T) {
 	rs := example(t, "ex06-compare-attributes")
-	code, out, errOut := mf(t, "bench", "--ruleset", rs, "--pool", "400")
+	code, out, errOut := runCLI(t, "", "bench", "--ruleset", rs, "--pool", "400")
 	if code != 0 || !strings.Contains(out, "derived from the rule set") {
 		t.Errorf("exit %d: %s%s", code, out, errOut)
 	}
-	pop := mfFile(t, "pop.json", string(mustPopulation(t, "ex06-compare-attributes").JSON()))
-	code, out, errOut = mf(t, "bench", "--ruleset", rs, "--population", pop, "--pool", "400", "--format", "json")
+	pop := writeFile(t, t.TempDir(), "pop.json", string(mustPopulation(t, "ex06-compare-attributes").JSON()))
+	code, out, errOut = runCLI(t, "", "bench", "--ruleset", rs, "--population", pop, "--pool", "400", "--format", "json")
 	if code != 0 || !strings.Contains(out, `"bulk_matched_tickets"`) {
 		t.Errorf("exit %d: %s%s", code, out, errOut)
 	}
 }
 
 func TestBenchErrors(t *testing.T) {
-	badPop := mfFile(t, "pop.json", `{"arrivals": {}}`)
+	badPop := writeFile(t, t.TempDir(), "pop.json", `{"arrivals": {}}`)
 	for _, tt := range []struct {
 		name string
 		args []string
@@ -251,7 +233,7 @@ func TestBenchErrors(t *testing.T) {
 		{"bad population", []string{"--population", badPop}, 1, "arrivals.ratePerMinute"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, errOut := mf(t, append([]string{"bench"}, tt.args...)...)
+			code, _, errOut := runCLI(t, "", append([]string{"bench"}, tt.args...)...)
 			if code != tt.code || !strings.Contains(errOut, tt.want) {
 				t.Errorf("exit %d, %q; want exit %d mentioning %q", code, errOut, tt.code, tt.want)
 			}

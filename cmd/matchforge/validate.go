@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,14 +27,10 @@ type problemEntry struct {
 // 0 when every file is valid, 1 when any is invalid, 2 for a usage error or
 // an unreadable file.
 func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("validate", stderr,
+		"usage: matchforge validate [--json] FILE...",
+		"Checks FlexMatch rule-set files; - reads standard input.")
 	asJSON := fs.Bool("json", false, "print one JSON object per file")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: matchforge validate [--json] FILE...")
-		fmt.Fprintln(stderr, "Checks FlexMatch rule-set files; - reads standard input.")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
