@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/matchforge/matchforge/ruleset"
 	"github.com/matchforge/matchforge/ticket"
 )
 
@@ -17,8 +18,7 @@ import (
 // ticket, its players keep their teams, and only open slots are filled
 // (D23).
 func (e *Engine) StartMatchBackfill(now time.Time, in StartMatchBackfillInput) (ticket.Ticket, error) {
-	e.now = now
-	c, err := e.configuration(in.ConfigurationName)
+	c, err := e.configuration("ConfigurationName", in.ConfigurationName)
 	if err != nil {
 		return ticket.Ticket{}, err
 	}
@@ -32,7 +32,6 @@ func (e *Engine) StartMatchBackfill(now time.Time, in StartMatchBackfillInput) (
 	}
 	rs := c.rs.compiled
 	teams := make([]int, len(in.Players))
-	perTeam := make([]int, len(rs.Teams()))
 	for i, p := range in.Players {
 		ti, ok := rs.TeamIndex(p.Team)
 		if !ok {
@@ -43,6 +42,30 @@ func (e *Engine) StartMatchBackfill(now time.Time, in StartMatchBackfillInput) (
 			return ticket.Ticket{}, invalid("Players[%d].Team %q is not a team of rule set %s; the teams are %s", i, p.Team, c.rs.api.RuleSetName, strings.Join(names, ", "))
 		}
 		teams[i] = ti
+	}
+	if ti, n, most, over := overfullTeam(rs, teams); over {
+		return ticket.Ticket{}, invalid("Players puts %d players on team %s, whose maxPlayers is %d", n, rs.Teams()[ti].Name, most)
+	}
+	// Every check comes before anything changes, the random source and the
+	// location table included (D25): the id is made last.
+	if err := e.freeTicketID(in.TicketID); err != nil {
+		return ticket.Ticket{}, err
+	}
+	r, err := e.resolve(rs.Schema(), in.Players)
+	if err != nil {
+		return ticket.Ticket{}, fromValidation(err)
+	}
+	t := e.newBackfill(c, now, e.ticketID(in.TicketID), r, teams, in.GameSessionArn, false)
+	return t.viewAs(e, in.Players), nil
+}
+
+// overfullTeam returns the first team to which teams (a team index per
+// player) gives more players than any expansion step lets it hold, with
+// its player count and the most it can hold; over is false when every team
+// fits.
+func overfullTeam(rs *ruleset.RuleSet, teams []int) (team, n, most int, over bool) {
+	perTeam := make([]int, len(rs.Teams()))
+	for _, ti := range teams {
 		perTeam[ti]++
 	}
 	for ti, n := range perTeam {
@@ -51,26 +74,10 @@ func (e *Engine) StartMatchBackfill(now time.Time, in StartMatchBackfillInput) (
 			most = max(most, ph.Team(ti).Max)
 		}
 		if n > most {
-			return ticket.Ticket{}, invalid("Players puts %d players on team %s, whose maxPlayers is %d", n, rs.Teams()[ti].Name, most)
+			return ti, n, most, true
 		}
 	}
-	// Every check comes before anything changes, the random source and the
-	// location table included (D25): the id is made last.
-	if in.TicketID != "" {
-		if _, err := e.ticketID(in.TicketID); err != nil {
-			return ticket.Ticket{}, err
-		}
-	}
-	r, err := e.resolve(rs.Schema(), in.Players)
-	if err != nil {
-		return ticket.Ticket{}, fromValidation(err)
-	}
-	id, err := e.ticketID(in.TicketID)
-	if err != nil {
-		return ticket.Ticket{}, err
-	}
-	t := e.newBackfill(c, now, id, r, teams, in.GameSessionArn, false)
-	return t.viewAs(e, in.Players), nil
+	return 0, 0, 0, false
 }
 
 // newBackfill records a backfill ticket, replacing the session's active one.
@@ -80,14 +87,11 @@ func (e *Engine) newBackfill(c *config, now time.Time, id string, r *ticket.Reso
 		old = e.activeBackfill(session)
 	}
 	t := &tk{id: id, cfg: c, r: r, teams: teams}
-	t.ent.Start = now.UnixNano()
-	t.setStatus(ticket.StatusQueued)
 	t.backfill = &backfillInfo{session: session, auto: auto, players: map[string]bool{}}
 	for p := range r.Players() {
 		t.backfill.players[r.PlayerID(p)] = true
 	}
-	t.deadline = now.Add(time.Duration(c.api.RequestTimeoutSeconds) * time.Second).UnixNano()
-	e.register(c, t)
+	e.register(now, t)
 	if session != "" {
 		e.backfills[session] = t
 	}
@@ -119,29 +123,24 @@ func backfillTeams(t *tk) []int {
 
 // sessionData returns the matchmaker data a backfill match extends: the
 // players of the backfill request (every player now in the game, on its
-// team), under the game session's match id and backfill settings when the
+// team), under the game session's match id and backfill mode when the
 // engine made or knows the session, and the session's match (nil when the
-// session is unknown).
+// session is unknown). The document names no automatic backfill ticket:
+// the session's only active backfill ticket is this match's, which is
+// completing (afterComplete may open the next one).
 func (e *Engine) sessionData(m *match) (*MatchmakerData, *match) {
 	bf := m.backfill
-	c := m.cfg
-	rs := c.rs.compiled
-	d := &MatchmakerData{MatchID: m.id, MatchmakingConfigurationArn: c.api.ConfigurationArn}
-	mode := c.api.BackfillMode
-	d.AutoBackfillMode = &mode
+	rs := m.cfg.rs.compiled
+	d := newMatchmakerData(m)
 	var s *match
 	if key := bf.backfill.session; key != "" {
 		if known, ok := e.sessions[key]; ok {
 			if old := e.doc(known); old != nil {
 				s = known
 				d.MatchID, d.MatchmakingConfigurationArn = old.MatchID, old.MatchmakingConfigurationArn
-				d.AutoBackfillTicketID, d.AutoBackfillMode = old.AutoBackfillTicketID, old.AutoBackfillMode
+				d.AutoBackfillMode = old.AutoBackfillMode
 			}
 		}
-	}
-	d.Teams = make([]MatchmakerTeam, len(rs.Teams()))
-	for i, tm := range rs.Teams() {
-		d.Teams[i] = MatchmakerTeam{Name: tm.Name, Players: []MatchmakerPlayer{}}
 	}
 	for p := range bf.r.Players() {
 		if slices.Contains(bf.backfill.gone, bf.r.PlayerID(p)) {
@@ -195,9 +194,6 @@ func (e *Engine) completeBackfill(now time.Time, m *match) {
 		session = m
 	}
 	session.data = data // the request's players and the new ones (SPEC 11, 13)
-	if m.backfill.backfill.auto || data.AutoBackfillTicketID != nil && *data.AutoBackfillTicketID == m.backfill.id {
-		data.AutoBackfillTicketID = nil
-	}
 	if session != m {
 		session.merged = append(session.merged, m)
 		session.latency = nil // rebuilt with the new players when next needed
@@ -244,8 +240,7 @@ func (e *Engine) afterComplete(now time.Time, s *match) {
 	if err != nil {
 		return // the session's players no longer fit the rule set
 	}
-	id, _ := e.ticketID("")
-	t := e.newBackfill(c, now, id, r, teams, s.session, true)
+	t := e.newBackfill(c, now, e.ticketID(""), r, teams, s.session, true)
 	s.data.AutoBackfillTicketID = &t.id
 }
 
@@ -291,7 +286,6 @@ func (m *match) keepSession() bool {
 // with AUTOMATIC backfill stops holding finished games; stopping the
 // session's automatic backfill ticket does the same (D24).
 func (e *Engine) ReportPlayersLeft(now time.Time, session string, playerIDs []string) error {
-	e.now = now
 	if session == "" {
 		return invalid("GameSessionArn is required; give the game session (or, in STANDALONE mode, the match id)")
 	}
@@ -303,13 +297,7 @@ func (e *Engine) ReportPlayersLeft(now time.Time, session string, playerIDs []st
 		return invalid("PlayerIds is required; give the ids of the players who left")
 	}
 	for i, pid := range playerIDs {
-		found := false
-		for _, team := range s.data.Teams {
-			for _, p := range team.Players {
-				found = found || p.PlayerID == pid
-			}
-		}
-		if !found {
+		if !s.data.hasPlayer(pid) {
 			return invalid("PlayerIds[%d] %q is not in game session %s", i, pid, session)
 		}
 	}
@@ -319,19 +307,15 @@ func (e *Engine) ReportPlayersLeft(now time.Time, session string, playerIDs []st
 		})
 	}
 	if old := e.activeBackfill(session); old != nil && old.backfill.auto {
-		// Its players list is stale now; a new one replaces it.
+		// Its players list is stale now; a new one replaces it (ending it
+		// takes it out of the session's data).
 		e.cancel(now, []*tk{old}, cancelCause{ticket.ReasonReplacedByNewBackfill, "Replaced because players left the game session."})
-		s.data.AutoBackfillTicketID = nil
 	} else if old != nil {
 		// A request from the game server still lists them; they stay out
 		// of the data its match writes.
 		old.backfill.gone = append(old.backfill.gone, playerIDs...)
 	}
-	empty := true
-	for _, team := range s.data.Teams {
-		empty = empty && len(team.Players) == 0
-	}
-	if empty {
+	if s.data.empty() {
 		// Everyone left: the game is over. Automatic backfill stops, and
 		// the session is forgotten with its match (at once if the match's
 		// tickets already are).

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -14,7 +15,7 @@ import (
 // descending order go to teams 1..T, then T..1, and so on, skipping full
 // teams.
 func snakeDraft(units []unit, sizes []int) {
-	slices.SortStableFunc(units, func(a, b unit) int { return cmpFloat(b.sum/float64(b.n), a.sum/float64(a.n)) })
+	slices.SortStableFunc(units, func(a, b unit) int { return cmp.Compare(b.sum/float64(b.n), a.sum/float64(a.n)) })
 	var bl balancer
 	bl.snake(units, sizes)
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -46,7 +47,7 @@ type builder struct {
 	nowNs    int64
 	vRef     int64           // the clock reference vCache was computed for
 	vCache   *ruleset.Values // effective values at vRef
-	reserved int             // AdditionalPlayerCount in WITH_QUEUE mode
+	reserved int             // slots kept open for the game (see openSlots)
 
 	location int32
 	spread   *float64
@@ -55,6 +56,10 @@ type builder struct {
 
 	deferred []*tk // candidates no team took on the partial checks
 	saved    []int // members' teams before the deferred candidates joined
+
+	// Scratch of teamSpread.
+	spreadSum []float64
+	spreadN   []int
 
 	// Scratch of repack and reassign.
 	packRoom  []int           // room per team
@@ -74,8 +79,9 @@ func (c *config) builder(e *Engine) *builder {
 	return c.b
 }
 
-// clock returns the effective values for the current members (D12): the age
-// of the newest member (or the oldest, with expansionAgeSelection oldest).
+// values returns the effective values for members whose newest and oldest
+// start times are given (D12): at the age of the newest (or the oldest, with
+// expansionAgeSelection oldest).
 func (b *builder) values(newest, oldest int64) *ruleset.Values {
 	ref := newest
 	if b.c.plan.byOldest {
@@ -89,6 +95,25 @@ func (b *builder) values(newest, oldest int64) *ruleset.Values {
 }
 
 func (b *builder) capacity(v *ruleset.Values) int { return v.MaxPlayers() - b.reserved }
+
+// openSlots is how many of a match's slots c keeps open for the game:
+// AdditionalPlayerCount in WITH_QUEUE mode.
+func openSlots(c *config) int {
+	if c.api.FlexMatchMode == ModeWithQueue {
+		return c.api.AdditionalPlayerCount
+	}
+	return 0
+}
+
+// maxDistance is batchDistance rule ri's effective maxDistance at v; a
+// number batch without one means equality (SPEC 18.33).
+func maxDistance(v *ruleset.Values, ri int) float64 {
+	d, ok := v.MaxDistance(ri)
+	if !ok {
+		return 0
+	}
+	return d
+}
 
 // charge records the last evaluation's per-rule results against t (D18).
 func (b *builder) charge(t *tk) {
@@ -114,10 +139,7 @@ func (b *builder) charge(t *tk) {
 func (b *builder) reset(anchor *tk, now time.Time) {
 	b.noRoom = false
 	b.nowNs, b.vCache = now.UnixNano(), nil
-	b.reserved = 0
-	if b.c.api.FlexMatchMode == ModeWithQueue {
-		b.reserved = b.c.api.AdditionalPlayerCount // slots kept open for the game
-	}
+	b.reserved = openSlots(b.c)
 	b.epoch = b.e.nextEpoch()
 	b.now = now
 	b.anchor = anchor
@@ -171,21 +193,19 @@ func (b *builder) pop() {
 	}
 }
 
-// playerTeams returns member i's team per player.
-func (b *builder) playerTeams(i int) []int {
+// appendPlayerTeams appends member i's team per player to dst.
+func (b *builder) appendPlayerTeams(dst []int, i int) []int {
 	if b.fixed[i] != nil {
-		return slices.Clone(b.fixed[i])
+		return append(dst, b.fixed[i]...)
 	}
-	out := make([]int, b.members[i].r.Players())
-	for p := range out {
-		out[p] = b.team[i]
+	for range b.members[i].r.Players() {
+		dst = append(dst, b.team[i])
 	}
-	return out
+	return dst
 }
 
 // teamOrder lists the teams a party of n players could join, in the fill
-// order of D13: teams below their minimum first, then the team with the
-// most open slots, then rule-set order.
+// order of D13 (see fillCmp).
 func (b *builder) teamOrder(n int, v *ruleset.Values, dst []int) []int {
 	dst = dst[:0]
 	for i := range b.counts {
@@ -193,17 +213,7 @@ func (b *builder) teamOrder(n int, v *ruleset.Values, dst []int) []int {
 			dst = append(dst, i)
 		}
 	}
-	slices.SortStableFunc(dst, func(x, y int) int {
-		bx, by := b.counts[x] < v.Team(x).Min, b.counts[y] < v.Team(y).Min
-		if bx != by {
-			if bx {
-				return -1
-			}
-			return 1
-		}
-		ox, oy := v.Team(x).Max-b.counts[x], v.Team(y).Max-b.counts[y]
-		return oy - ox
-	})
+	slices.SortFunc(dst, func(x, y int) int { return fillCmp(x, y, b.counts, v) })
 	return dst
 }
 
@@ -378,22 +388,7 @@ func (b *builder) addDeferred() {
 			continue
 		}
 		var teams [64]int
-		order := b.teamOrder(t.r.Players(), v, teams[:0])
-		placed := false
-		for _, team := range order {
-			b.push(t, team, nil)
-			b.newest, b.oldest = newest, oldest
-			ok := b.ev.Evaluate(&b.cand, v, ruleset.Structural)
-			b.charge(t)
-			if ok {
-				placed = true
-				break
-			}
-			b.pop()
-		}
-		if !placed && len(order) == 0 {
-			b.repack(t, v, newest, oldest, ruleset.Structural)
-		}
+		b.place(t, b.teamOrder(t.r.Players(), v, teams[:0]), v, newest, oldest, ruleset.Structural)
 	}
 }
 
@@ -454,14 +449,7 @@ func (b *builder) compatible(t *tk) bool {
 	a, en := &b.anchor.ent, &t.ent
 	p := b.c.plan
 	for k, ri := range p.numBatch {
-		if ri < 0 {
-			continue
-		}
-		d, ok := b.bound.MaxDistance(ri)
-		if !ok {
-			d = 0
-		}
-		if math.Abs(en.Nums[k]-a.Nums[k]) > d+1e-9 {
+		if ri >= 0 && math.Abs(en.Nums[k]-a.Nums[k]) > maxDistance(b.bound, ri)+1e-9 {
 			return false
 		}
 	}
@@ -496,10 +484,7 @@ func (b *builder) srcWindow() (lo, hi float64, ok bool) {
 	if p.source < 0 || p.numBatch[p.source] < 0 || b.anchor.backfill != nil || len(b.members) == 0 {
 		return 0, 0, false
 	}
-	d, has := b.bound.MaxDistance(p.numBatch[p.source])
-	if !has {
-		d = 0
-	}
+	d := maxDistance(b.bound, p.numBatch[p.source])
 	mlo, mhi := math.Inf(1), math.Inf(-1)
 	for _, t := range b.members {
 		x := t.ent.Nums[p.source]
@@ -537,32 +522,29 @@ func (b *builder) collect(n int) int {
 	// anywhere for a sortByAttributes key.
 	srcDist := math.Inf(1)
 	if p.source >= 0 && p.numBatch[p.source] >= 0 {
-		d, ok := b.bound.MaxDistance(p.numBatch[p.source])
-		if !ok {
-			d = 0
-		}
-		srcDist = d + 1e-9
+		srcDist = maxDistance(b.bound, p.numBatch[p.source]) + 1e-9
 		if windowed {
 			x := a.Nums[p.source]
 			srcDist = min(srcDist, max(x-wlo, whi-x))
 		}
 	}
+	near := func(en *pool.Entry[*tk], _ float64) bool { return take(en) }
 	switch {
 	case len(p.strBatch) > 0 && b.c.pool.Options().Strings > 0: // (large pools index no strings)
 		b.c.pool.Bucket(0, a.Strs[0], take)
 	case p.grouped && b.hasLatBnd:
 		b.viaGroups = true
-		b.c.pool.NearestIn(b.anchorGroups, a.Nums[p.source], srcDist, func(en *pool.Entry[*tk], _ float64) bool { return take(en) })
+		b.c.pool.NearestIn(b.anchorGroups, a.Nums[p.source], srcDist, near)
 		b.viaGroups = false
 	case p.source >= 0 && !p.grouped:
-		b.c.pool.Nearest(0, a.Nums[p.source], srcDist, func(en *pool.Entry[*tk], _ float64) bool { return take(en) })
+		b.c.pool.Nearest(0, a.Nums[p.source], srcDist, near)
 	case p.latency && len(b.anchorLocs) > 0:
+		bound := math.Inf(1)
+		if b.hasLatBnd {
+			bound = b.latBound
+		}
 		for _, loc := range b.anchorLocs {
-			bound := math.Inf(1)
-			if b.hasLatBnd {
-				bound = b.latBound
-			}
-			b.c.pool.Latency(loc, bound, func(en *pool.Entry[*tk], _ float64) bool { return take(en) })
+			b.c.pool.Latency(loc, bound, near)
 			if len(b.window) >= n || b.budget <= 0 {
 				break
 			}
@@ -594,16 +576,9 @@ func (b *builder) orderWindow(order []int) []int {
 			b.keys = rs.BatchingKeys(b.keys, b.anchor.r, t.r)
 		}
 		slices.SortStableFunc(order, func(x, y int) int {
-			kx, ky := b.keys[x*ns:(x+1)*ns], b.keys[y*ns:(y+1)*ns]
-			for i := range kx {
-				if kx[i].Num != ky[i].Num {
-					if kx[i].Num < ky[i].Num {
-						return -1
-					}
-					return 1
-				}
-			}
-			return 0
+			return slices.CompareFunc(b.keys[x*ns:(x+1)*ns], b.keys[y*ns:(y+1)*ns], func(kx, ky ruleset.SortKey) int {
+				return cmp.Compare(kx.Num, ky.Num)
+			})
 		})
 	default:
 		if p := b.c.plan; len(p.strBatch) == 0 && len(p.numBatch) > 0 && p.numBatch[0] >= 0 {
@@ -651,21 +626,37 @@ func (b *builder) tryAdd(t *tk) bool {
 	if len(order) == 0 && t.r.Players() > 1 {
 		b.noRoom = true
 	}
-	for _, team := range order {
-		b.push(t, team, nil)
-		b.newest, b.oldest = newest, oldest
-		ok := b.ev.Evaluate(&b.cand, v, ruleset.Partial)
-		b.charge(t)
-		if ok {
-			return true
-		}
-		b.pop()
-	}
-	if len(order) == 0 && b.repack(t, v, newest, oldest, ruleset.Partial) {
+	if b.place(t, order, v, newest, oldest, ruleset.Partial) {
 		return true
 	}
 	b.deferred = append(b.deferred, t)
 	return false
+}
+
+// place adds t on the first team of order (its fill order) on which the
+// candidate passes in mode, or, when t fits in no team as the teams stand,
+// where repack makes room. newest and oldest are the members' start times
+// with t, v the values at their clock.
+func (b *builder) place(t *tk, order []int, v *ruleset.Values, newest, oldest int64, mode ruleset.Mode) bool {
+	for _, team := range order {
+		if b.pushChecked(t, team, v, newest, oldest, mode) {
+			return true
+		}
+	}
+	return len(order) == 0 && b.repack(t, v, newest, oldest, mode)
+}
+
+// pushChecked adds t on team and keeps it there if the candidate passes in
+// mode, charging the evaluation to t.
+func (b *builder) pushChecked(t *tk, team int, v *ruleset.Values, newest, oldest int64, mode ruleset.Mode) bool {
+	b.push(t, team, nil)
+	b.newest, b.oldest = newest, oldest
+	ok := b.ev.Evaluate(&b.cand, v, mode)
+	b.charge(t)
+	if !ok {
+		b.pop()
+	}
+	return ok
 }
 
 // repack makes room for a party that fits in no team as the teams stand,
@@ -706,14 +697,9 @@ func (b *builder) repack(t *tk, v *ruleset.Values, newest, oldest int64, mode ru
 			b.move(i, b.packPlan[k])
 		}
 	}
-	b.push(t, at, nil)
-	b.newest, b.oldest = newest, oldest
-	ok = b.ev.Evaluate(&b.cand, v, mode)
-	b.charge(t)
-	if ok {
+	if b.pushChecked(t, at, v, newest, oldest, mode) {
 		return true
 	}
-	b.pop()
 	for k, i := range b.packIdx {
 		if b.team[i] != b.packFrom[k] {
 			b.move(i, b.packFrom[k])
@@ -843,8 +829,8 @@ func (b *builder) swapRepair() bool {
 			}
 			b.swap(i, j)
 		}
+		n := b.members[i].r.Players()
 		for tm := range b.counts {
-			n := b.members[i].r.Players()
 			if tries <= 0 || tm == b.team[i] || b.counts[tm]+n > v.Team(tm).Max {
 				continue
 			}
@@ -963,7 +949,8 @@ func (b *builder) balance(v *ruleset.Values) {
 	if attr < 0 {
 		return
 	}
-	spread := b.teamSpread(attr)
+	_, slot := b.rs.Schema().Slot(attr)
+	spread := b.teamSpread(slot)
 	for round := 0; round < 8; round++ {
 		improved := false
 		for i := range b.members {
@@ -972,7 +959,7 @@ func (b *builder) balance(v *ruleset.Values) {
 					continue
 				}
 				b.swap(i, j)
-				if s := b.teamSpread(attr); s < spread-1e-9 && b.ev.Evaluate(&b.cand, v, ruleset.Final) {
+				if s := b.teamSpread(slot); s < spread-1e-9 && b.ev.Evaluate(&b.cand, v, ruleset.Final) {
 					spread, improved = s, true
 					continue
 				}
@@ -988,12 +975,12 @@ func (b *builder) balance(v *ruleset.Values) {
 	b.spread = &spread
 }
 
-// teamSpread is the largest minus the smallest team average of attr, over
-// teams with players.
-func (b *builder) teamSpread(attr int) float64 {
-	_, slot := b.rs.Schema().Slot(attr)
-	sums := make([]float64, len(b.counts))
-	ns := make([]int, len(b.counts))
+// teamSpread is the largest minus the smallest team average of the number
+// attribute in slot, over teams with players.
+func (b *builder) teamSpread(slot int) float64 {
+	sums := append(b.spreadSum[:0], make([]float64, len(b.counts))...)
+	ns := append(b.spreadN[:0], make([]int, len(b.counts))...)
+	b.spreadSum, b.spreadN = sums, ns
 	for i, t := range b.members {
 		for p := range t.r.Players() {
 			team := b.team[i]
@@ -1004,15 +991,5 @@ func (b *builder) teamSpread(attr int) float64 {
 			ns[team]++
 		}
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for i := range sums {
-		if ns[i] > 0 {
-			avg := sums[i] / float64(ns[i])
-			lo, hi = min(lo, avg), max(hi, avg)
-		}
-	}
-	if hi < lo {
-		return 0
-	}
-	return hi - lo
+	return avgSpread(sums, ns)
 }

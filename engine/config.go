@@ -33,7 +33,7 @@ type config struct {
 	b           *builder
 	large       *largeState
 	backfillsIn int                  // backfill tickets in the pool
-	resources   []string             // the events\' resources: the configuration\'s ARN
+	resources   []string             // the events' resources: the configuration's ARN, shared (events are read-only)
 	ruleTotals  []uint64             // passed, failed per rule, over every evaluation
 	waits       [waitSamples]float64 // recent waits, seconds, for EstimatedWaitTime
 	nwaits      int
@@ -270,19 +270,15 @@ func (e *Engine) CreateMatchmakingConfiguration(now time.Time, in CreateMatchmak
 	if len(e.configs) >= e.cfg.MaxConfigurations {
 		return MatchmakingConfiguration{}, limitExceeded("there are already %d configurations; the limit is %d", len(e.configs), e.cfg.MaxConfigurations)
 	}
-	rsName, err := resolveName("RuleSetName", in.RuleSetName, "matchmakingruleset")
+	rec, err := e.ruleSet("RuleSetName", in.RuleSetName)
 	if err != nil {
 		return MatchmakingConfiguration{}, err
-	}
-	rec, ok := e.ruleSets[rsName]
-	if !ok {
-		return MatchmakingConfiguration{}, notFound("rule set %q does not exist", in.RuleSetName)
 	}
 	api := MatchmakingConfiguration{
 		Name: in.Name, ConfigurationArn: e.arn("matchmakingconfiguration", in.Name),
 		Description: in.Description, GameSessionQueueArns: slices.Clone(in.GameSessionQueueArns),
 		RequestTimeoutSeconds: in.RequestTimeoutSeconds, AcceptanceTimeoutSeconds: in.AcceptanceTimeoutSeconds,
-		AcceptanceRequired: in.AcceptanceRequired, RuleSetName: rsName, RuleSetArn: rec.api.RuleSetArn,
+		AcceptanceRequired: in.AcceptanceRequired, RuleSetName: rec.api.RuleSetName, RuleSetArn: rec.api.RuleSetArn,
 		NotificationTarget: in.NotificationTarget, AdditionalPlayerCount: in.AdditionalPlayerCount,
 		CustomEventData: in.CustomEventData, CreationTime: Time{now.UTC()},
 		GameProperties: slices.Clone(in.GameProperties), GameSessionData: in.GameSessionData,
@@ -300,6 +296,7 @@ func (e *Engine) CreateMatchmakingConfiguration(now time.Time, in CreateMatchmak
 	c := &config{
 		api:       api,
 		tags:      slices.Clone(in.Tags),
+		resources: []string{api.ConfigurationArn},
 		dirty:     newAnchorQueue(),
 		deadlines: newDeadlineQueue(),
 		wakeups:   btree.NewBTreeGOptions(wakeupLess, btree.Options{NoLocks: true}),
@@ -373,22 +370,12 @@ func (e *Engine) reresolve(t *tk, oldRS *ruleset.RuleSet, rec *ruleSetRec) {
 		t.blocked = false
 		t.note("", "")
 	}
-	players := make([]ticket.Player, t.r.Players())
-	for p := range players {
-		players[p] = ticket.Player{
-			PlayerID:         t.r.PlayerID(p),
-			PlayerAttributes: t.r.PlayerAttributes(p),
-			LatencyInMs:      t.r.LatencyMap(p, e.locs),
-			Team:             t.r.Team(p),
-		}
-	}
 	block := func(why string) {
 		t.blocked = true
 		t.note(ticket.ReasonMissingAttribute, "The configuration's rule set changed to "+rec.api.RuleSetName+", which this ticket does not fit ("+why+"); it can never match.")
 	}
 	if t.backfill != nil && t.teams != nil {
 		teams := make([]int, len(t.teams))
-		perTeam := make([]int, len(rs.Teams()))
 		for p, ti := range t.teams {
 			name := oldRS.Teams()[ti].Name
 			nt, ok := rs.TeamIndex(name)
@@ -397,21 +384,14 @@ func (e *Engine) reresolve(t *tk, oldRS *ruleset.RuleSet, rec *ruleSetRec) {
 				return
 			}
 			teams[p] = nt
-			perTeam[nt]++
 		}
-		for ti, n := range perTeam {
-			most := 0
-			for _, ph := range rs.Phases() {
-				most = max(most, ph.Team(ti).Max)
-			}
-			if n > most {
-				block(fmt.Sprintf("team %s holds at most %d players", rs.Teams()[ti].Name, most))
-				return
-			}
+		if ti, _, most, over := overfullTeam(rs, teams); over {
+			block(fmt.Sprintf("team %s holds at most %d players", rs.Teams()[ti].Name, most))
+			return
 		}
 		t.teams = teams
 	}
-	r, err := rs.Schema().Resolve(players, e.locs)
+	r, err := rs.Schema().Resolve(playersOf(t.r, e.locs), e.locs)
 	if err != nil {
 		block(err.Error()) // t.r stays: its players are still described
 		return
@@ -469,60 +449,37 @@ func (e *Engine) DescribeMatchmakingConfigurations(names []string, ruleSetName s
 // waiting for a match, and is refused while tickets of the configuration are
 // in matches waiting for acceptance or placement.
 func (e *Engine) UpdateMatchmakingConfiguration(in UpdateMatchmakingConfigurationInput) (MatchmakingConfiguration, error) {
-	name, err := resolveName("Name", in.Name, "matchmakingconfiguration")
+	c, err := e.configuration("Name", in.Name)
 	if err != nil {
 		return MatchmakingConfiguration{}, err
 	}
-	c, ok := e.configs[name]
-	if !ok {
-		return MatchmakingConfiguration{}, notFound("configuration %q does not exist", in.Name)
-	}
 	api := c.api
+	setIf(&api.Description, in.Description)
+	setIf(&api.GameSessionQueueArns, in.GameSessionQueueArns)
+	setIf(&api.RequestTimeoutSeconds, in.RequestTimeoutSeconds)
+	setIf(&api.AcceptanceTimeoutSeconds, in.AcceptanceTimeoutSeconds)
+	setIf(&api.AcceptanceRequired, in.AcceptanceRequired)
+	setIf(&api.NotificationTarget, in.NotificationTarget)
+	setIf(&api.AdditionalPlayerCount, in.AdditionalPlayerCount)
+	setIf(&api.CustomEventData, in.CustomEventData)
+	setIf(&api.GameProperties, in.GameProperties)
+	setIf(&api.GameSessionData, in.GameSessionData)
+	setIf(&api.BackfillMode, in.BackfillMode)
+	setIf(&api.FlexMatchMode, in.FlexMatchMode)
+	// The configuration keeps its own copies, apart from the caller's and
+	// from the ones already handed out.
 	api.GameSessionQueueArns = slices.Clone(api.GameSessionQueueArns)
 	api.GameProperties = slices.Clone(api.GameProperties)
-	set := func(dst *string, src *string) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	set(&api.Description, in.Description)
-	set(&api.NotificationTarget, in.NotificationTarget)
-	set(&api.CustomEventData, in.CustomEventData)
-	set(&api.GameSessionData, in.GameSessionData)
-	set(&api.BackfillMode, in.BackfillMode)
-	set(&api.FlexMatchMode, in.FlexMatchMode)
-	if in.GameSessionQueueArns != nil {
-		api.GameSessionQueueArns = slices.Clone(*in.GameSessionQueueArns)
-	}
-	if in.GameProperties != nil {
-		api.GameProperties = slices.Clone(*in.GameProperties)
-	}
-	if in.RequestTimeoutSeconds != nil {
-		api.RequestTimeoutSeconds = *in.RequestTimeoutSeconds
-	}
-	if in.AcceptanceTimeoutSeconds != nil {
-		api.AcceptanceTimeoutSeconds = *in.AcceptanceTimeoutSeconds
-	}
-	if in.AcceptanceRequired != nil {
-		api.AcceptanceRequired = *in.AcceptanceRequired
-	}
-	if in.AdditionalPlayerCount != nil {
-		api.AdditionalPlayerCount = *in.AdditionalPlayerCount
-	}
 	rec := c.rs
 	if in.RuleSetName != nil {
-		rsName, err := resolveName("RuleSetName", *in.RuleSetName, "matchmakingruleset")
-		if err != nil {
+		if rec, err = e.ruleSet("RuleSetName", *in.RuleSetName); err != nil {
 			return MatchmakingConfiguration{}, err
 		}
-		if rec, ok = e.ruleSets[rsName]; !ok {
-			return MatchmakingConfiguration{}, notFound("rule set %q does not exist", *in.RuleSetName)
-		}
-		api.RuleSetName, api.RuleSetArn = rsName, rec.api.RuleSetArn
+		api.RuleSetName, api.RuleSetArn = rec.api.RuleSetName, rec.api.RuleSetArn
 		if n := c.counts[statusIndex(ticket.StatusRequiresAcceptance)] + c.counts[statusIndex(ticket.StatusPlacing)]; rec != c.rs && n > 0 {
 			// Those matches were built on the current rule set's teams and
 			// attributes, and finish on them.
-			return MatchmakingConfiguration{}, invalid("configuration %q has %d tickets in matches waiting for acceptance or placement; RuleSetName can change once they finish", name, n)
+			return MatchmakingConfiguration{}, invalid("configuration %q has %d tickets in matches waiting for acceptance or placement; RuleSetName can change once they finish", api.Name, n)
 		}
 	}
 	if err := checkConfig(&api, rec.compiled); err != nil {
@@ -535,22 +492,25 @@ func (e *Engine) UpdateMatchmakingConfiguration(in UpdateMatchmakingConfiguratio
 	return c.api, nil
 }
 
+// setIf sets *dst to *src when src is not nil (an update's given field).
+func setIf[T any](dst, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
 // DeleteMatchmakingConfiguration removes a configuration that has no active
 // tickets, and turns automatic backfill off for its game sessions.
 func (e *Engine) DeleteMatchmakingConfiguration(ref string) error {
-	name, err := resolveName("Name", ref, "matchmakingconfiguration")
+	c, err := e.configuration("Name", ref)
 	if err != nil {
 		return err
 	}
-	c, ok := e.configs[name]
-	if !ok {
-		return notFound("configuration %q does not exist", ref)
-	}
 	if n := c.activeTickets(); n > 0 {
-		return invalid("configuration %q has %d active %s; stop them or wait for them to end before deleting it", name, n, plural(n, "ticket", "tickets"))
+		return invalid("configuration %q has %d active %s; stop them or wait for them to end before deleting it", c.api.Name, n, plural(n, "ticket", "tickets"))
 	}
 	c.rs.users--
-	delete(e.configs, name)
+	delete(e.configs, c.api.Name)
 	// Its game sessions stay describable, but automatic backfill ends with
 	// it: a backfill ticket opened later (ReportPlayersLeft) would belong to
 	// a configuration no Step visits and stay QUEUED for ever (D24).
@@ -572,9 +532,10 @@ func plural(n int, one, many string) string {
 // activeTickets counts the tickets that are not terminal.
 func (c *config) activeTickets() int { return c.counts[0] + c.counts[1] + c.counts[2] + c.counts[3] }
 
-// configuration resolves a configuration reference (name or ARN).
-func (e *Engine) configuration(ref string) (*config, error) {
-	name, err := resolveName("ConfigurationName", ref, "matchmakingconfiguration")
+// configuration resolves a configuration reference (name or ARN) given in
+// field.
+func (e *Engine) configuration(field, ref string) (*config, error) {
+	name, err := resolveName(field, ref, "matchmakingconfiguration")
 	if err != nil {
 		return nil, err
 	}

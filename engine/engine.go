@@ -4,11 +4,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -150,7 +150,7 @@ func New(cfg Config) (*Engine, error) {
 // evaluations on candidate matches it passed and failed since the
 // configuration was created or its rule set last changed.
 func (e *Engine) RuleMetrics(configuration string) ([]RuleMetric, error) {
-	c, err := e.configuration(configuration)
+	c, err := e.configuration("ConfigurationName", configuration)
 	if err != nil {
 		return nil, err
 	}
@@ -323,20 +323,14 @@ func (e *Engine) DescribeMatchmakingRuleSets(names []string, limit int, nextToke
 	}
 	var list []string
 	if len(names) == 0 {
-		for n := range e.ruleSets {
-			list = append(list, n)
-		}
-		sort.Strings(list)
+		list = slices.Sorted(maps.Keys(e.ruleSets))
 	} else {
 		for i, ref := range names {
-			n, err := resolveName(fmt.Sprintf("Names[%d]", i), ref, "matchmakingruleset")
+			rec, err := e.ruleSet(fmt.Sprintf("Names[%d]", i), ref)
 			if err != nil {
 				return nil, "", err
 			}
-			if _, ok := e.ruleSets[n]; !ok {
-				return nil, "", notFound("rule set %q does not exist", ref)
-			}
-			list = append(list, n)
+			list = append(list, rec.api.RuleSetName)
 		}
 	}
 	page, next, err := paginate(list, limit, nextToken)
@@ -372,13 +366,9 @@ func paginate(list []string, limit int, token string) ([]string, string, error) 
 
 // DeleteMatchmakingRuleSet removes a rule set that no configuration uses.
 func (e *Engine) DeleteMatchmakingRuleSet(ref string) error {
-	name, err := resolveName("Name", ref, "matchmakingruleset")
+	rec, err := e.ruleSet("Name", ref)
 	if err != nil {
 		return err
-	}
-	rec, ok := e.ruleSets[name]
-	if !ok {
-		return notFound("rule set %q does not exist", ref)
 	}
 	if rec.users > 0 {
 		var users []string
@@ -387,10 +377,23 @@ func (e *Engine) DeleteMatchmakingRuleSet(ref string) error {
 				users = append(users, c.api.Name)
 			}
 		}
-		return invalid("rule set %q is used by configuration %s; delete or update those first", name, strings.Join(users, ", "))
+		return invalid("rule set %q is used by configuration %s; delete or update those first", rec.api.RuleSetName, strings.Join(users, ", "))
 	}
-	delete(e.ruleSets, name)
+	delete(e.ruleSets, rec.api.RuleSetName)
 	return nil
+}
+
+// ruleSet resolves a rule-set reference (name or ARN) given in field.
+func (e *Engine) ruleSet(field, ref string) (*ruleSetRec, error) {
+	name, err := resolveName(field, ref, "matchmakingruleset")
+	if err != nil {
+		return nil, err
+	}
+	rec, ok := e.ruleSets[name]
+	if !ok {
+		return nil, notFound("rule set %q does not exist", ref)
+	}
+	return rec, nil
 }
 
 func (e *Engine) sortedConfigs() []*config {
@@ -398,7 +401,7 @@ func (e *Engine) sortedConfigs() []*config {
 	for _, c := range e.configs {
 		out = append(out, c)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].api.Name < out[j].api.Name })
+	slices.SortFunc(out, func(a, b *config) int { return strings.Compare(a.api.Name, b.api.Name) })
 	return out
 }
 

@@ -169,9 +169,6 @@ func (e *Engine) Events() []Event {
 
 func (e *Engine) emit(c *config, now time.Time, d EventDetail) {
 	d.CustomEventData = c.api.CustomEventData
-	if len(c.resources) != 1 || c.resources[0] != c.api.ConfigurationArn {
-		c.resources = []string{c.api.ConfigurationArn}
-	}
 	e.out = append(e.out, Event{
 		Version:    "0",
 		ID:         e.newID(),
@@ -212,18 +209,28 @@ func (e *Engine) eventTickets(ts []*tk, m *match) ([]EventTicket, []EventPlayer)
 	all := make([]EventPlayer, n)
 	at := 0
 	for i, t := range ts {
-		players := all[at : at+t.r.Players() : at+t.r.Players()]
-		at += t.r.Players()
+		n := t.r.Players()
+		players := all[at : at+n : at+n]
+		at += n
+		teams := t.cfg.rs.compiled.Teams()
+		var sessions []string
+		if t.out != nil {
+			sessions = t.out.sessions
+		}
+		var answers []int8 // shown while the match waits for acceptance
+		if m != nil && m.state == msAccepting {
+			answers = t.answers()
+		}
 		for p := range players {
 			ep := EventPlayer{PlayerID: t.r.PlayerID(p)}
 			if t.teams != nil && t.teams[p] >= 0 {
-				ep.Team = t.cfg.rs.compiled.Teams()[t.teams[p]].Name
+				ep.Team = teams[t.teams[p]].Name
 			}
-			if t.out != nil && t.out.sessions != nil {
-				ep.PlayerSessionID = t.out.sessions[p]
+			if sessions != nil {
+				ep.PlayerSessionID = sessions[p]
 			}
-			if a := t.answers(); m != nil && m.state == msAccepting && a != nil && a[p] != 0 {
-				if a[p] > 0 {
+			if answers != nil && answers[p] != 0 {
+				if answers[p] > 0 {
 					ep.Accepted = &yes
 				} else {
 					ep.Accepted = &no

@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"cmp"
+	"maps"
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/matchforge/matchforge/pool"
@@ -43,6 +46,7 @@ type largeState struct {
 	group   []*tk
 	members []*tk
 	units   []unit
+	lo, hi  []float64 // the gather's per-key ranges (see gather)
 }
 
 func (e *Engine) matchLarge(c *config, now time.Time) {
@@ -53,12 +57,8 @@ func (e *Engine) matchLarge(c *config, now time.Time) {
 	b := c.builder(e)
 	sweep := now.UnixNano() >= ls.wake && ls.wake != 0
 	var backfills []*tk
-	for {
-		t, ok := c.dirty.pop()
-		if !ok {
-			break
-		}
-		if !t.searching() || !t.ent.In() {
+	for t := range c.dirty.drain() {
+		if !t.matchable() {
 			continue
 		}
 		if t.backfill == nil {
@@ -79,7 +79,7 @@ func (e *Engine) matchLarge(c *config, now time.Time) {
 		})
 	}
 	for _, t := range backfills {
-		if !t.searching() || !t.ent.In() {
+		if !t.matchable() {
 			continue
 		}
 		if b.build(t, now) {
@@ -117,19 +117,24 @@ func (e *Engine) nextBoundary(c *config, now time.Time) int64 {
 // largePlan is the per-sweep view of the rule set.
 type largePlan struct {
 	rs       *ruleset.RuleSet
+	byOldest bool    // expansionAgeSelection oldest
+	reserved int     // slots kept open for the game (see openSlots)
 	primary  int     // number key index used to sort, or -1
 	primRule int     // batch rule of the primary key, or -1
 	primMax  float64 // the primary rule's widest maxDistance over all phases
 	others   []int   // other number batch keys
-	latRules []int
+	numBatch []int   // batch rule per number key (plan.numBatch)
 }
+
+// capacity is the most players a match may have at v.
+func (lp *largePlan) capacity(v *ruleset.Values) int { return v.MaxPlayers() - lp.reserved }
 
 func (e *Engine) sweepLarge(c *config, now time.Time) {
 	rs := c.rs.compiled
 	ls := c.large
 	ls.marks = e.nextMark(c)
 	p := c.plan
-	lp := largePlan{rs: rs, primary: -1, primRule: -1}
+	lp := largePlan{rs: rs, byOldest: p.byOldest, reserved: openSlots(c), primary: -1, primRule: -1, numBatch: p.numBatch}
 	bal := rs.BalancedAttribute()
 	for _, br := range rs.BatchRules() { // prefer the batch rule on the balanced attribute
 		if k := slices.Index(p.numBatch, br.Rule); k >= 0 && br.Attr == bal && lp.primary < 0 {
@@ -157,11 +162,6 @@ func (e *Engine) sweepLarge(c *config, now time.Time) {
 			if d, ok := ph.MaxDistance(lp.primRule); ok {
 				lp.primMax = max(lp.primMax, d)
 			}
-		}
-	}
-	for i, r := range rs.Rules() {
-		if r.Type == ruleset.TypeLatency {
-			lp.latRules = append(lp.latRules, i)
 		}
 	}
 	// The most relaxed latency bound any ticket can reach: at its own age.
@@ -218,16 +218,16 @@ func (e *Engine) sweepLarge(c *config, now time.Time) {
 			locs = append(locs, locGroup{loc, n})
 		}
 	}
-	sort.Slice(locs, func(i, j int) bool {
-		if locs[i].n != locs[j].n {
-			return locs[i].n > locs[j].n
+	slices.SortFunc(locs, func(a, b locGroup) int {
+		if a.n != b.n {
+			return cmp.Compare(b.n, a.n)
 		}
-		return e.locs.Name(locs[i].loc) < e.locs.Name(locs[j].loc)
+		return strings.Compare(e.locs.Name(a.loc), e.locs.Name(b.loc))
 	})
 	for _, lg := range locs {
 		ls.group = ls.group[:0]
 		c.pool.Latency(lg.loc, bound, func(en *pool.Entry[*tk], _ float64) bool {
-			if t := en.Item; t.backfill == nil && t.used != ls.marks && t.searching() && t.ent.In() {
+			if t := en.Item; t.backfill == nil && t.searching() { // cutGroup drops the used ones
 				ls.group = append(ls.group, t)
 			}
 			return true
@@ -250,24 +250,17 @@ func nthFastest(r *ticket.Resolved, rank int, bound float64) (int32, bool) {
 		return 0, false
 	}
 	slices.SortStableFunc(acc, func(a, b ticket.LatencyAgg) int {
-		switch {
-		case a.Avg < b.Avg:
-			return -1
-		case a.Avg > b.Avg:
-			return 1
+		if a.Avg != b.Avg {
+			return cmp.Compare(a.Avg, b.Avg)
 		}
-		return int(a.Loc - b.Loc)
+		return cmp.Compare(a.Loc, b.Loc)
 	})
 	return acc[rank].Loc, true
 }
 
+// sortedLocs returns m's locations in name order.
 func sortedLocs(m map[int32][]*tk, locs *ticket.Locations) []int32 {
-	out := make([]int32, 0, len(m))
-	for loc := range m {
-		out = append(out, loc)
-	}
-	sort.Slice(out, func(i, j int) bool { return locs.Name(out[i]) < locs.Name(out[j]) })
-	return out
+	return slices.SortedFunc(maps.Keys(m), func(a, b int32) int { return strings.Compare(locs.Name(a), locs.Name(b)) })
 }
 
 // cutGroup splits a location group into buckets of equal string keys and
@@ -281,26 +274,17 @@ func (e *Engine) cutGroup(c *config, lp *largePlan, group []*tk, loc int32, now 
 	primary := lp.primary
 	slices.SortFunc(group, func(a, b *tk) int {
 		for k := range a.ent.Strs {
-			if a.ent.Strs[k] != b.ent.Strs[k] {
-				if a.ent.Strs[k] < b.ent.Strs[k] {
-					return -1
-				}
-				return 1
+			if c := strings.Compare(a.ent.Strs[k], b.ent.Strs[k]); c != 0 {
+				return c
 			}
 		}
 		if primary >= 0 && a.ent.Nums[primary] != b.ent.Nums[primary] {
-			if a.ent.Nums[primary] < b.ent.Nums[primary] {
-				return -1
-			}
-			return 1
+			return cmp.Compare(a.ent.Nums[primary], b.ent.Nums[primary])
 		}
-		if a.ent.Start == b.ent.Start {
-			return cmpStr(a.id, b.id)
+		if a.ent.Start != b.ent.Start {
+			return cmp.Compare(a.ent.Start, b.ent.Start)
 		}
-		if a.ent.Start < b.ent.Start {
-			return -1
-		}
-		return 1
+		return strings.Compare(a.id, b.id)
 	})
 	start := 0
 	for i := 1; i <= len(group); i++ {
@@ -309,16 +293,6 @@ func (e *Engine) cutGroup(c *config, lp *largePlan, group []*tk, loc int32, now 
 			start = i
 		}
 	}
-}
-
-func cmpStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // gather is the running state of one match being cut from a bucket.
@@ -330,30 +304,38 @@ type gather struct {
 	worstLat float64   // highest party latency at the group location
 }
 
+// values are the effective values at the gather's expansion clock (D12):
+// the age of its newest ticket (or oldest, with expansionAgeSelection
+// oldest).
+func (g *gather) values(lp *largePlan, now time.Time) *ruleset.Values {
+	ref := g.newest
+	if lp.byOldest {
+		ref = g.oldest
+	}
+	return lp.rs.At(time.Duration(now.UnixNano() - ref))
+}
+
 // sweepBucket cuts matches from a sorted bucket.
 func (e *Engine) sweepBucket(c *config, lp *largePlan, bucket []*tk, loc int32, now time.Time) {
 	ls := c.large
-	rs := lp.rs
-	nk := len(c.plan.numBatch)
 	for i := 0; i < len(bucket); i++ {
 		a := bucket[i]
 		if a.used == ls.marks || !a.searching() {
 			continue
 		}
-		g := gather{newest: a.ent.Start, oldest: a.ent.Start, lo: make([]float64, nk), hi: make([]float64, nk)}
-		copy(g.lo, a.ent.Nums)
-		copy(g.hi, a.ent.Nums)
-		g.players = a.r.Players()
-		g.worstLat = e.partyLatency(lp, a, loc)
+		ls.lo = append(ls.lo[:0], a.ent.Nums...)
+		ls.hi = append(ls.hi[:0], a.ent.Nums...)
+		g := gather{newest: a.ent.Start, oldest: a.ent.Start, lo: ls.lo, hi: ls.hi,
+			players: a.r.Players(), worstLat: partyLatency(a, loc)}
 		ls.members = append(ls.members[:0], a)
-		budget := 4*rs.MaxPlayers() + 64
+		budget := 4*lp.rs.MaxPlayers() + 64
 		for j := i + 1; j < len(bucket) && budget > 0; j++ {
 			t := bucket[j]
 			if t.used == ls.marks || !t.searching() {
 				continue
 			}
 			budget--
-			ok, stop := e.fitsGather(c, lp, &g, t, loc, now)
+			ok, stop := g.add(lp, t, loc, now)
 			if stop {
 				break
 			}
@@ -361,11 +343,11 @@ func (e *Engine) sweepBucket(c *config, lp *largePlan, bucket []*tk, loc int32, 
 				continue
 			}
 			ls.members = append(ls.members, t)
-			if g.players >= e.largeCapacity(c, rs.At(e.clock(rs, now, g))) {
+			if g.players >= lp.capacity(g.values(lp, now)) {
 				break
 			}
 		}
-		v := rs.At(e.clock(rs, now, g))
+		v := g.values(lp, now)
 		if g.players < v.MinPlayers() {
 			continue
 		}
@@ -377,26 +359,9 @@ func (e *Engine) sweepBucket(c *config, lp *largePlan, bucket []*tk, loc int32, 
 	}
 }
 
-func (e *Engine) largeCapacity(c *config, v *ruleset.Values) int {
-	n := v.MaxPlayers()
-	if c.api.FlexMatchMode == ModeWithQueue {
-		n -= c.api.AdditionalPlayerCount
-	}
-	return n
-}
-
-// clock is the expansion clock of a gather (D12).
-func (e *Engine) clock(rs *ruleset.RuleSet, now time.Time, g gather) time.Duration {
-	ref := g.newest
-	if rs.Algorithm().ExpansionAgeSelection == ruleset.ExpansionAgeOldest {
-		ref = g.oldest
-	}
-	return time.Duration(now.UnixNano() - ref)
-}
-
 // partyLatency is a ticket's latency at loc as the latency rules read it
 // (the highest of the rules' party aggregates), or 0 without a location.
-func (e *Engine) partyLatency(lp *largePlan, t *tk, loc int32) float64 {
+func partyLatency(t *tk, loc int32) float64 {
 	if loc < 0 {
 		return 0
 	}
@@ -407,16 +372,16 @@ func (e *Engine) partyLatency(lp *largePlan, t *tk, loc int32) float64 {
 	return float64(a.Max)
 }
 
-// fitsGather decides whether t can join g at the expansion values the
-// gather would then have. stop is true when no later ticket of the sorted
-// bucket can join either (the primary key is past the window).
-func (e *Engine) fitsGather(c *config, lp *largePlan, g *gather, t *tk, loc int32, now time.Time) (ok, stop bool) {
+// add adds t to g if it can join at the expansion values the gather would
+// then have. stop is true when no later ticket of the sorted bucket can
+// join either (the primary key is past the window).
+func (g *gather) add(lp *largePlan, t *tk, loc int32, now time.Time) (ok, stop bool) {
 	rs := lp.rs
 	s := t.ent.Start
 	ng := *g
 	ng.newest, ng.oldest = max(g.newest, s), min(g.oldest, s)
-	v := rs.At(e.clock(rs, now, ng))
-	if g.players+t.r.Players() > e.largeCapacity(c, v) {
+	v := ng.values(lp, now)
+	if g.players+t.r.Players() > lp.capacity(v) {
 		return false, false
 	}
 	fitsTeam := false
@@ -427,28 +392,20 @@ func (e *Engine) fitsGather(c *config, lp *largePlan, g *gather, t *tk, loc int3
 		return false, false
 	}
 	if lp.primRule >= 0 {
-		d, has := v.MaxDistance(lp.primRule)
-		if !has {
-			d = 0
-		}
 		x := t.ent.Nums[lp.primary]
-		if max(g.hi[lp.primary], x)-min(g.lo[lp.primary], x) > d+1e-9 {
+		if max(g.hi[lp.primary], x)-min(g.lo[lp.primary], x) > maxDistance(v, lp.primRule)+1e-9 {
 			// The bucket is sorted on this key: past the widest window any
 			// phase allows, no later ticket fits either.
 			return false, x-g.lo[lp.primary] > lp.primMax+1e-9
 		}
 	}
 	for _, k := range lp.others {
-		d, has := v.MaxDistance(c.plan.numBatch[k])
-		if !has {
-			d = 0
-		}
 		x := t.ent.Nums[k]
-		if max(g.hi[k], x)-min(g.lo[k], x) > d+1e-9 {
+		if max(g.hi[k], x)-min(g.lo[k], x) > maxDistance(v, lp.numBatch[k])+1e-9 {
 			return false, false
 		}
 	}
-	lat := e.partyLatency(lp, t, loc)
+	lat := partyLatency(t, loc)
 	if bound, has := rs.LatencyBound(v); has && max(g.worstLat, lat) > bound {
 		return false, false
 	}
@@ -478,11 +435,13 @@ func (e *Engine) cutMatch(c *config, members []*tk, v *ruleset.Values, now time.
 	b.reset(members[0], now)
 	ls := c.large
 	units := ls.units[:0]
-	bal := rs.BalancedAttribute()
+	bal, slot := rs.BalancedAttribute(), 0
+	if bal >= 0 {
+		_, slot = rs.Schema().Slot(bal)
+	}
 	for _, t := range members {
 		u := unit{t: t, n: t.r.Players(), team: -1}
 		if bal >= 0 {
-			_, slot := rs.Schema().Slot(bal)
 			for p := range t.r.Players() {
 				u.sum += t.r.Num(p, slot)
 			}
@@ -524,7 +483,7 @@ func fillOrder(units []unit, v *ruleset.Values, teams int) ([]int, bool) {
 			if counts[t]+units[i].n > v.Team(t).Max {
 				continue
 			}
-			if best < 0 || betterFill(t, best, counts, v) {
+			if best < 0 || fillCmp(t, best, counts, v) < 0 {
 				best = t
 			}
 		}
@@ -542,17 +501,22 @@ func fillOrder(units []unit, v *ruleset.Values, teams int) ([]int, bool) {
 	return counts, true
 }
 
-// betterFill reports whether team a comes before team b in the fill order.
-func betterFill(a, b int, counts []int, v *ruleset.Values) bool {
+// fillCmp orders teams a and b, holding counts players, in the fill order
+// of D13: teams below their minimum first, then the team with the most open
+// slots, then rule-set order.
+func fillCmp(a, b int, counts []int, v *ruleset.Values) int {
 	ba, bb := counts[a] < v.Team(a).Min, counts[b] < v.Team(b).Min
 	if ba != bb {
-		return ba
+		if ba {
+			return -1
+		}
+		return 1
 	}
 	oa, ob := v.Team(a).Max-counts[a], v.Team(b).Max-counts[b]
 	if oa != ob {
-		return oa > ob
+		return ob - oa
 	}
-	return a < b
+	return a - b
 }
 
 // balanceTeams reassigns units to teams of the given sizes so that the
@@ -617,12 +581,7 @@ func sortByAverageDesc(units []unit) {
 	for i, u := range units {
 		keys[i] = key{u.sum / float64(u.n), i}
 	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if c := cmpFloat(b.avg, a.avg); c != 0 {
-			return c
-		}
-		return a.i - b.i
-	})
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(cmp.Compare(b.avg, a.avg), a.i-b.i) })
 	sorted := make([]unit, len(units))
 	for j, k := range keys {
 		sorted[j] = units[k.i]
@@ -744,7 +703,7 @@ func (bl *balancer) improve(units []unit, sizes []int) {
 			if units[a].n != units[b].n {
 				return units[a].n - units[b].n
 			}
-			return cmpFloat(units[a].sum, units[b].sum)
+			return cmp.Compare(units[a].sum, units[b].sum)
 		})
 		bi, bj, bestGap := -1, -1, gap
 		for i := range units {
@@ -778,16 +737,6 @@ func (bl *balancer) improve(units []unit, sizes []int) {
 	}
 }
 
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // lighter reports whether team a should take the next (lower) unit before
 // team b: the lower load (sum over the team's size) first, then the one with
 // more room, then rule-set order.
@@ -812,6 +761,13 @@ func spreadOf(units []unit, teams int) float64 {
 		count[u.team] += u.n
 		sum[u.team] += u.sum
 	}
+	return avgSpread(sum, count)
+}
+
+// avgSpread is the largest minus the smallest of the averages sum[t] /
+// count[t] over the teams with players (0 when no team has any): the
+// balanceSpread of a match whose rule set has strategy balanced.
+func avgSpread(sum []float64, count []int) float64 {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for t := range count {
 		if count[t] > 0 {

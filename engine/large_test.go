@@ -13,12 +13,12 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -69,11 +69,17 @@ func (m lgMatch) size(team string) int { return len(m.teams[team]) }
 
 func newLgEnv(t *testing.T, body string, in CreateMatchmakingConfigurationInput) *lgEnv {
 	t.Helper()
+	return newLgEnvSeed(t, body, in, 4)
+}
+
+// newLgEnvSeed is newLgEnv with an engine seeded with seed.
+func newLgEnvSeed(t *testing.T, body string, in CreateMatchmakingConfigurationInput, seed uint64) *lgEnv {
+	t.Helper()
 	rs, err := parseOracleRuleSet(body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(Config{Seed: 4})
+	e, err := New(Config{Seed: seed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,9 +265,7 @@ func TestLargeExample7FreeForAll(t *testing.T) {
 		if m.players < lo || m.players > hi || m.size("Marauders") != m.players {
 			t.Errorf("match of %d players (Marauders %d); want %d to %d on Marauders", m.players, m.size("Marauders"), lo, hi)
 		}
-		if m.spread == nil {
-			t.Errorf("match %s reports no balanceSpread", m.id)
-		}
+		lgCheckSpread(t, m)
 	}
 	t.Run("full matches before any expansion", func(t *testing.T) {
 		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
@@ -287,24 +291,26 @@ func TestLargeExample7FreeForAll(t *testing.T) {
 		}
 		check(t, ms[0], 175, 200)
 	})
-	t.Run("160 players wait for the 10 s step", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
-		l.solos(l.t0, pool(l, rand.New(rand.NewPCG(7, 3)), 160, 0))
-		ms := l.quietUntil(t, []time.Duration{time.Second, 5 * time.Second, 9900 * time.Millisecond}, 10*time.Second)
-		if got := lgSizes(ms); !slices.Equal(got, []int{160}) {
-			t.Fatalf("at +10s (minimum 150): matches of %v players; want [160]", got)
-		}
-		check(t, ms[0], 150, 200)
-	})
-	t.Run("120 players wait for the 15 s step", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
-		l.solos(l.t0, pool(l, rand.New(rand.NewPCG(7, 4)), 120, 0))
-		ms := l.quietUntil(t, []time.Duration{time.Second, 10 * time.Second, 12 * time.Second, 14900 * time.Millisecond}, 15*time.Second)
-		if got := lgSizes(ms); !slices.Equal(got, []int{120}) {
-			t.Fatalf("at +15s (minimum 100): matches of %v players; want [120]", got)
-		}
-		check(t, ms[0], 100, 200)
-	})
+	for _, w := range []struct {
+		players int
+		seed    uint64
+		quiet   []time.Duration
+		at      time.Duration
+		min     int // the minimum in force at at
+	}{
+		{160, 3, []time.Duration{time.Second, 5 * time.Second, 9900 * time.Millisecond}, 10 * time.Second, 150},
+		{120, 4, []time.Duration{time.Second, 10 * time.Second, 12 * time.Second, 14900 * time.Millisecond}, 15 * time.Second, 100},
+	} {
+		t.Run(fmt.Sprintf("%d players wait for the %v step", w.players, w.at), func(t *testing.T) {
+			l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+			l.solos(l.t0, pool(l, rand.New(rand.NewPCG(7, w.seed)), w.players, 0))
+			ms := l.quietUntil(t, w.quiet, w.at)
+			if got := lgSizes(ms); !slices.Equal(got, []int{w.players}) {
+				t.Fatalf("at +%v (minimum %d): matches of %v players; want [%d]", w.at, w.min, got, w.players)
+			}
+			check(t, ms[0], w.min, 200)
+		})
+	}
 	t.Run("slow players join when latency relaxes at 12 s", func(t *testing.T) {
 		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
 		// 170 players within 150 ms and 10 at 160-199 ms: too few for 175
@@ -366,6 +372,13 @@ func lgCheckEx8(t *testing.T, m lgMatch, lo, hi int) {
 	if n := 1 + len(lgHunters); len(m.teams) != n {
 		t.Errorf("match %s has %d teams; want %d", m.id, len(m.teams), n)
 	}
+	lgCheckSpread(t, m)
+}
+
+// lgCheckSpread checks that a match of a rule set with strategy balanced
+// reports its balanceSpread.
+func lgCheckSpread(t *testing.T, m lgMatch) {
+	t.Helper()
 	if m.spread == nil {
 		t.Errorf("match %s reports no balanceSpread", m.id)
 	}
@@ -388,24 +401,27 @@ func TestLargeExample8MonsterHunters(t *testing.T) {
 		}
 		t.Logf("ex08: 320 players -> matches of %v at +1s, spreads %.3f %.3f", lgSizes(ms), *ms[0].spread, *ms[1].spread)
 	})
-	t.Run("110 players wait for hunters' minimum 10 at 15 s", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
-		l.solos(l.t0, lgEx8Pool(l, rand.New(rand.NewPCG(8, 2)), 110))
-		ms := l.quietUntil(t, []time.Duration{time.Second, 10 * time.Second, 14900 * time.Millisecond}, 15*time.Second)
-		if got := lgSizes(ms); !slices.Equal(got, []int{110}) {
-			t.Fatalf("at +15s (hunters 10 to 15): matches of %v players; want [110]", got)
-		}
-		lgCheckEx8(t, ms[0], 10, 15)
-	})
-	t.Run("90 players wait for hunters' minimum 8 at 20 s", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
-		l.solos(l.t0, lgEx8Pool(l, rand.New(rand.NewPCG(8, 3)), 90))
-		ms := l.quietUntil(t, []time.Duration{time.Second, 15 * time.Second, 19900 * time.Millisecond}, 20*time.Second)
-		if got := lgSizes(ms); !slices.Equal(got, []int{90}) {
-			t.Fatalf("at +20s (hunters 8 to 15): matches of %v players; want [90]", got)
-		}
-		lgCheckEx8(t, ms[0], 8, 9)
-	})
+	for _, w := range []struct {
+		players int
+		seed    uint64
+		quiet   []time.Duration
+		at      time.Duration
+		min     int // the hunters' minimum in force at at
+		lo, hi  int // the hunter team sizes the match must have
+	}{
+		{110, 2, []time.Duration{time.Second, 10 * time.Second, 14900 * time.Millisecond}, 15 * time.Second, 10, 10, 15},
+		{90, 3, []time.Duration{time.Second, 15 * time.Second, 19900 * time.Millisecond}, 20 * time.Second, 8, 8, 9},
+	} {
+		t.Run(fmt.Sprintf("%d players wait for hunters' minimum %d at %v", w.players, w.min, w.at), func(t *testing.T) {
+			l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+			l.solos(l.t0, lgEx8Pool(l, rand.New(rand.NewPCG(8, w.seed)), w.players))
+			ms := l.quietUntil(t, w.quiet, w.at)
+			if got := lgSizes(ms); !slices.Equal(got, []int{w.players}) {
+				t.Fatalf("at +%v (hunters %d to 15): matches of %v players; want [%d]", w.at, w.min, got, w.players)
+			}
+			lgCheckEx8(t, ms[0], w.lo, w.hi)
+		})
+	}
 }
 
 // ---------------------------------------------------------------------------
@@ -473,7 +489,7 @@ func TestLargeFillOrderExample8(t *testing.T) {
 		{125, want(5, 12), "the next 3: to Monsters"},
 		{155, want(5, 15), "the final 30: round-robin to the hunters"},
 	} {
-		if !mapsEqual(got[c.k], c.want) {
+		if !maps.Equal(got[c.k], c.want) {
 			t.Errorf("after %d players (%s): %v; want %v", c.k, c.what, lgFmt(got[c.k]), lgFmt(c.want))
 		}
 	}
@@ -510,32 +526,15 @@ func TestLargeFillOrderThreeTeams(t *testing.T) {
 		red, blue, green int
 	}{{10, 5, 5, 0}, {12, 5, 5, 2}, {20, 9, 9, 2}, {23, 10, 10, 3}} {
 		want := map[string]int{"Red": c.red, "Blue": c.blue, "Green": c.green}
-		if !mapsEqual(got[c.k], want) {
+		if !maps.Equal(got[c.k], want) {
 			t.Errorf("after %d players: %v; want %v", c.k, lgFmt(got[c.k]), lgFmt(want))
 		}
 	}
 }
 
-func mapsEqual(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
 func lgFmt(m map[string]int) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var b strings.Builder
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		fmt.Fprintf(&b, "%s:%d ", k, m[k])
 	}
 	return strings.TrimSpace(b.String())
@@ -554,9 +553,7 @@ func lgCheckEx9(t *testing.T, m lgMatch) {
 	if m.size("red") != 100 || m.size("blue") != 100 || m.players != 200 {
 		t.Errorf("match %s: red %d, blue %d; want 100v100", m.id, m.size("red"), m.size("blue"))
 	}
-	if m.spread == nil {
-		t.Errorf("match %s reports no balanceSpread", m.id)
-	}
+	lgCheckSpread(t, m)
 }
 
 func TestLargeExample9BatchDistance(t *testing.T) {
@@ -748,11 +745,7 @@ func lgCheckBalanced(t *testing.T, l *lgEnv, m lgMatch, attr string) float64 {
 			value[p.PlayerID] = v
 		}
 	}
-	names := make([]string, 0, len(m.teams))
-	for name := range m.teams {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(m.teams))
 	var units []unit
 	var sizes []int
 	lo, hi := math.Inf(1), math.Inf(-1)

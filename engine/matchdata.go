@@ -45,26 +45,54 @@ func (d *MatchmakerData) String() string {
 	return string(b)
 }
 
+// newMatchmakerData starts the document of match m: its id, its
+// configuration and that configuration's backfill mode, and every team of
+// the rule set in order, each without players.
+func newMatchmakerData(m *match) *MatchmakerData {
+	c := m.cfg
+	teams := c.rs.compiled.Teams()
+	mode := c.api.BackfillMode
+	d := &MatchmakerData{MatchID: m.id, MatchmakingConfigurationArn: c.api.ConfigurationArn,
+		Teams: make([]MatchmakerTeam, len(teams)), AutoBackfillMode: &mode}
+	for i, t := range teams {
+		d.Teams[i] = MatchmakerTeam{Name: t.Name, Players: []MatchmakerPlayer{}}
+	}
+	return d
+}
+
 // matchmakerData builds the document for a completed match: every team of
 // the rule set in order, each with its players.
 func (e *Engine) matchmakerData(m *match) *MatchmakerData {
-	c := m.cfg
-	rs := c.rs.compiled
-	d := &MatchmakerData{MatchID: m.id, MatchmakingConfigurationArn: c.api.ConfigurationArn}
-	d.Teams = make([]MatchmakerTeam, len(rs.Teams()))
-	for i, t := range rs.Teams() {
-		d.Teams[i] = MatchmakerTeam{Name: t.Name, Players: []MatchmakerPlayer{}}
-	}
+	s := m.cfg.rs.compiled.Schema()
+	d := newMatchmakerData(m)
 	for _, t := range m.tickets {
 		for p := range t.r.Players() {
-			d.Teams[t.teams[p]].Players = append(d.Teams[t.teams[p]].Players, playerData(rs.Schema(), t.r, p))
+			d.Teams[t.teams[p]].Players = append(d.Teams[t.teams[p]].Players, playerData(s, t.r, p))
 		}
 	}
-	if c.api.BackfillMode != "" {
-		mode := c.api.BackfillMode
-		d.AutoBackfillMode = &mode
-	}
 	return d
+}
+
+// hasPlayer reports whether the document lists the player.
+func (d *MatchmakerData) hasPlayer(id string) bool {
+	for _, team := range d.Teams {
+		for _, p := range team.Players {
+			if p.PlayerID == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// empty reports whether the document lists no player.
+func (d *MatchmakerData) empty() bool {
+	for _, team := range d.Teams {
+		if len(team.Players) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func playerData(s *ticket.Schema, r *ticket.Resolved, p int) MatchmakerPlayer {

@@ -1584,11 +1584,17 @@ func accept(f *fixture, label string, typ string, players ...string) error {
 	return f.e.AcceptMatch(f.now, engine.AcceptMatchInput{TicketID: f.tickets[label], PlayerIDs: players, AcceptanceType: typ})
 }
 
+// mustAccept records the players' answers, which must be taken.
+func (f *fixture) mustAccept(label string, typ string, players ...string) {
+	f.t.Helper()
+	if err := accept(f, label, typ, players...); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
 func TestAcceptMatchErrors(t *testing.T) {
 	f := newFixture(t, engine.Config{})
-	if err := accept(f, "accept-1", engine.Accept, "p-a1"); err != nil {
-		t.Fatal(err)
-	}
+	f.mustAccept("accept-1", engine.Accept, "p-a1")
 	f.drain()
 	tests := []struct {
 		name string
@@ -1633,9 +1639,7 @@ func TestAcceptMatchErrors(t *testing.T) {
 func TestAcceptMatch(t *testing.T) {
 	t.Run("all accept, STANDALONE", func(t *testing.T) {
 		f := newFixture(t, engine.Config{})
-		if err := accept(f, "accept-1", engine.Accept, "p-a1"); err != nil {
-			t.Fatal(err)
-		}
+		f.mustAccept("accept-1", engine.Accept, "p-a1")
 		evs := f.drain()
 		if !slices.Equal(types(evs), []string{engine.EventAcceptMatch}) {
 			t.Fatalf("first answer: %v", types(evs))
@@ -1661,9 +1665,7 @@ func TestAcceptMatch(t *testing.T) {
 			t.Errorf("repeating an answer caused %v", types(evs))
 		}
 		f.now = f.now.Add(2 * time.Second)
-		if err := accept(f, "accept-2", engine.Accept, "p-a2"); err != nil {
-			t.Fatal(err)
-		}
+		f.mustAccept("accept-2", engine.Accept, "p-a2")
 		evs = f.drain()
 		if want := []string{engine.EventAcceptMatch, engine.EventAcceptMatchCompleted, engine.EventMatchmakingSucceeded}; !slices.Equal(types(evs), want) {
 			t.Fatalf("last answer: %v, want %v", types(evs), want)
@@ -1691,12 +1693,8 @@ func TestAcceptMatch(t *testing.T) {
 		if n := len(ofType(evs, engine.EventPotentialMatchCreated)); n != 1 {
 			t.Fatalf("Step gave %v, want one potential match of z and w", types(evs))
 		}
-		if err := accept(f, "z", engine.Accept, "qa-z"); err != nil {
-			t.Fatal(err)
-		}
-		if err := accept(f, "w", engine.Accept, "qa-w"); err != nil {
-			t.Fatal(err)
-		}
+		f.mustAccept("z", engine.Accept, "qa-z")
+		f.mustAccept("w", engine.Accept, "qa-w")
 		evs = f.drain()
 		if want := []string{engine.EventAcceptMatch, engine.EventAcceptMatch, engine.EventAcceptMatchCompleted}; !slices.Equal(types(evs), want) {
 			t.Fatalf("events %v, want %v", types(evs), want)
@@ -1728,16 +1726,10 @@ func TestAcceptMatch(t *testing.T) {
 		if n := len(ofType(evs, engine.EventPotentialMatchCreated)); n != 1 {
 			t.Fatalf("Step gave %v, want one potential match", types(evs))
 		}
-		if err := accept(f, "s", engine.Accept, "s1"); err != nil {
-			t.Fatal(err)
-		}
-		if err := accept(f, "r", engine.Accept, "r1"); err != nil { // r2 stays silent
-			t.Fatal(err)
-		}
+		f.mustAccept("s", engine.Accept, "s1")
+		f.mustAccept("r", engine.Accept, "r1") // r2 stays silent
 		f.drain()
-		if err := accept(f, "u", engine.Reject, "u1"); err != nil {
-			t.Fatal(err)
-		}
+		f.mustAccept("u", engine.Reject, "u1")
 		evs = f.drain()
 		want := []string{engine.EventAcceptMatch, engine.EventAcceptMatchCompleted, engine.EventMatchmakingCancelled, engine.EventMatchmakingSearching}
 		if !slices.Equal(types(evs), want) {
@@ -1778,9 +1770,7 @@ func TestAcceptMatch(t *testing.T) {
 
 	t.Run("timeout", func(t *testing.T) {
 		f := newFixture(t, engine.Config{})
-		if err := accept(f, "accept-1", engine.Accept, "p-a1"); err != nil {
-			t.Fatal(err)
-		}
+		f.mustAccept("accept-1", engine.Accept, "p-a1")
 		f.drain()
 		evs := f.step(29 * time.Second) // the match was made at t0+1s with 30 seconds to answer
 		if len(ofType(evs, engine.EventAcceptMatchCompleted)) != 0 {
@@ -2298,9 +2288,7 @@ func TestEventShapes(t *testing.T) {
 	f := newFixture(t, engine.Config{})
 	// More events: an AcceptMatch with a rejection, the acceptance
 	// completing, a success with a game session, an acceptance timing out.
-	if err := accept(f, "accept-2", engine.Reject, "p-a2"); err != nil {
-		t.Fatal(err)
-	}
+	f.mustAccept("accept-2", engine.Reject, "p-a2")
 	f.drain()
 	if err := f.e.CompletePlacement(f.now, engine.CompletePlacementInput{MatchID: f.matches["placing-1"], GameSessionArn: "arn:gs/1", IPAddress: "10.0.0.1", Port: 7777}); err != nil {
 		t.Fatal(err)

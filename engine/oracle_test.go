@@ -18,6 +18,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -1298,11 +1299,7 @@ func oracleCheck(rs *oracleRuleSet, when time.Time, tickets []oracleTicket, team
 	if len(m.members) > capacity {
 		return fmt.Errorf("the match has %d players; the configuration allows %d", len(m.members), capacity)
 	}
-	names := make([]string, 0, len(rs.attrs))
-	for n := range rs.attrs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(rs.attrs))
 	for i, mem := range m.members {
 		for _, n := range names {
 			if _, ok := m.attr(i, n); !ok {

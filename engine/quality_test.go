@@ -97,34 +97,20 @@ func qMirror(rng *rand.Rand, g int, names [2]string, size int, base, spread floa
 // times, and returns how many tickets were matched.
 func runQuality(t *testing.T, body string, groups []qGroup, seed uint64) (matched, total int) {
 	t.Helper()
-	rs, err := parseOracleRuleSet(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t0 := smT0
+	l := newLgEnvSeed(t, body, CreateMatchmakingConfigurationInput{RequestTimeoutSeconds: 300}, seed)
 	// The perfect assignment exists: every group is a valid match.
 	for g, grp := range groups {
 		var ots []oracleTicket
 		teamOf := map[string]string{}
 		for i, party := range grp.tickets {
-			ots = append(ots, oracleTicket{ID: fmt.Sprint(i), Start: t0, Players: party})
+			ots = append(ots, oracleTicket{ID: fmt.Sprint(i), Start: l.t0, Players: party})
 			for _, p := range party {
 				teamOf[p.PlayerID] = grp.teams[i]
 			}
 		}
-		if err := oracleCheck(rs, t0, ots, teamOf, "", 0); err != nil {
+		if err := oracleCheck(l.rs, l.t0, ots, teamOf, "", 0); err != nil {
 			t.Fatalf("group %d is not a valid match, so the test proves nothing: %v", g, err)
 		}
-	}
-	e, err := New(Config{Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.CreateMatchmakingRuleSet(t0, CreateMatchmakingRuleSetInput{Name: "q", RuleSetBody: body}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.CreateMatchmakingConfiguration(t0, CreateMatchmakingConfigurationInput{Name: "q", RuleSetName: "q", RequestTimeoutSeconds: 300}); err != nil {
-		t.Fatal(err)
 	}
 	var all [][]ticket.Player
 	for _, grp := range groups {
@@ -132,40 +118,17 @@ func runQuality(t *testing.T, body string, groups []qGroup, seed uint64) (matche
 	}
 	rng := rand.New(rand.NewPCG(seed, 7))
 	rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
-	starts := map[string]oracleTicket{}
 	for i, players := range all {
-		now := t0.Add(time.Duration(i) * time.Millisecond)
-		tk, err := e.StartMatchmaking(now, StartMatchmakingInput{ConfigurationName: "q", Players: players})
-		if err != nil {
-			t.Fatal(err)
-		}
-		starts[tk.TicketID] = oracleTicket{ID: tk.TicketID, Start: now, Players: players}
+		l.submit(l.t0.Add(time.Duration(i)*time.Millisecond), players)
 	}
-	total = len(all)
-	last := t0.Add(time.Duration(len(all)) * time.Millisecond)
+	// Every match l.step returns passed the oracle and succeeded.
+	last := time.Duration(len(all)) * time.Millisecond
 	for step := 1; step <= 3; step++ {
-		now := last.Add(time.Duration(step) * time.Second)
-		for _, ev := range e.Step(now) {
-			d := &ev.Detail
-			switch d.Type {
-			case EventPotentialMatchCreated:
-				var ots []oracleTicket
-				teamOf := map[string]string{}
-				for _, et := range d.Tickets {
-					ots = append(ots, starts[et.TicketID])
-					for _, p := range et.Players {
-						teamOf[p.PlayerID] = p.Team
-					}
-				}
-				if err := oracleCheck(rs, now, ots, teamOf, d.Location, 0); err != nil {
-					t.Fatalf("match %s breaks the rule set: %v", d.MatchID, err)
-				}
-			case EventMatchmakingSucceeded:
-				matched += len(d.Tickets)
-			}
+		for _, m := range l.step(last + time.Duration(step)*time.Second) {
+			matched += len(m.tickets)
 		}
 	}
-	return matched, total
+	return matched, len(all)
 }
 
 func reportQuality(t *testing.T, name string, matched, total int) {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"iter"
 	"slices"
 
 	"github.com/tidwall/btree"
@@ -128,12 +129,22 @@ func (q *anchorQueue) pop() (*tk, bool) {
 	return best, true
 }
 
+// drain pops the tickets one by one, in anchor order, until the queue is
+// empty: tickets queued meanwhile come out too.
+func (q *anchorQueue) drain() iter.Seq[*tk] {
+	return func(yield func(*tk) bool) {
+		for {
+			t, ok := q.pop()
+			if !ok || !yield(t) {
+				return
+			}
+		}
+	}
+}
+
 // clear empties the queue.
 func (q *anchorQueue) clear() {
-	for {
-		if _, ok := q.pop(); !ok {
-			return
-		}
+	for range q.drain() {
 	}
 }
 

@@ -130,11 +130,7 @@ func (r *Runner) Close() {
 		close(r.stop)
 	}
 	for s := range r.subs {
-		s.halt()
-		if !s.started { // never forwarded: close its channel here
-			s.started = true
-			close(s.c)
-		}
+		s.end()
 	}
 }
 
@@ -155,29 +151,24 @@ func (r *Runner) Do(fn func(e *Engine, now time.Time) error) error {
 
 // StartMatchmaking submits a ticket (see Engine.StartMatchmaking).
 func (r *Runner) StartMatchmaking(in StartMatchmakingInput) (ticket.Ticket, error) {
-	var out ticket.Ticket
-	err := r.Do(func(e *Engine, now time.Time) (err error) {
-		out, err = e.StartMatchmaking(now, in)
-		return err
-	})
-	return out, err
+	return doValue(r, func(e *Engine, now time.Time) (ticket.Ticket, error) { return e.StartMatchmaking(now, in) })
 }
 
 // StartMatchBackfill submits a backfill ticket (see Engine.StartMatchBackfill).
 func (r *Runner) StartMatchBackfill(in StartMatchBackfillInput) (ticket.Ticket, error) {
-	var out ticket.Ticket
-	err := r.Do(func(e *Engine, now time.Time) (err error) {
-		out, err = e.StartMatchBackfill(now, in)
-		return err
-	})
-	return out, err
+	return doValue(r, func(e *Engine, now time.Time) (ticket.Ticket, error) { return e.StartMatchBackfill(now, in) })
 }
 
 // DescribeMatchmaking returns tickets (see Engine.DescribeMatchmaking).
 func (r *Runner) DescribeMatchmaking(ids []string) ([]ticket.Ticket, error) {
-	var out []ticket.Ticket
-	err := r.Do(func(e *Engine, _ time.Time) (err error) {
-		out, err = e.DescribeMatchmaking(ids)
+	return doValue(r, func(e *Engine, _ time.Time) ([]ticket.Ticket, error) { return e.DescribeMatchmaking(ids) })
+}
+
+// doValue is Do for an operation that returns a value.
+func doValue[T any](r *Runner, fn func(e *Engine, now time.Time) (T, error)) (T, error) {
+	var out T
+	err := r.Do(func(e *Engine, now time.Time) (err error) {
+		out, err = fn(e, now)
 		return err
 	})
 	return out, err
@@ -228,9 +219,7 @@ func (r *Runner) Subscribe() *Subscription {
 	defer r.mu.Unlock()
 	r.subs[s] = struct{}{}
 	if r.closed {
-		s.halt()
-		s.started = true
-		close(s.c)
+		s.end()
 		return s
 	}
 	if r.running {
@@ -342,6 +331,12 @@ func (s *Subscription) Cancel() {
 		return
 	}
 	delete(s.r.subs, s)
+	s.end()
+}
+
+// end halts the subscription and closes C, here if no forwarding goroutine
+// ever started (one that did closes C as it ends). Callers hold r.mu.
+func (s *Subscription) end() {
 	s.halt()
 	if !s.started {
 		s.started = true

@@ -67,6 +67,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -679,12 +680,7 @@ func (s *smState) absorb(t *rapid.T, evs []Event) {
 }
 
 func (s *smState) sortedMatches() []*smMatch {
-	out := make([]*smMatch, 0, len(s.matches))
-	for _, m := range s.matches {
-		out = append(out, m)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
-	return out
+	return slices.SortedFunc(maps.Values(s.matches), func(a, b *smMatch) int { return strings.Compare(a.id, b.id) })
 }
 
 func (s *smState) event(t *rapid.T, ev *Event) {
@@ -1036,12 +1032,7 @@ func (g *smSession) seat(id string) int {
 }
 
 func (s *smState) sortedGames() []*smSession {
-	out := make([]*smSession, 0, len(s.games))
-	for _, g := range s.games {
-		out = append(out, g)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
-	return out
+	return slices.SortedFunc(maps.Values(s.games), func(a, b *smSession) int { return strings.Compare(a.key, b.key) })
 }
 
 // activeBackfill returns the model's active backfill ticket for a game
@@ -1591,13 +1582,7 @@ func (s *smState) start(t *rapid.T, n int) {
 		if v.Status != ticket.StatusQueued || !v.StartTime.Equal(s.now) || (in.TicketID != "" && v.TicketID != in.TicketID) {
 			s.fail(t, "b", "StartMatchmaking returned ticket %s %s started %v; want a new QUEUED ticket started %v", v.TicketID, v.Status, v.StartTime, s.now)
 		}
-		if old := s.tickets[v.TicketID]; old != nil {
-			// An id is free again once its ticket is forgotten.
-			if !old.status.Terminal() || old.end.Add(s.cfg.TicketRetention).After(s.lastStep) {
-				s.fail(t, "b", "StartMatchmaking reused the id of ticket %s, which is %s and still retained", old.id, old.status)
-			}
-			s.order = slices.DeleteFunc(s.order, func(x *smTicket) bool { return x == old })
-		}
+		s.reuseID(t, "StartMatchmaking", v.TicketID)
 		s.note("ticket " + smShort(v.TicketID))
 		players := make([]ticket.Player, len(in.Players))
 		copy(players, in.Players)
@@ -1613,6 +1598,20 @@ func (s *smState) start(t *rapid.T, n int) {
 }
 
 // activePlayers lists the players of active tickets, in ticket order.
+// reuseID checks that op gave a new ticket the id of no ticket still
+// retained (an id is free again once its ticket is forgotten), and drops
+// the forgotten ticket of that id from the model.
+func (s *smState) reuseID(t *rapid.T, op, id string) {
+	old := s.tickets[id]
+	if old == nil {
+		return
+	}
+	if !old.status.Terminal() || old.end.Add(s.cfg.TicketRetention).After(s.lastStep) {
+		s.fail(t, "b", "%s reused the id of ticket %s, which is %s and still retained", op, old.id, old.status)
+	}
+	s.order = slices.DeleteFunc(s.order, func(x *smTicket) bool { return x == old })
+}
+
 func (s *smState) activePlayers() []string {
 	var out []string
 	for _, tk := range s.order {
@@ -1859,12 +1858,7 @@ func (s *smState) Backfill(t *rapid.T) {
 		if v.Status != ticket.StatusQueued || !v.StartTime.Equal(s.now) || (in.TicketID != "" && v.TicketID != in.TicketID) || v.ConfigurationName != cfg.name {
 			s.fail(t, "b", "StartMatchBackfill returned ticket %s %s of %s started %v; want a new QUEUED ticket of %s started %v", v.TicketID, v.Status, v.ConfigurationName, v.StartTime, cfg.name, s.now)
 		}
-		if old := s.tickets[v.TicketID]; old != nil {
-			if !old.status.Terminal() || old.end.Add(s.cfg.TicketRetention).After(s.lastStep) {
-				s.fail(t, "b", "StartMatchBackfill reused the id of ticket %s, which is %s and still retained", old.id, old.status)
-			}
-			s.order = slices.DeleteFunc(s.order, func(x *smTicket) bool { return x == old })
-		}
+		s.reuseID(t, "StartMatchBackfill", v.TicketID)
 		s.note("backfill ticket " + smShort(v.TicketID))
 		teams := make([]string, len(in.Players))
 		for i, p := range in.Players {

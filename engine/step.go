@@ -55,7 +55,7 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 		n := len(c.queued)
 		e.out = slices.Grow(e.out, n+2*n/max(1, c.rs.compiled.MaxPlayers())+n/16)
 		c.pool.Reserve(n)
-		c.dirty.fifo[(&tk{cfg: c}).priorityClass()].reserve(n) // a new ticket's class
+		c.dirty.fifo[priorityClass(c.plan.priority, false)].reserve(n) // a new ticket's class
 		queued := c.queued
 		c.queued = nil
 		for _, t := range queued {
@@ -158,23 +158,27 @@ func anchorLess(a, b *tk) bool {
 	return a.seq < b.seq
 }
 
-// priorityClass is the ticket's anchor priority class: with
-// backfillPriority high, backfill tickets come first; with low, last; with
+// priorityClass is a ticket's anchor priority class under backfillPriority
+// priority: with high, backfill tickets come first; with low, last; with
 // normal, all are equal.
-func (t *tk) priorityClass() uint8 {
-	switch t.cfg.plan.priority {
+func priorityClass(priority string, backfill bool) uint8 {
+	switch priority {
 	case ruleset.PriorityHigh:
-		if t.backfill != nil {
+		if backfill {
 			return 0
 		}
 		return 1
 	case ruleset.PriorityLow:
-		if t.backfill != nil {
+		if backfill {
 			return 1
 		}
 	}
 	return 0
 }
+
+// matchable reports whether t is SEARCHING in its configuration's pool: a
+// ticket a match may take.
+func (t *tk) matchable() bool { return t.searching() && t.ent.In() }
 
 func (e *Engine) markDirty(c *config, t *tk) {
 	if t.dirtyIn != inNone || !t.ent.In() {
@@ -184,7 +188,7 @@ func (e *Engine) markDirty(c *config, t *tk) {
 		c.wakeups.Delete(wakeup{t.wakeAt, t})
 		t.wakeAt = 0
 	}
-	t.class = t.priorityClass()
+	t.class = priorityClass(t.cfg.plan.priority, t.backfill != nil)
 	c.dirty.push(t)
 }
 
@@ -203,16 +207,12 @@ func (e *Engine) settle(c *config, t *tk, now time.Time) {
 // matchSmall tries each dirty anchor, oldest first (by priority class).
 func (e *Engine) matchSmall(c *config, now time.Time) {
 	b := c.builder(e)
-	for {
-		t, ok := c.dirty.pop()
-		if !ok {
-			return
-		}
-		if !t.searching() || !t.ent.In() {
+	for t := range c.dirty.drain() {
+		if !t.matchable() {
 			continue
 		}
 		for _, a := range b.anchorsFor(t, now) {
-			if !a.searching() || !a.ent.In() {
+			if !a.matchable() {
 				continue
 			}
 			if b.build(a, now) {
@@ -222,7 +222,7 @@ func (e *Engine) matchSmall(c *config, now time.Time) {
 				}
 			}
 		}
-		if t.searching() && t.ent.In() {
+		if t.matchable() {
 			e.settle(c, t, now)
 		}
 	}
@@ -235,11 +235,15 @@ func (e *Engine) commit(c *config, b *builder, now time.Time) {
 		m.location = e.locs.Name(loc)
 	}
 	m.spread = b.spread
+	m.tickets = make([]*tk, 0, len(b.members))
+	teams := make([]int, 0, b.total) // every ticket's teams, in one allocation
 	for i, t := range b.members {
 		e.leavePool(c, t)
 		c.deadlines.remove(t)
 		t.match = m
-		t.teams = b.playerTeams(i)
+		from := len(teams)
+		teams = b.appendPlayerTeams(teams, i)
+		t.teams = teams[from:len(teams):len(teams)]
 		if t.backfill != nil {
 			m.backfill = t
 		} else {
@@ -247,16 +251,14 @@ func (e *Engine) commit(c *config, b *builder, now time.Time) {
 		}
 		m.tickets = append(m.tickets, t)
 	}
-	if m.backfill != nil && m.tickets[0] != m.backfill {
-		for i, t := range m.tickets {
-			if t == m.backfill {
-				m.tickets[0], m.tickets[i] = m.tickets[i], m.tickets[0]
-			}
-		}
+	if m.backfill != nil {
+		i := slices.Index(m.tickets, m.backfill) // the backfill ticket goes first
+		m.tickets[0], m.tickets[i] = m.tickets[i], m.tickets[0]
 	}
 	e.matches[m.id] = m
 	metrics := c.metrics(m.tickets)
-	if c.api.AcceptanceRequired {
+	accept := c.api.AcceptanceRequired
+	if accept {
 		m.state = msAccepting
 		m.deadline = now.Add(time.Duration(c.api.AcceptanceTimeoutSeconds) * time.Second)
 		for _, t := range m.tickets {
@@ -268,20 +270,19 @@ func (e *Engine) commit(c *config, b *builder, now time.Time) {
 			}
 		}
 		c.accepting.Set(m)
-		e.emitMatch(c, now, EventPotentialMatchCreated, m, func(d *EventDetail) {
-			d.AcceptanceRequired = &yes
-			d.AcceptanceTimeout = c.api.AcceptanceTimeoutSeconds
-			d.RuleEvaluationMetrics = metrics
-			d.BalanceSpread = m.spread
-		})
-		return
 	}
 	e.emitMatch(c, now, EventPotentialMatchCreated, m, func(d *EventDetail) {
 		d.AcceptanceRequired = &no
+		if accept {
+			d.AcceptanceRequired = &yes
+			d.AcceptanceTimeout = c.api.AcceptanceTimeoutSeconds
+		}
 		d.RuleEvaluationMetrics = metrics
 		d.BalanceSpread = m.spread
 	})
-	e.proceed(now, m)
+	if !accept {
+		e.proceed(now, m)
+	}
 }
 
 func allOnes(n int) []int8 {

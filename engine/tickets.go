@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -148,28 +147,16 @@ func checkTicketID(field, id string) error {
 	return nil
 }
 
-// fromValidation turns a ticket.ValidationError into an InvalidRequest
-// message listing each problem.
-func fromValidation(err error) error {
-	if ve, ok := err.(*ticket.ValidationError); ok {
-		parts := make([]string, len(ve.Problems))
-		for i, p := range ve.Problems {
-			parts[i] = p.Error()
-		}
-		return invalid("%s", strings.Join(parts, "; "))
-	}
-	if re, ok := err.(*ticket.ResolveError); ok {
-		return invalid("%s", re.Error())
-	}
-	return invalid("%v", err)
-}
+// fromValidation turns a ticket.ValidationError (its message lists each
+// problem) or ticket.ResolveError into an InvalidRequestException with the
+// same message.
+func fromValidation(err error) error { return invalid("%s", err) }
 
 // StartMatchmaking submits a matchmaking ticket. The ticket starts QUEUED and
 // becomes SEARCHING at the next Step. A player already in an active ticket
 // cancels that ticket (D17); a rejected request changes nothing (D25).
 func (e *Engine) StartMatchmaking(now time.Time, in StartMatchmakingInput) (ticket.Ticket, error) {
-	e.now = now
-	c, err := e.configuration(in.ConfigurationName)
+	c, err := e.configuration("ConfigurationName", in.ConfigurationName)
 	if err != nil {
 		return ticket.Ticket{}, err
 	}
@@ -178,10 +165,8 @@ func (e *Engine) StartMatchmaking(now time.Time, in StartMatchmakingInput) (tick
 	}
 	// Every check comes before anything changes, the random source and the
 	// location table included (D25): the id is made last.
-	if in.TicketID != "" {
-		if _, err := e.ticketID(in.TicketID); err != nil {
-			return ticket.Ticket{}, err
-		}
+	if err := e.freeTicketID(in.TicketID); err != nil {
+		return ticket.Ticket{}, err
 	}
 	var older []*tk
 	for i, p := range in.Players {
@@ -192,7 +177,7 @@ func (e *Engine) StartMatchmaking(now time.Time, in StartMatchmakingInput) (tick
 		if o.status() == ticket.StatusPlacing {
 			return ticket.Ticket{}, invalid("Players[%d].PlayerId %q is in ticket %s, which is PLACING a game session; wait for it to finish", i, p.PlayerID, o.id)
 		}
-		if !containsTk(older, o) {
+		if !slices.Contains(older, o) {
 			older = append(older, o)
 		}
 	}
@@ -200,15 +185,8 @@ func (e *Engine) StartMatchmaking(now time.Time, in StartMatchmakingInput) (tick
 	if err != nil {
 		return ticket.Ticket{}, fromValidation(err)
 	}
-	id, err := e.ticketID(in.TicketID)
-	if err != nil {
-		return ticket.Ticket{}, err
-	}
-	t := &tk{id: id, cfg: c, r: r}
-	t.ent.Start = now.UnixNano()
-	t.setStatus(ticket.StatusQueued)
-	t.deadline = now.Add(time.Duration(c.api.RequestTimeoutSeconds) * time.Second).UnixNano()
-	e.register(c, t)
+	t := &tk{id: e.ticketID(in.TicketID), cfg: c, r: r}
+	e.register(now, t)
 	for _, p := range in.Players {
 		e.players[p.PlayerID] = t
 	}
@@ -234,36 +212,43 @@ func (e *Engine) resolve(s *ticket.Schema, players []ticket.Player) (*ticket.Res
 	return s.Resolve(players, e.locs)
 }
 
-func containsTk(list []*tk, t *tk) bool {
-	for _, x := range list {
-		if x == t {
-			return true
-		}
-	}
-	return false
-}
-
-// ticketID validates a caller's ticket id or makes one.
-func (e *Engine) ticketID(id string) (string, error) {
+// freeTicketID checks a caller's ticket id, if given: well formed and not
+// in use.
+func (e *Engine) freeTicketID(id string) error {
 	if id == "" {
-		for {
-			id = e.newID()
-			if _, taken := e.tickets[id]; !taken {
-				return id, nil
-			}
-		}
+		return nil
 	}
 	if err := checkTicketID("TicketId", id); err != nil {
-		return "", err
+		return err
 	}
 	if _, taken := e.tickets[id]; taken {
-		return "", invalid("TicketId %q is already in use; give a new id or omit it", id)
+		return invalid("TicketId %q is already in use; give a new id or omit it", id)
 	}
-	return id, nil
+	return nil
 }
 
-// register records a new QUEUED ticket.
-func (e *Engine) register(c *config, t *tk) {
+// ticketID returns a caller's id (checked by freeTicketID), or makes an
+// unused one from the seeded source when id is empty. Making one moves the
+// random source, so requests do it after every check (D25).
+func (e *Engine) ticketID(id string) string {
+	if id != "" {
+		return id
+	}
+	for {
+		id = e.newID()
+		if _, taken := e.tickets[id]; !taken {
+			return id
+		}
+	}
+}
+
+// register records a new ticket of t.cfg, QUEUED from now until its
+// request deadline.
+func (e *Engine) register(now time.Time, t *tk) {
+	c := t.cfg
+	t.ent.Start = now.UnixNano()
+	t.setStatus(ticket.StatusQueued)
+	t.deadline = now.Add(time.Duration(c.api.RequestTimeoutSeconds) * time.Second).UnixNano()
 	e.seq++
 	t.seq = e.seq
 	e.tickets[t.id] = t
@@ -282,21 +267,19 @@ func (t *tk) setStatus(s ticket.Status) {
 	c.counts[i]++
 }
 
-// statuses lists the statuses in statusIndex order.
-var statuses = [...]ticket.Status{ticket.StatusQueued, ticket.StatusSearching, ticket.StatusRequiresAcceptance,
-	ticket.StatusPlacing, ticket.StatusCompleted, ticket.StatusFailed, ticket.StatusCancelled, ticket.StatusTimedOut}
-
 // status returns the ticket's status ("" before the first).
 func (t *tk) status() ticket.Status {
 	if t.st == 0 {
 		return ""
 	}
-	return statuses[t.st-1]
+	return ticket.Statuses[t.st-1]
 }
 
 // searching reports whether the ticket is SEARCHING.
 func (t *tk) searching() bool { return t.st == 2 }
 
+// statusIndex is s's position in ticket.Statuses (lifecycle order), which
+// config.counts follows.
 func statusIndex(s ticket.Status) int {
 	switch s {
 	case ticket.StatusQueued:
@@ -355,7 +338,6 @@ func (e *Engine) Ticket(id string) (ticket.Ticket, bool) {
 // automatic backfill ticket turns automatic backfill off for its game
 // session (D24).
 func (e *Engine) StopMatchmaking(now time.Time, id string) error {
-	e.now = now
 	if id == "" {
 		return invalid("TicketId is required")
 	}
@@ -433,11 +415,8 @@ func (e *Engine) end(now time.Time, t *tk, status ticket.Status, reason, msg str
 	c := t.cfg
 	e.leavePool(c, t)
 	if t.status() == ticket.StatusQueued {
-		for i, q := range c.queued {
-			if q == t {
-				c.queued = append(c.queued[:i], c.queued[i+1:]...)
-				break
-			}
+		if i := slices.Index(c.queued, t); i >= 0 {
+			c.queued = slices.Delete(c.queued, i, i+1)
 		}
 	}
 	c.deadlines.remove(t)
@@ -477,7 +456,6 @@ func (e *Engine) leavePool(c *config, t *tk) {
 // AcceptMatch records players' answers to a proposed match. A rejection ends
 // the acceptance at once; the last acceptance completes it (D15).
 func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
-	e.now = now
 	if in.TicketID == "" {
 		return invalid("TicketId is required")
 	}
@@ -539,10 +517,8 @@ func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
 		return nil
 	}
 	for _, mt := range m.tickets {
-		for _, a := range mt.answers() {
-			if a != 1 {
-				return nil
-			}
+		if !allAccepted(mt) {
+			return nil
 		}
 	}
 	c := m.cfg
@@ -624,7 +600,6 @@ func allAccepted(t *tk) bool {
 // ready: its tickets complete with connection information and player
 // sessions (D14).
 func (e *Engine) CompletePlacement(now time.Time, in CompletePlacementInput) error {
-	e.now = now
 	m, err := e.placingMatch(in.MatchID)
 	if err != nil {
 		return err
@@ -651,7 +626,6 @@ var ipPattern = regexp.MustCompile(`^[0-9A-Fa-f:.]{1,128}$`)
 // FailPlacement reports that a WITH_QUEUE match's game session could not be
 // placed: its tickets fail (D14).
 func (e *Engine) FailPlacement(now time.Time, in FailPlacementInput) error {
-	e.now = now
 	m, err := e.placingMatch(in.MatchID)
 	if err != nil {
 		return err
@@ -718,17 +692,25 @@ func (t *tk) viewAs(e *Engine, players []ticket.Player) ticket.Ticket {
 // requestPlayers rebuilds the ticket's players; once placed, each carries
 // its team.
 func (t *tk) requestPlayers(locs *ticket.Locations) []ticket.Player {
-	out := make([]ticket.Player, t.r.Players())
+	out := playersOf(t.r, locs)
 	teams := t.cfg.rs.compiled.Teams()
 	for p := range out {
-		out[p] = ticket.Player{
-			PlayerID:         t.r.PlayerID(p),
-			PlayerAttributes: t.r.PlayerAttributes(p),
-			LatencyInMs:      t.r.LatencyMap(p, locs),
-			Team:             t.r.Team(p),
-		}
 		if t.teams != nil && t.teams[p] >= 0 && t.teams[p] < len(teams) {
 			out[p].Team = teams[t.teams[p]].Name
+		}
+	}
+	return out
+}
+
+// playersOf rebuilds the players of a request as they were given.
+func playersOf(r *ticket.Resolved, locs *ticket.Locations) []ticket.Player {
+	out := make([]ticket.Player, r.Players())
+	for p := range out {
+		out[p] = ticket.Player{
+			PlayerID:         r.PlayerID(p),
+			PlayerAttributes: r.PlayerAttributes(p),
+			LatencyInMs:      r.LatencyMap(p, locs),
+			Team:             r.Team(p),
 		}
 	}
 	return out

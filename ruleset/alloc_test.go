@@ -75,33 +75,41 @@ var allocModes = []struct {
 	mode ruleset.Mode
 }{{"Final", ruleset.Final}, {"Partial", ruleset.Partial}, {"Structural", ruleset.Structural}}
 
-func TestAllocsExample1(t *testing.T) {
-	rs := evExample(t, "ex01")
-	locs := ticket.NewLocations()
-	c := allocEx01(t, rs, locs)
-	ev := rs.NewEvaluator(locs)
-	for _, m := range allocModes {
-		t.Run(m.name, func(t *testing.T) { allocCheck(t, rs, ev, c, m.mode, true) })
-	}
-}
+// allocCand builds a candidate for rs with its tickets' locations in locs.
+type allocCand = func(t testing.TB, rs *ruleset.RuleSet, locs *ticket.Locations) *ruleset.Candidate
 
-func TestAllocsExample3(t *testing.T) {
-	rs := evExample(t, "ex03")
+// allocEachMode runs allocCheck on cand's candidate in every mode, as a
+// subtest per mode. The evaluation must pass in Structural mode, and in the
+// others when pass is true. after, when not nil, runs after each check.
+func allocEachMode(t *testing.T, rs *ruleset.RuleSet, cand allocCand, pass bool,
+	after func(t *testing.T, ev *ruleset.Evaluator, locs *ticket.Locations, mode ruleset.Mode)) {
 	locs := ticket.NewLocations()
-	c := allocEx03(t, rs, locs)
+	c := cand(t, rs, locs)
 	ev := rs.NewEvaluator(locs)
 	for _, m := range allocModes {
 		t.Run(m.name, func(t *testing.T) {
-			allocCheck(t, rs, ev, c, m.mode, true)
-			// The location is chosen in Final mode; the other modes only
-			// check that one exists.
-			if l := ev.Location(); m.mode == ruleset.Final && (l < 0 || locs.Name(l) != "us-east-1") {
-				t.Errorf("Location = %d, want us-east-1", l)
-			} else if m.mode != ruleset.Final && l >= 0 {
-				t.Errorf("Location = %s in a non-Final mode, want none", locs.Name(l))
+			allocCheck(t, rs, ev, c, m.mode, pass || m.mode == ruleset.Structural)
+			if after != nil {
+				after(t, ev, locs, m.mode)
 			}
 		})
 	}
+}
+
+func TestAllocsExample1(t *testing.T) {
+	allocEachMode(t, evExample(t, "ex01"), allocEx01, true, nil)
+}
+
+func TestAllocsExample3(t *testing.T) {
+	allocEachMode(t, evExample(t, "ex03"), allocEx03, true, func(t *testing.T, ev *ruleset.Evaluator, locs *ticket.Locations, mode ruleset.Mode) {
+		// The location is chosen in Final mode; the other modes only
+		// check that one exists.
+		if l := ev.Location(); mode == ruleset.Final && (l < 0 || locs.Name(l) != "us-east-1") {
+			t.Errorf("Location = %d, want us-east-1", l)
+		} else if mode != ruleset.Final && l >= 0 {
+			t.Errorf("Location = %s in a non-Final mode, want none", locs.Name(l))
+		}
+	})
 }
 
 // TestAllocsOtherRuleTypes extends the guard to the collection, compound,
@@ -110,10 +118,10 @@ func TestAllocsOtherRuleTypes(t *testing.T) {
 	type setup struct {
 		name string
 		rs   func(t *testing.T) *ruleset.RuleSet
-		cand func(t testing.TB, rs *ruleset.RuleSet, locs *ticket.Locations) *ruleset.Candidate
+		cand allocCand
 		pass bool
 	}
-	cands := func(tks ...evT) func(t testing.TB, rs *ruleset.RuleSet, locs *ticket.Locations) *ruleset.Candidate {
+	cands := func(tks ...evT) allocCand {
 		return func(t testing.TB, rs *ruleset.RuleSet, locs *ticket.Locations) *ruleset.Candidate {
 			return evCand(t, rs, locs, tks...)
 		}
@@ -143,17 +151,6 @@ func TestAllocsOtherRuleTypes(t *testing.T) {
 		}, cands(evL("red", "a", evEast, 30, evWest, 80), evL("blue", "b", evEast, 60, evWest, 75),
 			evTk("trio_1", evPL("c", evEast, 40, evWest, 90), evPL("d", evEast, 50))), true},
 	} {
-		t.Run(s.name, func(t *testing.T) {
-			rs := s.rs(t)
-			locs := ticket.NewLocations()
-			c := s.cand(t, rs, locs)
-			ev := rs.NewEvaluator(locs)
-			for _, m := range allocModes {
-				t.Run(m.name, func(t *testing.T) {
-					pass := s.pass || m.mode == ruleset.Structural
-					allocCheck(t, rs, ev, c, m.mode, pass)
-				})
-			}
-		})
+		t.Run(s.name, func(t *testing.T) { allocEachMode(t, s.rs(t), s.cand, s.pass, nil) })
 	}
 }

@@ -54,7 +54,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	type bench struct {
 		name string
 		rs   func(b *testing.B) *ruleset.RuleSet
-		cand func(t testing.TB, rs *ruleset.RuleSet, locs *ticket.Locations) *ruleset.Candidate
+		cand allocCand
 	}
 	for _, bc := range []bench{
 		{"ruleset=ex01/candidate=8v8", func(b *testing.B) *ruleset.RuleSet { return evExample(b, "ex01") }, allocEx01},

@@ -447,7 +447,7 @@ func (c *compiler) algorithm(n *node) {
 		if !ok {
 			return false
 		}
-		if !contains(allowed, s) {
+		if !slices.Contains(allowed, s) {
 			c.errorf("algorithm."+key, "is %q; it must be one of %s", s, strings.Join(allowed, ", "))
 			return false
 		}
@@ -458,16 +458,17 @@ func (c *compiler) algorithm(n *node) {
 	enum("strategy", []string{StrategyExhaustive, StrategyBalanced}, &a.Strategy)
 	enum("backfillPriority", []string{PriorityNormal, PriorityHigh, PriorityLow}, &a.BackfillPriority)
 	enum("expansionAgeSelection", []string{ExpansionAgeNewest, ExpansionAgeOldest}, &a.ExpansionAgeSelection)
-	if a.Strategy == StrategyBalanced {
+	balanced := a.Strategy == StrategyBalanced
+	a.BatchingPreference = BatchRandom
+	if balanced {
 		a.BatchingPreference = BatchLargestPopulation
-		if enum("batchingPreference", []string{BatchRandom, BatchSorted, BatchLargestPopulation, BatchFastestRegion}, &a.BatchingPreference) &&
-			(a.BatchingPreference == BatchRandom || a.BatchingPreference == BatchSorted) {
+	}
+	if enum("batchingPreference", []string{BatchRandom, BatchSorted, BatchLargestPopulation, BatchFastestRegion}, &a.BatchingPreference) {
+		forBalanced := a.BatchingPreference == BatchLargestPopulation || a.BatchingPreference == BatchFastestRegion
+		switch {
+		case balanced && !forBalanced:
 			c.errorf("algorithm.batchingPreference", "is %q, which only the exhaustiveSearch strategy uses; with balanced use largestPopulation or fastestRegion", a.BatchingPreference)
-		}
-	} else {
-		a.BatchingPreference = BatchRandom
-		if enum("batchingPreference", []string{BatchRandom, BatchSorted, BatchLargestPopulation, BatchFastestRegion}, &a.BatchingPreference) &&
-			(a.BatchingPreference == BatchLargestPopulation || a.BatchingPreference == BatchFastestRegion) {
+		case !balanced && forBalanced:
 			c.errorf("algorithm.batchingPreference", "is %q, which only the balanced strategy uses; with exhaustiveSearch use random or sorted", a.BatchingPreference)
 		}
 	}
@@ -513,15 +514,15 @@ func (c *compiler) algorithm(n *node) {
 					c.rs.balanced = idx
 				}
 			}
-			if a.Strategy != StrategyBalanced {
+			if !balanced {
 				c.errorf("algorithm.balancedAttribute", "is used only by the balanced strategy; set strategy to balanced or remove it")
 			}
 		}
 	}
-	if a.BatchingPreference == BatchSorted && a.Strategy != StrategyBalanced && !sortByGiven {
+	if a.BatchingPreference == BatchSorted && !balanced && !sortByGiven {
 		c.errorf("algorithm.sortByAttributes", "is missing; batchingPreference \"sorted\" needs the attributes to sort on")
 	}
-	if a.Strategy == StrategyBalanced && !balancedGiven {
+	if balanced && !balancedGiven {
 		c.errorf("algorithm.balancedAttribute", "is missing; the balanced strategy needs a number attribute to balance teams on")
 	}
 }
@@ -582,21 +583,14 @@ func (c *compiler) finish() {
 		switch r.typ {
 		case TypeAbsoluteSort, TypeDistanceSort:
 			rs.sorts = append(rs.sorts, i)
+			continue // sort rules order candidates; they never pass or fail
 		case TypeBatchDistance:
 			rs.batches = append(rs.batches, i)
-			rs.top = append(rs.top, i)
 		case TypeLatency:
 			rs.latency = append(rs.latency, i)
-			if !r.inCompound {
-				rs.top = append(rs.top, i)
-			}
-		default:
-			if !r.inCompound {
-				rs.top = append(rs.top, i)
-				if r.usesCount {
-					rs.countRes = true
-				}
-			}
+		}
+		if !r.inCompound {
+			rs.top = append(rs.top, i)
 		}
 	}
 }
@@ -885,7 +879,7 @@ func (c *compiler) expansionTarget(path, s string) (t expTarget, intValues, ok b
 			TypeDistance:      {"maxDistance", "minDistance", "referenceValue"},
 			TypeLatency:       {"maxLatency", "maxDistance"},
 		}[r.typ]
-		if !contains(allowed, prop) {
+		if !slices.Contains(allowed, prop) {
 			if len(allowed) == 0 {
 				c.errorf(path, "%q targets %s, which has no property an expansion can change", s, aRule(r.typ))
 			} else {

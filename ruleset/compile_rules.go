@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/matchforge/matchforge/ticket"
 )
@@ -195,8 +195,8 @@ func (c *compiler) measurements(n *node, path string, r *rule) (types []vtype, p
 // expression compiles one property expression and records whether it uses
 // count().
 func (c *compiler) expression(src, path string, r *rule) (int, vtype, bool) {
-	if utf8Len(src) > MaxExpressionLength {
-		c.errorf(path, "is %d characters long; the limit is %d", utf8Len(src), MaxExpressionLength)
+	if n := utf8.RuneCountInString(src); n > MaxExpressionLength {
+		c.errorf(path, "is %d characters long; the limit is %d", n, MaxExpressionLength)
 		return -1, vtype{}, false
 	}
 	root, err := c.compileExpr(src, r.numAgg, r.listAgg, &c.rs.nodes)
@@ -210,8 +210,6 @@ func (c *compiler) expression(src, path string, r *rule) (int, vtype, bool) {
 	}
 	return root, nd.typ, true
 }
-
-func utf8Len(s string) int { return len([]rune(s)) }
 
 // reference compiles referenceValue: a number, a string literal, or a
 // property expression (SPEC.md section 2.7). An expression-looking string
@@ -228,13 +226,12 @@ func (c *compiler) reference(n *node, path string, r *rule, rv *ruleVals) (vtype
 		rv.has |= hasRef
 		return vtype{0, leafNum}, true
 	case kString:
-		s := strings.TrimSpace(rn.str)
-		if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+		if f, ok := parseNumber(rn.str); ok {
 			r.refKind, rv.ref = refNum, f
 			rv.has |= hasRef
 			return vtype{0, leafNum}, true
 		}
-		if looksLikeExpression(s) {
+		if looksLikeExpression(strings.TrimSpace(rn.str)) {
 			root, t, ok := c.expression(rn.str, p, r)
 			if !ok {
 				return vtype{}, false
@@ -275,7 +272,7 @@ func (c *compiler) operation(n *node, path string, allowed []string) string {
 	if !ok {
 		return ""
 	}
-	if !contains(allowed, s) {
+	if !slices.Contains(allowed, s) {
 		c.errorf(path+".operation", "is %q; it must be one of %s", s, strings.Join(allowed, ", "))
 		return ""
 	}
@@ -486,14 +483,14 @@ func (c *compiler) latencyRule(n *node, path string, r *rule, rv *ruleVals) {
 		p := path + ".distanceReference"
 		switch dn.kind {
 		case kNumber:
-			r.distRef, r.distRefNum = "number", dn.num
+			r.distRef, r.distRefNum = distanceReferenceNumber, dn.num
 		case kString:
 			switch s := strings.TrimSpace(dn.str); s {
 			case distanceReferenceMin, distanceReferenceAverage:
 				r.distRef = s
 			default:
-				if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
-					r.distRef, r.distRefNum = "number", f
+				if f, ok := parseNumber(s); ok {
+					r.distRef, r.distRefNum = distanceReferenceNumber, f
 				} else {
 					c.errorf(p, "is %q; it must be min, avg or a number of milliseconds", dn.str)
 				}

@@ -3,6 +3,7 @@ package ruleset
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,20 +31,11 @@ func (d *decoder) object(n *node, path, what string, allowed []string) bool {
 		return false
 	}
 	for _, m := range n.members {
-		if !contains(allowed, m.key) {
+		if !slices.Contains(allowed, m.key) {
 			d.errorf(joinPath(path, m.key), "is not a property of %s; the properties are %s", what, strings.Join(allowed, ", "))
 		}
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // str reads a string.
@@ -83,8 +75,7 @@ func (d *decoder) number(n *node, path string) (float64, bool) {
 	case kNumber:
 		return n.num, true
 	case kString:
-		f, err := strconv.ParseFloat(strings.TrimSpace(n.str), 64)
-		if err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+		if f, ok := parseNumber(n.str); ok {
 			return f, true
 		}
 		d.errorf(path, "must be a number, but it is the string %q", n.str)
@@ -92,6 +83,13 @@ func (d *decoder) number(n *node, path string) (float64, bool) {
 		d.errorf(path, "must be a number, but it is %s", n.kind)
 	}
 	return 0, false
+}
+
+// parseNumber reads a finite number written as a string, surrounding white
+// space allowed (D1).
+func parseNumber(s string) (float64, bool) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	return f, err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
 }
 
 // optNumber reads an optional number member; ok is false when absent or bad.

@@ -147,13 +147,12 @@ func (e *Evaluator) locName(id int32) string {
 	return e.locs.Name(id)
 }
 
+// locScore is a location's latencies over a candidate's players (D11).
 type locScore struct {
-	loc       int32
-	worst     int32
-	sum       int64
-	n         int
-	feasible  bool
-	ruleCount int
+	loc   int32
+	worst int32
+	sum   int64
+	n     int
 }
 
 type extState struct {

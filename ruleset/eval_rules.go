@@ -1,6 +1,7 @@
 package ruleset
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -39,37 +40,17 @@ func (e *Evaluator) exec(i int) *val {
 
 // path fills out with the values a teams[...] path selects.
 func (e *Evaluator) path(n *pnode, out *val) {
-	depth := 0
+	out.reset(n.typ.depth, n.typ.leaf)
+	pl := 0 // the level whose lists are teams' player lists
 	if n.multi {
-		depth = 1
+		pl = 1
+		out.off[0] = append(out.off[0], 0, int32(len(n.teams)))
 	}
-	switch n.field {
-	case fieldTeams:
-		out.reset(depth, leafTeam)
-		if depth == 1 {
-			out.off[0] = append(out.off[0], 0, int32(len(n.teams)))
-		}
+	if n.field == fieldTeams {
 		for _, t := range n.teams {
 			out.strs = append(out.strs, e.rs.teams[t].Name)
 		}
 		return
-	case fieldAttribute:
-		switch n.kind {
-		case ticket.KindNumber:
-			out.reset(depth+1, leafNum)
-		case ticket.KindString:
-			out.reset(depth+1, leafStr)
-		case ticket.KindList:
-			out.reset(depth+2, leafStr)
-		}
-	case fieldPlayers:
-		out.reset(depth+1, leafPlayer)
-	case fieldPlayerID:
-		out.reset(depth+1, leafStr)
-	}
-	pl := depth // the level whose lists are teams' player lists
-	if depth == 1 {
-		out.off[0] = append(out.off[0], 0, int32(len(n.teams)))
 	}
 	out.off[pl] = append(out.off[pl], 0)
 	list := n.field == fieldAttribute && n.kind == ticket.KindList
@@ -104,24 +85,19 @@ func (e *Evaluator) path(n *pnode, out *val) {
 // numValue reads a number attribute of a member with the rule's party
 // aggregation (D9).
 func numValue(m member, slot int, agg partyAgg) float64 {
-	if m.solo || m.r.Players() == 1 || agg == aggNone {
+	if m.solo {
 		return m.r.Num(int(m.p), slot)
 	}
-	a := m.r.NumAgg(slot)
-	switch agg {
-	case aggMin:
-		return a.Min
-	case aggMax:
-		return a.Max
-	}
-	return a.Avg
+	return partyNum(m.r, slot, agg)
 }
 
+// listValue reads a list attribute of a member as a sorted set, with the
+// rule's party aggregation (D9).
 func listValue(m member, slot int, agg partyAgg) []string {
-	if m.solo || m.r.Players() == 1 || agg == aggNone {
+	switch {
+	case m.solo:
 		return m.r.List(int(m.p), slot)
-	}
-	if agg == aggIntersection {
+	case agg == aggIntersection:
 		return m.r.ListIntersection(slot)
 	}
 	return m.r.ListUnion(slot)
@@ -133,10 +109,7 @@ func (e *Evaluator) aggregate(fn aggFn, in *val, out *val) {
 	d := in.depth
 	out.reset(d-1, leafNum)
 	inner := in.off[d-1]
-	groups := len(inner) - 1
-	if groups < 0 {
-		groups = 0
-	}
+	groups := max(len(inner)-1, 0)
 	e.keep = append(e.keep[:0], 0)
 	for g := range groups {
 		lo, hi := inner[g], inner[g+1]
@@ -165,22 +138,14 @@ func (e *Evaluator) reduce(fn aggFn, xs []float64) float64 {
 	case fnMax:
 		return slices.Max(xs)
 	case fnSum:
-		s := 0.0
-		for _, x := range xs {
-			s += x
-		}
-		return s
+		return sumOf(xs)
 	case fnAvg:
-		s := 0.0
-		for _, x := range xs {
-			s += x
-		}
-		return s / float64(len(xs))
+		return sumOf(xs) / float64(len(xs))
 	case fnStddev:
 		return stddev(xs)
 	case fnMedian:
 		e.scratF = append(e.scratF[:0], xs...)
-		sortFloats(e.scratF)
+		slices.Sort(e.scratF)
 		n := len(e.scratF)
 		if n%2 == 1 {
 			return e.scratF[n/2]
@@ -190,23 +155,18 @@ func (e *Evaluator) reduce(fn aggFn, xs []float64) float64 {
 	return math.NaN()
 }
 
-// sortFloats sorts small slices without the allocation of sort.Float64s's
-// interface conversion.
-func sortFloats(xs []float64) {
-	for i := 1; i < len(xs); i++ {
-		for j := i; j > 0 && xs[j] < xs[j-1]; j-- {
-			xs[j], xs[j-1] = xs[j-1], xs[j]
-		}
+// sumOf returns the sum of xs.
+func sumOf(xs []float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
 	}
+	return s
 }
 
 // stddev is the population standard deviation (D10).
 func stddev(xs []float64) float64 {
-	m := 0.0
-	for _, x := range xs {
-		m += x
-	}
-	m /= float64(len(xs))
+	m := sumOf(xs) / float64(len(xs))
 	v := 0.0
 	for _, x := range xs {
 		v += (x - m) * (x - m)
@@ -225,16 +185,21 @@ func (e *Evaluator) setIntersection(in *val, out *val) {
 	outer, inner := in.off[d-2], in.off[d-1]
 	out.off[d-2] = append(out.off[d-2], 0)
 	for j := 0; j+1 < len(outer); j++ {
-		first, last := outer[j], outer[j+1]
-		if first < last {
-			acc := e.sortedSet(in.strs[inner[first]:inner[first+1]])
-			for g := first + 1; g < last && len(acc) > 0; g++ {
-				acc = filterIn(acc, in.strs[inner[g]:inner[g+1]])
-			}
-			out.strs = append(out.strs, acc...)
+		if first, last := outer[j], outer[j+1]; first < last {
+			out.strs = append(out.strs, e.intersectLists(in.strs, inner[first:last+1])...)
 		}
 		out.off[d-2] = append(out.off[d-2], int32(len(out.strs)))
 	}
+}
+
+// intersectLists returns the strings that every list strs[b[g]:b[g+1]]
+// holds, sorted, in scratch storage. b holds at least two bounds.
+func (e *Evaluator) intersectLists(strs []string, b []int32) []string {
+	acc := e.sortedSet(strs[b[0]:b[1]])
+	for g := 1; g+1 < len(b) && len(acc) > 0; g++ {
+		acc = filterIn(acc, strs[b[g]:b[g+1]])
+	}
+	return acc
 }
 
 // sortedSet copies items into scratch storage, sorted and deduplicated.
@@ -300,88 +265,52 @@ func compare(op cmpOp, c int) bool {
 	return false
 }
 
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // comparison: with a reference, every measured value against every
 // reference value; without, = means all equal and != all different (D10).
 func (e *Evaluator) comparison(r *rule, rv *ruleVals) bool {
 	ref := e.reference(r, rv)
+	if ref != nil && ref.leaves() == 0 {
+		return true // nothing to compare with (D8)
+	}
 	for _, m := range r.meas {
 		mv := e.exec(m)
 		if mv.leaves() == 0 {
 			continue // nothing measured (D8)
 		}
-		if ref == nil {
-			if !allEqualOrDistinct(mv, r.op == cmpEq) {
+		var ok bool
+		switch {
+		case ref == nil && mv.leaf == leafNum:
+			ok = allEqualOrDistinct(mv.nums, r.op == cmpEq)
+		case ref == nil:
+			ok = allEqualOrDistinct(mv.strs, r.op == cmpEq)
+		case mv.leaf == leafNum:
+			ok = compareAll(r.op, mv.nums, ref.nums)
+		default:
+			ok = compareAll(r.op, mv.strs, ref.strs)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// compareAll reports whether op holds between every value of xs and every
+// value of refs.
+func compareAll[T cmp.Ordered](op cmpOp, xs, refs []T) bool {
+	for _, a := range xs {
+		for _, b := range refs {
+			if !compare(op, cmp.Compare(a, b)) {
 				return false
-			}
-			continue
-		}
-		if ref.leaves() == 0 {
-			continue
-		}
-		if mv.leaf == leafNum {
-			for _, a := range mv.nums {
-				for _, b := range ref.nums {
-					if !compare(r.op, cmpFloat(a, b)) {
-						return false
-					}
-				}
-			}
-			continue
-		}
-		for _, a := range mv.strs {
-			for _, b := range ref.strs {
-				if !compare(r.op, cmpString(a, b)) {
-					return false
-				}
 			}
 		}
 	}
 	return true
 }
 
-func allEqualOrDistinct(v *val, equal bool) bool {
-	if v.leaf == leafNum {
-		xs := v.nums
-		for i := range xs {
-			for j := i + 1; j < len(xs); j++ {
-				if (xs[i] == xs[j]) != equal {
-					return false
-				}
-			}
-			if equal {
-				break
-			}
-		}
-		if equal {
-			for _, x := range xs[1:] {
-				if x != xs[0] {
-					return false
-				}
-			}
-		}
-		return true
-	}
-	xs := v.strs
+// allEqualOrDistinct reports whether the values of xs (at least one) are
+// all equal, or with equal false, all different.
+func allEqualOrDistinct[T comparable](xs []T, equal bool) bool {
 	if equal {
 		for _, x := range xs[1:] {
 			if x != xs[0] {
@@ -390,11 +319,9 @@ func allEqualOrDistinct(v *val, equal bool) bool {
 		}
 		return true
 	}
-	for i := range xs {
-		for j := i + 1; j < len(xs); j++ {
-			if xs[i] == xs[j] {
-				return false
-			}
+	for i, x := range xs {
+		if slices.Contains(xs[i+1:], x) {
+			return false
 		}
 	}
 	return true
@@ -459,11 +386,7 @@ func (e *Evaluator) collection(r *rule, rv *ruleVals, mode Mode) bool {
 			if len(bounds) < 2 {
 				continue
 			}
-			acc := e.sortedSet(mv.strs[bounds[0]:bounds[1]])
-			for g := 1; g+1 < len(bounds) && len(acc) > 0; g++ {
-				acc = filterIn(acc, mv.strs[bounds[g]:bounds[g+1]])
-			}
-			if !e.countOK(float64(len(acc)), r, rv, mode) {
+			if !e.countOK(float64(len(e.intersectLists(mv.strs, bounds))), r, rv, mode) {
 				return false
 			}
 		case collContains:
@@ -564,49 +487,50 @@ func partyLatency(m member, loc int32, agg partyAgg) (float64, bool) {
 
 // latencyAt reports whether loc satisfies latency rule r for every player.
 func (e *Evaluator) latencyAt(r *rule, rv *ruleVals, loc int32) bool {
-	ref, n := 0.0, 0
-	if r.distRef != "" && rv.has&hasMaxDistance != 0 {
-		switch r.distRef {
-		case "number":
-			ref = r.distRefNum
-		case distanceReferenceMin:
-			ref = math.Inf(1)
-		}
-		if r.distRef != "number" {
-			for t := range e.teams {
-				for _, m := range e.teams[t] {
-					x, ok := partyLatency(m, loc, r.numAgg)
-					if !ok {
-						return false
-					}
-					if r.distRef == distanceReferenceMin {
-						ref = min(ref, x)
-					} else {
-						ref += x
-						n++
-					}
-				}
-			}
-			if r.distRef == distanceReferenceAverage && n > 0 {
-				ref /= float64(n)
-			}
+	distance := r.distRef != "" && rv.has&hasMaxDistance != 0
+	ref := 0.0
+	if distance {
+		var ok bool
+		if ref, ok = e.latencyReference(r, loc); !ok {
+			return false
 		}
 	}
 	for t := range e.teams {
 		for _, m := range e.teams[t] {
 			x, ok := partyLatency(m, loc, r.numAgg)
-			if !ok {
-				return false
-			}
-			if rv.has&hasMaxLatency != 0 && x > rv.maxLatency {
-				return false
-			}
-			if r.distRef != "" && rv.has&hasMaxDistance != 0 && math.Abs(x-ref) > rv.maxDistance {
+			switch {
+			case !ok,
+				rv.has&hasMaxLatency != 0 && x > rv.maxLatency,
+				distance && math.Abs(x-ref) > rv.maxDistance:
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// latencyReference returns the latency at loc that latency rule r measures
+// maxDistance from: its distanceReference number, or the lowest or the
+// average of the members' latencies. ok is false when a member reports no
+// latency to loc.
+func (e *Evaluator) latencyReference(r *rule, loc int32) (ref float64, ok bool) {
+	if r.distRef == distanceReferenceNumber {
+		return r.distRefNum, true
+	}
+	lowest, sum, n := math.Inf(1), 0.0, 0
+	for t := range e.teams {
+		for _, m := range e.teams[t] {
+			x, ok := partyLatency(m, loc, r.numAgg)
+			if !ok {
+				return 0, false
+			}
+			lowest, sum, n = min(lowest, x), sum+x, n+1
+		}
+	}
+	if r.distRef == distanceReferenceAverage && n > 0 {
+		return sum / float64(n), true
+	}
+	return lowest, true
 }
 
 // firstMember returns some member of the candidate.
@@ -649,45 +573,45 @@ func (e *Evaluator) chooseLocation(v *Values, withRules bool) {
 		return
 	}
 	best := locScore{loc: -1}
-	bestName := ""
+next:
 	for _, l := range m0.r.PartyLatency() {
 		if withRules {
-			feasible := true
 			for _, ri := range e.rs.latency {
 				if !e.latencyAt(&e.rs.rules[ri], &v.rules[ri], l.Loc) {
-					feasible = false
-					break
+					continue next
 				}
 			}
-			if !feasible {
-				continue
-			}
 		}
-		s := locScore{loc: l.Loc, worst: 0}
-		common := true
+		s := locScore{loc: l.Loc}
 		for t := range e.teams {
 			for _, m := range e.teams[t] {
 				ms, found := playerLatency(m, l.Loc)
 				if !found {
-					common = false
-					break
+					continue next
 				}
 				s.worst = max(s.worst, ms)
 				s.sum += int64(ms)
 				s.n++
 			}
 		}
-		if !common {
-			continue
-		}
-		name := e.locName(l.Loc)
-		if best.loc < 0 || s.worst < best.worst ||
-			(s.worst == best.worst && s.sum*int64(best.n) < best.sum*int64(s.n)) ||
-			(s.worst == best.worst && s.sum*int64(best.n) == best.sum*int64(s.n) && name < bestName) {
-			best, bestName = s, name
+		if best.loc < 0 || e.better(s, best) {
+			best = s
 		}
 	}
 	e.loc = best.loc
+}
+
+// better reports whether location score s beats best (D11): a lower worst
+// case, then a lower average, then a lower name.
+func (e *Evaluator) better(s, best locScore) bool {
+	if s.worst != best.worst {
+		return s.worst < best.worst
+	}
+	// The averages s.sum/s.n and best.sum/best.n, compared without division.
+	if a, b := s.sum*int64(best.n), best.sum*int64(s.n); a != b {
+		return a < b
+	}
+	return e.locName(s.loc) < e.locName(best.loc)
 }
 
 func playerLatency(m member, loc int32) (int32, bool) { return m.r.PlayerLatencyAt(int(m.p), loc) }

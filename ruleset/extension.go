@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -91,8 +92,8 @@ func (c *compiler) expressionRule(n *node, path string, r *rule, rv *ruleVals) {
 	if !ok {
 		return
 	}
-	if utf8Len(src) > MaxExpressionLength {
-		c.errorf(path+".expression", "is %d characters long; the limit is %d", utf8Len(src), MaxExpressionLength)
+	if n := utf8.RuneCountInString(src); n > MaxExpressionLength {
+		c.errorf(path+".expression", "is %d characters long; the limit is %d", n, MaxExpressionLength)
 		return
 	}
 	prog, err := expr.Compile(src, c.extOptions(ext.params)...)
@@ -216,11 +217,7 @@ func extAvg(args ...any) (any, error) {
 	if err != nil || len(xs) == 0 {
 		return math.NaN(), err
 	}
-	s := 0.0
-	for _, x := range xs {
-		s += x
-	}
-	return s / float64(len(xs)), nil
+	return sumOf(xs) / float64(len(xs)), nil
 }
 
 func extStddev(args ...any) (any, error) {

@@ -39,7 +39,6 @@ type node struct {
 	str     string // string value, or the literal text of a number
 	items   []*node
 	members []jmember
-	line    int
 }
 
 // get returns the first member named key.
@@ -145,33 +144,32 @@ func (r *jsonReader) value(path string, depth int) *node {
 	if r.pos >= len(r.src) {
 		r.fail("unexpected end of input; a value is missing")
 	}
-	line := r.line
 	switch c := r.src[r.pos]; {
 	case c == '{':
-		return r.object(path, depth, line)
+		return r.object(path, depth)
 	case c == '[':
-		return r.array(path, depth, line)
+		return r.array(path, depth)
 	case c == '"':
-		return &node{kind: kString, str: r.string(), line: line}
+		return &node{kind: kString, str: r.string()}
 	case c == '-' || (c >= '0' && c <= '9'):
-		return r.number(line)
+		return r.number()
 	case strings.HasPrefix(r.src[r.pos:], "true"):
 		r.pos += 4
-		return &node{kind: kBool, b: true, line: line}
+		return &node{kind: kBool, b: true}
 	case strings.HasPrefix(r.src[r.pos:], "false"):
 		r.pos += 5
-		return &node{kind: kBool, line: line}
+		return &node{kind: kBool}
 	case strings.HasPrefix(r.src[r.pos:], "null"):
 		r.pos += 4
-		return &node{kind: kNull, line: line}
+		return &node{kind: kNull}
 	default:
 		r.fail("unexpected %s; expected a value", r.describe())
 	}
 	return nil
 }
 
-func (r *jsonReader) object(path string, depth, line int) *node {
-	n := &node{kind: kObject, line: line}
+func (r *jsonReader) object(path string, depth int) *node {
+	n := &node{kind: kObject}
 	r.pos++ // {
 	seen := map[string]bool{}
 	for {
@@ -213,8 +211,8 @@ func (r *jsonReader) object(path string, depth, line int) *node {
 	}
 }
 
-func (r *jsonReader) array(path string, depth, line int) *node {
-	n := &node{kind: kArray, line: line}
+func (r *jsonReader) array(path string, depth int) *node {
+	n := &node{kind: kArray}
 	r.pos++ // [
 	for {
 		r.skip()
@@ -320,7 +318,7 @@ func (r *jsonReader) unicodeEscape() rune {
 	return c
 }
 
-func (r *jsonReader) number(line int) *node {
+func (r *jsonReader) number() *node {
 	start := r.pos
 	if r.src[r.pos] == '-' {
 		r.pos++
@@ -355,7 +353,7 @@ func (r *jsonReader) number(line int) *node {
 	if err != nil {
 		r.fail("the number %s is out of range", text)
 	}
-	return &node{kind: kNumber, num: f, str: text, line: line}
+	return &node{kind: kNumber, num: f, str: text}
 }
 
 func joinPath(path, key string) string {

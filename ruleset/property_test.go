@@ -235,8 +235,22 @@ func propWait(t *rapid.T, rs *ruleset.RuleSet) time.Duration {
 	return time.Duration(ms) * time.Millisecond
 }
 
-// propResolve resolves the tickets.
-func propResolve(t *rapid.T, rs *ruleset.RuleSet, locs *ticket.Locations, tks []propTicket) []*ticket.Resolved {
+// propCheck runs check under rapid with each rule set that keep accepts
+// (every one when keep is nil), as a subtest named after the rule set.
+func propCheck(t *testing.T, keep func(*ruleset.RuleSet) bool, check func(t *rapid.T, rs *ruleset.RuleSet)) {
+	for _, p := range propRuleSets(t) {
+		if keep != nil && !keep(p.rs) {
+			continue
+		}
+		t.Run(p.name, func(t *testing.T) {
+			rapid.Check(t, func(t *rapid.T) { check(t, p.rs) })
+		})
+	}
+}
+
+// propDraw draws tickets (propTickets) and resolves them with locs.
+func propDraw(t *rapid.T, rs *ruleset.RuleSet, locs *ticket.Locations) ([]propTicket, []*ticket.Resolved) {
+	tks := propTickets(t, rs)
 	out := make([]*ticket.Resolved, len(tks))
 	for i, tk := range tks {
 		r, err := rs.Schema().Resolve(tk.players, locs)
@@ -245,7 +259,7 @@ func propResolve(t *rapid.T, rs *ruleset.RuleSet, locs *ticket.Locations, tks []
 		}
 		out[i] = r
 	}
-	return out
+	return tks, out
 }
 
 // propBuild builds the candidate with the tickets in the given order.
@@ -296,89 +310,76 @@ func (o propOutcome) equal(p propOutcome) bool {
 // names a failed rule, a passed one has no failed rule outside compounds,
 // and the location is a known one or none.
 func TestPropertyEvaluateNeverPanics(t *testing.T) {
-	for _, p := range propRuleSets(t) {
-		t.Run(p.name, func(t *testing.T) {
-			rs := p.rs
-			rapid.Check(t, func(t *rapid.T) {
-				locs := ticket.NewLocations()
-				tks := propTickets(t, rs)
-				res := propResolve(t, rs, locs, tks)
-				c := propBuild(tks, res, propIdentity(len(tks)))
-				v := rs.At(propWait(t, rs))
-				ev := rs.NewEvaluator(locs)
-				for _, mode := range propModes {
-					ok := ev.Evaluate(c, v, mode)
-					failed := -1
-					for i, r := range ev.Results() {
-						if r != ruleset.Passed && r != ruleset.Failed && r != ruleset.NotEvaluated {
-							t.Fatalf("mode %d: result %d of rule %d", mode, r, i)
-						}
-						if r == ruleset.Failed && !rs.Rules()[i].InCompound {
-							failed = i
-						}
-					}
-					if !ok && failed < 0 {
-						t.Fatalf("mode %d: Evaluate false but no top-level rule failed: %v", mode, ev.Results())
-					}
-					if ok && failed >= 0 {
-						t.Fatalf("mode %d: Evaluate true but rule %s failed", mode, rs.Rules()[failed].Name)
-					}
-					if l := ev.Location(); l < -1 || int(l) >= locs.Len() {
-						t.Fatalf("mode %d: Location %d of %d", mode, l, locs.Len())
+	propCheck(t, nil, func(t *rapid.T, rs *ruleset.RuleSet) {
+		locs := ticket.NewLocations()
+		tks, res := propDraw(t, rs, locs)
+		c := propBuild(tks, res, propIdentity(len(tks)))
+		v := rs.At(propWait(t, rs))
+		ev := rs.NewEvaluator(locs)
+		for _, mode := range propModes {
+			ok := ev.Evaluate(c, v, mode)
+			failed := -1
+			for i, r := range ev.Results() {
+				if r != ruleset.Passed && r != ruleset.Failed && r != ruleset.NotEvaluated {
+					t.Fatalf("mode %d: result %d of rule %d", mode, r, i)
+				}
+				if r == ruleset.Failed && !rs.Rules()[i].InCompound {
+					failed = i
+				}
+			}
+			if !ok && failed < 0 {
+				t.Fatalf("mode %d: Evaluate false but no top-level rule failed: %v", mode, ev.Results())
+			}
+			if ok && failed >= 0 {
+				t.Fatalf("mode %d: Evaluate true but rule %s failed", mode, rs.Rules()[failed].Name)
+			}
+			if l := ev.Location(); l < -1 || int(l) >= locs.Len() {
+				t.Fatalf("mode %d: Location %d of %d", mode, l, locs.Len())
+			}
+		}
+		// Sort, batching and batch keys of every ticket against the first.
+		if len(res) > 0 {
+			var keys []ruleset.SortKey
+			for _, r := range res {
+				a := rs.SortKeys(keys[:0], res[0], r)
+				b := rs.SortKeys(nil, r, res[0])
+				_ = rs.CompareSortKeys(a, b)
+				_ = rs.BatchingKeys(nil, res[0], r)
+				for _, br := range rs.BatchRules() {
+					if br.String {
+						rs.BatchString(br.Rule, r)
+					} else {
+						rs.BatchNumber(br.Rule, r)
 					}
 				}
-				// Sort, batching and batch keys of every ticket against the first.
-				if len(res) > 0 {
-					var keys []ruleset.SortKey
-					for _, r := range res {
-						a := rs.SortKeys(keys[:0], res[0], r)
-						b := rs.SortKeys(nil, r, res[0])
-						_ = rs.CompareSortKeys(a, b)
-						_ = rs.BatchingKeys(nil, res[0], r)
-						for _, br := range rs.BatchRules() {
-							if br.String {
-								rs.BatchString(br.Rule, r)
-							} else {
-								rs.BatchNumber(br.Rule, r)
-							}
-						}
-					}
-				}
-			})
-		})
-	}
+			}
+		}
+	})
 }
 
 // TestPropertyFinalDeterministic: evaluating the same candidate twice gives
 // the same result, Results, Location and Err, whether with a fresh
 // evaluator or with one that evaluated another candidate in between.
 func TestPropertyFinalDeterministic(t *testing.T) {
-	for _, p := range propRuleSets(t) {
-		t.Run(p.name, func(t *testing.T) {
-			rs := p.rs
-			rapid.Check(t, func(t *rapid.T) {
-				locs := ticket.NewLocations()
-				tks := propTickets(t, rs)
-				other := propTickets(t, rs)
-				res := propResolve(t, rs, locs, tks)
-				resOther := propResolve(t, rs, locs, other)
-				c := propBuild(tks, res, propIdentity(len(tks)))
-				co := propBuild(other, resOther, propIdentity(len(other)))
-				v := rs.At(propWait(t, rs))
-				ev := rs.NewEvaluator(locs)
-				first := propEval(ev, c, v, ruleset.Final)
-				again := propEval(ev, c, v, ruleset.Final)
-				propEval(ev, co, v, ruleset.Final)
-				afterOther := propEval(ev, c, v, ruleset.Final)
-				fresh := propEval(rs.NewEvaluator(locs), c, v, ruleset.Final)
-				for name, o := range map[string]propOutcome{"again": again, "after another candidate": afterOther, "fresh evaluator": fresh} {
-					if !first.equal(o) {
-						t.Fatalf("%s: %+v, first %+v", name, o, first)
-					}
-				}
-			})
-		})
-	}
+	propCheck(t, nil, func(t *rapid.T, rs *ruleset.RuleSet) {
+		locs := ticket.NewLocations()
+		tks, res := propDraw(t, rs, locs)
+		other, resOther := propDraw(t, rs, locs)
+		c := propBuild(tks, res, propIdentity(len(tks)))
+		co := propBuild(other, resOther, propIdentity(len(other)))
+		v := rs.At(propWait(t, rs))
+		ev := rs.NewEvaluator(locs)
+		first := propEval(ev, c, v, ruleset.Final)
+		again := propEval(ev, c, v, ruleset.Final)
+		propEval(ev, co, v, ruleset.Final)
+		afterOther := propEval(ev, c, v, ruleset.Final)
+		fresh := propEval(rs.NewEvaluator(locs), c, v, ruleset.Final)
+		for name, o := range map[string]propOutcome{"again": again, "after another candidate": afterOther, "fresh evaluator": fresh} {
+			if !first.equal(o) {
+				t.Fatalf("%s: %+v, first %+v", name, o, first)
+			}
+		}
+	})
 }
 
 // TestPropertyTicketOrder: reordering the tickets of a candidate (each
@@ -386,33 +387,21 @@ func TestPropertyFinalDeterministic(t *testing.T) {
 // without order-dependent rules (expression rules can index players, so
 // rule sets with them are left out). Partial and Structural are checked too.
 func TestPropertyTicketOrder(t *testing.T) {
-	for _, p := range propRuleSets(t) {
-		orderFree := true
-		for _, r := range p.rs.Rules() {
-			if r.Type == ruleset.TypeExpression {
-				orderFree = false
+	orderFree := func(rs *ruleset.RuleSet) bool {
+		return !slices.ContainsFunc(rs.Rules(), func(r ruleset.Rule) bool { return r.Type == ruleset.TypeExpression })
+	}
+	propCheck(t, orderFree, func(t *rapid.T, rs *ruleset.RuleSet) {
+		locs := ticket.NewLocations()
+		tks, res := propDraw(t, rs, locs)
+		order := rapid.Permutation(propIdentity(len(tks))).Draw(t, "order")
+		v := rs.At(propWait(t, rs))
+		ev := rs.NewEvaluator(locs)
+		for _, mode := range propModes {
+			a := propEval(ev, propBuild(tks, res, propIdentity(len(tks))), v, mode)
+			b := propEval(ev, propBuild(tks, res, order), v, mode)
+			if !a.equal(b) {
+				t.Fatalf("mode %d: in order %+v, reordered %v %+v", mode, a, order, b)
 			}
 		}
-		if !orderFree {
-			continue
-		}
-		t.Run(p.name, func(t *testing.T) {
-			rs := p.rs
-			rapid.Check(t, func(t *rapid.T) {
-				locs := ticket.NewLocations()
-				tks := propTickets(t, rs)
-				res := propResolve(t, rs, locs, tks)
-				order := rapid.Permutation(propIdentity(len(tks))).Draw(t, "order")
-				v := rs.At(propWait(t, rs))
-				ev := rs.NewEvaluator(locs)
-				for _, mode := range propModes {
-					a := propEval(ev, propBuild(tks, res, propIdentity(len(tks))), v, mode)
-					b := propEval(ev, propBuild(tks, res, order), v, mode)
-					if !a.equal(b) {
-						t.Fatalf("mode %d: in order %+v, reordered %v %+v", mode, a, order, b)
-					}
-				}
-			})
-		})
-	}
+	})
 }

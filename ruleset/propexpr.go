@@ -112,7 +112,6 @@ const (
 	aggMax
 	aggUnion // the default for lists
 	aggIntersection
-	aggNone // raw player values (expression rules)
 )
 
 // growth says how a value changes as players join a candidate match; it

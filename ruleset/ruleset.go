@@ -71,6 +71,7 @@ const (
 	ExpansionAgeOldest       = "oldest"
 	distanceReferenceMin     = "min"
 	distanceReferenceAverage = "avg"
+	distanceReferenceNumber  = "number" // rule.distRef when distanceReference is a number
 )
 
 // Algorithm is a rule set's algorithm block with defaults filled in.
@@ -129,7 +130,6 @@ type RuleSet struct {
 	steps      int   // expansion steps in all
 	expansions int   // expansions with at least one valid step
 	lastWait   float64
-	countRes   bool // some top rule depends on team sizes
 }
 
 // Name returns the rule set's optional name property.

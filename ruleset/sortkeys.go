@@ -1,7 +1,9 @@
 package ruleset
 
 import (
+	"cmp"
 	"math"
+	"strings"
 
 	"github.com/matchforge/matchforge/ticket"
 )
@@ -63,7 +65,7 @@ func (rs *RuleSet) CompareSortKeys(a, b []SortKey) int {
 	for i, ri := range rs.sorts {
 		r := &rs.rules[ri]
 		if r.kind == ticket.KindString {
-			if c := cmpString(a[i].Str, b[i].Str); c != 0 {
+			if c := strings.Compare(a[i].Str, b[i].Str); c != 0 {
 				if r.desc {
 					return -c
 				}
@@ -71,7 +73,7 @@ func (rs *RuleSet) CompareSortKeys(a, b []SortKey) int {
 			}
 			continue
 		}
-		if c := cmpFloat(a[i].Num, b[i].Num); c != 0 {
+		if c := cmp.Compare(a[i].Num, b[i].Num); c != 0 {
 			return c
 		}
 	}

@@ -315,21 +315,7 @@ func TestValidRuleSets(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(file), ".json")
 		seen[name] = true
 		t.Run(name, func(t *testing.T) {
-			body, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			doc, err := ruleset.Parse(body)
-			if err != nil {
-				t.Fatalf("Parse:%s", vtLines(ruleset.Problems(err)))
-			}
-			if err := doc.Validate(); err != nil {
-				t.Fatalf("Validate:%s", vtLines(ruleset.Problems(err)))
-			}
-			rs, err := ruleset.Compile(doc)
-			if err != nil {
-				t.Fatalf("Compile: %v", err)
-			}
+			body, rs := vtCompileFile(t, file)
 			if rs.Body() != string(body) {
 				t.Errorf("Body() is not the body compiled")
 			}
@@ -345,6 +331,28 @@ func TestValidRuleSets(t *testing.T) {
 			t.Errorf("vtValidCases names %s, which is not in %s", name, vtValidDir)
 		}
 	}
+}
+
+// vtCompileFile reads a rule-set file that must be valid, checks that it
+// parses, validates and compiles, and returns its body and rule set.
+func vtCompileFile(t *testing.T, file string) ([]byte, *ruleset.RuleSet) {
+	t.Helper()
+	body, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := ruleset.Parse(body)
+	if err != nil {
+		t.Fatalf("Parse:%s", vtLines(ruleset.Problems(err)))
+	}
+	if err := doc.Validate(); err != nil {
+		t.Fatalf("Validate:%s", vtLines(ruleset.Problems(err)))
+	}
+	rs, err := ruleset.Compile(doc)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	return body, rs
 }
 
 func vtCheckCompiled(t *testing.T, rs *ruleset.RuleSet, w vtValid) {
@@ -467,15 +475,6 @@ func vPlayer(id string, attrs map[string]ticket.AttributeValue, latency map[stri
 	return ticket.Player{PlayerID: id, PlayerAttributes: attrs, LatencyInMs: latency}
 }
 
-func vResolve(t *testing.T, rs *ruleset.RuleSet, locs *ticket.Locations, players ...ticket.Player) *ticket.Resolved {
-	t.Helper()
-	r, err := rs.Schema().Resolve(players, locs)
-	if err != nil {
-		t.Fatalf("Resolve: %v", err)
-	}
-	return r
-}
-
 // vEval places one single-player ticket per entry of teams (a team index)
 // and evaluates the candidate in Final mode after waiting wait.
 func vEval(t *testing.T, rs *ruleset.RuleSet, wait time.Duration, players []ticket.Player, teams []int) (bool, []int8) {
@@ -484,7 +483,7 @@ func vEval(t *testing.T, rs *ruleset.RuleSet, wait time.Duration, players []tick
 	ev := rs.NewEvaluator(locs)
 	var c ruleset.Candidate
 	for i, p := range players {
-		c.Add(vResolve(t, rs, locs, p), teams[i])
+		c.Add(evResolve(t, rs, locs, p), teams[i])
 	}
 	ok := ev.Evaluate(&c, rs.At(wait), ruleset.Final)
 	if err := ev.Err(); err != nil {
@@ -832,7 +831,7 @@ var vtValidCases = map[string]vtValid{
 			if a[6].Default != nil {
 				t.Errorf("character has a default: %#v", a[6].Default)
 			}
-			r := vResolve(t, rs, ticket.NewLocations(), vPlayer("p", nil, nil))
+			r := evResolve(t, rs, ticket.NewLocations(), vPlayer("p", nil, nil))
 			if r.Missing() != 6 {
 				t.Errorf("Missing = %d, want 6 (character has no default)", r.Missing())
 			}
@@ -914,7 +913,7 @@ var vtExamples = map[string]vtExample{
 	"ex01-aliens-vs-cowboys.json": {class: ruleset.Small, teams: []string{"cowboys", "aliens"}, maxPlayers: 16,
 		check: func(t *testing.T, rs *ruleset.RuleSet) {
 			// FairTeamSkill: maxDistance 10, then 50 at 5 s and 100 at 15 s.
-			r := vtRuleIndex(t, rs, "FairTeamSkill")
+			r := evRuleIndex(t, rs, "FairTeamSkill")
 			for _, c := range []struct {
 				at   time.Duration
 				want float64
@@ -949,7 +948,7 @@ var vtExamples = map[string]vtExample{
 			if got := rs.At(10 * time.Second).Team(0).Min; got != 150 {
 				t.Errorf("Marauders minPlayers at 10 s = %d, want 150", got)
 			}
-			if got, _ := rs.At(12 * time.Second).MaxLatency(vtRuleIndex(t, rs, "low-latency")); got != 200 {
+			if got, _ := rs.At(12 * time.Second).MaxLatency(evRuleIndex(t, rs, "low-latency")); got != 200 {
 				t.Errorf("maxLatency at 12 s = %v, want 200", got)
 			}
 			if got := rs.At(15 * time.Second).Team(0).Min; got != 100 {
@@ -977,17 +976,6 @@ var vtExamples = map[string]vtExample{
 	"tutorial-minimal-single-team.json": {class: ruleset.Small, teams: []string{"cowboys"}, maxPlayers: 8},
 }
 
-func vtRuleIndex(t *testing.T, rs *ruleset.RuleSet, name string) int {
-	t.Helper()
-	for i, r := range rs.Rules() {
-		if r.Name == name {
-			return i
-		}
-	}
-	t.Fatalf("no rule %s", name)
-	return -1
-}
-
 func TestPublishedExamples(t *testing.T) {
 	if _, err := os.Stat(vtExamplesDir); err != nil {
 		t.Skipf("the published examples folder %s does not exist (%v); nothing to check", vtExamplesDir, err)
@@ -1002,21 +990,7 @@ func TestPublishedExamples(t *testing.T) {
 	for _, file := range files {
 		name := filepath.Base(file)
 		t.Run(name, func(t *testing.T) {
-			body, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			doc, err := ruleset.Parse(body)
-			if err != nil {
-				t.Fatalf("Parse:%s", vtLines(ruleset.Problems(err)))
-			}
-			if err := doc.Validate(); err != nil {
-				t.Fatalf("Validate:%s", vtLines(ruleset.Problems(err)))
-			}
-			rs, err := ruleset.Compile(doc)
-			if err != nil {
-				t.Fatalf("Compile: %v", err)
-			}
+			_, rs := vtCompileFile(t, file)
 			w, ok := vtExamples[name]
 			if !ok {
 				t.Fatalf("INDEX.md describes no example %s; add its expectations to vtExamples", name)

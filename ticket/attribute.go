@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
-	"sort"
+	"strings"
 )
 
 // Kind says which member of the AttributeValue union is set.
@@ -22,65 +21,44 @@ const (
 	KindMap         // SDM: a map of up to 10 string keys to doubles
 )
 
-// String returns the GameLift member name of the kind ("S", "N", "SL", "SDM").
-func (k Kind) String() string {
-	switch k {
-	case KindString:
-		return "S"
-	case KindNumber:
-		return "N"
-	case KindList:
-		return "SL"
-	case KindMap:
-		return "SDM"
-	}
-	return "none"
+// kindName is a kind's names: the GameLift union member, the rule-set
+// attribute type and the matchmaker data's attributeType.
+type kindName struct{ member, ruleSet, matchmaker string }
+
+var kindNames = [...]kindName{
+	KindNone:   {"none", "none", "NONE"},
+	KindString: {"S", "string", "STRING"},
+	KindNumber: {"N", "number", "DOUBLE"},
+	KindList:   {"SL", "string_list", "STRING_LIST"},
+	KindMap:    {"SDM", "string_number_map", "STRING_DOUBLE_MAP"},
 }
+
+// name returns k's names; an unknown kind has those of KindNone.
+func (k Kind) name() kindName {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return kindNames[KindNone]
+}
+
+// String returns the GameLift member name of the kind ("S", "N", "SL", "SDM").
+func (k Kind) String() string { return k.name().member }
 
 // RuleSetType returns the rule-set attribute type that declares this kind:
 // "string", "number", "string_list" or "string_number_map".
-func (k Kind) RuleSetType() string {
-	switch k {
-	case KindString:
-		return "string"
-	case KindNumber:
-		return "number"
-	case KindList:
-		return "string_list"
-	case KindMap:
-		return "string_number_map"
-	}
-	return "none"
-}
+func (k Kind) RuleSetType() string { return k.name().ruleSet }
 
 // MatchmakerType returns the attributeType name the matchmaker data document
 // uses for this kind: STRING, DOUBLE, STRING_LIST or STRING_DOUBLE_MAP.
-func (k Kind) MatchmakerType() string {
-	switch k {
-	case KindString:
-		return "STRING"
-	case KindNumber:
-		return "DOUBLE"
-	case KindList:
-		return "STRING_LIST"
-	case KindMap:
-		return "STRING_DOUBLE_MAP"
-	}
-	return "NONE"
-}
+func (k Kind) MatchmakerType() string { return k.name().matchmaker }
 
 // KindOfRuleSetType maps a rule-set attribute type name to its Kind. It
 // returns KindNone for an unknown name.
 func KindOfRuleSetType(name string) Kind {
-	switch name {
-	case "string":
-		return KindString
-	case "number":
-		return KindNumber
-	case "string_list":
-		return KindList
-	case "string_number_map":
-		return KindMap
+	for k := KindString; k <= KindMap; k++ {
+		if kindNames[k].ruleSet == name {
+			return k
+		}
 	}
 	return KindNone
 }
@@ -126,7 +104,7 @@ func StringNumberMap(m map[string]float64) AttributeValue {
 	for k, v := range m {
 		entries = append(entries, MapEntry{k, v})
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Key < entries[j].Key })
+	slices.SortFunc(entries, func(a, b MapEntry) int { return strings.Compare(a.Key, b.Key) })
 	return AttributeValue{kind: KindMap, sdm: entries}
 }
 
@@ -203,7 +181,7 @@ func (v AttributeValue) MarshalJSON() ([]byte, error) {
 		b, _ := json.Marshal(v.s)
 		buf.Write(b)
 	case KindNumber:
-		if math.IsNaN(v.n) || math.IsInf(v.n, 0) {
+		if !finite(v.n) {
 			return nil, fmt.Errorf("ticket: attribute N is %v, which JSON cannot carry", v.n)
 		}
 		buf.WriteString(`{"N":`)
@@ -273,7 +251,7 @@ func (v *AttributeValue) UnmarshalJSON(data []byte) error {
 		out = StringNumberMap(*raw.SDM)
 	}
 	if len(members) != 1 {
-		out = AttributeValue{members: append(members, "")[:len(members)]}
+		out = AttributeValue{members: members}
 	}
 	*v = out
 	return nil

@@ -3,8 +3,10 @@ package ticket_test
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -380,31 +382,15 @@ func TestPlayerJSON(t *testing.T) {
 	}
 }
 
-// playersEqual compares players with AttributeValue.Equal.
+// playersEqual compares players with AttributeValue.Equal. A nil and an
+// empty map are the same request (both encode to nothing), as maps.Equal
+// has it.
 func playersEqual(a, b []ticket.Player) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, y := a[i], b[i]
-		// A nil and an empty map are the same request (both encode to nothing).
-		if x.PlayerID != y.PlayerID || x.Team != y.Team ||
-			len(x.LatencyInMs) != len(y.LatencyInMs) || len(x.PlayerAttributes) != len(y.PlayerAttributes) {
-			return false
-		}
-		for k, v := range x.LatencyInMs {
-			if w, ok := y.LatencyInMs[k]; !ok || v != w {
-				return false
-			}
-		}
-		for k, v := range x.PlayerAttributes {
-			w, ok := y.PlayerAttributes[k]
-			if !ok || !v.Equal(w) {
-				return false
-			}
-		}
-	}
-	return true
+	return slices.EqualFunc(a, b, func(x, y ticket.Player) bool {
+		return x.PlayerID == y.PlayerID && x.Team == y.Team &&
+			maps.Equal(x.LatencyInMs, y.LatencyInMs) &&
+			maps.EqualFunc(x.PlayerAttributes, y.PlayerAttributes, ticket.AttributeValue.Equal)
+	})
 }
 
 func TestAttributeGoString(t *testing.T) {

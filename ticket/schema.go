@@ -1,7 +1,9 @@
 package ticket
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -216,7 +218,7 @@ func (s *Schema) Resolve(players []Player, locs *Locations) (*Resolved, error) {
 	r.id = players[0].PlayerID
 	for p := range players {
 		pl := &players[p]
-		if r.x != nil && r.x.ids != nil {
+		if n > 1 {
 			r.x.ids[p] = pl.PlayerID
 		}
 		if pl.Team != "" {
@@ -250,11 +252,11 @@ func (s *Schema) Resolve(players []Player, locs *Locations) (*Resolved, error) {
 		if p == 0 {
 			r.given = given
 		}
-		if r.x != nil && r.x.given != nil {
+		if n > 1 {
 			r.x.given[p] = given
 		}
-		if len(pl.PlayerAttributes) > len(s.attrs) || (len(pl.PlayerAttributes) > 0 && hasExtra(s, pl.PlayerAttributes)) {
-			for _, name := range sortedKeys(pl.PlayerAttributes) {
+		if hasExtra(s, pl.PlayerAttributes) {
+			for _, name := range slices.Sorted(maps.Keys(pl.PlayerAttributes)) {
 				if _, declared := s.byName[name]; !declared {
 					v := pl.PlayerAttributes[name]
 					if v.kind == KindList {
@@ -286,6 +288,9 @@ func (s *Schema) Resolve(players []Player, locs *Locations) (*Resolved, error) {
 
 // hasExtra reports whether attrs holds a name the schema does not declare.
 func hasExtra(s *Schema, attrs map[string]AttributeValue) bool {
+	if len(attrs) > len(s.attrs) {
+		return true
+	}
 	for name := range attrs {
 		if _, declared := s.byName[name]; !declared {
 			return true
@@ -297,9 +302,6 @@ func hasExtra(s *Schema, attrs map[string]AttributeValue) bool {
 // latencies interns a player's locations and returns its latencies sorted
 // by location id.
 func latencies(m map[string]int, locs *Locations) []Latency {
-	if len(m) == 0 {
-		return nil
-	}
 	var buf [16]Latency
 	ls := internLatencies(m, locs, buf[:0])
 	return append(make([]Latency, 0, len(ls)), ls...)
@@ -308,9 +310,6 @@ func latencies(m map[string]int, locs *Locations) []Latency {
 // singleLatencies is latencies for a ticket of one player, whose
 // aggregates are its own latencies.
 func singleLatencies(m map[string]int, locs *Locations) []LatencyAgg {
-	if len(m) == 0 {
-		return nil
-	}
 	var buf [16]Latency
 	ls := internLatencies(m, locs, buf[:0])
 	out := make([]LatencyAgg, len(ls))
@@ -336,11 +335,11 @@ func internLatencies(m map[string]int, locs *Locations, buf []Latency) []Latency
 	}
 	if !known {
 		l = buf[:0]
-		for _, name := range sortedKeys(m) {
+		for _, name := range slices.Sorted(maps.Keys(m)) {
 			l = append(l, Latency{Loc: locs.ID(name), Ms: int32(m[name])})
 		}
 	}
-	slices.SortFunc(l, func(a, b Latency) int { return int(a.Loc - b.Loc) })
+	slices.SortFunc(l, func(a, b Latency) int { return cmp.Compare(a.Loc, b.Loc) })
 	return l
 }
 
@@ -423,7 +422,7 @@ func (r *Resolved) aggregate() {
 	for _, l := range x.plat[0] {
 		a := LatencyAgg{Loc: l.Loc, Min: l.Ms, Max: l.Ms}
 		sum, all := int64(l.Ms), true
-		for p := 1; p < n && all; p++ {
+		for p := 1; p < n; p++ {
 			ms, ok := find(x.plat[p], l.Loc)
 			if !ok {
 				all = false

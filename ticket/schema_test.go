@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/matchforge/matchforge/ticket"
@@ -683,7 +684,7 @@ func TestUnionIntersectSorted(t *testing.T) {
 		{[]string{"", "a"}, []string{""}, []string{"", "a"}, []string{""}},
 	}
 	for _, tc := range tests {
-		a, b := slicesClone(tc.a), slicesClone(tc.b)
+		a, b := slices.Clone(tc.a), slices.Clone(tc.b)
 		if got := ticket.UnionSorted(a, b); !reflect.DeepEqual(got, tc.union) {
 			t.Errorf("UnionSorted(%q, %q) = %q, want %q", tc.a, tc.b, got, tc.union)
 		}
@@ -712,13 +713,6 @@ func TestUnionIntersectSorted(t *testing.T) {
 	if a[0] != "a" {
 		t.Error("UnionSorted aliases its input")
 	}
-}
-
-func slicesClone(s []string) []string {
-	if s == nil {
-		return nil
-	}
-	return append([]string{}, s...)
 }
 
 func equalOrEmpty(a, b []string) bool {

@@ -2,7 +2,9 @@ package ticket
 
 import (
 	"encoding/json"
-	"strconv"
+	"fmt"
+	"math"
+	"slices"
 	"time"
 )
 
@@ -61,14 +63,7 @@ func (s Status) Terminal() bool {
 func (s Status) Active() bool { return s.Valid() && !s.Terminal() }
 
 // Valid reports whether s is one of the eight statuses.
-func (s Status) Valid() bool {
-	for _, x := range Statuses {
-		if s == x {
-			return true
-		}
-	}
-	return false
-}
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
 
 // Status reasons (D19, D20). A ticket's StatusReason carries one of these
 // codes when the status needs explaining; StatusMessage carries a sentence.
@@ -132,15 +127,7 @@ func EpochSeconds(t time.Time) json.Number {
 	if ms < 0 { // -1.5 s is "-1.500", not floor and fraction "-2.500"
 		ms, sign = -ms, "-"
 	}
-	return json.Number(sign + strconv.FormatInt(ms/1000, 10) + "." + pad3(ms%1000))
-}
-
-func pad3(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for len(s) < 3 {
-		s = "0" + s
-	}
-	return s
+	return json.Number(fmt.Sprintf("%s%d.%03d", sign, ms/1000, ms%1000))
 }
 
 // FromEpochSeconds decodes an API timestamp (epoch seconds, fraction allowed).
@@ -149,14 +136,7 @@ func FromEpochSeconds(n json.Number) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	return time.UnixMilli(int64(f*1000 + 0.5*sign(f))).UTC(), nil
-}
-
-func sign(f float64) float64 {
-	if f < 0 {
-		return -1
-	}
-	return 1
+	return time.UnixMilli(int64(math.Round(f * 1000))).UTC(), nil
 }
 
 type ticketJSON struct {

@@ -3,8 +3,9 @@ package ticket
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -83,17 +84,13 @@ func IDChars(id string) bool {
 // letters, digits, '-' and '.'. The empty id is valid (the engine makes one).
 func ValidateTicketID(field, id string) error {
 	var p problems
-	checkID(&p, field, id)
-	return p.err()
-}
-
-func checkID(p *problems, field, id string) {
 	if n := utf8.RuneCountInString(id); n > MaxTicketIDLength {
 		p.add(field, "is %d characters long; the limit is %d", n, MaxTicketIDLength)
 	}
 	if !IDChars(id) {
 		p.add(field, "%q may contain only letters, digits, '-' and '.'", id)
 	}
+	return p.err()
 }
 
 // PlayerRules selects the limits that ValidatePlayers applies.
@@ -222,16 +219,15 @@ func checkPlayer(p *problems, path string, pl *Player, rules PlayerRules) {
 	if n := len(pl.PlayerAttributes); n > MaxAttributesPerPlayer {
 		p.add(path+".PlayerAttributes", "has %d attributes; the limit is %d", n, MaxAttributesPerPlayer)
 	}
-	for _, name := range sortedKeys(pl.PlayerAttributes) {
-		apath := path + ".PlayerAttributes." + name
+	for _, name := range slices.Sorted(maps.Keys(pl.PlayerAttributes)) {
 		if name == "" || utf8.RuneCountInString(name) > MaxAttributeNameLength {
 			p.add(path+".PlayerAttributes", "has an attribute name of %d characters; names must be 1 to %d characters",
 				utf8.RuneCountInString(name), MaxAttributeNameLength)
 			continue
 		}
-		checkValue(p, apath, pl.PlayerAttributes[name])
+		checkValue(p, path+".PlayerAttributes."+name, pl.PlayerAttributes[name])
 	}
-	for _, loc := range sortedKeys(pl.LatencyInMs) {
+	for _, loc := range slices.Sorted(maps.Keys(pl.LatencyInMs)) {
 		if loc == "" {
 			p.add(path+".LatencyInMs", "has an empty location name; names must have at least 1 character")
 			continue
@@ -264,7 +260,7 @@ func checkValue(p *problems, path string, v AttributeValue) {
 	case KindString:
 		checkLen(p, path+".S", v.s, 1, MaxStringLength)
 	case KindNumber:
-		if math.IsNaN(v.n) || math.IsInf(v.n, 0) {
+		if !finite(v.n) {
 			p.add(path+".N", "is %v; numbers must be finite", v.n)
 		}
 	case KindList:
@@ -282,7 +278,7 @@ func checkValue(p *problems, path string, v AttributeValue) {
 			if n := utf8.RuneCountInString(e.Key); n == 0 || n > MaxStringLength {
 				p.add(path+".SDM", "has a key of %d characters; keys must be 1 to %d characters", n, MaxStringLength)
 			}
-			if math.IsNaN(e.Value) || math.IsInf(e.Value, 0) {
+			if !finite(e.Value) {
 				p.add(path+".SDM."+e.Key, "is %v; numbers must be finite", e.Value)
 			}
 		}
@@ -299,13 +295,4 @@ func checkLen(p *problems, field, s string, min, max int) {
 	case n > max:
 		p.add(field, "is %d characters long; the limit is %d", n, max)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
