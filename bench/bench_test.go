@@ -96,7 +96,7 @@ func newEngine(b testing.TB, w *Workload) *engine.Engine {
 	return e
 }
 
-func submit(b testing.TB, w *Workload, e *engine.Engine, at time.Time, in []engine.StartMatchmakingInput) {
+func submit(b testing.TB, w *Workload, e *engine.Engine, at time.Time, in []engine.MatchmakingRequest) {
 	if _, err := w.Submit(e, at, in); err != nil {
 		b.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func submit(b testing.TB, w *Workload, e *engine.Engine, at time.Time, in []engi
 
 // newOracle resolves inputs in a new location table and returns them with
 // the table and an oracle for the workload's rule set.
-func newOracle(b testing.TB, w *Workload, in []engine.StartMatchmakingInput) ([]*ticket.Resolved, *ticket.Locations, *Oracle) {
+func newOracle(b testing.TB, w *Workload, in []engine.MatchmakingRequest) ([]*ticket.Resolved, *ticket.Locations, *Oracle) {
 	b.Helper()
 	locs := ticket.NewLocations()
 	tickets, err := w.Resolved(in, locs)
@@ -189,7 +189,7 @@ func BenchmarkStep(b *testing.B) {
 func benchBulk(b *testing.B, w *Workload, n int) {
 	// Inputs are made once; for a pool of a million the engine is filled
 	// in chunks so that the requests never all sit in memory.
-	var in []engine.StartMatchmakingInput
+	var in []engine.MatchmakingRequest
 	if n <= 100_000 {
 		in = w.Inputs(0, n)
 	}

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/matchforge/matchforge/engine"
+	"github.com/matchforge/matchforge/gamelift"
 	"github.com/matchforge/matchforge/ruleset"
 )
 
@@ -42,8 +42,8 @@ func DefaultPopulation() Population {
 
 // DefaultConfig returns the configuration the default simulation uses:
 // STANDALONE, no acceptance, a 120-second request timeout.
-func DefaultConfig() engine.CreateMatchmakingConfigurationInput {
-	return engine.CreateMatchmakingConfigurationInput{Name: DefaultName, RuleSetName: DefaultName, RequestTimeoutSeconds: 120}
+func DefaultConfig() gamelift.CreateMatchmakingConfigurationInput {
+	return gamelift.CreateMatchmakingConfigurationInput{Name: DefaultName, RuleSetName: DefaultName, RequestTimeoutSeconds: 120}
 }
 
 // traffic returns the population a simulation or workload of rs generates,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/matchforge/matchforge/engine"
+	"github.com/matchforge/matchforge/gamelift"
 	"github.com/matchforge/matchforge/ruleset"
 	"github.com/matchforge/matchforge/ticket"
 )
@@ -25,7 +26,7 @@ type Options struct {
 	// same as Name, RequestTimeoutSeconds DefaultTimeout of the rule set.
 	// With FlexMatchMode WITH_QUEUE the simulator reports every placement
 	// complete as soon as the match is ready.
-	Config engine.CreateMatchmakingConfigurationInput
+	Config gamelift.CreateMatchmakingConfigurationInput
 	// Population is the traffic. Nil means DefaultPopulation for the
 	// default rule set and DerivePopulation(rule set) otherwise.
 	Population *Population
@@ -128,7 +129,7 @@ type sim struct {
 
 // teamAttr keys measure's sums: a team and an index of sim.quality.
 type teamAttr struct {
-	team string
+	team int
 	attr int
 }
 
@@ -214,16 +215,16 @@ func newSim(opts Options) (*sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := e.CreateMatchmakingRuleSet(opts.Start, engine.CreateMatchmakingRuleSetInput{Name: cfg.RuleSetName, RuleSetBody: opts.RuleSet}); err != nil {
-		return nil, fmt.Errorf("rule set: %w", err)
-	}
-	api, err := e.CreateMatchmakingConfiguration(opts.Start, cfg)
+	ec, err := gamelift.NewConfiguration(cfg, rs)
 	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	if err := e.AddConfiguration(opts.Start, ec); err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
 	s := &sim{
 		opts: opts, rs: rs, e: e, cfg: cfg.Name, gen: gen, pop: pop, teamSums: map[teamAttr][2]float64{},
-		withQueue:    api.FlexMatchMode == engine.ModeWithQueue,
+		withQueue:    ec.Mode == engine.WithQueue,
 		quality:      analyze(rs).numberAttributesRead(),
 		rng:          rand.New(rand.NewPCG(opts.Seed, 0x706c61796572)),
 		created:      map[string]time.Time{},
@@ -315,7 +316,7 @@ func (s *sim) ownBytes() int64 {
 func (s *sim) submit(at time.Time, i uint64) error {
 	players := s.gen.Players(i)
 	t0 := time.Now()
-	_, err := s.e.StartMatchmaking(at, engine.StartMatchmakingInput{TicketID: TicketID(i), ConfigurationName: s.cfg, Players: players})
+	_, err := s.e.StartMatchmaking(at, engine.MatchmakingRequest{TicketID: TicketID(i), Configuration: s.cfg, Players: players})
 	s.engineDur += time.Since(t0)
 	if err != nil {
 		return fmt.Errorf("ticket %s: the engine refused StartMatchmaking: %w", TicketID(i), err)
@@ -346,13 +347,13 @@ func (s *sim) perform(a *action) {
 	if s.proposed[a.ticket] != a.match {
 		return // the match this answer was for has ended
 	}
-	typ := engine.Accept
+	answer := engine.Accepted
 	if !a.accept {
-		typ = engine.Reject
+		answer = engine.Rejected
 	}
 	// An error means the match ended before this answer (another player
 	// rejected it); the player's answer no longer matters.
-	_ = s.e.AcceptMatch(a.at, engine.AcceptMatchInput{TicketID: a.ticket, PlayerIDs: []string{a.player}, AcceptanceType: typ})
+	_ = s.e.AcceptMatch(a.at, a.ticket, []string{a.player}, answer)
 }
 
 // place reports the pending WITH_QUEUE placements complete.
@@ -361,10 +362,9 @@ func (s *sim) place(now time.Time) {
 	s.placing = nil
 	t0 := time.Now()
 	for _, id := range pending {
-		_ = s.e.CompletePlacement(now, engine.CompletePlacementInput{
-			MatchID:        id,
-			GameSessionArn: "arn:aws:gamelift:local::gamesession/fleet-1/" + id,
-			IPAddress:      "10.0.0.1", Port: 7777,
+		_ = s.e.CompletePlacement(now, id, engine.Placement{
+			GameSession: "arn:aws:gamelift:local::gamesession/fleet-1/" + id,
+			IPAddress:   "10.0.0.1", Port: 7777,
 		})
 	}
 	events := s.e.Events()
@@ -379,48 +379,45 @@ func mine(id string) bool { return strings.HasPrefix(id, "t") }
 func (s *sim) handle(events []engine.Event) {
 	for i := range events {
 		ev := &events[i]
-		d := &ev.Detail
-		at := ev.Time.Time
-		switch d.Type {
+		switch ev.Kind {
 		case engine.EventPotentialMatchCreated:
-			s.created[d.MatchID] = at
-			required := d.AcceptanceRequired != nil && *d.AcceptanceRequired
-			if !required {
+			s.created[ev.Match.ID] = ev.Time
+			if !ev.Config.AcceptanceRequired {
 				if s.withQueue {
-					s.placing = append(s.placing, d.MatchID)
+					s.placing = append(s.placing, ev.Match.ID)
 				}
 				continue
 			}
 			s.r.Acceptance.Proposed++
 			s.answer(ev)
 		case engine.EventAcceptMatchCompleted:
-			switch d.Acceptance {
+			switch ev.Acceptance {
 			case engine.AcceptanceAccepted:
 				s.r.Acceptance.Accepted++
 				if s.withQueue {
-					s.placing = append(s.placing, d.MatchID)
+					s.placing = append(s.placing, ev.Match.ID)
 				}
 			case engine.AcceptanceRejected:
 				s.r.Acceptance.Rejected++
 			case engine.AcceptanceTimedOut:
 				s.r.Acceptance.TimedOut++
 			}
-			if d.Acceptance != engine.AcceptanceAccepted {
-				delete(s.created, d.MatchID)
+			if ev.Acceptance != engine.AcceptanceAccepted {
+				delete(s.created, ev.Match.ID)
 			}
-			for _, t := range d.Tickets {
-				delete(s.proposed, t.TicketID)
+			for _, t := range ev.Tickets {
+				delete(s.proposed, t.ID())
 			}
-		case engine.EventMatchmakingSucceeded:
+		case engine.EventSucceeded:
 			s.succeeded(ev)
-		case engine.EventMatchmakingTimedOut, engine.EventMatchmakingCancelled, engine.EventMatchmakingFailed:
-			for _, t := range d.Tickets {
-				delete(s.proposed, t.TicketID)
-				s.ended(d.Type, t.TicketID)
+		case engine.EventTimedOut, engine.EventCancelled, engine.EventFailed:
+			for _, t := range ev.Tickets {
+				delete(s.proposed, t.ID())
+				s.ended(ev.Kind, t.ID())
 			}
-		case engine.EventMatchmakingSearching:
-			for _, t := range d.Tickets {
-				if !mine(t.TicketID) && !s.seenBackfill(t.TicketID) {
+		case engine.EventSearching:
+			for _, t := range ev.Tickets {
+				if !mine(t.ID()) && !s.seenBackfill(t.ID()) {
 					s.r.Backfill.Tickets++
 				}
 			}
@@ -438,23 +435,23 @@ func (s *sim) seenBackfill(id string) bool {
 	return false
 }
 
-func (s *sim) ended(typ, id string) {
+func (s *sim) ended(kind engine.EventKind, id string) {
 	if !mine(id) {
 		delete(s.backfillSeen, id)
-		switch typ {
-		case engine.EventMatchmakingTimedOut:
+		switch kind {
+		case engine.EventTimedOut:
 			s.r.Backfill.TimedOut++
-		case engine.EventMatchmakingCancelled:
+		case engine.EventCancelled:
 			s.r.Backfill.Cancelled++
 		}
 		return
 	}
-	switch typ {
-	case engine.EventMatchmakingTimedOut:
+	switch kind {
+	case engine.EventTimedOut:
 		s.r.TimedOut++
-	case engine.EventMatchmakingCancelled:
+	case engine.EventCancelled:
 		s.r.Cancelled++
-	case engine.EventMatchmakingFailed:
+	case engine.EventFailed:
 		s.r.Failed++
 	}
 }
@@ -462,12 +459,12 @@ func (s *sim) ended(typ, id string) {
 // answer schedules each asked player's answer to a proposed match.
 func (s *sim) answer(ev *engine.Event) {
 	b := s.pop.Behavior
-	for _, t := range ev.Detail.Tickets {
-		if !mine(t.TicketID) {
+	for _, t := range ev.Tickets {
+		if !mine(t.ID()) {
 			continue // a backfill ticket's players are not asked (D15)
 		}
-		s.proposed[t.TicketID] = ev.Detail.MatchID
-		for _, p := range t.Players {
+		s.proposed[t.ID()] = ev.Match.ID
+		for p := range t.Players() {
 			u := s.rng.Float64()
 			if u < b.IgnoreRate {
 				continue
@@ -475,7 +472,7 @@ func (s *sim) answer(ev *engine.Event) {
 			delay := max(0, b.AcceptDelaySeconds.Sample(s.rng))
 			s.schedule(&action{
 				at:     ev.Time.Add(time.Duration(delay * float64(time.Second))),
-				ticket: t.TicketID, match: ev.Detail.MatchID, player: p.PlayerID,
+				ticket: t.ID(), match: ev.Match.ID, player: t.PlayerID(p),
 				accept: u >= b.IgnoreRate+b.RejectRate,
 			})
 		}
@@ -483,43 +480,44 @@ func (s *sim) answer(ev *engine.Event) {
 }
 
 func (s *sim) succeeded(ev *engine.Event) {
-	d := &ev.Detail
-	created, ok := s.created[d.MatchID]
+	m := ev.Match
+	created, ok := s.created[m.ID]
 	if !ok {
-		created = ev.Time.Time
+		created = ev.Time
 	}
-	delete(s.created, d.MatchID)
+	delete(s.created, m.ID)
 	backfill := false
-	players := 0
-	for _, t := range d.Tickets {
-		delete(s.proposed, t.TicketID)
-		if !mine(t.TicketID) {
+	players, all := 0, 0
+	for _, t := range ev.Tickets {
+		delete(s.proposed, t.ID())
+		all += t.Players()
+		if !mine(t.ID()) {
 			backfill = true
-			delete(s.backfillSeen, t.TicketID)
+			delete(s.backfillSeen, t.ID())
 			continue
 		}
 		s.r.Matched++
-		s.waits = append(s.waits, created.Sub(t.StartTime.Time).Seconds())
-		players += len(t.Players)
+		s.waits = append(s.waits, created.Sub(t.Start()).Seconds())
+		players += t.Players()
 	}
 	if backfill {
 		s.r.Backfill.Matches++
 		s.r.Backfill.PlayersAdded += players
 	} else {
 		s.r.Matches++
-		s.r.MatchesBySize[len(d.GameSessionInfo.Players)]++
-		s.measure(d)
+		s.r.MatchesBySize[all]++
+		s.measure(ev)
 	}
 	if rate := s.pop.Behavior.LeaveRate; rate > 0 {
-		session := d.GameSessionInfo.GameSessionArn
-		if session == "" {
-			session = d.MatchID
+		session := m.ID
+		if ev.Session != nil {
+			session = ev.Session.ID
 		}
-		for _, t := range d.Tickets {
-			if !mine(t.TicketID) {
+		for _, t := range ev.Tickets {
+			if !mine(t.ID()) {
 				continue
 			}
-			for _, p := range t.Players {
+			for p := range t.Players() {
 				if s.rng.Float64() >= rate {
 					continue
 				}
@@ -528,7 +526,7 @@ func (s *sim) succeeded(ev *engine.Event) {
 				if at.After(s.end) {
 					continue // no one leaves after the arrivals stop, so the run ends
 				}
-				s.schedule(&action{at: at, leave: true, match: session, player: p.PlayerID})
+				s.schedule(&action{at: at, leave: true, match: session, player: t.PlayerID(p)})
 			}
 		}
 	}
@@ -539,40 +537,17 @@ func (s *sim) succeeded(ev *engine.Event) {
 // match location. The players' values come from the generator, which makes
 // the same players again from their ticket number (the engine's events
 // leave the matchmaker data out unless asked, to stay cheap).
-func (s *sim) measure(d *engine.EventDetail) {
-	if len(s.quality) == 0 && (d.Location == "" || len(s.pop.Locations) == 0) {
+func (s *sim) measure(ev *engine.Event) {
+	loc := ev.Match.Location
+	if len(s.quality) == 0 && (loc == "" || len(s.pop.Locations) == 0) {
 		return
 	}
 	clear(s.teamSums)
 	tickets := map[uint64][]ticket.Player{}
 	worst, found := 0, false
-	for _, p := range d.GameSessionInfo.Players {
-		i, pi, ok := ParsePlayerID(p.PlayerID)
-		if !ok {
-			continue
-		}
-		players, seen := tickets[i]
-		if !seen {
-			players = s.gen.Players(i)
-			tickets[i] = players
-		}
-		if pi < 0 || pi >= len(players) {
-			continue
-		}
-		pl := &players[pi]
-		if ms, ok := pl.LatencyInMs[d.Location]; ok {
-			worst, found = max(worst, ms), true
-		}
-		for k, name := range s.quality {
-			v, ok := pl.PlayerAttributes[name]
-			if !ok {
-				v, ok = s.defaultOf(name)
-			}
-			if ok && v.Kind() == ticket.KindNumber {
-				key := teamAttr{p.Team, k}
-				acc := s.teamSums[key]
-				s.teamSums[key] = [2]float64{acc[0] + v.N(), acc[1] + 1}
-			}
+	for _, t := range ev.Tickets {
+		for p := range t.Players() {
+			s.measurePlayer(t.PlayerID(p), t.Team(p), loc, tickets, &worst, &found)
 		}
 	}
 	for k := range s.quality {
@@ -592,6 +567,39 @@ func (s *sim) measure(d *engine.EventDetail) {
 	}
 }
 
+// measurePlayer adds one player of a new match to measure's sums: its
+// values of the quality attributes, to its team's, and its latency at the
+// match location, to the worst so far.
+func (s *sim) measurePlayer(id string, team int, loc string, tickets map[uint64][]ticket.Player, worst *int, found *bool) {
+	i, pi, ok := ParsePlayerID(id)
+	if !ok {
+		return
+	}
+	players, seen := tickets[i]
+	if !seen {
+		players = s.gen.Players(i)
+		tickets[i] = players
+	}
+	if pi < 0 || pi >= len(players) {
+		return
+	}
+	pl := &players[pi]
+	if ms, ok := pl.LatencyInMs[loc]; ok {
+		*worst, *found = max(*worst, ms), true
+	}
+	for k, name := range s.quality {
+		v, ok := pl.PlayerAttributes[name]
+		if !ok {
+			v, ok = s.defaultOf(name)
+		}
+		if ok && v.Kind() == ticket.KindNumber {
+			key := teamAttr{team, k}
+			acc := s.teamSums[key]
+			s.teamSums[key] = [2]float64{acc[0] + v.N(), acc[1] + 1}
+		}
+	}
+}
+
 func (s *sim) finish() {
 	r := s.r
 	if r.Tickets > 0 {
@@ -608,11 +616,10 @@ func (s *sim) finish() {
 		r.Quality.WorstLatencyMs = &l
 	}
 	metrics, _ := s.e.RuleMetrics(s.cfg)
-	info := s.rs.Rules()
-	for i, m := range metrics {
-		rc := RuleCount{Name: m.RuleName, Passed: m.PassedCount, Failed: m.FailedCount}
-		if i < len(info) {
-			rc.Type = info[i].Type
+	for i, r0 := range s.rs.Rules() {
+		rc := RuleCount{Name: r0.Name, Type: r0.Type}
+		if i < len(metrics) {
+			rc.Passed, rc.Failed = metrics[i].Passed, metrics[i].Failed
 		}
 		r.Rules = append(r.Rules, rc)
 	}

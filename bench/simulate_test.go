@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/matchforge/matchforge/engine"
+	"github.com/matchforge/matchforge/gamelift"
 	"github.com/matchforge/matchforge/ruleset"
 )
 
@@ -42,7 +42,7 @@ func TestReproducible(t *testing.T) {
 	t.Parallel()
 	cfg := DefaultConfig()
 	cfg.AcceptanceRequired, cfg.AcceptanceTimeoutSeconds = true, 10
-	cfg.BackfillMode = engine.BackfillAuto
+	cfg.BackfillMode = gamelift.BackfillAuto
 	pop := DefaultPopulation()
 	pop.Arrivals.RatePerMinute = 600
 	pop.Parties = []Party{{Size: 1, Weight: 8}, {Size: 2, Weight: 2}}
@@ -124,9 +124,9 @@ func TestReportAccounts(t *testing.T) {
 func TestWithQueueAndBackfill(t *testing.T) {
 	t.Parallel()
 	cfg := DefaultConfig()
-	cfg.FlexMatchMode = engine.ModeWithQueue
+	cfg.FlexMatchMode = gamelift.ModeWithQueue
 	cfg.GameSessionQueueArns = []string{"arn:aws:gamelift:local::gamesessionqueue/main"}
-	cfg.BackfillMode = engine.BackfillAuto
+	cfg.BackfillMode = gamelift.BackfillAuto
 	pop := DefaultPopulation()
 	pop.Arrivals.RatePerMinute = 600
 	pop.Behavior = Behavior{LeaveRate: 0.2, LeaveAfterSeconds: NumberDist{Mean: 30, SD: 10}}
@@ -173,7 +173,7 @@ func TestSimulateErrors(t *testing.T) {
 		{"bad rule set", Options{RuleSet: `{"teams": []}`}, "rule set:"},
 		{"bad population", Options{Population: &Population{}}, "arrivals.ratePerMinute"},
 		{"population for another rule set", Options{Population: &pop}, `attributes.skill.type: is "string"`},
-		{"bad configuration", Options{Config: engine.CreateMatchmakingConfigurationInput{RequestTimeoutSeconds: 5}}, "configuration:"},
+		{"bad configuration", Options{Config: gamelift.CreateMatchmakingConfigurationInput{RequestTimeoutSeconds: 5}}, "configuration:"},
 		{"negative duration", Options{Duration: -time.Second}, "must not be negative"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

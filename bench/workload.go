@@ -21,7 +21,7 @@ import (
 type Workload struct {
 	Body       string
 	RuleSet    *ruleset.RuleSet
-	Config     engine.CreateMatchmakingConfigurationInput
+	Config     engine.Configuration
 	Population Population
 	Seed       uint64
 	// Start is the virtual time every pool is submitted at.
@@ -66,7 +66,7 @@ func NewWorkload(body string, pop *Population, seed uint64) (*Workload, error) {
 	if isDefault {
 		name = DefaultName
 	}
-	w.Config = engine.CreateMatchmakingConfigurationInput{Name: name, RuleSetName: name, RequestTimeoutSeconds: DefaultTimeout(rs)}
+	w.Config = engine.Configuration{Name: name, RuleSet: rs, RuleSetName: name, RequestTimeout: time.Duration(DefaultTimeout(rs)) * time.Second}
 	w.hold = w.holdMethod()
 	return w, nil
 }
@@ -106,10 +106,7 @@ func (w *Workload) NewEngine() (*engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := e.CreateMatchmakingRuleSet(w.Start, engine.CreateMatchmakingRuleSetInput{Name: w.Config.RuleSetName, RuleSetBody: w.Body}); err != nil {
-		return nil, err
-	}
-	if _, err := e.CreateMatchmakingConfiguration(w.Start, w.Config); err != nil {
+	if err := e.AddConfiguration(w.Start, w.Config); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -117,11 +114,11 @@ func (w *Workload) NewEngine() (*engine.Engine, error) {
 
 // Inputs returns the StartMatchmaking inputs of tickets from, from+1, ...,
 // from+n-1 of the population.
-func (w *Workload) Inputs(from, n int) []engine.StartMatchmakingInput {
-	out := make([]engine.StartMatchmakingInput, n)
+func (w *Workload) Inputs(from, n int) []engine.MatchmakingRequest {
+	out := make([]engine.MatchmakingRequest, n)
 	for k := range out {
 		i := uint64(from + k)
-		out[k] = engine.StartMatchmakingInput{TicketID: TicketID(i), ConfigurationName: w.Config.Name, Players: w.gen.Players(i)}
+		out[k] = engine.MatchmakingRequest{TicketID: TicketID(i), Configuration: w.Config.Name, Players: w.gen.Players(i)}
 	}
 	return out
 }
@@ -134,7 +131,7 @@ func (w *Workload) Inputs(from, n int) []engine.StartMatchmakingInput {
 // value far from the population's. Their other attributes are the
 // population's, so they sit in the same indexes as the tickets that do
 // match. With HoldNone they are plain Inputs.
-func (w *Workload) WaitingInputs(from, n int) []engine.StartMatchmakingInput {
+func (w *Workload) WaitingInputs(from, n int) []engine.MatchmakingRequest {
 	out := w.Inputs(from, n)
 	r := rand.New(rand.NewPCG(w.Seed, 0x77616974))
 	h := w.hold
@@ -172,7 +169,7 @@ func setAttr(p *ticket.Player, name string, v ticket.AttributeValue) {
 }
 
 // Submit sends inputs at time at and returns the wall time the engine took.
-func (w *Workload) Submit(e *engine.Engine, at time.Time, inputs []engine.StartMatchmakingInput) (time.Duration, error) {
+func (w *Workload) Submit(e *engine.Engine, at time.Time, inputs []engine.MatchmakingRequest) (time.Duration, error) {
 	t0 := time.Now()
 	for i := range inputs {
 		if _, err := e.StartMatchmaking(at, inputs[i]); err != nil {
@@ -183,7 +180,7 @@ func (w *Workload) Submit(e *engine.Engine, at time.Time, inputs []engine.StartM
 }
 
 // Resolved resolves inputs against the rule set's schema, for the oracle.
-func (w *Workload) Resolved(inputs []engine.StartMatchmakingInput, locs *ticket.Locations) ([]*ticket.Resolved, error) {
+func (w *Workload) Resolved(inputs []engine.MatchmakingRequest, locs *ticket.Locations) ([]*ticket.Resolved, error) {
 	out := make([]*ticket.Resolved, len(inputs))
 	for i := range inputs {
 		r, err := w.RuleSet.Schema().Resolve(inputs[i].Players, locs)
@@ -199,9 +196,9 @@ func (w *Workload) Resolved(inputs []engine.StartMatchmakingInput, locs *ticket.
 // PotentialMatchCreated events (every new match emits one).
 func Matched(events []engine.Event) (matches, tickets int) {
 	for i := range events {
-		if events[i].Detail.Type == engine.EventPotentialMatchCreated {
+		if events[i].Kind == engine.EventPotentialMatchCreated {
 			matches++
-			tickets += len(events[i].Detail.Tickets)
+			tickets += len(events[i].Tickets)
 		}
 	}
 	return matches, tickets

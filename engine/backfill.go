@@ -17,20 +17,15 @@ import (
 // reason REPLACED_BY_NEW_BACKFILL. The ticket matches with at least one new
 // ticket, its players keep their teams, and only open slots are filled
 // (D23).
-func (e *Engine) StartMatchBackfill(now time.Time, in StartMatchBackfillInput) (ticket.Ticket, error) {
-	c, err := e.configuration("ConfigurationName", in.ConfigurationName)
+func (e *Engine) StartMatchBackfill(now time.Time, in BackfillRequest) (ticket.Ticket, error) {
+	c, err := e.configuration(in.Configuration)
 	if err != nil {
 		return ticket.Ticket{}, err
 	}
 	if err := ticket.ValidatePlayers(in.Players, ticket.PlayerRules{MaxPlayers: ticket.MaxPlayersPerBackfill, RequireTeam: true}); err != nil {
 		return ticket.Ticket{}, fromValidation(err)
 	}
-	if in.GameSessionArn != "" {
-		if n := len(in.GameSessionArn); n > 256 || !queuePattern.MatchString(in.GameSessionArn) {
-			return ticket.Ticket{}, invalid("GameSessionArn %q must be 1 to 256 characters of letters, digits, ':', '/' and '-'", in.GameSessionArn)
-		}
-	}
-	rs := c.rs.compiled
+	rs := c.rs
 	teams := make([]int, len(in.Players))
 	for i, p := range in.Players {
 		ti, ok := rs.TeamIndex(p.Team)
@@ -39,7 +34,7 @@ func (e *Engine) StartMatchBackfill(now time.Time, in StartMatchBackfillInput) (
 			for j, t := range rs.Teams() {
 				names[j] = t.Name
 			}
-			return ticket.Ticket{}, invalid("Players[%d].Team %q is not a team of rule set %s; the teams are %s", i, p.Team, c.rs.api.RuleSetName, strings.Join(names, ", "))
+			return ticket.Ticket{}, invalid("Players[%d].Team %q is not a team of rule set %s; the teams are %s", i, p.Team, c.info.ruleSetName(), strings.Join(names, ", "))
 		}
 		teams[i] = ti
 	}
@@ -55,7 +50,7 @@ func (e *Engine) StartMatchBackfill(now time.Time, in StartMatchBackfillInput) (
 	if err != nil {
 		return ticket.Ticket{}, fromValidation(err)
 	}
-	t := e.newBackfill(c, now, e.ticketID(in.TicketID), r, teams, in.GameSessionArn, false)
+	t := e.newBackfill(c, now, e.ticketID(in.TicketID), r, teams, in.GameSession, false)
 	return t.viewAs(e, in.Players), nil
 }
 
@@ -86,7 +81,8 @@ func (e *Engine) newBackfill(c *config, now time.Time, id string, r *ticket.Reso
 	if session != "" {
 		old = e.activeBackfill(session)
 	}
-	t := &tk{id: id, cfg: c, r: r, teams: teams}
+	t := &tk{cfg: c, r: r, teams: teams}
+	t.TicketInfo = TicketInfo{id: id, players: r, isBackfill: true}
 	t.backfill = &backfillInfo{session: session, auto: auto, players: map[string]bool{}}
 	for p := range r.Players() {
 		t.backfill.players[r.PlayerID(p)] = true
@@ -121,54 +117,39 @@ func backfillTeams(t *tk) []int {
 	return t.teams
 }
 
-// sessionData returns the matchmaker data a backfill match extends: the
-// players of the backfill request (every player now in the game, on its
-// team), under the game session's match id and backfill mode when the
-// engine made or knows the session, and the session's match (nil when the
-// session is unknown). The document names no automatic backfill ticket:
-// the session's only active backfill ticket is this match's, which is
+// sessionData returns the state of the game session a backfill match
+// extends: the players of the backfill request (every player now in the
+// game, on its team) under the game session's match id and configuration
+// when the engine made or knows the session, and the session's match (nil
+// when the session is unknown). It names no automatic backfill ticket: the
+// session's only active backfill ticket is this match's, which is
 // completing (afterComplete may open the next one).
-func (e *Engine) sessionData(m *match) (*MatchmakerData, *match) {
+func (e *Engine) sessionData(m *match) (*GameSession, *match) {
 	bf := m.backfill
-	rs := m.cfg.rs.compiled
-	d := newMatchmakerData(m)
+	rs := m.cfg.rs
+	d := &GameSession{MatchID: m.ID, Config: m.cfg.info, teams: emptyTeams(m.cfg.info)}
 	var s *match
 	if key := bf.backfill.session; key != "" {
-		if known, ok := e.sessions[key]; ok {
-			if old := e.doc(known); old != nil {
-				s = known
-				d.MatchID, d.MatchmakingConfigurationArn = old.MatchID, old.MatchmakingConfigurationArn
-				d.AutoBackfillMode = old.AutoBackfillMode
-			}
+		if known, ok := e.sessions[key]; ok && known.data != nil {
+			s = known
+			d.MatchID, d.Config = known.data.MatchID, known.data.Config
 		}
 	}
 	for p := range bf.r.Players() {
 		if slices.Contains(bf.backfill.gone, bf.r.PlayerID(p)) {
 			continue // left while the request was open
 		}
-		d.addPlayer(rs.Teams()[bf.teams[p]].Name, playerData(rs.Schema(), bf.r, p))
+		d.add(rs.Teams()[bf.teams[p]].Name, SessionPlayer{ID: bf.r.PlayerID(p), r: bf.r, p: p})
 	}
 	return d, s
 }
 
-// addPlayer appends a player to the named team, adding the team if the
-// document lacks it (a session made under an earlier rule set).
-func (d *MatchmakerData) addPlayer(team string, p MatchmakerPlayer) {
-	for i := range d.Teams {
-		if d.Teams[i].Name == team {
-			d.Teams[i].Players = append(d.Teams[i].Players, p)
-			return
-		}
-	}
-	d.Teams = append(d.Teams, MatchmakerTeam{Name: team, Players: []MatchmakerPlayer{p}})
-}
-
 // completeBackfill finishes a backfill match: the backfill ticket and the
-// new tickets complete together, and the game session's matchmaker data
-// gains the new players.
+// new tickets complete together, and the game session gains the new
+// players.
 func (e *Engine) completeBackfill(now time.Time, m *match) {
 	c := m.cfg
-	rs := c.rs.compiled
+	rs := c.rs
 	data, session := e.sessionData(m)
 	if session != nil && session.conn != nil {
 		m.conn = session.conn
@@ -179,20 +160,18 @@ func (e *Engine) completeBackfill(now time.Time, m *match) {
 			continue
 		}
 		for p := range t.r.Players() {
-			data.addPlayer(rs.Teams()[t.teams[p]].Name, playerData(rs.Schema(), t.r, p))
+			data.add(rs.Teams()[t.teams[p]].Name, SessionPlayer{ID: t.r.PlayerID(p), r: t.r, p: p})
 		}
 		e.openPlayerSessions(t, m.conn)
 	}
-	for _, t := range m.tickets {
-		e.end(now, t, ticket.StatusCompleted, "", "")
-	}
 	key := m.backfill.backfill.session
 	if key == "" {
-		key = m.id
+		key = m.ID
 	}
 	if session == nil {
 		session = m
 	}
+	data.ID = key
 	session.data = data // the request's players and the new ones (SPEC 11, 13)
 	if session != m {
 		session.merged = append(session.merged, m)
@@ -201,8 +180,7 @@ func (e *Engine) completeBackfill(now time.Time, m *match) {
 	session.session = key
 	e.sessions[key] = session
 	m.data = data
-	e.afterComplete(now, session) // first, so that the event names its ticket
-	e.emitSucceeded(c, now, m, session)
+	e.succeed(now, c, m, session)
 }
 
 // afterComplete opens an automatic backfill ticket for a session that has
@@ -210,20 +188,20 @@ func (e *Engine) completeBackfill(now time.Time, m *match) {
 // automatic backfill has not been stopped (D24).
 func (e *Engine) afterComplete(now time.Time, s *match) {
 	c := s.cfg
-	if c.api.BackfillMode != BackfillAuto || s.autoOff || e.doc(s) == nil {
+	if c.info.Backfill != BackfillAutomatic || s.autoOff || s.data == nil {
 		return
 	}
 	if e.activeBackfill(s.session) != nil {
 		return
 	}
-	rs := c.rs.compiled
+	rs := c.rs
 	capacity := rs.MaxPlayers()
-	if c.api.FlexMatchMode == ModeWithQueue {
-		capacity -= c.api.AdditionalPlayerCount
+	if c.info.Mode == WithQueue {
+		capacity -= c.info.AdditionalPlayerCount
 	}
 	var players []ticket.Player
 	var teams []int
-	for _, team := range s.data.Teams {
+	for _, team := range s.data.Teams() {
 		ti, ok := rs.TeamIndex(team.Name)
 		if !ok && len(team.Players) > 0 {
 			return // the configuration's rule set no longer has this team
@@ -241,28 +219,16 @@ func (e *Engine) afterComplete(now time.Time, s *match) {
 		return // the session's players no longer fit the rule set
 	}
 	t := e.newBackfill(c, now, e.ticketID(""), r, teams, s.session, true)
-	s.data.AutoBackfillTicketID = &t.id
+	s.data = s.data.withAutoBackfill(t.id)
 }
 
 // sessionPlayer rebuilds a session player for a backfill request: its
 // attributes, and its latency to the session's location only (the API asks
 // for the latency of the session's Region).
-func (e *Engine) sessionPlayer(s *match, p MatchmakerPlayer) ticket.Player {
-	pl := ticket.Player{PlayerID: p.PlayerID, PlayerAttributes: map[string]ticket.AttributeValue{}}
-	for name, a := range p.Attributes {
-		switch v := a.ValueAttribute.(type) {
-		case string:
-			pl.PlayerAttributes[name] = ticket.String(v)
-		case float64:
-			pl.PlayerAttributes[name] = ticket.Number(v)
-		case []string:
-			pl.PlayerAttributes[name] = ticket.StringList(v...)
-		case map[string]float64:
-			pl.PlayerAttributes[name] = ticket.StringNumberMap(v)
-		}
-	}
-	if ms, ok := e.sessionLatency(s)[p.PlayerID]; ok && s.location != "" {
-		pl.LatencyInMs = map[string]int{s.location: ms}
+func (e *Engine) sessionPlayer(s *match, p SessionPlayer) ticket.Player {
+	pl := p.player()
+	if ms, ok := e.sessionLatency(s)[p.ID]; ok && s.Location != "" {
+		pl.LatencyInMs = map[string]int{s.Location: ms}
 	}
 	return pl
 }
@@ -271,7 +237,7 @@ func (e *Engine) sessionPlayer(s *match, p MatchmakerPlayer) ticket.Player {
 // known after its tickets are forgotten: while automatic backfill may still
 // need it.
 func (m *match) keepSession() bool {
-	return m.cfg.api.BackfillMode == BackfillAuto && !m.autoOff
+	return m.cfg.info.Backfill == BackfillAutomatic && !m.autoOff
 }
 
 // ReportPlayersLeft tells the engine that players left a game session
@@ -290,22 +256,18 @@ func (e *Engine) ReportPlayersLeft(now time.Time, session string, playerIDs []st
 		return invalid("GameSessionArn is required; give the game session (or, in STANDALONE mode, the match id)")
 	}
 	s, ok := e.sessions[session]
-	if !ok || e.doc(s) == nil {
+	if !ok || s.data == nil {
 		return notFound("game session %q is not one this engine matched", session)
 	}
 	if len(playerIDs) == 0 {
 		return invalid("PlayerIds is required; give the ids of the players who left")
 	}
 	for i, pid := range playerIDs {
-		if !s.data.hasPlayer(pid) {
+		if !s.data.HasPlayer(pid) {
 			return invalid("PlayerIds[%d] %q is not in game session %s", i, pid, session)
 		}
 	}
-	for ti := range s.data.Teams {
-		s.data.Teams[ti].Players = slices.DeleteFunc(s.data.Teams[ti].Players, func(p MatchmakerPlayer) bool {
-			return slices.Contains(playerIDs, p.PlayerID)
-		})
-	}
+	s.data = s.data.without(playerIDs)
 	if old := e.activeBackfill(session); old != nil && old.backfill.auto {
 		// Its players list is stale now; a new one replaces it (ending it
 		// takes it out of the session's data).
@@ -315,12 +277,12 @@ func (e *Engine) ReportPlayersLeft(now time.Time, session string, playerIDs []st
 		// of the data its match writes.
 		old.backfill.gone = append(old.backfill.gone, playerIDs...)
 	}
-	if s.data.empty() {
+	if s.data.Players() == 0 {
 		// Everyone left: the game is over. Automatic backfill stops, and
 		// the session is forgotten with its match (at once if the match's
 		// tickets already are).
 		s.autoOff = true
-		if e.matches[s.id] != s {
+		if e.matches[s.ID] != s {
 			delete(e.sessions, session)
 		}
 		return nil

@@ -72,7 +72,7 @@ type builder struct {
 }
 
 func (c *config) builder(e *Engine) *builder {
-	rs := c.rs.compiled
+	rs := c.rs
 	if c.b == nil || c.b.rs != rs {
 		c.b = &builder{e: e, c: c, rs: rs, ev: c.ev, counts: make([]int, len(rs.Teams()))}
 	}
@@ -99,8 +99,8 @@ func (b *builder) capacity(v *ruleset.Values) int { return v.MaxPlayers() - b.re
 // openSlots is how many of a match's slots c keeps open for the game:
 // AdditionalPlayerCount in WITH_QUEUE mode.
 func openSlots(c *config) int {
-	if c.api.FlexMatchMode == ModeWithQueue {
-		return c.api.AdditionalPlayerCount
+	if c.info.Mode == WithQueue {
+		return c.info.AdditionalPlayerCount
 	}
 	return 0
 }
@@ -320,10 +320,6 @@ func (b *builder) begin(anchor *tk, now time.Time) {
 	b.prepareAnchor()
 }
 
-// neighbourhood is how many of a changed ticket's neighbours anchorsFor
-// looks at.
-const neighbourhood = 16
-
 // anchorsFor returns, best first, the tickets to try as anchors now that x
 // has arrived or changed: x itself, the oldest ticket of its neighbourhood
 // when that is older than x (FlexMatch builds a batch's match around its
@@ -367,10 +363,6 @@ func (b *builder) anchorsFor(x *tk, now time.Time) []*tk {
 	})
 	return b.anchors
 }
-
-// deferredChecks bounds the final checks spent on a candidate completed
-// with deferred tickets before falling back to the one without them.
-const deferredChecks = 24
 
 // addDeferred fills what the partial checks left open with the candidates
 // they turned away, checking only the structural rules: a rule such as a
@@ -449,7 +441,7 @@ func (b *builder) compatible(t *tk) bool {
 	a, en := &b.anchor.ent, &t.ent
 	p := b.c.plan
 	for k, ri := range p.numBatch {
-		if ri >= 0 && math.Abs(en.Nums[k]-a.Nums[k]) > maxDistance(b.bound, ri)+1e-9 {
+		if ri >= 0 && math.Abs(en.Nums[k]-a.Nums[k]) > maxDistance(b.bound, ri)+distanceSlack {
 			return false
 		}
 	}
@@ -490,7 +482,7 @@ func (b *builder) srcWindow() (lo, hi float64, ok bool) {
 		x := t.ent.Nums[p.source]
 		mlo, mhi = min(mlo, x), max(mhi, x)
 	}
-	return mhi - d - 1e-9, mlo + d + 1e-9, true
+	return mhi - d - distanceSlack, mlo + d + distanceSlack, true
 }
 
 // collect fills b.window with up to n compatible candidates not yet seen
@@ -522,7 +514,7 @@ func (b *builder) collect(n int) int {
 	// anywhere for a sortByAttributes key.
 	srcDist := math.Inf(1)
 	if p.source >= 0 && p.numBatch[p.source] >= 0 {
-		srcDist = maxDistance(b.bound, p.numBatch[p.source]) + 1e-9
+		srcDist = maxDistance(b.bound, p.numBatch[p.source]) + distanceSlack
 		if windowed {
 			x := a.Nums[p.source]
 			srcDist = min(srcDist, max(x-wlo, whi-x))
@@ -740,9 +732,6 @@ func (b *builder) repackPlace(k, n int) (int, bool) {
 	return -1, false
 }
 
-// repackNodes bounds the placements one repack tries.
-const repackNodes = 512
-
 // finish checks the complete candidate (D7), repairing it when it fails: by
 // swapping tickets between teams, by searching other team assignments
 // (reassign), then by dropping the latest additions. Repairs stop as soon
@@ -766,9 +755,6 @@ func (b *builder) finish() bool {
 		b.pop()
 	}
 }
-
-// repairBudget bounds the full evaluations spent repairing one candidate.
-const repairBudget = 96
 
 // belowMin reports whether some team is below its effective minimum.
 func (b *builder) belowMin() bool {
@@ -920,13 +906,6 @@ func (b *builder) reassignPlace(k, left int) bool {
 	return false
 }
 
-// reassignNodes bounds the placements one reassign tries; reassignChecks
-// the final checks it spends in each round of finish.
-const (
-	reassignNodes  = 4096
-	reassignChecks = 16
-)
-
 func (b *builder) swap(i, j int) {
 	ti, tj := b.team[i], b.team[j]
 	b.move(i, tj)
@@ -959,7 +938,7 @@ func (b *builder) balance(v *ruleset.Values) {
 					continue
 				}
 				b.swap(i, j)
-				if s := b.teamSpread(slot); s < spread-1e-9 && b.ev.Evaluate(&b.cand, v, ruleset.Final) {
+				if s := b.teamSpread(slot); s < spread-spreadSlack && b.ev.Evaluate(&b.cand, v, ruleset.Final) {
 					spread, improved = s, true
 					continue
 				}

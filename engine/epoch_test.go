@@ -1,13 +1,14 @@
 package engine
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/matchforge/matchforge/ruleset"
 	"github.com/matchforge/matchforge/ticket"
 )
 
@@ -61,10 +62,7 @@ func epochRun(t *testing.T, body string, preset func(*Engine)) string {
 		t.Fatal(err)
 	}
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := e.CreateMatchmakingRuleSet(t0, CreateMatchmakingRuleSetInput{Name: "rs", RuleSetBody: body}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.CreateMatchmakingConfiguration(t0, CreateMatchmakingConfigurationInput{Name: "c", RuleSetName: "rs", RequestTimeoutSeconds: 20}); err != nil {
+	if err := e.AddConfiguration(t0, Configuration{Name: "c", RuleSet: ruleset.MustLoad([]byte(body)), RequestTimeout: 20 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
 	if preset != nil {
@@ -78,7 +76,7 @@ func epochRun(t *testing.T, body string, preset func(*Engine)) string {
 			p := ticket.Player{PlayerID: fmt.Sprintf("p%d-%d", step, i),
 				PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.Number(float64(rng.IntN(40)))},
 				LatencyInMs:      map[string]int{"us-east-1": 20 + rng.IntN(120), "eu-west-1": 20 + rng.IntN(120)}}
-			if _, err := e.StartMatchmaking(now, StartMatchmakingInput{ConfigurationName: "c", Players: []ticket.Player{p}}); err != nil {
+			if _, err := e.StartMatchmaking(now, MatchmakingRequest{Configuration: "c", Players: []ticket.Player{p}}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -86,16 +84,17 @@ func epochRun(t *testing.T, body string, preset func(*Engine)) string {
 	}
 	matched := 0
 	for _, ev := range events {
-		if ev.Detail.Type == EventMatchmakingSucceeded {
+		if ev.Kind == EventSucceeded {
 			matched++
 		}
 	}
 	if matched == 0 {
 		t.Fatal("no match formed: the run does not exercise the counters")
 	}
-	b, err := json.Marshal(events)
-	if err != nil {
-		t.Fatal(err)
+	var b strings.Builder
+	for i := range events {
+		b.WriteString(events[i].String())
+		b.WriteByte('\n')
 	}
-	return string(b)
+	return b.String()
 }

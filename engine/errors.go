@@ -5,41 +5,38 @@ import (
 	"fmt"
 )
 
-// Sentinel errors, one per GameLift exception an operation can raise. Every
-// error an operation returns wraps one of them; test with errors.Is. The
-// gamelift package maps them to {"__type": "<ExceptionName>"}.
+// Sentinel errors. Every error an operation returns is an *Error wrapping
+// one of them; test with errors.Is.
 var (
-	ErrInvalidRequest = errors.New("InvalidRequestException")
-	ErrNotFound       = errors.New("NotFoundException")
-	ErrLimitExceeded  = errors.New("LimitExceededException")
-	ErrInternal       = errors.New("InternalServiceException")
+	// ErrInvalid: the request is malformed or does not fit the state it
+	// names (a ticket that is not waiting for acceptance, a team the rule
+	// set lacks). The gamelift package reports it as
+	// InvalidRequestException.
+	ErrInvalid = errors.New("invalid request")
+	// ErrNotFound: the configuration, ticket, match or game session named
+	// does not exist. The gamelift package reports it as NotFoundException.
+	ErrNotFound = errors.New("not found")
 )
 
-// APIError is an operation's error: which exception (Kind, one of the
-// sentinels) and a message that names the field or resource, the problem
-// and the limit (D25).
-type APIError struct {
+// Error is an operation's error: its kind (one of the sentinels) and a
+// message that names the field or resource, the problem and the limit
+// (D25). Fields are named as the GameLift API spells them (TicketId,
+// Players[2].PlayerAttributes.skill), so the same message reads right to a
+// Go caller and to a client of the GameLift API.
+type Error struct {
 	Kind    error
 	Message string
 }
 
-func (e *APIError) Error() string { return e.Message }
+func (e *Error) Error() string { return e.Message }
 
 // Unwrap returns Kind.
-func (e *APIError) Unwrap() error { return e.Kind }
-
-// Exception returns the GameLift exception name, such as
-// "InvalidRequestException".
-func (e *APIError) Exception() string { return e.Kind.Error() }
+func (e *Error) Unwrap() error { return e.Kind }
 
 func invalid(format string, args ...any) error {
-	return &APIError{Kind: ErrInvalidRequest, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: ErrInvalid, Message: fmt.Sprintf(format, args...)}
 }
 
 func notFound(format string, args ...any) error {
-	return &APIError{Kind: ErrNotFound, Message: fmt.Sprintf(format, args...)}
-}
-
-func limitExceeded(format string, args ...any) error {
-	return &APIError{Kind: ErrLimitExceeded, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: ErrNotFound, Message: fmt.Sprintf(format, args...)}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/matchforge/matchforge/engine"
+	"github.com/matchforge/matchforge/ruleset"
 	"github.com/matchforge/matchforge/ticket"
 )
 
@@ -34,18 +35,18 @@ func Example() {
 		panic(err)
 	}
 	now := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
-	if _, err := e.CreateMatchmakingRuleSet(now, engine.CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: exampleRuleSet}); err != nil {
+	rs, err := ruleset.Load([]byte(exampleRuleSet))
+	if err != nil {
 		panic(err)
 	}
-	if _, err := e.CreateMatchmakingConfiguration(now, engine.CreateMatchmakingConfigurationInput{
-		Name: "duel", RuleSetName: "duel", RequestTimeoutSeconds: 60}); err != nil {
+	if err := e.AddConfiguration(now, engine.Configuration{Name: "duel", RuleSet: rs, RequestTimeout: time.Minute}); err != nil {
 		panic(err)
 	}
 	for _, p := range []struct {
 		ticket string
 		player ticket.Player
 	}{{"t1", examplePlayer("ana", 20)}, {"t2", examplePlayer("bo", 25)}, {"t3", examplePlayer("cy", 90)}} {
-		tk, err := e.StartMatchmaking(now, engine.StartMatchmakingInput{TicketID: p.ticket, ConfigurationName: "duel", Players: []ticket.Player{p.player}})
+		tk, err := e.StartMatchmaking(now, engine.MatchmakingRequest{TicketID: p.ticket, Configuration: "duel", Players: []ticket.Player{p.player}})
 		if err != nil {
 			panic(err)
 		}
@@ -54,15 +55,14 @@ func Example() {
 	for range 2 {
 		now = now.Add(time.Second)
 		for _, ev := range e.Step(now) {
-			fmt.Print(ev.Detail.Type)
-			for _, t := range ev.Detail.Tickets {
-				fmt.Print(" ", t.TicketID)
+			fmt.Print(ev.Kind)
+			for _, t := range ev.Tickets {
+				fmt.Print(" ", t.ID())
 			}
 			fmt.Println()
 		}
 	}
-	tickets, _ := e.DescribeMatchmaking([]string{"t1", "t2", "t3"})
-	for _, tk := range tickets {
+	for _, tk := range e.Tickets([]string{"t1", "t2", "t3"}) {
 		fmt.Printf("%s %s team=%q\n", tk.TicketID, tk.Status, tk.Players[0].Team)
 	}
 	// Output:
@@ -86,12 +86,8 @@ func ExampleRunner() {
 	if err != nil {
 		panic(err)
 	}
-	now := time.Now()
-	if _, err := e.CreateMatchmakingRuleSet(now, engine.CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: exampleRuleSet}); err != nil {
-		panic(err)
-	}
-	if _, err := e.CreateMatchmakingConfiguration(now, engine.CreateMatchmakingConfigurationInput{
-		Name: "duel", RuleSetName: "duel", RequestTimeoutSeconds: 60, AcceptanceRequired: true, AcceptanceTimeoutSeconds: 30}); err != nil {
+	if err := e.AddConfiguration(time.Now(), engine.Configuration{Name: "duel", RuleSet: ruleset.MustLoad([]byte(exampleRuleSet)),
+		RequestTimeout: time.Minute, AcceptanceRequired: true, AcceptanceTimeout: 30 * time.Second}); err != nil {
 		panic(err)
 	}
 
@@ -104,21 +100,20 @@ func ExampleRunner() {
 	go func() { done <- r.Run(context.Background()) }()
 
 	for _, p := range []ticket.Player{examplePlayer("ana", 20), examplePlayer("bo", 25)} {
-		if _, err := r.StartMatchmaking(engine.StartMatchmakingInput{TicketID: "t-" + p.PlayerID, ConfigurationName: "duel", Players: []ticket.Player{p}}); err != nil {
+		if _, err := r.StartMatchmaking(engine.MatchmakingRequest{TicketID: "t-" + p.PlayerID, Configuration: "duel", Players: []ticket.Player{p}}); err != nil {
 			panic(err)
 		}
 	}
 	for ev := range sub.C {
-		fmt.Println(ev.Detail.Type)
-		switch ev.Detail.Type {
+		fmt.Println(ev.Kind)
+		switch ev.Kind {
 		case engine.EventPotentialMatchCreated: // both players accept
-			for _, t := range ev.Detail.Tickets {
-				err := r.AcceptMatch(engine.AcceptMatchInput{TicketID: t.TicketID, PlayerIDs: []string{t.Players[0].PlayerID}, AcceptanceType: engine.Accept})
-				if err != nil {
+			for _, t := range ev.Tickets {
+				if err := r.AcceptMatch(t.ID(), []string{t.PlayerID(0)}, engine.Accepted); err != nil {
 					panic(err)
 				}
 			}
-		case engine.EventMatchmakingSucceeded:
+		case engine.EventSucceeded:
 			r.Close()
 		}
 	}

@@ -99,7 +99,7 @@ func (e *Engine) matchLarge(c *config, now time.Time) {
 // step: for each step, the oldest ticket that has not reached it yet.
 func (e *Engine) nextBoundary(c *config, now time.Time) int64 {
 	best := int64(0)
-	for _, ph := range c.rs.compiled.Phases()[1:] {
+	for _, ph := range c.rs.Phases()[1:] {
 		cut := now.Add(-ph.Start()).UnixNano() // tickets started after cut have not reached ph
 		var first *pool.Entry[*tk]
 		c.pool.Ascend(&pool.Entry[*tk]{Start: cut + 1}, func(en *pool.Entry[*tk]) bool { first = en; return false })
@@ -130,7 +130,7 @@ type largePlan struct {
 func (lp *largePlan) capacity(v *ruleset.Values) int { return v.MaxPlayers() - lp.reserved }
 
 func (e *Engine) sweepLarge(c *config, now time.Time) {
-	rs := c.rs.compiled
+	rs := c.rs
 	ls := c.large
 	ls.marks = e.nextMark(c)
 	p := c.plan
@@ -393,15 +393,15 @@ func (g *gather) add(lp *largePlan, t *tk, loc int32, now time.Time) (ok, stop b
 	}
 	if lp.primRule >= 0 {
 		x := t.ent.Nums[lp.primary]
-		if max(g.hi[lp.primary], x)-min(g.lo[lp.primary], x) > maxDistance(v, lp.primRule)+1e-9 {
+		if max(g.hi[lp.primary], x)-min(g.lo[lp.primary], x) > maxDistance(v, lp.primRule)+distanceSlack {
 			// The bucket is sorted on this key: past the widest window any
 			// phase allows, no later ticket fits either.
-			return false, x-g.lo[lp.primary] > lp.primMax+1e-9
+			return false, x-g.lo[lp.primary] > lp.primMax+distanceSlack
 		}
 	}
 	for _, k := range lp.others {
 		x := t.ent.Nums[k]
-		if max(g.hi[k], x)-min(g.lo[k], x) > maxDistance(v, lp.numBatch[k])+1e-9 {
+		if max(g.hi[k], x)-min(g.lo[k], x) > maxDistance(v, lp.numBatch[k])+distanceSlack {
 			return false, false
 		}
 	}
@@ -430,7 +430,7 @@ type unit struct {
 // cutMatch fills and balances the teams of a gathered match, checks it
 // against every rule (D7) and commits it.
 func (e *Engine) cutMatch(c *config, members []*tk, v *ruleset.Values, now time.Time) bool {
-	rs := c.rs.compiled
+	rs := c.rs
 	b := c.builder(e)
 	b.reset(members[0], now)
 	ls := c.large
@@ -685,7 +685,7 @@ func (bl *balancer) improve(units []unit, sizes []int) {
 			return
 		}
 		gap := avg(hi) - avg(lo)
-		if gap < 1e-9 {
+		if gap < distanceSlack {
 			return
 		}
 		// Swapping u (in hi) with w (in lo) of equal size moves the gap by
@@ -722,7 +722,7 @@ func (bl *balancer) improve(units []unit, sizes []int) {
 					continue
 				}
 				j := lower[q]
-				if g := math.Abs(gap - (u.sum-units[j].sum)*k); g < bestGap-1e-12 {
+				if g := math.Abs(gap - (u.sum-units[j].sum)*k); g < bestGap-swapSlack {
 					bi, bj, bestGap = i, j, g
 				}
 			}

@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/matchforge/matchforge/internal/oracle"
 	"github.com/matchforge/matchforge/ruleset"
 	"github.com/matchforge/matchforge/ticket"
 )
@@ -46,11 +47,12 @@ func lgExample(t testing.TB, file string) string {
 type lgEnv struct {
 	t      *testing.T
 	e      *Engine
-	rs     *oracleRuleSet
+	rs     *oracle.RuleSet
+	rules  *ruleset.RuleSet
 	cfg    string
 	t0     time.Time
-	starts map[string]oracleTicket // every ticket submitted, by id
-	next   int                     // next generated player number
+	starts map[string]oracle.Ticket // every ticket submitted, by id
+	next   int                      // next generated player number
 }
 
 // lgMatch is a proposed match as its PotentialMatchCreated event describes it.
@@ -67,15 +69,15 @@ type lgMatch struct {
 
 func (m lgMatch) size(team string) int { return len(m.teams[team]) }
 
-func newLgEnv(t *testing.T, body string, in CreateMatchmakingConfigurationInput) *lgEnv {
+func newLgEnv(t *testing.T, body string, in Configuration) *lgEnv {
 	t.Helper()
 	return newLgEnvSeed(t, body, in, 4)
 }
 
 // newLgEnvSeed is newLgEnv with an engine seeded with seed.
-func newLgEnvSeed(t *testing.T, body string, in CreateMatchmakingConfigurationInput, seed uint64) *lgEnv {
+func newLgEnvSeed(t *testing.T, body string, in Configuration, seed uint64) *lgEnv {
 	t.Helper()
-	rs, err := parseOracleRuleSet(body)
+	rs, err := oracle.Parse(body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,19 +85,19 @@ func newLgEnvSeed(t *testing.T, body string, in CreateMatchmakingConfigurationIn
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &lgEnv{t: t, e: e, rs: rs, cfg: "large", t0: smT0, starts: map[string]oracleTicket{}}
-	if _, err := e.CreateMatchmakingRuleSet(l.t0, CreateMatchmakingRuleSetInput{Name: "large", RuleSetBody: body}); err != nil {
-		t.Fatal(err)
+	l := &lgEnv{t: t, e: e, rs: rs, rules: ruleset.MustLoad([]byte(body)), cfg: "large", t0: lgT0, starts: map[string]oracle.Ticket{}}
+	in.Name, in.RuleSet, in.RuleSetName = l.cfg, l.rules, "large"
+	if in.RequestTimeout == 0 {
+		in.RequestTimeout = 120 * time.Second
 	}
-	in.Name, in.RuleSetName = l.cfg, "large"
-	if in.RequestTimeoutSeconds == 0 {
-		in.RequestTimeoutSeconds = 120
-	}
-	if _, err := e.CreateMatchmakingConfiguration(l.t0, in); err != nil {
+	if err := e.AddConfiguration(l.t0, in); err != nil {
 		t.Fatal(err)
 	}
 	return l
 }
+
+// lgT0 is the time the large-match tests start at.
+var lgT0 = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // player makes a fresh player with the given attributes and latencies.
 func (l *lgEnv) player(attrs map[string]ticket.AttributeValue, lat map[string]int) ticket.Player {
@@ -108,11 +110,11 @@ func (l *lgEnv) submit(at time.Time, parties ...[]ticket.Player) []string {
 	l.t.Helper()
 	var ids []string
 	for _, players := range parties {
-		tk, err := l.e.StartMatchmaking(at, StartMatchmakingInput{ConfigurationName: l.cfg, Players: players})
+		tk, err := l.e.StartMatchmaking(at, MatchmakingRequest{Configuration: l.cfg, Players: players})
 		if err != nil {
 			l.t.Fatalf("StartMatchmaking: %v", err)
 		}
-		l.starts[tk.TicketID] = oracleTicket{ID: tk.TicketID, Start: at, Players: players}
+		l.starts[tk.TicketID] = oracle.Ticket{ID: tk.TicketID, Start: at, Players: players}
 		ids = append(ids, tk.TicketID)
 	}
 	return ids
@@ -127,14 +129,14 @@ func (l *lgEnv) solos(at time.Time, players []ticket.Player) []string {
 	return l.submit(at, parties...)
 }
 
-func (l *lgEnv) backfill(at time.Time, in StartMatchBackfillInput) string {
+func (l *lgEnv) backfill(at time.Time, in BackfillRequest) string {
 	l.t.Helper()
-	in.ConfigurationName = l.cfg
+	in.Configuration = l.cfg
 	tk, err := l.e.StartMatchBackfill(at, in)
 	if err != nil {
 		l.t.Fatalf("StartMatchBackfill: %v", err)
 	}
-	l.starts[tk.TicketID] = oracleTicket{ID: tk.TicketID, Start: at, Players: in.Players}
+	l.starts[tk.TicketID] = oracle.Ticket{ID: tk.TicketID, Start: at, Players: in.Players}
 	return tk.TicketID
 }
 
@@ -147,35 +149,41 @@ func (l *lgEnv) step(d time.Duration) []lgMatch {
 	var out []lgMatch
 	succeeded := map[string]bool{}
 	for _, ev := range l.e.Step(at) {
-		dt := &ev.Detail
-		switch dt.Type {
-		case EventMatchmakingSucceeded:
-			succeeded[dt.MatchID] = true
+		switch ev.Kind {
+		case EventSucceeded:
+			succeeded[ev.Match.ID] = true
 		case EventPotentialMatchCreated:
-			m := lgMatch{id: dt.MatchID, at: at, location: dt.Location, teams: map[string][]string{}, spread: dt.BalanceSpread}
-			var ots []oracleTicket
+			mm := ev.Match
+			m := lgMatch{id: mm.ID, at: at, location: mm.Location, teams: map[string][]string{}}
+			if mm.Balanced {
+				spread := mm.BalanceSpread
+				m.spread = &spread
+			}
+			var ots []oracle.Ticket
 			teamOf := map[string]string{}
-			for _, et := range dt.Tickets {
-				ot, ok := l.starts[et.TicketID]
+			teams := ev.Config.RuleSet.Teams()
+			for _, et := range ev.Tickets {
+				ot, ok := l.starts[et.ID()]
 				if !ok {
-					l.t.Fatalf("match %s names ticket %s, which the test did not submit", dt.MatchID, et.TicketID)
+					l.t.Fatalf("match %s names ticket %s, which the test did not submit", mm.ID, et.ID())
 				}
-				if len(et.Players) != len(ot.Players) {
-					l.t.Fatalf("match %s lists %d players of ticket %s, which has %d", dt.MatchID, len(et.Players), et.TicketID, len(ot.Players))
+				if et.Players() != len(ot.Players) {
+					l.t.Fatalf("match %s lists %d players of ticket %s, which has %d", mm.ID, et.Players(), et.ID(), len(ot.Players))
 				}
 				ots = append(ots, lgOracleTickets(ot)...)
-				m.tickets = append(m.tickets, et.TicketID)
-				for _, p := range et.Players {
-					teamOf[p.PlayerID] = p.Team
-					m.teams[p.Team] = append(m.teams[p.Team], p.PlayerID)
+				m.tickets = append(m.tickets, et.ID())
+				for p := range et.Players() {
+					team := teams[et.Team(p)].Name
+					teamOf[et.PlayerID(p)] = team
+					m.teams[team] = append(m.teams[team], et.PlayerID(p))
 					m.players++
 				}
 				if ot.Players[0].Team != "" {
-					m.backfill = et.TicketID
+					m.backfill = et.ID()
 				}
 			}
-			if err := oracleCheck(l.rs, at, ots, teamOf, dt.Location, 0); err != nil {
-				l.t.Fatalf("match %s (%d players) breaks the rule set at +%v: %v", dt.MatchID, m.players, d, err)
+			if err := oracle.Check(l.rs, at, ots, teamOf, mm.Location, 0); err != nil {
+				l.t.Fatalf("match %s (%d players) breaks the rule set at +%v: %v", mm.ID, m.players, d, err)
 			}
 			out = append(out, m)
 		}
@@ -192,13 +200,13 @@ func (l *lgEnv) step(d time.Duration) []lgMatch {
 // players (each with its Team) sit on their own teams and are not a party,
 // so each is a ticket of its own (D23: rules are evaluated on the existing
 // plus the new players).
-func lgOracleTickets(ot oracleTicket) []oracleTicket {
+func lgOracleTickets(ot oracle.Ticket) []oracle.Ticket {
 	if len(ot.Players) == 0 || ot.Players[0].Team == "" {
-		return []oracleTicket{ot}
+		return []oracle.Ticket{ot}
 	}
-	out := make([]oracleTicket, len(ot.Players))
+	out := make([]oracle.Ticket, len(ot.Players))
 	for i, p := range ot.Players {
-		out[i] = oracleTicket{ID: fmt.Sprintf("%s#%d", ot.ID, i), Start: ot.Start, Players: []ticket.Player{p}}
+		out[i] = oracle.Ticket{ID: fmt.Sprintf("%s#%d", ot.ID, i), Start: ot.Start, Players: []ticket.Player{p}}
 	}
 	return out
 }
@@ -268,7 +276,7 @@ func TestLargeExample7FreeForAll(t *testing.T) {
 		lgCheckSpread(t, m)
 	}
 	t.Run("full matches before any expansion", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+		l := newLgEnv(t, body, Configuration{})
 		rng := rand.New(rand.NewPCG(7, 1))
 		l.solos(l.t0, pool(l, rng, 450, 0))
 		ms := l.step(time.Second)
@@ -283,7 +291,7 @@ func TestLargeExample7FreeForAll(t *testing.T) {
 		t.Logf("ex07: 450 players -> matches of %v at +1s", lgSizes(ms))
 	})
 	t.Run("190 players match at once", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+		l := newLgEnv(t, body, Configuration{})
 		l.solos(l.t0, pool(l, rand.New(rand.NewPCG(7, 2)), 190, 0))
 		ms := l.step(time.Second)
 		if got := lgSizes(ms); !slices.Equal(got, []int{190}) {
@@ -302,7 +310,7 @@ func TestLargeExample7FreeForAll(t *testing.T) {
 		{120, 4, []time.Duration{time.Second, 10 * time.Second, 12 * time.Second, 14900 * time.Millisecond}, 15 * time.Second, 100},
 	} {
 		t.Run(fmt.Sprintf("%d players wait for the %v step", w.players, w.at), func(t *testing.T) {
-			l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+			l := newLgEnv(t, body, Configuration{})
 			l.solos(l.t0, pool(l, rand.New(rand.NewPCG(7, w.seed)), w.players, 0))
 			ms := l.quietUntil(t, w.quiet, w.at)
 			if got := lgSizes(ms); !slices.Equal(got, []int{w.players}) {
@@ -312,7 +320,7 @@ func TestLargeExample7FreeForAll(t *testing.T) {
 		})
 	}
 	t.Run("slow players join when latency relaxes at 12 s", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+		l := newLgEnv(t, body, Configuration{})
 		// 170 players within 150 ms and 10 at 160-199 ms: too few for 175
 		// before 10 s; at 12 s (minimum 150, latency 200) all 180 fit.
 		l.solos(l.t0, pool(l, rand.New(rand.NewPCG(7, 5)), 180, 10))
@@ -387,7 +395,7 @@ func lgCheckSpread(t *testing.T, m lgMatch) {
 func TestLargeExample8MonsterHunters(t *testing.T) {
 	body := lgExample(t, "ex08-monster-hunters.json")
 	t.Run("full matches of 155", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+		l := newLgEnv(t, body, Configuration{})
 		l.solos(l.t0, lgEx8Pool(l, rand.New(rand.NewPCG(8, 1)), 320))
 		ms := l.step(time.Second)
 		if got := lgSizes(ms); !slices.Equal(got, []int{155, 155}) {
@@ -413,7 +421,7 @@ func TestLargeExample8MonsterHunters(t *testing.T) {
 		{90, 3, []time.Duration{time.Second, 15 * time.Second, 19900 * time.Millisecond}, 20 * time.Second, 8, 8, 9},
 	} {
 		t.Run(fmt.Sprintf("%d players wait for hunters' minimum %d at %v", w.players, w.min, w.at), func(t *testing.T) {
-			l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+			l := newLgEnv(t, body, Configuration{})
 			l.solos(l.t0, lgEx8Pool(l, rand.New(rand.NewPCG(8, w.seed)), w.players))
 			ms := l.quietUntil(t, w.quiet, w.at)
 			if got := lgSizes(ms); !slices.Equal(got, []int{w.players}) {
@@ -559,7 +567,7 @@ func lgCheckEx9(t *testing.T, m lgMatch) {
 func TestLargeExample9BatchDistance(t *testing.T) {
 	body := lgExample(t, "ex09-large-batch-distance.json")
 	t.Run("mixed pool through every expansion", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+		l := newLgEnv(t, body, Configuration{})
 		rng := rand.New(rand.NewPCG(9, 1))
 		var ps []ticket.Player
 		for range 6000 {
@@ -595,7 +603,7 @@ func TestLargeExample9BatchDistance(t *testing.T) {
 		{"skill window 40 at 20 s", 39, []time.Duration{time.Second, 10 * time.Second, 19900 * time.Millisecond}, 20 * time.Second},
 	} {
 		t.Run(w.name, func(t *testing.T) {
-			l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+			l := newLgEnv(t, body, Configuration{})
 			var ps []ticket.Player
 			for i := range 200 {
 				ps = append(ps, lgEx9Player(l, 3, float64(i%w.spread), "docks", "ctf"))
@@ -609,7 +617,7 @@ func TestLargeExample9BatchDistance(t *testing.T) {
 		})
 	}
 	t.Run("league, map and mode never relax", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+		l := newLgEnv(t, body, Configuration{})
 		var ps []ticket.Player
 		// 300 players of one skill, 75 in each of leagues 1 to 4: one match
 		// of leagues within 2 (1-3 or 2-4) at most.
@@ -633,7 +641,7 @@ func TestLargeExample9BatchDistance(t *testing.T) {
 		lgCheckEx9(t, all[0])
 	})
 	t.Run("parties", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+		l := newLgEnv(t, body, Configuration{})
 		rng := rand.New(rand.NewPCG(9, 5))
 		var parties [][]ticket.Player
 		for range 900 {
@@ -671,7 +679,7 @@ func TestBalancedSmallExample10(t *testing.T) {
 		return lgEx9Player(l, league, skill, mp, mode)
 	}
 	t.Run("rules hold the pool back", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+		l := newLgEnv(t, body, Configuration{})
 		// 40 players, 10 of each map and mode pair: no pair reaches 20
 		// players; skills 0, 25, 50, 75, 100 and leagues 1 or 5 keep
 		// and(SimilarSkill, SimilarLeague) under 20 players even at 40.
@@ -699,7 +707,7 @@ func TestBalancedSmallExample10(t *testing.T) {
 		lgCheckBalanced(t, l, ms[0], "skill")
 	})
 	t.Run("balanced teams on a mixed pool", func(t *testing.T) {
-		l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+		l := newLgEnv(t, body, Configuration{})
 		rng := rand.New(rand.NewPCG(10, 1))
 		var ps []ticket.Player
 		for range 400 {
@@ -736,8 +744,8 @@ func lgCheckBalanced(t *testing.T, l *lgEnv, m lgMatch, attr string) float64 {
 	for _, id := range m.tickets {
 		for _, p := range l.starts[id].Players {
 			v := math.NaN()
-			if def := l.rs.attrs[attr].def; def != nil {
-				v = def.n
+			if def, ok := l.rs.NumberDefault(attr); ok {
+				v = def
 			}
 			if a, ok := p.PlayerAttributes[attr]; ok {
 				v = a.N()
@@ -777,15 +785,15 @@ func TestLargeBackfillExample8(t *testing.T) {
 	body := lgExample(t, "ex08-monster-hunters.json")
 	for _, c := range []struct {
 		name   string
-		mode   string
+		mode   BackfillMode
 		waited bool // the backfill ticket waits a step before new tickets come
 	}{
 		{"manual, with new tickets", BackfillManual, false},
 		{"manual, waiting for new tickets", BackfillManual, true},
-		{"automatic, after players left", BackfillAuto, true},
+		{"automatic, after players left", BackfillAutomatic, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{BackfillMode: c.mode})
+			l := newLgEnv(t, body, Configuration{Backfill: c.mode})
 			rng := rand.New(rand.NewPCG(8, 8))
 			l.solos(l.t0, lgEx8Pool(l, rng, 155))
 			ms := l.step(time.Second)
@@ -813,12 +821,12 @@ func TestLargeBackfillExample8(t *testing.T) {
 				}
 			}
 			var bf string
-			if c.mode == BackfillAuto {
-				d, ok := l.e.MatchmakerData(session)
-				if !ok || d.AutoBackfillTicketID == nil {
+			if c.mode == BackfillAutomatic {
+				d, ok := l.e.GameSession(session)
+				if !ok || d.AutoBackfillTicket == "" {
 					t.Fatalf("no automatic backfill ticket after 5 players left: %+v", d)
 				}
-				bf = *d.AutoBackfillTicketID
+				bf = d.AutoBackfillTicket
 				v, _ := l.e.Ticket(bf)
 				if len(v.Players) != 150 {
 					t.Fatalf("the automatic backfill ticket lists %d players; want the 150 who stayed", len(v.Players))
@@ -828,7 +836,7 @@ func TestLargeBackfillExample8(t *testing.T) {
 						t.Fatalf("the automatic backfill ticket puts %s on %q; the game has it on %q", p.PlayerID, p.Team, teamOf[p.PlayerID])
 					}
 				}
-				l.starts[bf] = oracleTicket{ID: bf, Start: at, Players: v.Players}
+				l.starts[bf] = oracle.Ticket{ID: bf, Start: at, Players: v.Players}
 			} else {
 				// The request lists every player still in the game with its
 				// team, and latency only for the game's location.
@@ -842,7 +850,7 @@ func TestLargeBackfillExample8(t *testing.T) {
 						}
 					}
 				}
-				bf = l.backfill(at, StartMatchBackfillInput{GameSessionArn: session, Players: players})
+				bf = l.backfill(at, BackfillRequest{GameSession: session, Players: players})
 			}
 			fresh := 155 // enough for a new match of 155 if they went first
 			if c.waited {
@@ -879,9 +887,9 @@ func TestLargeBackfillExample8(t *testing.T) {
 			if s := l.status(bf); s != ticket.StatusCompleted {
 				t.Errorf("backfill ticket %s; want COMPLETED", s)
 			}
-			d, _ := l.e.MatchmakerData(session)
+			d, _ := l.e.GameSession(session)
 			n := 0
-			for _, team := range d.Teams {
+			for _, team := range d.Teams() {
 				n += len(team.Players)
 				if want := map[bool]int{true: 5, false: 15}[team.Name == "Monsters"]; len(team.Players) != want {
 					t.Errorf("the game's matchmaker data has %d players on %s; want %d", len(team.Players), team.Name, want)
@@ -890,12 +898,34 @@ func TestLargeBackfillExample8(t *testing.T) {
 			if n != 155 {
 				t.Errorf("the game's matchmaker data lists %d players; want 155", n)
 			}
-			if d.AutoBackfillTicketID != nil {
-				t.Errorf("the full game still has automatic backfill ticket %s", *d.AutoBackfillTicketID)
+			if d.AutoBackfillTicket != "" {
+				t.Errorf("the full game still has automatic backfill ticket %s", d.AutoBackfillTicket)
 			}
 		})
 	}
 }
+
+// hordeBody is a large rule set (43 players at most) of balanced teams,
+// batched by mode and skill, on latency.
+const hordeBody = `{
+	  "name": "a large match (43 players at most): balanced teams, batched by mode and skill, on latency",
+	  "ruleLanguageVersion": "1.0",
+	  "playerAttributes": [
+	    {"name": "skill", "type": "number", "default": 50},
+	    {"name": "mode", "type": "string", "default": "dm"}],
+	  "algorithm": {"strategy": "balanced", "balancedAttribute": "skill", "batchingPreference": "largestPopulation"},
+	  "teams": [{"name": "horde", "minPlayers": 3, "maxPlayers": 21},
+	            {"name": "alliance", "minPlayers": 3, "maxPlayers": 21},
+	            {"name": "scout", "minPlayers": 1, "maxPlayers": 1}],
+	  "rules": [
+	    {"name": "Region", "type": "latency", "maxLatency": 80},
+	    {"name": "SameMode", "type": "batchDistance", "batchAttribute": "mode"},
+	    {"name": "Band", "type": "batchDistance", "batchAttribute": "skill", "maxDistance": 15}],
+	  "expansions": [
+	    {"target": "teams[horde,alliance].minPlayers", "steps": [{"waitTimeSeconds": 8, "value": 1}]},
+	    {"target": "rules[Region].maxLatency", "steps": [{"waitTimeSeconds": 5, "value": 150}]},
+	    {"target": "rules[Band].maxDistance", "steps": [{"waitTimeSeconds": 10, "value": 30}]}]
+	}`
 
 // TestLargeBackfillExistingPlayersAreNotAParty: a backfill ticket's players
 // sit on different teams; they are the game's players, not a party, and
@@ -906,18 +936,14 @@ func TestLargeBackfillExample8(t *testing.T) {
 // party, the game's players would all count as their average, 50, and the
 // new players would fit at once.
 func TestLargeBackfillExistingPlayersAreNotAParty(t *testing.T) {
-	body := smRuleSets[3].body // horde: Band (skill) 15, 30 at 10 s
-	if smRuleSets[3].name != "horde" {
-		t.Fatal("smRuleSets[3] is not horde")
-	}
-	l := newLgEnv(t, body, CreateMatchmakingConfigurationInput{})
+	l := newLgEnv(t, hordeBody, Configuration{}) // Band (skill) 15, 30 at 10 s
 	at := func(skill float64, team string) ticket.Player {
 		p := l.player(map[string]ticket.AttributeValue{"skill": num(skill), "mode": str("dm")}, map[string]int{"us-east-1": 20})
 		p.Team = team
 		return p
 	}
 	game := []ticket.Player{at(40, "horde"), at(40, "horde"), at(60, "alliance"), at(60, "alliance"), at(50, "scout")}
-	bf := l.backfill(l.t0, StartMatchBackfillInput{Players: game})
+	bf := l.backfill(l.t0, BackfillRequest{Players: game})
 	var fresh []ticket.Player
 	for range 2 {
 		p := at(40, "")

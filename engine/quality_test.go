@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/matchforge/matchforge/internal/oracle"
 	"github.com/matchforge/matchforge/ticket"
 )
 
@@ -97,18 +98,18 @@ func qMirror(rng *rand.Rand, g int, names [2]string, size int, base, spread floa
 // times, and returns how many tickets were matched.
 func runQuality(t *testing.T, body string, groups []qGroup, seed uint64) (matched, total int) {
 	t.Helper()
-	l := newLgEnvSeed(t, body, CreateMatchmakingConfigurationInput{RequestTimeoutSeconds: 300}, seed)
+	l := newLgEnvSeed(t, body, Configuration{RequestTimeout: 300 * time.Second}, seed)
 	// The perfect assignment exists: every group is a valid match.
 	for g, grp := range groups {
-		var ots []oracleTicket
+		var ots []oracle.Ticket
 		teamOf := map[string]string{}
 		for i, party := range grp.tickets {
-			ots = append(ots, oracleTicket{ID: fmt.Sprint(i), Start: l.t0, Players: party})
+			ots = append(ots, oracle.Ticket{ID: fmt.Sprint(i), Start: l.t0, Players: party})
 			for _, p := range party {
 				teamOf[p.PlayerID] = grp.teams[i]
 			}
 		}
-		if err := oracleCheck(l.rs, l.t0, ots, teamOf, "", 0); err != nil {
+		if err := oracle.Check(l.rs, l.t0, ots, teamOf, "", 0); err != nil {
 			t.Fatalf("group %d is not a valid match, so the test proves nothing: %v", g, err)
 		}
 	}

@@ -38,7 +38,7 @@ type tkFIFO struct {
 }
 
 func (f *tkFIFO) push(t *tk, gen uint32) {
-	if f.head > 1024 && f.head > len(f.q)/2 && len(f.q) == cap(f.q) {
+	if f.head > fifoReuse && f.head > len(f.q)/2 && len(f.q) == cap(f.q) {
 		// Reuse the popped half instead of growing past it.
 		n := copy(f.q, f.q[f.head:])
 		clear(f.q[n:])

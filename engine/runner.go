@@ -150,18 +150,18 @@ func (r *Runner) Do(fn func(e *Engine, now time.Time) error) error {
 }
 
 // StartMatchmaking submits a ticket (see Engine.StartMatchmaking).
-func (r *Runner) StartMatchmaking(in StartMatchmakingInput) (ticket.Ticket, error) {
+func (r *Runner) StartMatchmaking(in MatchmakingRequest) (ticket.Ticket, error) {
 	return doValue(r, func(e *Engine, now time.Time) (ticket.Ticket, error) { return e.StartMatchmaking(now, in) })
 }
 
 // StartMatchBackfill submits a backfill ticket (see Engine.StartMatchBackfill).
-func (r *Runner) StartMatchBackfill(in StartMatchBackfillInput) (ticket.Ticket, error) {
+func (r *Runner) StartMatchBackfill(in BackfillRequest) (ticket.Ticket, error) {
 	return doValue(r, func(e *Engine, now time.Time) (ticket.Ticket, error) { return e.StartMatchBackfill(now, in) })
 }
 
-// DescribeMatchmaking returns tickets (see Engine.DescribeMatchmaking).
-func (r *Runner) DescribeMatchmaking(ids []string) ([]ticket.Ticket, error) {
-	return doValue(r, func(e *Engine, _ time.Time) ([]ticket.Ticket, error) { return e.DescribeMatchmaking(ids) })
+// Tickets returns tickets (see Engine.Tickets).
+func (r *Runner) Tickets(ids []string) ([]ticket.Ticket, error) {
+	return doValue(r, func(e *Engine, _ time.Time) ([]ticket.Ticket, error) { return e.Tickets(ids), nil })
 }
 
 // doValue is Do for an operation that returns a value.
@@ -180,8 +180,8 @@ func (r *Runner) StopMatchmaking(id string) error {
 }
 
 // AcceptMatch records answers to a proposed match (see Engine.AcceptMatch).
-func (r *Runner) AcceptMatch(in AcceptMatchInput) error {
-	return r.Do(func(e *Engine, now time.Time) error { return e.AcceptMatch(now, in) })
+func (r *Runner) AcceptMatch(ticketID string, playerIDs []string, answer Answer) error {
+	return r.Do(func(e *Engine, now time.Time) error { return e.AcceptMatch(now, ticketID, playerIDs, answer) })
 }
 
 // publish queues events for every subscription. Callers hold r.mu.

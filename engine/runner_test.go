@@ -35,14 +35,11 @@ func (c *fakeClock) Now() time.Time { return t0.Add(time.Duration(c.ns.Add(int64
 func runnerEngine(t testing.TB) *engine.Engine {
 	t.Helper()
 	e := mustEngine(t, engine.Config{Seed: 9})
-	if _, err := e.CreateMatchmakingRuleSet(t0, engine.CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: duelBody}); err != nil {
-		t.Fatal(err)
-	}
-	for _, in := range []engine.CreateMatchmakingConfigurationInput{
-		{Name: "solo", RuleSetName: "duel", RequestTimeoutSeconds: 3},
-		{Name: "accept", RuleSetName: "duel", RequestTimeoutSeconds: 5, AcceptanceRequired: true, AcceptanceTimeoutSeconds: 1},
+	for _, c := range []engine.Configuration{
+		{Name: "solo", RuleSet: duel, RequestTimeout: 3 * time.Second},
+		{Name: "accept", RuleSet: duel, RequestTimeout: 5 * time.Second, AcceptanceRequired: true, AcceptanceTimeout: time.Second},
 	} {
-		if _, err := e.CreateMatchmakingConfiguration(t0, in); err != nil {
+		if err := e.AddConfiguration(t0, c); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -101,10 +98,10 @@ func (rd *reader) all(t *testing.T) []engine.Event {
 	return append(slices.Clone(rd.got), rd.sub.Drain()...)
 }
 
-func eventIDs(evs []engine.Event) []string {
-	out := make([]string, len(evs))
+func eventIDs(evs []engine.Event) []uint64 {
+	out := make([]uint64, len(evs))
 	for i, ev := range evs {
-		out[i] = ev.ID
+		out[i] = ev.Seq
 	}
 	return out
 }
@@ -116,7 +113,7 @@ func produce(t *testing.T, r *engine.Runner, id int, n int, started chan<- strin
 	var mine []string
 	for k := range n {
 		cfg := []string{"solo", "accept"}[rng.IntN(2)]
-		tk, err := r.StartMatchmaking(engine.StartMatchmakingInput{ConfigurationName: cfg,
+		tk, err := r.StartMatchmaking(engine.MatchmakingRequest{Configuration: cfg,
 			Players: []ticket.Player{player(fmt.Sprintf("g%d-%d", id, rng.IntN(6)), float64(rng.IntN(30)))}})
 		if err != nil {
 			t.Errorf("producer %d: StartMatchmaking: %v", id, err)
@@ -126,31 +123,31 @@ func produce(t *testing.T, r *engine.Runner, id int, n int, started chan<- strin
 		mine = append(mine, tk.TicketID)
 		if rng.IntN(4) == 0 {
 			err := r.StopMatchmaking(mine[rng.IntN(len(mine))])
-			if err != nil && !errors.Is(err, engine.ErrInvalidRequest) {
+			if err != nil && !errors.Is(err, engine.ErrInvalid) {
 				t.Errorf("producer %d: StopMatchmaking: %v", id, err)
 			}
 		}
-		ts, err := r.DescribeMatchmaking(mine[max(0, len(mine)-10):])
+		ts, err := r.Tickets(mine[max(0, len(mine)-10):])
 		if err != nil {
-			t.Errorf("producer %d: DescribeMatchmaking: %v", id, err)
+			t.Errorf("producer %d: Tickets: %v", id, err)
 		}
 		for _, d := range ts {
 			if d.Status != ticket.StatusRequiresAcceptance {
 				continue
 			}
-			typ := engine.Accept
+			answer := engine.Accepted
 			if rng.IntN(5) == 0 {
-				typ = engine.Reject
+				answer = engine.Rejected
 			}
-			err := r.AcceptMatch(engine.AcceptMatchInput{TicketID: d.TicketID, PlayerIDs: []string{d.Players[0].PlayerID}, AcceptanceType: typ})
-			if err != nil && !errors.Is(err, engine.ErrInvalidRequest) { // the acceptance may have ended meanwhile
+			err := r.AcceptMatch(d.TicketID, []string{d.Players[0].PlayerID}, answer)
+			if err != nil && !errors.Is(err, engine.ErrInvalid) { // the acceptance may have ended meanwhile
 				t.Errorf("producer %d: AcceptMatch: %v", id, err)
 			}
 		}
 		if err := r.Do(func(e *engine.Engine, now time.Time) error {
 			if k%10 == 0 && len(mine) > 1 { // an operation the Runner has no method for; its events are published
 				_ = e.ReportPlayersLeft(now, "no-such-session", []string{"x"})
-				_, _ = e.StartMatchBackfill(now, engine.StartMatchBackfillInput{ConfigurationName: "solo",
+				_, _ = e.StartMatchBackfill(now, engine.BackfillRequest{Configuration: "solo",
 					Players: []ticket.Player{{PlayerID: fmt.Sprintf("g%d-bf", id), Team: "red", PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.Number(1)}}}})
 			}
 			_ = e.Pending()
@@ -221,13 +218,13 @@ func TestRunnerDelivery(t *testing.T) {
 			if len(ref) < 100 {
 				t.Fatalf("only %d events", len(ref))
 			}
-			seen := map[string]bool{}
+			seen := map[uint64]bool{}
 			for i, ev := range ref {
-				if seen[ev.ID] {
-					t.Fatalf("event %s twice", ev.ID)
+				if seen[ev.Seq] {
+					t.Fatalf("event %d twice", ev.Seq)
 				}
-				seen[ev.ID] = true
-				if i > 0 && ev.Time.Before(ref[i-1].Time.Time) {
+				seen[ev.Seq] = true
+				if i > 0 && ev.Time.Before(ref[i-1].Time) {
 					t.Fatalf("event %d at %v after one at %v: out of engine order", i, ev.Time, ref[i-1].Time)
 				}
 			}
@@ -247,11 +244,11 @@ func TestRunnerDelivery(t *testing.T) {
 			for id := range started {
 				status[id] = ticket.StatusQueued
 			}
-			kinds := map[string]int{}
+			kinds := map[engine.EventKind]int{}
 			for i := range ref {
 				ev := &ref[i]
-				kinds[ev.Detail.Type]++
-				if s := engine.StatusAfter(ev, false); s != "" {
+				kinds[ev.Kind]++
+				if s := engine.StatusAfter(ev); s != "" {
 					for _, id := range eventTicketIDs(*ev) {
 						status[id] = s
 					}
@@ -263,8 +260,8 @@ func TestRunnerDelivery(t *testing.T) {
 					t.Errorf("ticket %s is %s, but its events lead to %s", id, tk.Status, want)
 				}
 			}
-			for _, typ := range []string{engine.EventMatchmakingSearching, engine.EventPotentialMatchCreated, engine.EventMatchmakingSucceeded,
-				engine.EventMatchmakingCancelled, engine.EventAcceptMatch, engine.EventAcceptMatchCompleted} {
+			for _, typ := range []engine.EventKind{engine.EventSearching, engine.EventPotentialMatchCreated, engine.EventSucceeded,
+				engine.EventCancelled, engine.EventAcceptMatch, engine.EventAcceptMatchCompleted} {
 				if kinds[typ] == 0 {
 					t.Errorf("no %s event among %v: the workload should exercise it", typ, kinds)
 				}
@@ -283,7 +280,7 @@ func TestRunnerDelivery(t *testing.T) {
 					t.Error("a subscription made after Run returned delivers")
 				}
 			}
-			if _, err := r.StartMatchmaking(engine.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{player("after", 1)}}); !errors.Is(err, engine.ErrRunnerClosed) {
+			if _, err := r.StartMatchmaking(engine.MatchmakingRequest{Configuration: "solo", Players: []ticket.Player{player("after", 1)}}); !errors.Is(err, engine.ErrRunnerClosed) {
 				t.Errorf("StartMatchmaking after Run = %v, want ErrRunnerClosed", err)
 			}
 			if err := r.Run(context.Background()); !errors.Is(err, engine.ErrRunnerClosed) {
@@ -310,7 +307,7 @@ func TestRunnerLifecycle(t *testing.T) {
 		t.Helper()
 		var ids []string
 		for i := range n {
-			tk, err := r.StartMatchmaking(engine.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{player(fmt.Sprint(prefix, i), 1e3*float64(i))}})
+			tk, err := r.StartMatchmaking(engine.MatchmakingRequest{Configuration: "solo", Players: []ticket.Player{player(fmt.Sprint(prefix, i), 1e3*float64(i))}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -408,19 +405,19 @@ func TestRunnerLifecycle(t *testing.T) {
 		for name, call := range map[string]func() error{
 			"Do": func() error { return r.Do(func(*engine.Engine, time.Time) error { return nil }) },
 			"StartMatchmaking": func() error {
-				_, err := r.StartMatchmaking(engine.StartMatchmakingInput{ConfigurationName: "solo"})
+				_, err := r.StartMatchmaking(engine.MatchmakingRequest{Configuration: "solo"})
 				return err
 			},
 			"StartMatchBackfill": func() error {
-				_, err := r.StartMatchBackfill(engine.StartMatchBackfillInput{ConfigurationName: "solo"})
+				_, err := r.StartMatchBackfill(engine.BackfillRequest{Configuration: "solo"})
 				return err
 			},
 			"DescribeMatchmaking": func() error {
-				_, err := r.DescribeMatchmaking([]string{"x"})
+				_, err := r.Tickets([]string{"x"})
 				return err
 			},
 			"StopMatchmaking": func() error { return r.StopMatchmaking("x") },
-			"AcceptMatch":     func() error { return r.AcceptMatch(engine.AcceptMatchInput{TicketID: "x"}) },
+			"AcceptMatch":     func() error { return r.AcceptMatch("x", []string{"p"}, engine.Accepted) },
 		} {
 			if err := call(); !errors.Is(err, engine.ErrRunnerClosed) {
 				t.Errorf("%s after Close = %v, want ErrRunnerClosed", name, err)
@@ -449,7 +446,7 @@ func TestRunnerLifecycle(t *testing.T) {
 		var seen time.Time
 		err := r.Do(func(e *engine.Engine, now time.Time) error {
 			seen = now
-			tk, err := e.StartMatchmaking(now, engine.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{player("d", 1)}})
+			tk, err := e.StartMatchmaking(now, engine.MatchmakingRequest{Configuration: "solo", Players: []ticket.Player{player("d", 1)}})
 			if err != nil {
 				return err
 			}
@@ -466,8 +463,8 @@ func TestRunnerLifecycle(t *testing.T) {
 		}
 		select {
 		case ev := <-sub.C:
-			if ev.Detail.Type != engine.EventMatchmakingCancelled || !ev.Time.Equal(seen) {
-				t.Errorf("event %s at %v, want MatchmakingCancelled at %v", ev.Detail.Type, ev.Time, seen)
+			if ev.Kind != engine.EventCancelled || !ev.Time.Equal(seen) {
+				t.Errorf("event %s at %v, want MatchmakingCancelled at %v", ev.Kind, ev.Time, seen)
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatal("Do's events were not delivered")
@@ -552,21 +549,21 @@ func TestRunnerLifecycle(t *testing.T) {
 		r, _ := newRunner(t, time.Millisecond)
 		sub := r.Subscribe()
 		ch := run(r, context.Background())
-		if _, err := r.StartMatchmaking(engine.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{player("x", 1)}}); err != nil {
+		if _, err := r.StartMatchmaking(engine.MatchmakingRequest{Configuration: "solo", Players: []ticket.Player{player("x", 1)}}); err != nil {
 			t.Fatal(err)
 		}
-		var types []string
+		var types []engine.EventKind
 		for len(types) < 2 {
 			select {
 			case ev := <-sub.C:
-				types = append(types, ev.Detail.Type)
+				types = append(types, ev.Kind)
 			case <-time.After(5 * time.Second):
 				t.Fatalf("no step: got %v", types)
 			}
 		}
 		// The clock moves a second per reading, so the 3 s request
 		// timeout passes after a few steps.
-		if !slices.Equal(types, []string{engine.EventMatchmakingSearching, engine.EventMatchmakingTimedOut}) {
+		if !slices.Equal(types, []engine.EventKind{engine.EventSearching, engine.EventTimedOut}) {
 			t.Errorf("events %v, want Searching then TimedOut", types)
 		}
 		r.Close()

@@ -25,7 +25,6 @@ import (
 // with the size of the pool: a ticket that cannot match is not tried again
 // until an expansion step applies to it or it returns to the search.
 func (e *Engine) Step(now time.Time) []Event {
-	e.now = now
 	for _, c := range e.sortedConfigs() {
 		e.stepConfig(c, now)
 	}
@@ -46,23 +45,26 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 		if !ok {
 			break
 		}
-		e.end(now, t, ticket.StatusTimedOut, ticket.ReasonRequestTimeout, "Removed from matchmaking due to timing out.")
-		e.emitTickets(c, now, EventMatchmakingTimedOut, []*tk{t}, nil, "TimedOut", "Removed from matchmaking due to timing out.")
+		const msg = "Removed from matchmaking due to timing out."
+		t.note(ticket.ReasonRequestTimeout, msg)
+		e.transition(now, c, EventTimedOut, nil, []*tk{t}, ticket.StatusTimedOut,
+			&Outcome{Reason: "TimedOut", Message: msg, Rules: c.ruleCounts([]*tk{t})})
 	}
 	if len(c.queued) > 0 {
-		// One event per new ticket, and two per match they may form: make
-		// room once.
+		// One event for each new ticket, and two for each match they may
+		// form: make room once.
 		n := len(c.queued)
-		e.out = slices.Grow(e.out, n+2*n/max(1, c.rs.compiled.MaxPlayers())+n/16)
+		e.out = slices.Grow(e.out, n+2*n/max(1, c.rs.MaxPlayers())+n/16)
+		e.retired = slices.Grow(e.retired, n) // most of them may end in this step
 		c.pool.Reserve(n)
 		c.dirty.fifo[priorityClass(c.plan.priority, false)].reserve(n) // a new ticket's class
 		queued := c.queued
 		c.queued = nil
+		wait := c.estimatedWait()
 		for _, t := range queued {
-			t.setStatus(ticket.StatusSearching)
+			e.transition(now, c, EventSearching, nil, []*tk{t}, ticket.StatusSearching, nil).EstimatedWait = wait
 			e.admitAs(c, t, true)
 			e.markDirty(c, t)
-			e.emitSearching(c, now, []*tk{t})
 		}
 	}
 	nowNs := now.UnixNano()
@@ -75,7 +77,7 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 		w.t.wakeAt = 0
 		e.markDirty(c, w.t)
 	}
-	if c.rs.compiled.Class() == ruleset.Large {
+	if c.rs.Class() == ruleset.Large {
 		e.matchLarge(c, now)
 	} else {
 		e.matchSmall(c, now)
@@ -96,7 +98,7 @@ func (e *Engine) admitAs(c *config, t *tk, staged bool) {
 	if t.dlIn == inNone {
 		c.deadlines.pushBack(t) // back in the search (D16)
 	}
-	rs := c.rs.compiled
+	rs := c.rs
 	switch {
 	case t.r == nil || t.blocked:
 		return
@@ -136,8 +138,8 @@ func (e *Engine) fits(c *config, t *tk) bool {
 		return true
 	}
 	n := t.r.Players()
-	for _, ph := range c.rs.compiled.Phases() {
-		for i := range c.rs.compiled.Teams() {
+	for _, ph := range c.rs.Phases() {
+		for i := range c.rs.Teams() {
 			if ph.Team(i).Max >= n {
 				return true
 			}
@@ -195,7 +197,7 @@ func (e *Engine) markDirty(c *config, t *tk) {
 // settle parks an anchor that could not match until its next expansion step.
 func (e *Engine) settle(c *config, t *tk, now time.Time) {
 	age := time.Duration(now.UnixNano() - t.ent.Start)
-	for _, ph := range c.rs.compiled.Phases() {
+	for _, ph := range c.rs.Phases() {
 		if ph.Start() > age {
 			t.wakeAt = t.ent.Start + int64(ph.Start())
 			c.wakeups.Set(wakeup{t.wakeAt, t})
@@ -230,11 +232,13 @@ func (e *Engine) matchSmall(c *config, now time.Time) {
 
 // commit turns the builder's candidate into a match.
 func (e *Engine) commit(c *config, b *builder, now time.Time) {
-	m := &match{id: e.newID(), cfg: c, created: now}
+	m := &match{Match: Match{ID: e.newID(), Created: now}, cfg: c}
 	if loc := b.location; loc >= 0 {
-		m.location = e.locs.Name(loc)
+		m.Location = e.locs.Name(loc)
 	}
-	m.spread = b.spread
+	if b.spread != nil {
+		m.BalanceSpread, m.Balanced = *b.spread, true
+	}
 	m.tickets = make([]*tk, 0, len(b.members))
 	teams := make([]int, 0, b.total) // every ticket's teams, in one allocation
 	for i, t := range b.members {
@@ -247,7 +251,7 @@ func (e *Engine) commit(c *config, b *builder, now time.Time) {
 		if t.backfill != nil {
 			m.backfill = t
 		} else {
-			c.recordWait(time.Duration(now.UnixNano() - t.ent.Start))
+			c.recordWait(time.Duration(now.UnixNano() - t.start))
 		}
 		m.tickets = append(m.tickets, t)
 	}
@@ -255,46 +259,49 @@ func (e *Engine) commit(c *config, b *builder, now time.Time) {
 		i := slices.Index(m.tickets, m.backfill) // the backfill ticket goes first
 		m.tickets[0], m.tickets[i] = m.tickets[i], m.tickets[0]
 	}
-	e.matches[m.id] = m
-	metrics := c.metrics(m.tickets)
-	accept := c.api.AcceptanceRequired
-	if accept {
-		m.state = msAccepting
-		m.deadline = now.Add(time.Duration(c.api.AcceptanceTimeoutSeconds) * time.Second)
-		for _, t := range m.tickets {
-			t.setStatus(ticket.StatusRequiresAcceptance)
-			if t.backfill == nil {
-				t.outcome().accept = make([]int8, t.r.Players())
-			} else {
-				t.outcome().accept = allOnes(t.r.Players()) // existing players are not asked (D15)
-			}
-		}
-		c.accepting.Set(m)
-	}
-	e.emitMatch(c, now, EventPotentialMatchCreated, m, func(d *EventDetail) {
-		d.AcceptanceRequired = &no
-		if accept {
-			d.AcceptanceRequired = &yes
-			d.AcceptanceTimeout = c.api.AcceptanceTimeoutSeconds
-		}
-		d.RuleEvaluationMetrics = metrics
-		d.BalanceSpread = m.spread
-	})
-	if !accept {
+	e.matches[m.ID] = m
+	o := &Outcome{Rules: c.ruleCounts(m.tickets)}
+	if !c.info.AcceptanceRequired {
+		e.transition(now, c, EventPotentialMatchCreated, m, m.tickets, placingStatus(m), o)
 		e.proceed(now, m)
+		return
 	}
+	m.state = msAccepting
+	m.deadline = now.Add(c.info.AcceptanceTimeout)
+	for _, t := range m.tickets {
+		if t.backfill == nil {
+			t.outcome().accept = make([]Answer, t.r.Players())
+		} else {
+			t.outcome().accept = allAccepted1(t.r.Players()) // existing players are not asked (D15)
+		}
+	}
+	c.accepting.Set(m)
+	e.transition(now, c, EventPotentialMatchCreated, m, m.tickets, ticket.StatusRequiresAcceptance, o)
 }
 
-func allOnes(n int) []int8 {
-	s := make([]int8, n)
+// allAccepted1 returns n Accepted answers.
+func allAccepted1(n int) []Answer {
+	s := make([]Answer, n)
 	for i := range s {
-		s[i] = 1
+		s[i] = Accepted
 	}
 	return s
 }
 
-// proceed moves an accepted (or acceptance-free) match on: to PLACING in
-// WITH_QUEUE mode, to COMPLETED in STANDALONE mode (D14).
+// placingStatus is the status an accepted (or acceptance-free) match moves
+// its tickets to: PLACING for a match of a WITH_QUEUE configuration, none
+// otherwise (a STANDALONE match, or a backfill match whose game session
+// exists, completes at once; D14).
+func placingStatus(m *match) ticket.Status {
+	if m.cfg.info.Mode == WithQueue && m.backfill == nil {
+		return ticket.StatusPlacing
+	}
+	return ""
+}
+
+// proceed moves an accepted (or acceptance-free) match on: to placement in
+// WITH_QUEUE mode (its tickets already PLACING, see placingStatus), to
+// completion otherwise (D14).
 func (e *Engine) proceed(now time.Time, m *match) {
 	for _, t := range m.tickets {
 		t.clearAnswers()
@@ -303,30 +310,43 @@ func (e *Engine) proceed(now time.Time, m *match) {
 		e.completeBackfill(now, m) // the game session already exists
 		return
 	}
-	if m.cfg.api.FlexMatchMode == ModeWithQueue {
+	if placingStatus(m) != "" {
 		m.state = msPlacing
 		for _, t := range m.tickets {
-			t.setStatus(ticket.StatusPlacing)
 			t.note("", "")
 		}
 		return
 	}
-	e.complete(now, m, m.id)
+	e.complete(now, m, m.ID)
 }
 
-// complete finishes a match: its tickets complete, the game session gets
-// its matchmaker data, and MatchmakingSucceeded is emitted.
+// complete finishes a match: the game session starts with the match's
+// players, its tickets complete, and MatchmakingSucceeded is emitted.
 func (e *Engine) complete(now time.Time, m *match, session string) {
 	c := m.cfg
 	m.state = msCompleted
 	m.session = session
 	for _, t := range m.tickets {
 		e.openPlayerSessions(t, m.conn)
-		e.end(now, t, ticket.StatusCompleted, "", "")
 	}
+	m.data = newSession(m)
 	e.sessions[session] = m
-	e.afterComplete(now, m) // first, so that the event names its ticket
-	e.emitSucceeded(c, now, m, m)
+	e.succeed(now, c, m, m)
+}
+
+// succeed completes m's tickets with one MatchmakingSucceeded event, then
+// lets game session s open its automatic backfill ticket (afterComplete);
+// the event carries the session's state after that, so it names the new
+// ticket.
+func (e *Engine) succeed(now time.Time, c *config, m, s *match) {
+	var o *Outcome
+	if m.conn != nil {
+		o = &Outcome{Placement: &Placement{GameSession: m.conn.GameSessionArn, IPAddress: m.conn.IPAddress, DNSName: m.conn.DNSName, Port: m.conn.Port}}
+	}
+	at := len(e.out)
+	e.transition(now, c, EventSucceeded, m, m.tickets, ticket.StatusCompleted, o)
+	e.afterComplete(now, s)
+	e.out[at].Session = s.data
 }
 
 // openPlayerSessions gives t's players player sessions in the game session
@@ -345,26 +365,6 @@ func (e *Engine) openPlayerSessions(t *tk, conn *ticket.GameSessionConnectionInf
 	out.conn = &info
 }
 
-// emitSucceeded emits MatchmakingSucceeded for m with where the game
-// session is and, with Config.EventMatchmakerData, a snapshot of the
-// matchmaker data of its game session s.
-func (e *Engine) emitSucceeded(c *config, now time.Time, m, s *match) {
-	var snapshot *MatchmakerData
-	if e.cfg.EventMatchmakerData {
-		snapshot = e.doc(s).clone()
-	}
-	e.emitMatch(c, now, EventMatchmakingSucceeded, m, func(d *EventDetail) {
-		if m.conn != nil {
-			d.GameSessionInfo.GameSessionArn = m.conn.GameSessionArn
-			d.GameSessionInfo.IPAddress = m.conn.IPAddress
-			d.GameSessionInfo.DNSName = m.conn.DNSName
-			d.GameSessionInfo.Port = m.conn.Port
-		}
-		d.MatchmakerData = snapshot
-		d.BalanceSpread = m.spread
-	})
-}
-
 // sessionLatency returns each player's latency at the game session's
 // location, for the session's backfill requests, building it when first
 // needed from the session's match and the backfill matches merged into it.
@@ -373,8 +373,8 @@ func (e *Engine) sessionLatency(s *match) map[string]int {
 		return s.latency
 	}
 	s.latency = map[string]int{}
-	loc, ok := e.locs.Lookup(s.location)
-	if s.location == "" || !ok {
+	loc, ok := e.locs.Lookup(s.Location)
+	if s.Location == "" || !ok {
 		return s.latency
 	}
 	for _, m := range append([]*match{s}, s.merged...) {
@@ -409,8 +409,8 @@ func (e *Engine) purge(now time.Time) {
 			}
 		}
 		t.cfg.counts[statusIndex(t.status())]--
-		if m := t.match; m != nil && e.matches[m.id] == m && m.purgeable(e) {
-			delete(e.matches, m.id)
+		if m := t.match; m != nil && e.matches[m.ID] == m && m.purgeable(e) {
+			delete(e.matches, m.ID)
 			if e.sessions[m.session] == m && !m.keepSession() {
 				delete(e.sessions, m.session)
 			}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -11,30 +10,66 @@ import (
 	"github.com/matchforge/matchforge/ticket"
 )
 
+// MatchmakingRequest asks for a new match (StartMatchmaking).
+type MatchmakingRequest struct {
+	// TicketID is optional; the engine makes one from its seeded source.
+	TicketID string
+	// Configuration names the configuration.
+	Configuration string
+	// Players lists the ticket's players (a party when more than one); they
+	// are matched together, on one team.
+	Players []ticket.Player
+}
+
+// BackfillRequest asks for new players for a running game
+// (StartMatchBackfill).
+type BackfillRequest struct {
+	// TicketID is optional; the engine makes one from its seeded source.
+	TicketID      string
+	Configuration string
+	// GameSession identifies the game session to backfill: its ARN, or in
+	// STANDALONE mode the id of the match that made it (D24). Optional; a
+	// request without one is a backfill of a game the engine does not know.
+	GameSession string
+	// Players lists every player currently in the game session, each with
+	// its Team (D22).
+	Players []ticket.Player
+}
+
+// Placement reports where a WITH_QUEUE match's game session was placed
+// (D14). Player session ids are made by the engine.
+type Placement struct {
+	// GameSession identifies the game session (its ARN).
+	GameSession string
+	IPAddress   string
+	DNSName     string
+	Port        int
+}
+
 // tk is the engine's record of a ticket.
 type tk struct {
-	id       string
-	seq      uint64 // engine-wide arrival order, for deterministic ties
-	cfg      *config
-	end      int64 // Unix nanoseconds; 0 while active
-	deadline int64 // request deadline, Unix nanoseconds
-	r        *ticket.Resolved
-	match    *match
-	teams    []int    // team index per player, once placed (backfill: as requested)
-	out      *outcome // what a match or the end gave the ticket; nil until then
-	metrics  []uint32 // passed, failed per rule
-	backfill *backfillInfo
-	wakeAt   int64  // pending wakeup time, 0 for none
-	mark     uint32 // build epoch in which the ticket joined a candidate
-	seen     uint32 // build epoch in which the ticket entered a window
-	used     uint32 // large-match sweep in which the ticket was taken
-	dirtyGen uint32
-	dlGen    uint32
-	st       uint8 // 1 + statusIndex of the status, 0 before the first
-	blocked  bool  // can never match (D11, D20)
-	dirtyIn  uint8 // where the ticket is in its configuration's anchor queue
-	dlIn     uint8 // where the ticket is in its configuration's deadline queue
-	class    uint8 // anchor priority class (see anchorLess)
+	TicketInfo        // what never changes: events point to it
+	seq        uint64 // engine-wide arrival order, for deterministic ties
+	cfg        *config
+	end        int64 // Unix nanoseconds; 0 while active
+	deadline   int64 // request deadline, Unix nanoseconds
+	r          *ticket.Resolved
+	match      *match
+	teams      []int    // team index per player, once placed (backfill: as requested); replaced, never changed in place
+	out        *outcome // what a match or the end gave the ticket; nil until then
+	metrics    []uint32 // passed, failed per rule
+	backfill   *backfillInfo
+	wakeAt     int64  // pending wakeup time, 0 for none
+	mark       uint32 // build epoch in which the ticket joined a candidate
+	seen       uint32 // build epoch in which the ticket entered a window
+	used       uint32 // large-match sweep in which the ticket was taken
+	dirtyGen   uint32
+	dlGen      uint32
+	st         uint8 // 1 + statusIndex of the status, 0 before the first
+	blocked    bool  // can never match (D11, D20)
+	dirtyIn    uint8 // where the ticket is in its configuration's anchor queue
+	dlIn       uint8 // where the ticket is in its configuration's deadline queue
+	class      uint8 // anchor priority class (see anchorLess)
 
 	// The pool entry lives in the ticket, with room for the usual keys, so
 	// that a scan that reaches the entry has the ticket in the same few
@@ -49,7 +84,7 @@ type tk struct {
 // outcome holds what a ticket gets from a match or from its end, kept
 // apart so that a waiting ticket does not carry it.
 type outcome struct {
-	accept   []int8 // per player while REQUIRES_ACCEPTANCE: 0 silent, 1 accepted, -1 rejected
+	accept   []Answer // per player while REQUIRES_ACCEPTANCE
 	sessions []string
 	conn     *ticket.GameSessionConnectionInfo
 	reason   string // StatusReason, once ended or blocked
@@ -82,7 +117,7 @@ func (t *tk) reason() (reason, message string) {
 }
 
 // answers returns the players' answers to the match, nil outside acceptance.
-func (t *tk) answers() []int8 {
+func (t *tk) answers() []Answer {
 	if t.out == nil {
 		return nil
 	}
@@ -116,30 +151,33 @@ const (
 
 // match is a potential match and, once completed, a game session.
 type match struct {
-	id        string
+	Match     // what events show; never changes
 	cfg       *config
 	tickets   []*tk // every ticket, the backfill ticket (if any) first
 	backfill  *tk
 	state     matchState
-	created   time.Time
 	deadline  time.Time // acceptance deadline
-	location  string
-	session   string // game session id once completed
+	session   string    // game session id once completed
 	conn      *ticket.GameSessionConnectionInfo
-	spread    *float64
-	data      *MatchmakerData
+	data      *GameSession   // the game session's current state, once completed
 	autoOff   bool           // automatic backfill stopped for this session
 	latency   map[string]int // each player's latency at the session's location, built when needed
 	merged    []*match       // backfill matches whose players joined this session
 	forgotten int            // m.tickets[:forgotten] are known forgotten (purgeable)
+	// refs is the ticket list the match's events last showed, when it
+	// showed no answers; placed says whether it shows player sessions.
+	refs       []TicketRef
+	refsPlaced bool
 }
 
 // nsTime turns Unix nanoseconds into a UTC time.
 func nsTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 
-func checkTicketID(field, id string) error {
-	if n := utf8.RuneCountInString(id); n > 128 {
-		return invalid("%s is %d characters long; the limit is 128", field, n)
+// CheckTicketID checks a ticket id given in field: at most 128 characters
+// of letters, digits, '-' and '.'.
+func CheckTicketID(field, id string) error {
+	if n := utf8.RuneCountInString(id); n > ticket.MaxTicketIDLength {
+		return invalid("%s is %d characters long; the limit is %d", field, n, ticket.MaxTicketIDLength)
 	}
 	if !ticket.IDChars(id) {
 		return invalid("%s %q may contain only letters, digits, '-' and '.'", field, id)
@@ -148,15 +186,15 @@ func checkTicketID(field, id string) error {
 }
 
 // fromValidation turns a ticket.ValidationError (its message lists each
-// problem) or ticket.ResolveError into an InvalidRequestException with the
-// same message.
+// problem) or ticket.ResolveError into an ErrInvalid error with the same
+// message.
 func fromValidation(err error) error { return invalid("%s", err) }
 
 // StartMatchmaking submits a matchmaking ticket. The ticket starts QUEUED and
 // becomes SEARCHING at the next Step. A player already in an active ticket
 // cancels that ticket (D17); a rejected request changes nothing (D25).
-func (e *Engine) StartMatchmaking(now time.Time, in StartMatchmakingInput) (ticket.Ticket, error) {
-	c, err := e.configuration("ConfigurationName", in.ConfigurationName)
+func (e *Engine) StartMatchmaking(now time.Time, in MatchmakingRequest) (ticket.Ticket, error) {
+	c, err := e.configuration(in.Configuration)
 	if err != nil {
 		return ticket.Ticket{}, err
 	}
@@ -181,11 +219,12 @@ func (e *Engine) StartMatchmaking(now time.Time, in StartMatchmakingInput) (tick
 			older = append(older, o)
 		}
 	}
-	r, err := e.resolve(c.rs.compiled.Schema(), in.Players)
+	r, err := e.resolve(c.rs.Schema(), in.Players)
 	if err != nil {
 		return ticket.Ticket{}, fromValidation(err)
 	}
-	t := &tk{id: e.ticketID(in.TicketID), cfg: c, r: r}
+	t := &tk{cfg: c, r: r}
+	t.TicketInfo = TicketInfo{id: e.ticketID(in.TicketID), players: r}
 	e.register(now, t)
 	for _, p := range in.Players {
 		e.players[p.PlayerID] = t
@@ -218,7 +257,7 @@ func (e *Engine) freeTicketID(id string) error {
 	if id == "" {
 		return nil
 	}
-	if err := checkTicketID("TicketId", id); err != nil {
+	if err := CheckTicketID("TicketId", id); err != nil {
 		return err
 	}
 	if _, taken := e.tickets[id]; taken {
@@ -243,20 +282,23 @@ func (e *Engine) ticketID(id string) string {
 }
 
 // register records a new ticket of t.cfg, QUEUED from now until its
-// request deadline.
+// request deadline. Creation is not a change of status, so it has no event
+// (FlexMatch's first event is MatchmakingSearching).
 func (e *Engine) register(now time.Time, t *tk) {
 	c := t.cfg
-	t.ent.Start = now.UnixNano()
+	t.start = now.UnixNano()
+	t.ent.Start = t.start
 	t.setStatus(ticket.StatusQueued)
-	t.deadline = now.Add(time.Duration(c.api.RequestTimeoutSeconds) * time.Second).UnixNano()
-	e.seq++
-	t.seq = e.seq
+	t.deadline = now.Add(c.info.RequestTimeout).UnixNano()
+	e.arrivals++
+	t.seq = e.arrivals
 	e.tickets[t.id] = t
 	c.queued = append(c.queued, t)
 	c.deadlines.push(t)
 }
 
-// setStatus changes t's status and keeps its configuration's counts.
+// setStatus changes t's status and keeps its configuration's counts. Only
+// register and transition call it.
 func (t *tk) setStatus(s ticket.Status) {
 	c := t.cfg
 	if t.st != 0 {
@@ -300,30 +342,8 @@ func statusIndex(s ticket.Status) int {
 	return 7
 }
 
-// DescribeMatchmaking returns the tickets with the given ids, in the order
-// asked; unknown ids are left out (D25). At most 10 ids.
-func (e *Engine) DescribeMatchmaking(ids []string) ([]ticket.Ticket, error) {
-	if len(ids) == 0 {
-		return nil, invalid("TicketIds is required; give 1 to 10 ticket ids")
-	}
-	if len(ids) > 10 {
-		return nil, invalid("TicketIds has %d ids; the limit is 10", len(ids))
-	}
-	for i, id := range ids {
-		if err := checkTicketID(fmt.Sprintf("TicketIds[%d]", i), id); err != nil {
-			return nil, err
-		}
-	}
-	out := make([]ticket.Ticket, 0, len(ids))
-	for _, id := range ids {
-		if t, ok := e.tickets[id]; ok {
-			out = append(out, t.view(e))
-		}
-	}
-	return out, nil
-}
-
-// Ticket returns one ticket's current state.
+// Ticket returns one ticket's current state: any ticket still retained
+// (active, or ended less than Config.TicketRetention ago).
 func (e *Engine) Ticket(id string) (ticket.Ticket, bool) {
 	t, ok := e.tickets[id]
 	if !ok {
@@ -332,18 +352,24 @@ func (e *Engine) Ticket(id string) (ticket.Ticket, bool) {
 	return t.view(e), true
 }
 
+// Tickets returns the tickets with the given ids, in the order asked;
+// unknown ids are left out (D25).
+func (e *Engine) Tickets(ids []string) []ticket.Ticket {
+	out := make([]ticket.Ticket, 0, len(ids))
+	for _, id := range ids {
+		if t, ok := e.tickets[id]; ok {
+			out = append(out, t.view(e))
+		}
+	}
+	return out
+}
+
 // StopMatchmaking cancels a ticket that is QUEUED, SEARCHING or
 // REQUIRES_ACCEPTANCE (in the last case its players count as rejecting the
 // match). A PLACING or finished ticket cannot be stopped (D25). Stopping an
 // automatic backfill ticket turns automatic backfill off for its game
 // session (D24).
 func (e *Engine) StopMatchmaking(now time.Time, id string) error {
-	if id == "" {
-		return invalid("TicketId is required")
-	}
-	if err := checkTicketID("TicketId", id); err != nil {
-		return err
-	}
 	t, ok := e.tickets[id]
 	if !ok {
 		return notFound("ticket %q does not exist", id)
@@ -386,8 +412,9 @@ func (e *Engine) cancel(now time.Time, ts []*tk, why cancelCause) {
 		if t.status().Terminal() {
 			continue
 		}
-		e.end(now, t, ticket.StatusCancelled, why.reason, why.message)
-		e.emitTickets(t.cfg, now, EventMatchmakingCancelled, []*tk{t}, nil, "Cancelled", why.message)
+		t.note(why.reason, why.message)
+		e.transition(now, t.cfg, EventCancelled, nil, []*tk{t}, ticket.StatusCancelled,
+			&Outcome{Reason: "Cancelled", Message: why.message, Rules: t.cfg.ruleCounts([]*tk{t})})
 	}
 	for _, m := range matches {
 		causes := map[*tk]cancelCause{}
@@ -410,8 +437,10 @@ func (e *Engine) cancelDuplicates(now time.Time, older []*tk, newer *tk) {
 		fmt.Sprintf("Cancelled due to duplicate player: a player of this ticket is in the newer ticket %s.", newer.id)})
 }
 
-// end moves t to a terminal status and releases everything it holds.
-func (e *Engine) end(now time.Time, t *tk, status ticket.Status, reason, msg string) {
+// release lets a ticket that is ending go of everything it holds: the pool,
+// the queues, its answers; it is retired, to be forgotten after
+// Config.TicketRetention. Only transition calls it.
+func (e *Engine) release(now time.Time, t *tk) {
 	c := t.cfg
 	e.leavePool(c, t)
 	if t.status() == ticket.StatusQueued {
@@ -420,20 +449,16 @@ func (e *Engine) end(now time.Time, t *tk, status ticket.Status, reason, msg str
 		}
 	}
 	c.deadlines.remove(t)
-	t.setStatus(status)
-	t.note(reason, msg)
 	t.end = now.UnixNano()
 	t.clearAnswers()
 	// e.players keeps pointing at the ended ticket until purge forgets it:
 	// lookups skip terminal tickets, and a bulk step spares a random map
 	// access per player.
 	e.retired = append(e.retired, t)
-	if b := t.backfill; b != nil && b.auto && status != ticket.StatusCompleted {
-		// The session's data names its open automatic ticket only.
-		if s := e.sessions[b.session]; s != nil && s.data != nil {
-			if id := s.data.AutoBackfillTicketID; id != nil && *id == t.id {
-				s.data.AutoBackfillTicketID = nil
-			}
+	if b := t.backfill; b != nil && b.auto {
+		// The session's state names its open automatic ticket only.
+		if s := e.sessions[b.session]; s != nil && s.data != nil && s.data.AutoBackfillTicket == t.id {
+			s.data = s.data.withAutoBackfill("")
 		}
 	}
 }
@@ -453,24 +478,19 @@ func (e *Engine) leavePool(c *config, t *tk) {
 	}
 }
 
-// AcceptMatch records players' answers to a proposed match. A rejection ends
-// the acceptance at once; the last acceptance completes it (D15).
-func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
-	if in.TicketID == "" {
-		return invalid("TicketId is required")
+// AcceptMatch records players' answers (Accepted or Rejected) to the match
+// a ticket is in. A rejection ends the acceptance at once; the last
+// acceptance completes it (D15).
+func (e *Engine) AcceptMatch(now time.Time, ticketID string, playerIDs []string, answer Answer) error {
+	if answer != Accepted && answer != Rejected {
+		return invalid("the answer is %d; it must be Accepted or Rejected", answer)
 	}
-	if err := checkTicketID("TicketId", in.TicketID); err != nil {
-		return err
-	}
-	if in.AcceptanceType != Accept && in.AcceptanceType != Reject {
-		return invalid("AcceptanceType is %q; it must be ACCEPT or REJECT", in.AcceptanceType)
-	}
-	if len(in.PlayerIDs) == 0 {
+	if len(playerIDs) == 0 {
 		return invalid("PlayerIds is required; give the ids of the players who answer")
 	}
-	t, ok := e.tickets[in.TicketID]
+	t, ok := e.tickets[ticketID]
 	if !ok {
-		return notFound("ticket %q does not exist", in.TicketID)
+		return notFound("ticket %q does not exist", ticketID)
 	}
 	if t.backfill != nil && t.status() == ticket.StatusRequiresAcceptance {
 		return invalid("ticket %s is a backfill ticket: its players are already in the game and are not asked to accept (D15); the new players' tickets take the answers", t.id)
@@ -478,15 +498,8 @@ func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
 	if t.status() != ticket.StatusRequiresAcceptance || t.answers() == nil {
 		return invalid("ticket %s is %s; only a ticket in REQUIRES_ACCEPTANCE takes answers", t.id, t.status())
 	}
-	want := int8(1)
-	if in.AcceptanceType == Reject {
-		want = -1
-	}
-	idx := make([]int, len(in.PlayerIDs))
-	for i, pid := range in.PlayerIDs {
-		if n := utf8.RuneCountInString(pid); n < 1 || n > 1024 {
-			return invalid("PlayerIds[%d] is %d characters long; it must be 1 to 1024", i, n)
-		}
+	idx := make([]int, len(playerIDs))
+	for i, pid := range playerIDs {
 		idx[i] = -1
 		for p := range t.r.Players() {
 			if t.r.PlayerID(p) == pid {
@@ -496,14 +509,14 @@ func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
 		if idx[i] < 0 {
 			return invalid("PlayerIds[%d] %q is not a player of ticket %s", i, pid, t.id)
 		}
-		if prev := t.answers()[idx[i]]; prev != 0 && prev != want {
+		if prev := t.answers()[idx[i]]; prev != Unanswered && prev != answer {
 			return invalid("PlayerIds[%d] %q has already answered the match; an answer cannot be changed", i, pid)
 		}
 	}
 	changed := false
 	for _, p := range idx {
-		if t.answers()[p] == 0 {
-			t.answers()[p] = want
+		if t.answers()[p] == Unanswered {
+			t.answers()[p] = answer
 			changed = true
 		}
 	}
@@ -511,8 +524,9 @@ func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
 		return nil
 	}
 	m := t.match
-	e.emitMatch(m.cfg, now, EventAcceptMatch, m, nil)
-	if want < 0 {
+	c := m.cfg
+	e.transition(now, c, EventAcceptMatch, m, m.tickets, "", nil)
+	if answer == Rejected {
 		e.failAcceptance(now, m, AcceptanceRejected, nil)
 		return nil
 	}
@@ -521,9 +535,8 @@ func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
 			return nil
 		}
 	}
-	c := m.cfg
 	c.accepting.Delete(m)
-	e.emitMatch(c, now, EventAcceptMatchCompleted, m, func(d *EventDetail) { d.Acceptance = AcceptanceAccepted })
+	e.transition(now, c, EventAcceptMatchCompleted, m, m.tickets, placingStatus(m), nil).Acceptance = AcceptanceAccepted
 	e.proceed(now, m)
 	return nil
 }
@@ -535,17 +548,17 @@ func (e *Engine) AcceptMatch(now time.Time, in AcceptMatchInput) error {
 // reason, the other tickets with a rejecting or silent player are cancelled,
 // all in one MatchmakingCancelled event, and fully accepted tickets, and a
 // backfill ticket, return to the search in one MatchmakingSearching event.
-func (e *Engine) failAcceptance(now time.Time, m *match, outcome string, causes map[*tk]cancelCause) {
+func (e *Engine) failAcceptance(now time.Time, m *match, result Acceptance, causes map[*tk]cancelCause) {
 	if m.state != msAccepting {
 		return
 	}
 	c := m.cfg
 	c.accepting.Delete(m)
-	e.emitMatch(c, now, EventAcceptMatchCompleted, m, func(d *EventDetail) { d.Acceptance = outcome })
+	e.transition(now, c, EventAcceptMatchCompleted, m, m.tickets, "", nil).Acceptance = result
 	m.state = msDropped
 	var back, cancelled []*tk
 	message := "The match was rejected."
-	if outcome == AcceptanceTimedOut {
+	if result == AcceptanceTimedOut {
 		message = "The match was not accepted in time."
 	}
 	for _, t := range m.tickets {
@@ -559,37 +572,40 @@ func (e *Engine) failAcceptance(now time.Time, m *match, outcome string, causes 
 		case t.backfill != nil || allAccepted(t):
 			back = append(back, t)
 			continue
-		case slices.Contains(t.answers(), -1):
+		case slices.Contains(t.answers(), Rejected):
 			why = cancelCause{ticket.ReasonAcceptanceRejected, "A player of this ticket rejected the match."}
-		case outcome == AcceptanceTimedOut:
+		case result == AcceptanceTimedOut:
 			why = cancelCause{ticket.ReasonAcceptanceTimeout, "A player of this ticket did not accept the match in time."}
 		default:
 			why = cancelCause{ticket.ReasonAcceptanceRejected, "The match was rejected before every player of this ticket accepted it."}
 		}
-		e.end(now, t, ticket.StatusCancelled, why.reason, why.message)
+		t.note(why.reason, why.message)
 		cancelled = append(cancelled, t)
 	}
 	// One event for the match's cancelled tickets (D18); each ticket's
 	// StatusReason and StatusMessage say why it in particular was cancelled.
 	if len(cancelled) > 0 {
-		e.emitTickets(c, now, EventMatchmakingCancelled, cancelled, m, "Cancelled", message)
+		e.transition(now, c, EventCancelled, m, cancelled, ticket.StatusCancelled,
+			&Outcome{Reason: "Cancelled", Message: message, Rules: c.ruleCounts(cancelled)})
+	}
+	if len(back) == 0 {
+		return
 	}
 	for _, t := range back {
 		t.match, t.teams = nil, backfillTeams(t)
 		t.clearAnswers()
-		t.setStatus(ticket.StatusSearching)
 		t.note("", "")
+	}
+	e.transition(now, c, EventSearching, nil, back, ticket.StatusSearching, nil).EstimatedWait = c.estimatedWait()
+	for _, t := range back {
 		e.admit(c, t)
 		e.markDirty(c, t)
-	}
-	if len(back) > 0 {
-		e.emitSearching(c, now, back)
 	}
 }
 
 func allAccepted(t *tk) bool {
 	for _, a := range t.answers() {
-		if a != 1 {
+		if a != Accepted {
 			return false
 		}
 	}
@@ -599,47 +615,39 @@ func allAccepted(t *tk) bool {
 // CompletePlacement reports that a WITH_QUEUE match's game session is
 // ready: its tickets complete with connection information and player
 // sessions (D14).
-func (e *Engine) CompletePlacement(now time.Time, in CompletePlacementInput) error {
-	m, err := e.placingMatch(in.MatchID)
+func (e *Engine) CompletePlacement(now time.Time, matchID string, p Placement) error {
+	m, err := e.placingMatch(matchID)
 	if err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(in.GameSessionArn); n < 1 || n > 512 || !queuePattern.MatchString(in.GameSessionArn) {
-		return invalid("GameSessionArn %q must be 1 to 512 characters of letters, digits, ':', '/' and '-'", in.GameSessionArn)
+	if p.GameSession == "" {
+		return invalid("GameSessionArn is required")
 	}
-	if in.IPAddress != "" && !ipPattern.MatchString(in.IPAddress) {
-		return invalid("IpAddress %q must be an IPv4 or IPv6 address of at most 128 characters", in.IPAddress)
+	if other, taken := e.sessions[p.GameSession]; taken && other != m {
+		return invalid("GameSessionArn %q already belongs to match %s", p.GameSession, other.ID)
 	}
-	if in.Port < 0 || in.Port > 65535 {
-		return invalid("Port is %d; it must be 1 to 65535", in.Port)
-	}
-	if other, taken := e.sessions[in.GameSessionArn]; taken && other != m {
-		return invalid("GameSessionArn %q already belongs to match %s", in.GameSessionArn, other.id)
-	}
-	m.conn = &ticket.GameSessionConnectionInfo{GameSessionArn: in.GameSessionArn, IPAddress: in.IPAddress, DNSName: in.DNSName, Port: in.Port}
-	e.complete(now, m, in.GameSessionArn)
+	m.conn = &ticket.GameSessionConnectionInfo{GameSessionArn: p.GameSession, IPAddress: p.IPAddress, DNSName: p.DNSName, Port: p.Port}
+	e.complete(now, m, p.GameSession)
 	return nil
 }
 
-var ipPattern = regexp.MustCompile(`^[0-9A-Fa-f:.]{1,128}$`)
-
 // FailPlacement reports that a WITH_QUEUE match's game session could not be
-// placed: its tickets fail (D14).
-func (e *Engine) FailPlacement(now time.Time, in FailPlacementInput) error {
-	m, err := e.placingMatch(in.MatchID)
+// placed: its tickets fail (D14). reason defaults to UNEXPECTED_ERROR.
+func (e *Engine) FailPlacement(now time.Time, matchID, reason string) error {
+	m, err := e.placingMatch(matchID)
 	if err != nil {
 		return err
 	}
-	reason := in.Reason
 	if reason == "" {
 		reason = "UNEXPECTED_ERROR"
 	}
 	msg := "The game session could not be placed: " + reason + "."
 	m.state = msFailed
 	for _, t := range m.tickets {
-		e.end(now, t, ticket.StatusFailed, ticket.ReasonPlacementFailed, msg)
+		t.note(ticket.ReasonPlacementFailed, msg)
 	}
-	e.emitTickets(m.cfg, now, EventMatchmakingFailed, m.tickets, m, reason, msg)
+	e.transition(now, m.cfg, EventFailed, m, m.tickets, ticket.StatusFailed,
+		&Outcome{Reason: reason, Message: msg, Rules: m.cfg.ruleCounts(m.tickets)})
 	return nil
 }
 
@@ -669,10 +677,9 @@ func (t *tk) viewAs(e *Engine, players []ticket.Player) ticket.Ticket {
 	}
 	v := ticket.Ticket{
 		TicketID:          t.id,
-		ConfigurationName: t.cfg.api.Name,
-		ConfigurationArn:  t.cfg.api.ConfigurationArn,
+		ConfigurationName: t.cfg.info.Name,
 		Status:            t.status(),
-		StartTime:         nsTime(t.ent.Start),
+		StartTime:         nsTime(t.start),
 		Players:           players,
 	}
 	v.StatusReason, v.StatusMessage = t.reason()
@@ -684,7 +691,10 @@ func (t *tk) viewAs(e *Engine, players []ticket.Player) ticket.Ticket {
 		v.GameSessionConnectionInfo = &conn
 	}
 	if t.status() == ticket.StatusQueued || t.searching() {
-		v.EstimatedWaitTime = t.cfg.estimatedWait()
+		if w := t.cfg.estimatedWait(); w != NoEstimate {
+			s := int(w)
+			v.EstimatedWaitTime = &s
+		}
 	}
 	return v
 }
@@ -693,7 +703,7 @@ func (t *tk) viewAs(e *Engine, players []ticket.Player) ticket.Ticket {
 // its team.
 func (t *tk) requestPlayers(locs *ticket.Locations) []ticket.Player {
 	out := playersOf(t.r, locs)
-	teams := t.cfg.rs.compiled.Teams()
+	teams := t.cfg.rs.Teams()
 	for p := range out {
 		if t.teams != nil && t.teams[p] >= 0 && t.teams[p] < len(teams) {
 			out[p].Team = teams[t.teams[p]].Name
@@ -716,19 +726,18 @@ func playersOf(r *ticket.Resolved, locs *ticket.Locations) []ticket.Player {
 	return out
 }
 
-// estimatedWait is the mean of recent waits in whole seconds, or nil when
-// there are too few (D18).
-func (c *config) estimatedWait() *int {
+// estimatedWait is the mean of recent waits in whole seconds, or NoEstimate
+// when there are too few (D18).
+func (c *config) estimatedWait() int32 {
 	n := min(c.nwaits, waitSamples)
 	if n < minWaitSamples {
-		return nil
+		return NoEstimate
 	}
 	s := 0.0
 	for i := range n {
 		s += c.waits[i]
 	}
-	w := int(s/float64(n) + 0.5)
-	return &w
+	return int32(s/float64(n) + 0.5)
 }
 
 func (c *config) recordWait(d time.Duration) {

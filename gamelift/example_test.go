@@ -13,11 +13,11 @@ import (
 
 // Dispatch takes an operation name and its JSON body, as a GameLift client
 // sends them, and returns the output to encode or a GameLift error.
-func ExampleDispatch() {
-	e, _ := engine.New(engine.Config{Seed: 1})
+func ExampleService_Dispatch() {
+	s, _ := gamelift.NewService(gamelift.Options{Engine: engine.Config{Seed: 1}})
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	show := func(op, body string) {
-		out, err := gamelift.Dispatch(e, now, op, []byte(body))
+		out, err := s.Dispatch(now, op, []byte(body))
 		if err != nil {
 			b, _ := json.Marshal(err)
 			fmt.Printf("%s error: %s\n", op, b)
@@ -63,7 +63,7 @@ func ExampleReplay() {
 		var l struct {
 			At    json.Number
 			Op    string
-			Event *engine.Event
+			Event *gamelift.Event
 		}
 		if err := json.Unmarshal([]byte(line), &l); err != nil {
 			fmt.Fprintln(os.Stderr, err)

@@ -27,7 +27,7 @@ const duelBody = `{"ruleLanguageVersion": "1.0",
 
 // call dispatches op with body (any value, encoded as JSON; a string or
 // []byte is sent as it is) and returns the output encoded as JSON.
-func call(t *testing.T, e *engine.Engine, at time.Duration, op string, body any) ([]byte, error) {
+func call(t *testing.T, e *gamelift.Service, at time.Duration, op string, body any) ([]byte, error) {
 	t.Helper()
 	var raw []byte
 	switch b := body.(type) {
@@ -41,7 +41,7 @@ func call(t *testing.T, e *engine.Engine, at time.Duration, op string, body any)
 			t.Fatal(err)
 		}
 	}
-	out, err := gamelift.Dispatch(e, t0.Add(at), op, raw)
+	out, err := e.Dispatch(t0.Add(at), op, raw)
 	if err != nil {
 		if out != nil {
 			t.Errorf("%s: Dispatch returned both output %v and error %v", op, out, err)
@@ -55,7 +55,7 @@ func call(t *testing.T, e *engine.Engine, at time.Duration, op string, body any)
 	return b, nil
 }
 
-func mustCall(t *testing.T, e *engine.Engine, at time.Duration, op string, body any) []byte {
+func mustCall(t *testing.T, e *gamelift.Service, at time.Duration, op string, body any) []byte {
 	t.Helper()
 	out, err := call(t, e, at, op, body)
 	if err != nil {
@@ -64,9 +64,9 @@ func mustCall(t *testing.T, e *engine.Engine, at time.Duration, op string, body 
 	return out
 }
 
-func newEngine(t *testing.T) *engine.Engine {
+func newEngine(t *testing.T) *gamelift.Service {
 	t.Helper()
-	e, err := engine.New(engine.Config{Seed: 7})
+	e, err := gamelift.NewService(gamelift.Options{Engine: engine.Config{Seed: 7}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func (m *apiModel) conform(t *testing.T, path string, v any, shape string) {
 // world sets up an engine holding a rule set, a STANDALONE configuration, a
 // WITH_QUEUE one, a completed match, a placing match and tickets waiting:
 // enough state for every operation to have something to act on.
-func world(t *testing.T) *engine.Engine {
+func world(t *testing.T) *gamelift.Service {
 	t.Helper()
 	e := newEngine(t)
 	mustCall(t, e, 0, "CreateMatchmakingRuleSet", map[string]any{"Name": "duel", "RuleSetBody": duelBody, "Tags": []map[string]string{{"Key": "k", "Value": "v"}}})
@@ -321,7 +321,7 @@ func TestDispatchErrorShape(t *testing.T) {
 
 func TestDispatchUnknownOperation(t *testing.T) {
 	e := newEngine(t)
-	out, err := gamelift.Dispatch(e, t0, "CreateGameSession", []byte(`{}`))
+	out, err := e.Dispatch(t0, "CreateGameSession", []byte(`{}`))
 	if out != nil || !errors.Is(err, gamelift.ErrUnknownOperation) {
 		t.Fatalf("Dispatch = %v, %v; want ErrUnknownOperation", out, err)
 	}
@@ -487,7 +487,7 @@ func TestDispatchRuleSetBodyLimit(t *testing.T) {
 }
 
 // snapshot describes everything a client can see of the engine.
-func snapshot(t *testing.T, e *engine.Engine) string {
+func snapshot(t *testing.T, e *gamelift.Service) string {
 	t.Helper()
 	var b strings.Builder
 	for _, c := range []struct {
@@ -561,7 +561,7 @@ func TestRejectedRequestsChangeNothing(t *testing.T) {
 				t.Errorf("state changed:\nbefore %s\nafter  %s", before, after)
 			}
 			// Both engines go on the same way.
-			for _, en := range []*engine.Engine{control, e} {
+			for _, en := range []*gamelift.Service{control, e} {
 				mustCall(t, en, 4*time.Second, "StartMatchmaking", map[string]any{"ConfigurationName": "duel", "Players": []map[string]any{{"PlayerId": "late"}}})
 			}
 			diverged := ""
@@ -580,7 +580,7 @@ func TestRejectedRequestsChangeNothing(t *testing.T) {
 	}
 }
 
-func firstID(evs []engine.Event) string {
+func firstID(evs []gamelift.Event) string {
 	if len(evs) == 0 {
 		return "(none)"
 	}

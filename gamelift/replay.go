@@ -26,9 +26,9 @@ type ReplayOptions struct {
 	// Until bounds how long, in seconds from second 0, stepping continues
 	// after the last line while tickets are still pending. Default 43200.
 	Until float64
-	// Engine configures the engine; its Seed is replaced by Seed, and
-	// EventMatchmakerData is always on.
-	Engine engine.Config
+	// Service configures the service; its Engine.Seed is replaced by Seed,
+	// and EventMatchmakerData is always on.
+	Service Options
 }
 
 // DefaultStart is the default time of second 0 of a replay.
@@ -42,7 +42,7 @@ func (o ReplayOptions) Validate() error {
 	case o.Until < 0 || math.IsNaN(o.Until):
 		return fmt.Errorf("replay: until is %v; it must not be negative", o.Until)
 	}
-	return o.Engine.Validate()
+	return o.Service.Validate()
 }
 
 // ScenarioError reports a malformed scenario line.
@@ -67,11 +67,16 @@ type Step struct {
 // must be an operation Dispatch knows; a violation is a *ScenarioError
 // naming the line.
 //
-// Match ids are made by the engine, so a scenario cannot know them in
-// advance; inside input, the JSON string "$match:TICKET" stands for the id
-// of the match that the events so far last put ticket TICKET in (for
-// CompletePlacement, FailPlacement, and a STANDALONE game session given by
-// its match id).
+// Match ids, and the ids of the backfill tickets the engine opens itself,
+// are made by the engine, so a scenario cannot know them in advance; inside
+// input, these JSON strings stand for them, from the events so far:
+//
+//	"$match:TICKET"         the match that last took ticket TICKET (for
+//	                        CompletePlacement, FailPlacement, and a
+//	                        STANDALONE game session given by its match id)
+//	"$backfill:TICKET"      the backfill ticket of that match
+//	"$autobackfill:TICKET"  the automatic backfill ticket the game session
+//	                        named when that match succeeded (D24)
 func ReadScenario(r io.Reader) ([]Step, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
@@ -121,8 +126,8 @@ type lineOutput struct {
 }
 
 type eventOutput struct {
-	At    json.Number   `json:"at"`
-	Event *engine.Event `json:"event"`
+	At    json.Number `json:"at"`
+	Event *Event      `json:"event"`
 }
 
 func seconds(f float64) json.Number { return json.Number(strconv.FormatFloat(f, 'f', -1, 64)) }
@@ -151,10 +156,10 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 	if opts.Start.IsZero() {
 		opts.Start = DefaultStart
 	}
-	ecfg := opts.Engine
-	ecfg.Seed = opts.Seed
-	ecfg.EventMatchmakerData = true // replays show the match results in full
-	e, err := engine.New(ecfg)
+	sopts := opts.Service
+	sopts.Engine.Seed = opts.Seed
+	sopts.EventMatchmakerData = true // replays show the match results in full
+	svc, err := NewService(sopts)
 	if err != nil {
 		return err
 	}
@@ -165,10 +170,12 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 		return opts.Start.Add(time.Duration(math.Round(s * float64(time.Second))))
 	}
 	refs := matchRefs{}
+	r := svc.Renderer()
 	writeEvents := func(t float64, evs []engine.Event) error {
 		for i := range evs {
 			refs.record(&evs[i])
-			if err := enc.Encode(eventOutput{seconds(t), &evs[i]}); err != nil {
+			out := r.Render(&evs[i])
+			if err := enc.Encode(eventOutput{seconds(t), &out}); err != nil {
 				return err
 			}
 		}
@@ -184,7 +191,7 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 				bw.Flush()
 				return &ScenarioError{s.line, err.Error()}
 			}
-			out, err := Dispatch(e, at(s.At), s.Op, input)
+			out, err := svc.Dispatch(at(s.At), s.Op, input)
 			lo := lineOutput{At: seconds(s.At), Op: s.Op}
 			if err != nil {
 				var ge *Error
@@ -199,16 +206,16 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 			if err := enc.Encode(lo); err != nil {
 				return err
 			}
-			if err := writeEvents(s.At, e.Events()); err != nil {
+			if err := writeEvents(s.At, svc.Engine().Events()); err != nil {
 				return err
 			}
 			i++
 			continue
 		}
-		if i >= len(steps) && (e.Pending() == 0 || tick > opts.Until) {
+		if i >= len(steps) && (svc.Engine().Pending() == 0 || tick > opts.Until) {
 			break
 		}
-		if err := writeEvents(tick, e.Step(at(tick))); err != nil {
+		if err := writeEvents(tick, svc.Engine().Step(at(tick))); err != nil {
 			return err
 		}
 		k++
@@ -216,40 +223,68 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 	return bw.Flush()
 }
 
-// matchRefs remembers, per ticket id, the id of the match the events last
-// put it in, for "$match:TICKET" references in scenario inputs.
-type matchRefs map[string]string
+// matchRefs remembers, per ticket id, what the events last said of the
+// match that took it, for the references of scenario inputs (see
+// ReadScenario).
+type matchRefs map[string]matchRef
 
-var matchRef = regexp.MustCompile(`"\$match:([^"\\]*)"`)
+type matchRef struct {
+	match, backfill, auto string
+}
+
+var refPattern = regexp.MustCompile(`"\$(match|backfill|autobackfill):([^"\\]*)"`)
 
 func (r matchRefs) record(ev *engine.Event) {
-	if ev.Detail.MatchID == "" {
-		return
-	}
-	for _, t := range ev.Detail.Tickets {
-		r[t.TicketID] = ev.Detail.MatchID
+	switch ev.Kind {
+	case engine.EventPotentialMatchCreated:
+		ref := matchRef{match: ev.Match.ID}
+		for _, t := range ev.Tickets {
+			if t.Backfill() {
+				ref.backfill = t.ID()
+			}
+		}
+		for _, t := range ev.Tickets {
+			r[t.ID()] = ref
+		}
+	case engine.EventSucceeded:
+		if ev.Session == nil {
+			return
+		}
+		for _, t := range ev.Tickets {
+			ref := r[t.ID()]
+			ref.auto = ev.Session.AutoBackfillTicket
+			r[t.ID()] = ref
+		}
 	}
 }
 
-// substitute replaces every "$match:TICKET" string in input by the match id.
+// substitute replaces every reference in input by the id it stands for.
 func (r matchRefs) substitute(input json.RawMessage) (json.RawMessage, error) {
-	if !bytes.Contains(input, []byte(`"$match:`)) {
+	if !bytes.Contains(input, []byte(`"$`)) {
 		return input, nil
 	}
-	var missing []byte
-	out := matchRef.ReplaceAllFunc(input, func(b []byte) []byte {
-		id := matchRef.FindSubmatch(b)[1]
-		m, ok := r[string(id)]
-		if !ok {
+	var missing error
+	out := refPattern.ReplaceAllFunc(input, func(b []byte) []byte {
+		m := refPattern.FindSubmatch(b)
+		kind, t := string(m[1]), string(m[2])
+		ref, ok := r[t]
+		id := ref.match
+		switch kind {
+		case "backfill":
+			id = ref.backfill
+		case "autobackfill":
+			id = ref.auto
+		}
+		if !ok || id == "" {
 			if missing == nil {
-				missing = id
+				missing = fmt.Errorf("input refers to $%s:%s, but the events so far name no such id for ticket %s", kind, t, t)
 			}
 			return b
 		}
-		return strconv.AppendQuote(nil, m)
+		return strconv.AppendQuote(nil, id)
 	})
 	if missing != nil {
-		return nil, fmt.Errorf("input refers to $match:%s, but no event has put ticket %s in a match yet", missing, missing)
+		return nil, missing
 	}
 	return out, nil
 }

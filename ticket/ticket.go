@@ -1,9 +1,6 @@
 package ticket
 
 import (
-	"encoding/json"
-	"fmt"
-	"math"
 	"slices"
 	"time"
 )
@@ -88,7 +85,7 @@ type MatchedPlayerSession struct {
 }
 
 // GameSessionConnectionInfo tells the players of a completed match where to
-// connect. In STANDALONE mode only MatchedPlayerSessions is filled.
+// connect. Only placed (WITH_QUEUE) matches have it.
 type GameSessionConnectionInfo struct {
 	GameSessionArn        string                 `json:"GameSessionArn,omitempty"`
 	IPAddress             string                 `json:"IpAddress,omitempty"`
@@ -97,13 +94,12 @@ type GameSessionConnectionInfo struct {
 	MatchedPlayerSessions []MatchedPlayerSession `json:"MatchedPlayerSessions,omitempty"`
 }
 
-// Ticket is a matchmaking or backfill request and its current state, in the
-// shape of the GameLift MatchmakingTicket structure. Its JSON form carries
-// StartTime and EndTime as epoch seconds with a millisecond fraction (D21).
+// Ticket is a matchmaking or backfill request and its current state, with
+// the fields of the GameLift MatchmakingTicket structure (the gamelift
+// package renders it in the API's JSON shape).
 type Ticket struct {
 	TicketID          string
 	ConfigurationName string
-	ConfigurationArn  string
 	Status            Status
 	// StatusReason is a code from the Reason constants, or empty.
 	StatusReason string
@@ -118,82 +114,4 @@ type Ticket struct {
 	// EstimatedWaitTime is the engine's estimate of the wait in seconds, or
 	// nil when it has too little recent data.
 	EstimatedWaitTime *int
-}
-
-// EpochSeconds encodes t as epoch seconds with a millisecond fraction, the
-// GameLift API's timestamp form (for example 1469498468.057).
-func EpochSeconds(t time.Time) json.Number {
-	ms, sign := t.UnixMilli(), ""
-	if ms < 0 { // -1.5 s is "-1.500", not floor and fraction "-2.500"
-		ms, sign = -ms, "-"
-	}
-	return json.Number(fmt.Sprintf("%s%d.%03d", sign, ms/1000, ms%1000))
-}
-
-// FromEpochSeconds decodes an API timestamp (epoch seconds, fraction allowed).
-func FromEpochSeconds(n json.Number) (time.Time, error) {
-	f, err := n.Float64()
-	if err != nil {
-		return time.Time{}, err
-	}
-	return time.UnixMilli(int64(math.Round(f * 1000))).UTC(), nil
-}
-
-type ticketJSON struct {
-	TicketID                  string                     `json:"TicketId,omitempty"`
-	ConfigurationName         string                     `json:"ConfigurationName,omitempty"`
-	ConfigurationArn          string                     `json:"ConfigurationArn,omitempty"`
-	Status                    Status                     `json:"Status,omitempty"`
-	StatusReason              string                     `json:"StatusReason,omitempty"`
-	StatusMessage             string                     `json:"StatusMessage,omitempty"`
-	StartTime                 json.Number                `json:"StartTime,omitempty"`
-	EndTime                   json.Number                `json:"EndTime,omitempty"`
-	Players                   []Player                   `json:"Players,omitempty"`
-	GameSessionConnectionInfo *GameSessionConnectionInfo `json:"GameSessionConnectionInfo,omitempty"`
-	EstimatedWaitTime         *int                       `json:"EstimatedWaitTime,omitempty"`
-}
-
-// MarshalJSON encodes the ticket in the GameLift MatchmakingTicket shape.
-func (t Ticket) MarshalJSON() ([]byte, error) {
-	j := ticketJSON{
-		TicketID: t.TicketID, ConfigurationName: t.ConfigurationName,
-		ConfigurationArn: t.ConfigurationArn, Status: t.Status,
-		StatusReason: t.StatusReason, StatusMessage: t.StatusMessage,
-		Players: t.Players, GameSessionConnectionInfo: t.GameSessionConnectionInfo,
-		EstimatedWaitTime: t.EstimatedWaitTime,
-	}
-	if !t.StartTime.IsZero() {
-		j.StartTime = EpochSeconds(t.StartTime)
-	}
-	if !t.EndTime.IsZero() {
-		j.EndTime = EpochSeconds(t.EndTime)
-	}
-	return json.Marshal(j)
-}
-
-// UnmarshalJSON decodes the GameLift MatchmakingTicket shape.
-func (t *Ticket) UnmarshalJSON(data []byte) error {
-	var j ticketJSON
-	if err := json.Unmarshal(data, &j); err != nil {
-		return err
-	}
-	*t = Ticket{
-		TicketID: j.TicketID, ConfigurationName: j.ConfigurationName,
-		ConfigurationArn: j.ConfigurationArn, Status: j.Status,
-		StatusReason: j.StatusReason, StatusMessage: j.StatusMessage,
-		Players: j.Players, GameSessionConnectionInfo: j.GameSessionConnectionInfo,
-		EstimatedWaitTime: j.EstimatedWaitTime,
-	}
-	var err error
-	if j.StartTime != "" {
-		if t.StartTime, err = FromEpochSeconds(j.StartTime); err != nil {
-			return err
-		}
-	}
-	if j.EndTime != "" {
-		if t.EndTime, err = FromEpochSeconds(j.EndTime); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package engine_test
+package gamelift_test
 
 // Table tests of the engine's operations: every API operation's successes
 // and errors, the ticket lifecycle around them (D14-D25), and the shapes of
@@ -23,16 +23,17 @@ import (
 	"time"
 
 	"github.com/matchforge/matchforge/engine"
+	"github.com/matchforge/matchforge/gamelift"
 	"github.com/matchforge/matchforge/ticket"
 )
 
-var t0 = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+var svcT0 = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
 const queueArn = "arn:aws:gamelift:local:000000000000:gamesessionqueue/main"
 
-// duelBody: one player per team, skills within 10 of each other. skill has
+// svcDuelBody: one player per team, skills within 10 of each other. skill has
 // no default (D20); mode has one.
-const duelBody = `{
+const svcDuelBody = `{
   "name": "duel",
   "ruleLanguageVersion": "1.0",
   "playerAttributes": [
@@ -69,11 +70,11 @@ const slowBody = `{
     "steps": [{"waitTimeSeconds": 30, "value": 1000}]}]
 }`
 
-func mustEngine(t testing.TB, cfg engine.Config) *engine.Engine {
+func mustEngine(t testing.TB, cfg gamelift.Options) *gamelift.Service {
 	t.Helper()
-	e, err := engine.New(cfg)
+	e, err := gamelift.NewService(cfg)
 	if err != nil {
-		t.Fatalf("engine.New(%+v): %v", cfg, err)
+		t.Fatalf("gamelift.NewService(%+v): %v", cfg, err)
 	}
 	return e
 }
@@ -82,7 +83,7 @@ func player(id string, skill float64) ticket.Player {
 	return ticket.Player{PlayerID: id, PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.Number(skill)}}
 }
 
-func types(evs []engine.Event) []string {
+func types(evs []gamelift.Event) []string {
 	out := make([]string, len(evs))
 	for i, ev := range evs {
 		out[i] = ev.Detail.Type
@@ -90,8 +91,8 @@ func types(evs []engine.Event) []string {
 	return out
 }
 
-func ofType(evs []engine.Event, typ string) []engine.Event {
-	var out []engine.Event
+func ofType(evs []gamelift.Event, typ string) []gamelift.Event {
+	var out []gamelift.Event
 	for _, ev := range evs {
 		if ev.Detail.Type == typ {
 			out = append(out, ev)
@@ -100,7 +101,7 @@ func ofType(evs []engine.Event, typ string) []engine.Event {
 	return out
 }
 
-func eventTicketIDs(ev engine.Event) []string {
+func eventTicketIDs(ev gamelift.Event) []string {
 	var out []string
 	for _, t := range ev.Detail.Tickets {
 		out = append(out, t.TicketID)
@@ -118,12 +119,12 @@ func wantAPIError(t testing.TB, err error, kind error, want ...string) {
 	if !errors.Is(err, kind) {
 		t.Fatalf("error %q is not %v", err, kind)
 	}
-	var api *engine.APIError
+	var api *gamelift.Error
 	if !errors.As(err, &api) {
-		t.Fatalf("error %q is %T, not *engine.APIError", err, err)
+		t.Fatalf("error %q is %T, not *gamelift.Error", err, err)
 	}
-	if api.Exception() != kind.Error() {
-		t.Errorf("Exception() = %q, want %q", api.Exception(), kind.Error())
+	if api.Type != kind.Error() {
+		t.Errorf("Exception() = %q, want %q", api.Type, kind.Error())
 	}
 	for _, w := range want {
 		if !strings.Contains(err.Error(), w) {
@@ -136,26 +137,26 @@ func wantAPIError(t testing.TB, err error, kind error, want ...string) {
 // status, built the same way every time (the seed is fixed).
 type fixture struct {
 	t       testing.TB
-	e       *engine.Engine
+	e       *gamelift.Service
 	now     time.Time
 	tickets map[string]string // label -> ticket id
 	ids     []string          // every ticket id, in creation order
 	matches map[string]string // ticket label -> match id
-	events  []engine.Event    // every event so far
+	events  []gamelift.Event  // every event so far
 }
 
-func newFixture(t testing.TB, cfg engine.Config) *fixture {
+func newFixture(t testing.TB, cfg gamelift.Options) *fixture {
 	t.Helper()
-	f := &fixture{t: t, e: mustEngine(t, cfg), now: t0, tickets: map[string]string{}, matches: map[string]string{}}
-	f.ruleSet("duel", duelBody)
+	f := &fixture{t: t, e: mustEngine(t, cfg), now: svcT0, tickets: map[string]string{}, matches: map[string]string{}}
+	f.ruleSet("duel", svcDuelBody)
 	f.ruleSet("ping", pingBody)
-	f.config(engine.CreateMatchmakingConfigurationInput{Name: "solo", RuleSetName: "duel", RequestTimeoutSeconds: 60, CustomEventData: "foo"})
-	f.config(engine.CreateMatchmakingConfigurationInput{Name: "accept", RuleSetName: "duel", RequestTimeoutSeconds: 120,
+	f.config(gamelift.CreateMatchmakingConfigurationInput{Name: "solo", RuleSetName: "duel", RequestTimeoutSeconds: 60, CustomEventData: "foo"})
+	f.config(gamelift.CreateMatchmakingConfigurationInput{Name: "accept", RuleSetName: "duel", RequestTimeoutSeconds: 120,
 		AcceptanceRequired: true, AcceptanceTimeoutSeconds: 30})
-	f.config(engine.CreateMatchmakingConfigurationInput{Name: "queue", RuleSetName: "duel", RequestTimeoutSeconds: 60,
-		FlexMatchMode: engine.ModeWithQueue, GameSessionQueueArns: []string{queueArn}, CustomEventData: "foo"})
-	f.config(engine.CreateMatchmakingConfigurationInput{Name: "short", RuleSetName: "duel", RequestTimeoutSeconds: 1})
-	f.config(engine.CreateMatchmakingConfigurationInput{Name: "latency", RuleSetName: "ping", RequestTimeoutSeconds: 60})
+	f.config(gamelift.CreateMatchmakingConfigurationInput{Name: "queue", RuleSetName: "duel", RequestTimeoutSeconds: 60,
+		FlexMatchMode: gamelift.ModeWithQueue, GameSessionQueueArns: []string{queueArn}, CustomEventData: "foo"})
+	f.config(gamelift.CreateMatchmakingConfigurationInput{Name: "short", RuleSetName: "duel", RequestTimeoutSeconds: 1})
+	f.config(gamelift.CreateMatchmakingConfigurationInput{Name: "latency", RuleSetName: "ping", RequestTimeoutSeconds: 60})
 
 	f.start("completed-1", "solo", player("p-c1", 10))
 	f.start("completed-2", "solo", player("p-c2", 12))
@@ -173,7 +174,7 @@ func newFixture(t testing.TB, cfg engine.Config) *fixture {
 	if err := f.e.StopMatchmaking(f.now, f.tickets["stopped"]); err != nil {
 		t.Fatalf("StopMatchmaking: %v", err)
 	}
-	if err := f.e.FailPlacement(f.now, engine.FailPlacementInput{MatchID: f.matches["failed-1"]}); err != nil {
+	if err := f.e.FailPlacement(f.now, gamelift.FailPlacementInput{MatchID: f.matches["failed-1"]}); err != nil {
 		t.Fatalf("FailPlacement: %v", err)
 	}
 	f.drain()
@@ -195,12 +196,12 @@ func newFixture(t testing.TB, cfg engine.Config) *fixture {
 
 func (f *fixture) ruleSet(name, body string) {
 	f.t.Helper()
-	if _, err := f.e.CreateMatchmakingRuleSet(f.now, engine.CreateMatchmakingRuleSetInput{Name: name, RuleSetBody: body}); err != nil {
+	if _, err := f.e.CreateMatchmakingRuleSet(f.now, gamelift.CreateMatchmakingRuleSetInput{Name: name, RuleSetBody: body}); err != nil {
 		f.t.Fatalf("CreateMatchmakingRuleSet %s: %v", name, err)
 	}
 }
 
-func (f *fixture) config(in engine.CreateMatchmakingConfigurationInput) engine.MatchmakingConfiguration {
+func (f *fixture) config(in gamelift.CreateMatchmakingConfigurationInput) gamelift.MatchmakingConfiguration {
 	f.t.Helper()
 	c, err := f.e.CreateMatchmakingConfiguration(f.now, in)
 	if err != nil {
@@ -210,9 +211,9 @@ func (f *fixture) config(in engine.CreateMatchmakingConfigurationInput) engine.M
 }
 
 // start submits a ticket without a TicketId and records it under label.
-func (f *fixture) start(label, cfg string, players ...ticket.Player) ticket.Ticket {
+func (f *fixture) start(label, cfg string, players ...ticket.Player) gamelift.MatchmakingTicket {
 	f.t.Helper()
-	tk, err := f.e.StartMatchmaking(f.now, engine.StartMatchmakingInput{ConfigurationName: cfg, Players: players})
+	tk, err := f.e.StartMatchmaking(f.now, gamelift.StartMatchmakingInput{ConfigurationName: cfg, Players: players})
 	if err != nil {
 		f.t.Fatalf("StartMatchmaking %s: %v", label, err)
 	}
@@ -222,7 +223,7 @@ func (f *fixture) start(label, cfg string, players ...ticket.Player) ticket.Tick
 }
 
 // step advances the clock by d, steps and returns the step's events.
-func (f *fixture) step(d time.Duration) []engine.Event {
+func (f *fixture) step(d time.Duration) []gamelift.Event {
 	f.now = f.now.Add(d)
 	evs := f.e.Step(f.now)
 	f.record(evs)
@@ -230,16 +231,16 @@ func (f *fixture) step(d time.Duration) []engine.Event {
 }
 
 // drain collects the events operations queued.
-func (f *fixture) drain() []engine.Event {
+func (f *fixture) drain() []gamelift.Event {
 	evs := f.e.Events()
 	f.record(evs)
 	return evs
 }
 
-func (f *fixture) record(evs []engine.Event) {
+func (f *fixture) record(evs []gamelift.Event) {
 	f.events = append(f.events, evs...)
 	for _, ev := range evs {
-		if ev.Detail.Type != engine.EventPotentialMatchCreated {
+		if ev.Detail.Type != gamelift.EventPotentialMatchCreated {
 			continue
 		}
 		for _, tk := range ev.Detail.Tickets {
@@ -252,7 +253,7 @@ func (f *fixture) record(evs []engine.Event) {
 	}
 }
 
-func (f *fixture) status(label string) ticket.Ticket {
+func (f *fixture) status(label string) gamelift.MatchmakingTicket {
 	f.t.Helper()
 	id, ok := f.tickets[label]
 	if !ok {
@@ -305,13 +306,13 @@ func (f *fixture) snapshot() string {
 		}
 		put("tickets", ts)
 	}
-	put("counts", f.e.Counts())
-	put("pending", f.e.Pending())
+	put("counts", f.e.Engine().Counts())
+	put("pending", f.e.Engine().Pending())
 	for _, label := range slices.Sorted(maps.Keys(f.matches)) {
 		d, ok := f.e.MatchmakerData(f.matches[label])
 		put("matchmaker data "+label, map[string]any{"ok": ok, "data": d})
 	}
-	locs := f.e.Locations()
+	locs := f.e.Engine().Locations()
 	names := make([]string, locs.Len())
 	for i := range names {
 		names[i] = locs.Name(int32(i))
@@ -364,12 +365,12 @@ func diffLines(a, b string) string {
 func (f *fixture) probe() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "queued events: %d\n", len(f.e.Events()))
-	_, err := f.e.CreateMatchmakingRuleSet(f.now, engine.CreateMatchmakingRuleSetInput{Name: "zz-probe", RuleSetBody: duelBody})
+	_, err := f.e.CreateMatchmakingRuleSet(f.now, gamelift.CreateMatchmakingRuleSetInput{Name: "zz-probe", RuleSetBody: svcDuelBody})
 	fmt.Fprintf(&b, "rule set: %v\n", err)
-	_, err = f.e.CreateMatchmakingConfiguration(f.now, engine.CreateMatchmakingConfigurationInput{Name: "zz-probe", RuleSetName: "duel", RequestTimeoutSeconds: 60})
+	_, err = f.e.CreateMatchmakingConfiguration(f.now, gamelift.CreateMatchmakingConfigurationInput{Name: "zz-probe", RuleSetName: "duel", RequestTimeoutSeconds: 60})
 	fmt.Fprintf(&b, "configuration: %v\n", err)
 	for i := range 2 {
-		tk, err := f.e.StartMatchmaking(f.now, engine.StartMatchmakingInput{ConfigurationName: "zz-probe", Players: []ticket.Player{player(fmt.Sprint("probe-", i), 1)}})
+		tk, err := f.e.StartMatchmaking(f.now, gamelift.StartMatchmakingInput{ConfigurationName: "zz-probe", Players: []ticket.Player{player(fmt.Sprint("probe-", i), 1)}})
 		fmt.Fprintf(&b, "ticket %s: %v\n", tk.TicketID, err)
 	}
 	for i := range 2 {
@@ -385,26 +386,25 @@ func (f *fixture) probe() string {
 func TestConfigValidate(t *testing.T) {
 	tests := []struct {
 		name string
-		cfg  engine.Config
+		cfg  gamelift.Options
 		want string // "" for valid
 	}{
-		{"zero", engine.Config{}, ""},
-		{"all set", engine.Config{Seed: 7, Source: "game", Account: "123456789012", Region: "eu-west-1",
-			TicketRetention: time.Minute, MaxRuleSets: 1, MaxConfigurations: 1, SearchBudget: 1}, ""},
-		{"short account", engine.Config{Account: "12345"}, "Account"},
-		{"letters in account", engine.Config{Account: "12345678901a"}, "Account"},
-		{"region with colon", engine.Config{Region: "us:east"}, "Region"},
-		{"region with slash", engine.Config{Region: "us/east"}, "Region"},
-		{"region with space", engine.Config{Region: "us east"}, "Region"},
-		{"negative retention", engine.Config{TicketRetention: -time.Second}, "TicketRetention"},
-		{"negative rule sets", engine.Config{MaxRuleSets: -1}, "MaxRuleSets"},
-		{"negative configurations", engine.Config{MaxConfigurations: -1}, "MaxConfigurations"},
-		{"negative budget", engine.Config{SearchBudget: -1}, "SearchBudget"},
+		{"zero", gamelift.Options{}, ""},
+		{"all set", gamelift.Options{Engine: engine.Config{Seed: 7, TicketRetention: time.Minute, SearchBudget: 1}, Source: "game", Account: "123456789012", Region: "eu-west-1", MaxRuleSets: 1, MaxConfigurations: 1}, ""},
+		{"short account", gamelift.Options{Account: "12345"}, "Account"},
+		{"letters in account", gamelift.Options{Account: "12345678901a"}, "Account"},
+		{"region with colon", gamelift.Options{Region: "us:east"}, "Region"},
+		{"region with slash", gamelift.Options{Region: "us/east"}, "Region"},
+		{"region with space", gamelift.Options{Region: "us east"}, "Region"},
+		{"negative retention", gamelift.Options{Engine: engine.Config{TicketRetention: -time.Second}}, "TicketRetention"},
+		{"negative rule sets", gamelift.Options{MaxRuleSets: -1}, "MaxRuleSets"},
+		{"negative configurations", gamelift.Options{MaxConfigurations: -1}, "MaxConfigurations"},
+		{"negative budget", gamelift.Options{Engine: engine.Config{SearchBudget: -1}}, "SearchBudget"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.cfg.Validate()
-			_, newErr := engine.New(tt.cfg)
+			_, newErr := gamelift.NewService(tt.cfg)
 			if tt.want == "" {
 				if err != nil || newErr != nil {
 					t.Fatalf("Validate() = %v, New: %v; want both nil", err, newErr)
@@ -422,26 +422,26 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestNewAppliesDefaults(t *testing.T) {
-	e := mustEngine(t, engine.Config{})
-	rs, err := e.CreateMatchmakingRuleSet(t0, engine.CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: duelBody})
+	e := mustEngine(t, gamelift.Options{})
+	rs, err := e.CreateMatchmakingRuleSet(svcT0, gamelift.CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: svcDuelBody})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := "arn:aws:gamelift:local:000000000000:matchmakingruleset/duel"; rs.RuleSetArn != want {
 		t.Errorf("RuleSetArn = %q, want %q", rs.RuleSetArn, want)
 	}
-	c, err := e.CreateMatchmakingConfiguration(t0, engine.CreateMatchmakingConfigurationInput{Name: "c", RuleSetName: "duel", RequestTimeoutSeconds: 10})
+	c, err := e.CreateMatchmakingConfiguration(svcT0, gamelift.CreateMatchmakingConfigurationInput{Name: "c", RuleSetName: "duel", RequestTimeoutSeconds: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := "arn:aws:gamelift:local:000000000000:matchmakingconfiguration/c"; c.ConfigurationArn != want {
 		t.Errorf("ConfigurationArn = %q, want %q", c.ConfigurationArn, want)
 	}
-	tk, err := e.StartMatchmaking(t0, engine.StartMatchmakingInput{ConfigurationName: "c", Players: []ticket.Player{player("p", 1)}})
+	tk, err := e.StartMatchmaking(svcT0, gamelift.StartMatchmakingInput{ConfigurationName: "c", Players: []ticket.Player{player("p", 1)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs := e.Step(t0)
+	evs := e.Step(svcT0)
 	if len(evs) != 1 {
 		t.Fatalf("Step gave %v, want one MatchmakingSearching", types(evs))
 	}
@@ -452,30 +452,30 @@ func TestNewAppliesDefaults(t *testing.T) {
 	}
 
 	// Default retention: one hour.
-	if err := e.StopMatchmaking(t0, tk.TicketID); err != nil {
+	if err := e.StopMatchmaking(svcT0, tk.TicketID); err != nil {
 		t.Fatal(err)
 	}
-	e.Step(t0.Add(time.Hour - time.Millisecond))
+	e.Step(svcT0.Add(time.Hour - time.Millisecond))
 	if _, ok := e.Ticket(tk.TicketID); !ok {
 		t.Error("ticket forgotten before the default retention of one hour")
 	}
-	e.Step(t0.Add(time.Hour))
+	e.Step(svcT0.Add(time.Hour))
 	if _, ok := e.Ticket(tk.TicketID); ok {
 		t.Error("ticket still describable after the default retention of one hour")
 	}
 
 	// Default limits: 1000 rule sets.
 	for i := 1; i < 1000; i++ {
-		if _, err := e.CreateMatchmakingRuleSet(t0, engine.CreateMatchmakingRuleSetInput{Name: fmt.Sprint("rs-", i), RuleSetBody: pingBody}); err != nil {
+		if _, err := e.CreateMatchmakingRuleSet(svcT0, gamelift.CreateMatchmakingRuleSetInput{Name: fmt.Sprint("rs-", i), RuleSetBody: pingBody}); err != nil {
 			t.Fatalf("rule set %d: %v", i, err)
 		}
 	}
-	_, err = e.CreateMatchmakingRuleSet(t0, engine.CreateMatchmakingRuleSetInput{Name: "one-too-many", RuleSetBody: pingBody})
-	wantAPIError(t, err, engine.ErrLimitExceeded, "1000")
+	_, err = e.CreateMatchmakingRuleSet(svcT0, gamelift.CreateMatchmakingRuleSetInput{Name: "one-too-many", RuleSetBody: pingBody})
+	wantAPIError(t, err, gamelift.ErrLimitExceeded, "1000")
 
 	// A custom envelope.
-	e = mustEngine(t, engine.Config{Source: "game", Account: "123456789012", Region: "eu-west-1"})
-	rs, _ = e.CreateMatchmakingRuleSet(t0, engine.CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: duelBody})
+	e = mustEngine(t, gamelift.Options{Source: "game", Account: "123456789012", Region: "eu-west-1"})
+	rs, _ = e.CreateMatchmakingRuleSet(svcT0, gamelift.CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: svcDuelBody})
 	if want := "arn:aws:gamelift:eu-west-1:123456789012:matchmakingruleset/duel"; rs.RuleSetArn != want {
 		t.Errorf("RuleSetArn = %q, want %q", rs.RuleSetArn, want)
 	}
@@ -483,42 +483,42 @@ func TestNewAppliesDefaults(t *testing.T) {
 
 func TestCreateMatchmakingRuleSet(t *testing.T) {
 	long := strings.Repeat("n", 128)
-	tags201 := make([]engine.Tag, 201)
+	tags201 := make([]gamelift.Tag, 201)
 	for i := range tags201 {
-		tags201[i] = engine.Tag{Key: fmt.Sprint("k", i)}
+		tags201[i] = gamelift.Tag{Key: fmt.Sprint("k", i)}
 	}
 	tests := []struct {
 		name string
-		in   engine.CreateMatchmakingRuleSetInput
+		in   gamelift.CreateMatchmakingRuleSetInput
 		kind error // nil for success
 		want []string
 	}{
-		{"valid", engine.CreateMatchmakingRuleSetInput{Name: "new-rules.v2", RuleSetBody: duelBody}, nil, nil},
-		{"name of 128", engine.CreateMatchmakingRuleSetInput{Name: long, RuleSetBody: duelBody}, nil, nil},
-		{"tags", engine.CreateMatchmakingRuleSetInput{Name: "tagged", RuleSetBody: duelBody, Tags: []engine.Tag{{Key: "team", Value: "core"}}}, nil, nil},
-		{"comments and trailing commas (D1)", engine.CreateMatchmakingRuleSetInput{Name: "lenient", RuleSetBody: `{
+		{"valid", gamelift.CreateMatchmakingRuleSetInput{Name: "new-rules.v2", RuleSetBody: svcDuelBody}, nil, nil},
+		{"name of 128", gamelift.CreateMatchmakingRuleSetInput{Name: long, RuleSetBody: svcDuelBody}, nil, nil},
+		{"tags", gamelift.CreateMatchmakingRuleSetInput{Name: "tagged", RuleSetBody: svcDuelBody, Tags: []gamelift.Tag{{Key: "team", Value: "core"}}}, nil, nil},
+		{"comments and trailing commas (D1)", gamelift.CreateMatchmakingRuleSetInput{Name: "lenient", RuleSetBody: `{
 			// a comment
 			"ruleLanguageVersion": "1.0", "teams": [{"name": "t", "minPlayers": 1, "maxPlayers": 2},],}`}, nil, nil},
-		{"no name", engine.CreateMatchmakingRuleSetInput{RuleSetBody: duelBody}, engine.ErrInvalidRequest, []string{"Name", "required", "128"}},
-		{"name of 129", engine.CreateMatchmakingRuleSetInput{Name: long + "n", RuleSetBody: duelBody}, engine.ErrInvalidRequest, []string{"Name", "129", "128"}},
-		{"name with space", engine.CreateMatchmakingRuleSetInput{Name: "two words", RuleSetBody: duelBody}, engine.ErrInvalidRequest, []string{"Name", "two words", "letters, digits"}},
-		{"name with underscore", engine.CreateMatchmakingRuleSetInput{Name: "a_b", RuleSetBody: duelBody}, engine.ErrInvalidRequest, []string{"Name", "a_b"}},
-		{"name is an ARN", engine.CreateMatchmakingRuleSetInput{Name: "arn:aws:gamelift:local:000000000000:matchmakingruleset/x", RuleSetBody: duelBody}, engine.ErrInvalidRequest, []string{"Name"}},
-		{"duplicate", engine.CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: duelBody}, engine.ErrInvalidRequest, []string{"duel", "already exists"}},
-		{"empty body", engine.CreateMatchmakingRuleSetInput{Name: "x"}, engine.ErrInvalidRequest, []string{"RuleSetBody", "required"}},
-		{"not JSON", engine.CreateMatchmakingRuleSetInput{Name: "x", RuleSetBody: "{"}, engine.ErrInvalidRequest, []string{"RuleSetBody"}},
-		{"every problem listed (D6)", engine.CreateMatchmakingRuleSetInput{Name: "x", RuleSetBody: `{
+		{"no name", gamelift.CreateMatchmakingRuleSetInput{RuleSetBody: svcDuelBody}, gamelift.ErrInvalidRequest, []string{"Name", "required", "128"}},
+		{"name of 129", gamelift.CreateMatchmakingRuleSetInput{Name: long + "n", RuleSetBody: svcDuelBody}, gamelift.ErrInvalidRequest, []string{"Name", "129", "128"}},
+		{"name with space", gamelift.CreateMatchmakingRuleSetInput{Name: "two words", RuleSetBody: svcDuelBody}, gamelift.ErrInvalidRequest, []string{"Name", "two words", "letters, digits"}},
+		{"name with underscore", gamelift.CreateMatchmakingRuleSetInput{Name: "a_b", RuleSetBody: svcDuelBody}, gamelift.ErrInvalidRequest, []string{"Name", "a_b"}},
+		{"name is an ARN", gamelift.CreateMatchmakingRuleSetInput{Name: "arn:aws:gamelift:local:000000000000:matchmakingruleset/x", RuleSetBody: svcDuelBody}, gamelift.ErrInvalidRequest, []string{"Name"}},
+		{"duplicate", gamelift.CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: svcDuelBody}, gamelift.ErrInvalidRequest, []string{"duel", "already exists"}},
+		{"empty body", gamelift.CreateMatchmakingRuleSetInput{Name: "x"}, gamelift.ErrInvalidRequest, []string{"RuleSetBody", "required"}},
+		{"not JSON", gamelift.CreateMatchmakingRuleSetInput{Name: "x", RuleSetBody: "{"}, gamelift.ErrInvalidRequest, []string{"RuleSetBody"}},
+		{"every problem listed (D6)", gamelift.CreateMatchmakingRuleSetInput{Name: "x", RuleSetBody: `{
 			"ruleLanguageVersion": "2.0",
 			"teams": [{"name": "t", "minPlayers": 3, "maxPlayers": 2}],
 			"rules": [{"name": "r", "type": "comparison", "operation": "~", "measurements": ["count(teams[t].players)"], "referenceValue": 1}]}`},
-			engine.ErrInvalidRequest, []string{"RuleSetBody", "ruleLanguageVersion", "teams[0]", "rules[0].operation"}},
-		{"too many tags", engine.CreateMatchmakingRuleSetInput{Name: "x", RuleSetBody: duelBody, Tags: tags201}, engine.ErrInvalidRequest, []string{"Tags", "201", "200"}},
-		{"empty tag key", engine.CreateMatchmakingRuleSetInput{Name: "x", RuleSetBody: duelBody, Tags: []engine.Tag{{Value: "v"}}}, engine.ErrInvalidRequest, []string{"Tags[0].Key", "128"}},
-		{"long tag value", engine.CreateMatchmakingRuleSetInput{Name: "x", RuleSetBody: duelBody, Tags: []engine.Tag{{Key: "k", Value: strings.Repeat("v", 257)}}}, engine.ErrInvalidRequest, []string{"Tags[0].Value", "256"}},
+			gamelift.ErrInvalidRequest, []string{"RuleSetBody", "ruleLanguageVersion", "teams[0]", "rules[0].operation"}},
+		{"too many tags", gamelift.CreateMatchmakingRuleSetInput{Name: "x", RuleSetBody: svcDuelBody, Tags: tags201}, gamelift.ErrInvalidRequest, []string{"Tags", "201", "200"}},
+		{"empty tag key", gamelift.CreateMatchmakingRuleSetInput{Name: "x", RuleSetBody: svcDuelBody, Tags: []gamelift.Tag{{Value: "v"}}}, gamelift.ErrInvalidRequest, []string{"Tags[0].Key", "128"}},
+		{"long tag value", gamelift.CreateMatchmakingRuleSetInput{Name: "x", RuleSetBody: svcDuelBody, Tags: []gamelift.Tag{{Key: "k", Value: strings.Repeat("v", 257)}}}, gamelift.ErrInvalidRequest, []string{"Tags[0].Value", "256"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, engine.Config{Seed: 1})
+			f := newFixture(t, gamelift.Options{Engine: engine.Config{Seed: 1}})
 			if tt.kind != nil {
 				f.reject(func() error {
 					_, err := f.e.CreateMatchmakingRuleSet(f.now, tt.in)
@@ -530,7 +530,7 @@ func TestCreateMatchmakingRuleSet(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := engine.MatchmakingRuleSet{RuleSetName: tt.in.Name, RuleSetBody: tt.in.RuleSetBody, CreationTime: engine.Time{Time: f.now},
+			want := gamelift.MatchmakingRuleSet{RuleSetName: tt.in.Name, RuleSetBody: tt.in.RuleSetBody, CreationTime: gamelift.Time{Time: f.now},
 				RuleSetArn: "arn:aws:gamelift:local:000000000000:matchmakingruleset/" + tt.in.Name}
 			if got != want {
 				t.Errorf("CreateMatchmakingRuleSet = %+v, want %+v", got, want)
@@ -547,42 +547,42 @@ func TestCreateMatchmakingRuleSet(t *testing.T) {
 }
 
 func TestValidateMatchmakingRuleSet(t *testing.T) {
-	e := mustEngine(t, engine.Config{})
-	if err := e.ValidateMatchmakingRuleSet(duelBody); err != nil {
+	e := mustEngine(t, gamelift.Options{})
+	if err := e.ValidateMatchmakingRuleSet(svcDuelBody); err != nil {
 		t.Errorf("valid body: %v", err)
 	}
-	wantAPIError(t, e.ValidateMatchmakingRuleSet(""), engine.ErrInvalidRequest, "RuleSetBody")
-	wantAPIError(t, e.ValidateMatchmakingRuleSet(`{"teams": []}`), engine.ErrInvalidRequest, "ruleLanguageVersion", "teams")
+	wantAPIError(t, e.ValidateMatchmakingRuleSet(""), gamelift.ErrInvalidRequest, "RuleSetBody")
+	wantAPIError(t, e.ValidateMatchmakingRuleSet(`{"teams": []}`), gamelift.ErrInvalidRequest, "ruleLanguageVersion", "teams")
 	if rs, _, _ := e.DescribeMatchmakingRuleSets(nil, 0, ""); len(rs) != 0 {
 		t.Errorf("ValidateMatchmakingRuleSet registered %v", rs)
 	}
 }
 
 func TestRuleSetLimit(t *testing.T) {
-	f := newFixture(t, engine.Config{MaxRuleSets: 3})
-	f.ruleSet("third", duelBody)
+	f := newFixture(t, gamelift.Options{MaxRuleSets: 3})
+	f.ruleSet("third", svcDuelBody)
 	f.reject(func() error {
-		_, err := f.e.CreateMatchmakingRuleSet(f.now, engine.CreateMatchmakingRuleSetInput{Name: "fourth", RuleSetBody: duelBody})
+		_, err := f.e.CreateMatchmakingRuleSet(f.now, gamelift.CreateMatchmakingRuleSetInput{Name: "fourth", RuleSetBody: svcDuelBody})
 		return err
-	}, engine.ErrLimitExceeded, "3 rule sets", "limit is 3")
-	if err := f.e.DeleteMatchmakingRuleSet("third"); err != nil {
+	}, gamelift.ErrLimitExceeded, "3 rule sets", "limit is 3")
+	if err := f.e.DeleteMatchmakingRuleSet(svcT0, "third"); err != nil {
 		t.Fatal(err)
 	}
-	f.ruleSet("fourth", duelBody) // room again
+	f.ruleSet("fourth", svcDuelBody) // room again
 }
 
 func TestDescribeMatchmakingRuleSets(t *testing.T) {
-	e := mustEngine(t, engine.Config{})
+	e := mustEngine(t, gamelift.Options{})
 	var all []string
 	for i := 24; i >= 0; i-- { // created out of order: listed in name order
 		name := fmt.Sprintf("rs-%02d", i)
 		all = append(all, name)
-		if _, err := e.CreateMatchmakingRuleSet(t0, engine.CreateMatchmakingRuleSetInput{Name: name, RuleSetBody: pingBody}); err != nil {
+		if _, err := e.CreateMatchmakingRuleSet(svcT0, gamelift.CreateMatchmakingRuleSetInput{Name: name, RuleSetBody: pingBody}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	sort.Strings(all)
-	names := func(rs []engine.MatchmakingRuleSet) []string {
+	names := func(rs []gamelift.MatchmakingRuleSet) []string {
 		var out []string
 		for _, r := range rs {
 			out = append(out, r.RuleSetName)
@@ -627,15 +627,15 @@ func TestDescribeMatchmakingRuleSets(t *testing.T) {
 		kind   error
 		substr []string
 	}{
-		{"limit 11", nil, 11, "", engine.ErrInvalidRequest, []string{"Limit", "11", "1 to 10"}},
-		{"negative limit", nil, -1, "", engine.ErrInvalidRequest, []string{"Limit", "-1"}},
-		{"11 names", slices.Repeat([]string{"rs-01"}, 11), 0, "", engine.ErrInvalidRequest, []string{"Names", "11", "10"}},
-		{"unknown name", []string{"rs-01", "nope"}, 0, "", engine.ErrNotFound, []string{"nope"}},
-		{"bad name", []string{"bad name"}, 0, "", engine.ErrInvalidRequest, []string{"Names[0]", "bad name"}},
-		{"configuration ARN", []string{"arn:aws:gamelift:local:000000000000:matchmakingconfiguration/rs-01"}, 0, "", engine.ErrInvalidRequest, []string{"Names[0]", "ARN"}},
-		{"foreign token", nil, 0, "abc", engine.ErrInvalidRequest, []string{"NextToken", "abc"}},
-		{"token past the end", nil, 0, "p26", engine.ErrInvalidRequest, []string{"NextToken"}},
-		{"negative token", nil, 0, "p-1", engine.ErrInvalidRequest, []string{"NextToken"}},
+		{"limit 11", nil, 11, "", gamelift.ErrInvalidRequest, []string{"Limit", "11", "1 to 10"}},
+		{"negative limit", nil, -1, "", gamelift.ErrInvalidRequest, []string{"Limit", "-1"}},
+		{"11 names", slices.Repeat([]string{"rs-01"}, 11), 0, "", gamelift.ErrInvalidRequest, []string{"Names", "11", "10"}},
+		{"unknown name", []string{"rs-01", "nope"}, 0, "", gamelift.ErrNotFound, []string{"nope"}},
+		{"bad name", []string{"bad name"}, 0, "", gamelift.ErrInvalidRequest, []string{"Names[0]", "bad name"}},
+		{"configuration ARN", []string{"arn:aws:gamelift:local:000000000000:matchmakingconfiguration/rs-01"}, 0, "", gamelift.ErrInvalidRequest, []string{"Names[0]", "ARN"}},
+		{"foreign token", nil, 0, "abc", gamelift.ErrInvalidRequest, []string{"NextToken", "abc"}},
+		{"token past the end", nil, 0, "p26", gamelift.ErrInvalidRequest, []string{"NextToken"}},
+		{"negative token", nil, 0, "p-1", gamelift.ErrInvalidRequest, []string{"NextToken"}},
 	}
 	for _, tt := range errCases {
 		t.Run(tt.name, func(t *testing.T) {
@@ -650,172 +650,174 @@ func equalPages(a, b [][]string) bool {
 }
 
 func TestDeleteMatchmakingRuleSet(t *testing.T) {
-	f := newFixture(t, engine.Config{})
-	f.ruleSet("spare", duelBody)
-	f.ruleSet("spare2", duelBody)
-	if err := f.e.DeleteMatchmakingRuleSet("spare"); err != nil {
+	f := newFixture(t, gamelift.Options{})
+	f.ruleSet("spare", svcDuelBody)
+	f.ruleSet("spare2", svcDuelBody)
+	if err := f.e.DeleteMatchmakingRuleSet(svcT0, "spare"); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.e.DeleteMatchmakingRuleSet("arn:aws:gamelift:local:000000000000:matchmakingruleset/spare2"); err != nil {
+	if err := f.e.DeleteMatchmakingRuleSet(svcT0, "arn:aws:gamelift:local:000000000000:matchmakingruleset/spare2"); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err := f.e.DescribeMatchmakingRuleSets([]string{"spare"}, 0, "")
-	wantAPIError(t, err, engine.ErrNotFound, "spare")
-	f.reject(func() error { return f.e.DeleteMatchmakingRuleSet("spare") }, engine.ErrNotFound, "spare")
-	f.reject(func() error { return f.e.DeleteMatchmakingRuleSet("") }, engine.ErrInvalidRequest, "Name", "required")
-	f.reject(func() error { return f.e.DeleteMatchmakingRuleSet("bad name") }, engine.ErrInvalidRequest, "Name", "bad name")
-	f.reject(func() error { return f.e.DeleteMatchmakingRuleSet(strings.Repeat("x", 257)) }, engine.ErrInvalidRequest, "Name", "257", "256")
+	wantAPIError(t, err, gamelift.ErrNotFound, "spare")
+	f.reject(func() error { return f.e.DeleteMatchmakingRuleSet(svcT0, "spare") }, gamelift.ErrNotFound, "spare")
+	f.reject(func() error { return f.e.DeleteMatchmakingRuleSet(svcT0, "") }, gamelift.ErrInvalidRequest, "Name", "required")
+	f.reject(func() error { return f.e.DeleteMatchmakingRuleSet(svcT0, "bad name") }, gamelift.ErrInvalidRequest, "Name", "bad name")
+	f.reject(func() error { return f.e.DeleteMatchmakingRuleSet(svcT0, strings.Repeat("x", 257)) }, gamelift.ErrInvalidRequest, "Name", "257", "256")
 	// In use by four configurations: refused, naming them.
-	f.reject(func() error { return f.e.DeleteMatchmakingRuleSet("duel") }, engine.ErrInvalidRequest, "duel", "accept", "queue", "short", "solo")
+	f.reject(func() error { return f.e.DeleteMatchmakingRuleSet(svcT0, "duel") }, gamelift.ErrInvalidRequest, "duel", "accept", "queue", "short", "solo")
 
 	// Once no configuration uses it, it can go: ping's only user is deleted,
 	// and after an update moves a configuration away.
-	if err := f.e.DeleteMatchmakingConfiguration("latency"); err != nil {
+	if err := f.e.DeleteMatchmakingConfiguration(svcT0, "latency"); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.e.DeleteMatchmakingRuleSet("ping"); err != nil {
+	if err := f.e.DeleteMatchmakingRuleSet(svcT0, "ping"); err != nil {
 		t.Errorf("delete a rule set whose configuration was deleted: %v", err)
 	}
-	f.ruleSet("other", duelBody)
-	f.config(engine.CreateMatchmakingConfigurationInput{Name: "mover", RuleSetName: "other", RequestTimeoutSeconds: 10})
-	f.reject(func() error { return f.e.DeleteMatchmakingRuleSet("other") }, engine.ErrInvalidRequest, "other", "mover")
-	if _, err := f.e.UpdateMatchmakingConfiguration(engine.UpdateMatchmakingConfigurationInput{Name: "mover", RuleSetName: engine.Ptr("duel")}); err != nil {
+	f.ruleSet("other", svcDuelBody)
+	f.config(gamelift.CreateMatchmakingConfigurationInput{Name: "mover", RuleSetName: "other", RequestTimeoutSeconds: 10})
+	f.reject(func() error { return f.e.DeleteMatchmakingRuleSet(svcT0, "other") }, gamelift.ErrInvalidRequest, "other", "mover")
+	if _, err := f.e.UpdateMatchmakingConfiguration(svcT0, gamelift.UpdateMatchmakingConfigurationInput{Name: "mover", RuleSetName: gamelift.Ptr("duel")}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.e.DeleteMatchmakingRuleSet("other"); err != nil {
+	if err := f.e.DeleteMatchmakingRuleSet(svcT0, "other"); err != nil {
 		t.Errorf("delete a rule set a configuration moved away from: %v", err)
 	}
 }
 
-func validConfig() engine.CreateMatchmakingConfigurationInput {
-	return engine.CreateMatchmakingConfigurationInput{Name: "new", RuleSetName: "duel", RequestTimeoutSeconds: 60}
+func validConfig() gamelift.CreateMatchmakingConfigurationInput {
+	return gamelift.CreateMatchmakingConfigurationInput{Name: "new", RuleSetName: "duel", RequestTimeoutSeconds: 60}
 }
 
 func TestCreateMatchmakingConfigurationLimits(t *testing.T) {
-	props := func(n, key, value int) []engine.GameProperty {
-		out := make([]engine.GameProperty, n)
+	props := func(n, key, value int) []gamelift.GameProperty {
+		out := make([]gamelift.GameProperty, n)
 		for i := range out {
-			out[i] = engine.GameProperty{Key: fmt.Sprintf("%0*d", key, i), Value: strings.Repeat("v", value)}
+			out[i] = gamelift.GameProperty{Key: fmt.Sprintf("%0*d", key, i), Value: strings.Repeat("v", value)}
 		}
 		return out
 	}
-	type mod func(*engine.CreateMatchmakingConfigurationInput)
+	type mod func(*gamelift.CreateMatchmakingConfigurationInput)
 	tests := []struct {
 		name string
 		mod  mod
 		kind error // nil: accepted
 		want []string
 	}{
-		{"minimal", func(*engine.CreateMatchmakingConfigurationInput) {}, nil, nil},
-		{"RequestTimeoutSeconds 1", func(in *engine.CreateMatchmakingConfigurationInput) { in.RequestTimeoutSeconds = 1 }, nil, nil},
-		{"RequestTimeoutSeconds 43200", func(in *engine.CreateMatchmakingConfigurationInput) { in.RequestTimeoutSeconds = 43200 }, nil, nil},
-		{"RequestTimeoutSeconds 0", func(in *engine.CreateMatchmakingConfigurationInput) { in.RequestTimeoutSeconds = 0 },
-			engine.ErrInvalidRequest, []string{"RequestTimeoutSeconds", "is 0", "1 to 43200"}},
-		{"RequestTimeoutSeconds 43201", func(in *engine.CreateMatchmakingConfigurationInput) { in.RequestTimeoutSeconds = 43201 },
-			engine.ErrInvalidRequest, []string{"RequestTimeoutSeconds", "43201", "1 to 43200"}},
-		{"acceptance without timeout", func(in *engine.CreateMatchmakingConfigurationInput) { in.AcceptanceRequired = true },
-			engine.ErrInvalidRequest, []string{"AcceptanceTimeoutSeconds", "required", "AcceptanceRequired", "1 to 600"}},
-		{"acceptance 1", func(in *engine.CreateMatchmakingConfigurationInput) {
+		{"minimal", func(*gamelift.CreateMatchmakingConfigurationInput) {}, nil, nil},
+		{"RequestTimeoutSeconds 1", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.RequestTimeoutSeconds = 1 }, nil, nil},
+		{"RequestTimeoutSeconds 43200", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.RequestTimeoutSeconds = 43200 }, nil, nil},
+		{"RequestTimeoutSeconds 0", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.RequestTimeoutSeconds = 0 },
+			gamelift.ErrInvalidRequest, []string{"RequestTimeoutSeconds", "is 0", "1 to 43200"}},
+		{"RequestTimeoutSeconds 43201", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.RequestTimeoutSeconds = 43201 },
+			gamelift.ErrInvalidRequest, []string{"RequestTimeoutSeconds", "43201", "1 to 43200"}},
+		{"acceptance without timeout", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.AcceptanceRequired = true },
+			gamelift.ErrInvalidRequest, []string{"AcceptanceTimeoutSeconds", "required", "AcceptanceRequired", "1 to 600"}},
+		{"acceptance 1", func(in *gamelift.CreateMatchmakingConfigurationInput) {
 			in.AcceptanceRequired, in.AcceptanceTimeoutSeconds = true, 1
 		}, nil, nil},
-		{"acceptance 600", func(in *engine.CreateMatchmakingConfigurationInput) {
+		{"acceptance 600", func(in *gamelift.CreateMatchmakingConfigurationInput) {
 			in.AcceptanceRequired, in.AcceptanceTimeoutSeconds = true, 600
 		}, nil, nil},
-		{"acceptance 601", func(in *engine.CreateMatchmakingConfigurationInput) {
+		{"acceptance 601", func(in *gamelift.CreateMatchmakingConfigurationInput) {
 			in.AcceptanceRequired, in.AcceptanceTimeoutSeconds = true, 601
-		}, engine.ErrInvalidRequest, []string{"AcceptanceTimeoutSeconds", "601", "1 to 600"}},
-		{"acceptance timeout without acceptance 601", func(in *engine.CreateMatchmakingConfigurationInput) { in.AcceptanceTimeoutSeconds = 601 },
-			engine.ErrInvalidRequest, []string{"AcceptanceTimeoutSeconds", "601", "1 to 600"}},
-		{"negative acceptance timeout", func(in *engine.CreateMatchmakingConfigurationInput) { in.AcceptanceTimeoutSeconds = -1 },
-			engine.ErrInvalidRequest, []string{"AcceptanceTimeoutSeconds", "-1"}},
-		{"negative AdditionalPlayerCount", func(in *engine.CreateMatchmakingConfigurationInput) { in.AdditionalPlayerCount = -1 },
-			engine.ErrInvalidRequest, []string{"AdditionalPlayerCount", "-1", "negative"}},
-		{"CustomEventData 256", func(in *engine.CreateMatchmakingConfigurationInput) { in.CustomEventData = strings.Repeat("é", 256) }, nil, nil},
-		{"CustomEventData 257", func(in *engine.CreateMatchmakingConfigurationInput) { in.CustomEventData = strings.Repeat("c", 257) },
-			engine.ErrInvalidRequest, []string{"CustomEventData", "257", "256"}},
-		{"Description 1024", func(in *engine.CreateMatchmakingConfigurationInput) { in.Description = strings.Repeat("d", 1024) }, nil, nil},
-		{"Description 1025", func(in *engine.CreateMatchmakingConfigurationInput) { in.Description = strings.Repeat("d", 1025) },
-			engine.ErrInvalidRequest, []string{"Description", "1025", "1024"}},
-		{"GameSessionData 4096", func(in *engine.CreateMatchmakingConfigurationInput) { in.GameSessionData = strings.Repeat("g", 4096) }, nil, nil},
-		{"GameSessionData 4097", func(in *engine.CreateMatchmakingConfigurationInput) { in.GameSessionData = strings.Repeat("g", 4097) },
-			engine.ErrInvalidRequest, []string{"GameSessionData", "4097", "4096"}},
-		{"GameProperties at every limit", func(in *engine.CreateMatchmakingConfigurationInput) { in.GameProperties = props(16, 32, 96) }, nil, nil},
-		{"17 GameProperties", func(in *engine.CreateMatchmakingConfigurationInput) { in.GameProperties = props(17, 2, 1) },
-			engine.ErrInvalidRequest, []string{"GameProperties", "17", "16"}},
-		{"GameProperties key 33", func(in *engine.CreateMatchmakingConfigurationInput) { in.GameProperties = props(2, 33, 1) },
-			engine.ErrInvalidRequest, []string{"GameProperties[0].Key", "33", "32"}},
-		{"GameProperties value 97", func(in *engine.CreateMatchmakingConfigurationInput) { in.GameProperties = props(2, 2, 97) },
-			engine.ErrInvalidRequest, []string{"GameProperties[0].Value", "97", "96"}},
-		{"SNS topic", func(in *engine.CreateMatchmakingConfigurationInput) {
+		}, gamelift.ErrInvalidRequest, []string{"AcceptanceTimeoutSeconds", "601", "1 to 600"}},
+		{"acceptance timeout without acceptance 601", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.AcceptanceTimeoutSeconds = 601 },
+			gamelift.ErrInvalidRequest, []string{"AcceptanceTimeoutSeconds", "601", "1 to 600"}},
+		{"negative acceptance timeout", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.AcceptanceTimeoutSeconds = -1 },
+			gamelift.ErrInvalidRequest, []string{"AcceptanceTimeoutSeconds", "-1"}},
+		{"negative AdditionalPlayerCount", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.AdditionalPlayerCount = -1 },
+			gamelift.ErrInvalidRequest, []string{"AdditionalPlayerCount", "-1", "negative"}},
+		{"CustomEventData 256", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.CustomEventData = strings.Repeat("é", 256) }, nil, nil},
+		{"CustomEventData 257", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.CustomEventData = strings.Repeat("c", 257) },
+			gamelift.ErrInvalidRequest, []string{"CustomEventData", "257", "256"}},
+		{"Description 1024", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.Description = strings.Repeat("d", 1024) }, nil, nil},
+		{"Description 1025", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.Description = strings.Repeat("d", 1025) },
+			gamelift.ErrInvalidRequest, []string{"Description", "1025", "1024"}},
+		{"GameSessionData 4096", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.GameSessionData = strings.Repeat("g", 4096) }, nil, nil},
+		{"GameSessionData 4097", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.GameSessionData = strings.Repeat("g", 4097) },
+			gamelift.ErrInvalidRequest, []string{"GameSessionData", "4097", "4096"}},
+		{"GameProperties at every limit", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.GameProperties = props(16, 32, 96) }, nil, nil},
+		{"17 GameProperties", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.GameProperties = props(17, 2, 1) },
+			gamelift.ErrInvalidRequest, []string{"GameProperties", "17", "16"}},
+		{"GameProperties key 33", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.GameProperties = props(2, 33, 1) },
+			gamelift.ErrInvalidRequest, []string{"GameProperties[0].Key", "33", "32"}},
+		{"GameProperties value 97", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.GameProperties = props(2, 2, 97) },
+			gamelift.ErrInvalidRequest, []string{"GameProperties[0].Value", "97", "96"}},
+		{"SNS topic", func(in *gamelift.CreateMatchmakingConfigurationInput) {
 			in.NotificationTarget = "arn:aws:sns:us-west-2:111122223333:My_Topic-1"
 		}, nil, nil},
-		{"FIFO SNS topic", func(in *engine.CreateMatchmakingConfigurationInput) {
+		{"FIFO SNS topic", func(in *gamelift.CreateMatchmakingConfigurationInput) {
 			in.NotificationTarget = "arn:aws:sns:us-west-2:111122223333:events.fifo"
 		}, nil, nil},
-		{"NotificationTarget with a dot", func(in *engine.CreateMatchmakingConfigurationInput) {
+		{"NotificationTarget with a dot", func(in *gamelift.CreateMatchmakingConfigurationInput) {
 			in.NotificationTarget = "arn:aws:sns:us-west-2:111122223333:my.topic"
-		}, engine.ErrInvalidRequest, []string{"NotificationTarget", "my.topic", "300"}},
-		{"NotificationTarget with a space", func(in *engine.CreateMatchmakingConfigurationInput) { in.NotificationTarget = "my topic" },
-			engine.ErrInvalidRequest, []string{"NotificationTarget", "my topic"}},
-		{"NotificationTarget 301", func(in *engine.CreateMatchmakingConfigurationInput) { in.NotificationTarget = strings.Repeat("a", 301) },
-			engine.ErrInvalidRequest, []string{"NotificationTarget", "300"}},
-		{"explicit STANDALONE", func(in *engine.CreateMatchmakingConfigurationInput) { in.FlexMatchMode = engine.ModeStandalone }, nil, nil},
-		{"unknown FlexMatchMode", func(in *engine.CreateMatchmakingConfigurationInput) { in.FlexMatchMode = "standalone" },
-			engine.ErrInvalidRequest, []string{"FlexMatchMode", `"standalone"`, "STANDALONE or WITH_QUEUE"}},
-		{"AUTOMATIC backfill", func(in *engine.CreateMatchmakingConfigurationInput) { in.BackfillMode = engine.BackfillAuto }, nil, nil},
-		{"unknown BackfillMode", func(in *engine.CreateMatchmakingConfigurationInput) { in.BackfillMode = "SOMETIMES" },
-			engine.ErrInvalidRequest, []string{"BackfillMode", "SOMETIMES", "AUTOMATIC or MANUAL"}},
-		{"STANDALONE with queues", func(in *engine.CreateMatchmakingConfigurationInput) { in.GameSessionQueueArns = []string{queueArn} },
-			engine.ErrInvalidRequest, []string{"GameSessionQueueArns", "STANDALONE"}},
-		{"WITH_QUEUE with a queue", func(in *engine.CreateMatchmakingConfigurationInput) {
-			in.FlexMatchMode, in.GameSessionQueueArns = engine.ModeWithQueue, []string{queueArn}
+		}, gamelift.ErrInvalidRequest, []string{"NotificationTarget", "my.topic", "300"}},
+		{"NotificationTarget with a space", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.NotificationTarget = "my topic" },
+			gamelift.ErrInvalidRequest, []string{"NotificationTarget", "my topic"}},
+		{"NotificationTarget 301", func(in *gamelift.CreateMatchmakingConfigurationInput) {
+			in.NotificationTarget = strings.Repeat("a", 301)
+		},
+			gamelift.ErrInvalidRequest, []string{"NotificationTarget", "300"}},
+		{"explicit STANDALONE", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.FlexMatchMode = gamelift.ModeStandalone }, nil, nil},
+		{"unknown FlexMatchMode", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.FlexMatchMode = "standalone" },
+			gamelift.ErrInvalidRequest, []string{"FlexMatchMode", `"standalone"`, "STANDALONE or WITH_QUEUE"}},
+		{"AUTOMATIC backfill", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.BackfillMode = gamelift.BackfillAuto }, nil, nil},
+		{"unknown BackfillMode", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.BackfillMode = "SOMETIMES" },
+			gamelift.ErrInvalidRequest, []string{"BackfillMode", "SOMETIMES", "AUTOMATIC or MANUAL"}},
+		{"STANDALONE with queues", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.GameSessionQueueArns = []string{queueArn} },
+			gamelift.ErrInvalidRequest, []string{"GameSessionQueueArns", "STANDALONE"}},
+		{"WITH_QUEUE with a queue", func(in *gamelift.CreateMatchmakingConfigurationInput) {
+			in.FlexMatchMode, in.GameSessionQueueArns = gamelift.ModeWithQueue, []string{queueArn}
 		}, nil, nil},
-		{"WITH_QUEUE without queues", func(in *engine.CreateMatchmakingConfigurationInput) { in.FlexMatchMode = engine.ModeWithQueue },
-			engine.ErrInvalidRequest, []string{"GameSessionQueueArns", "required", "WITH_QUEUE"}},
-		{"WITH_QUEUE with a bad queue", func(in *engine.CreateMatchmakingConfigurationInput) {
-			in.FlexMatchMode, in.GameSessionQueueArns = engine.ModeWithQueue, []string{queueArn, "bad queue!"}
-		}, engine.ErrInvalidRequest, []string{"GameSessionQueueArns[1]", "bad queue!", "512"}},
-		{"WITH_QUEUE with a queue of 513", func(in *engine.CreateMatchmakingConfigurationInput) {
-			in.FlexMatchMode, in.GameSessionQueueArns = engine.ModeWithQueue, []string{strings.Repeat("q", 513)}
-		}, engine.ErrInvalidRequest, []string{"GameSessionQueueArns[0]", "512"}},
-		{"WITH_QUEUE AdditionalPlayerCount leaving one slot", func(in *engine.CreateMatchmakingConfigurationInput) {
-			in.FlexMatchMode, in.GameSessionQueueArns, in.AdditionalPlayerCount = engine.ModeWithQueue, []string{queueArn}, 1
+		{"WITH_QUEUE without queues", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.FlexMatchMode = gamelift.ModeWithQueue },
+			gamelift.ErrInvalidRequest, []string{"GameSessionQueueArns", "required", "WITH_QUEUE"}},
+		{"WITH_QUEUE with a bad queue", func(in *gamelift.CreateMatchmakingConfigurationInput) {
+			in.FlexMatchMode, in.GameSessionQueueArns = gamelift.ModeWithQueue, []string{queueArn, "bad queue!"}
+		}, gamelift.ErrInvalidRequest, []string{"GameSessionQueueArns[1]", "bad queue!", "512"}},
+		{"WITH_QUEUE with a queue of 513", func(in *gamelift.CreateMatchmakingConfigurationInput) {
+			in.FlexMatchMode, in.GameSessionQueueArns = gamelift.ModeWithQueue, []string{strings.Repeat("q", 513)}
+		}, gamelift.ErrInvalidRequest, []string{"GameSessionQueueArns[0]", "512"}},
+		{"WITH_QUEUE AdditionalPlayerCount leaving one slot", func(in *gamelift.CreateMatchmakingConfigurationInput) {
+			in.FlexMatchMode, in.GameSessionQueueArns, in.AdditionalPlayerCount = gamelift.ModeWithQueue, []string{queueArn}, 1
 		}, nil, nil},
-		{"WITH_QUEUE AdditionalPlayerCount filling the match", func(in *engine.CreateMatchmakingConfigurationInput) {
-			in.FlexMatchMode, in.GameSessionQueueArns, in.AdditionalPlayerCount = engine.ModeWithQueue, []string{queueArn}, 2
-		}, engine.ErrInvalidRequest, []string{"AdditionalPlayerCount", "2", "at most 2 players"}},
-		{"last expansion at the timeout (D5)", func(in *engine.CreateMatchmakingConfigurationInput) {
+		{"WITH_QUEUE AdditionalPlayerCount filling the match", func(in *gamelift.CreateMatchmakingConfigurationInput) {
+			in.FlexMatchMode, in.GameSessionQueueArns, in.AdditionalPlayerCount = gamelift.ModeWithQueue, []string{queueArn}, 2
+		}, gamelift.ErrInvalidRequest, []string{"AdditionalPlayerCount", "2", "at most 2 players"}},
+		{"last expansion at the timeout (D5)", func(in *gamelift.CreateMatchmakingConfigurationInput) {
 			in.RuleSetName, in.RequestTimeoutSeconds = "slow", 30
 		}, nil, nil},
-		{"last expansion beyond the timeout (D5)", func(in *engine.CreateMatchmakingConfigurationInput) {
+		{"last expansion beyond the timeout (D5)", func(in *gamelift.CreateMatchmakingConfigurationInput) {
 			in.RuleSetName, in.RequestTimeoutSeconds = "slow", 29
-		}, engine.ErrInvalidRequest, []string{"RequestTimeoutSeconds", "29", "slow", "30 seconds", "within the request timeout"}},
-		{"rule set by ARN", func(in *engine.CreateMatchmakingConfigurationInput) {
+		}, gamelift.ErrInvalidRequest, []string{"RequestTimeoutSeconds", "29", "slow", "30 seconds", "within the request timeout"}},
+		{"rule set by ARN", func(in *gamelift.CreateMatchmakingConfigurationInput) {
 			in.RuleSetName = "arn:aws:gamelift:local:000000000000:matchmakingruleset/duel"
 		}, nil, nil},
-		{"no rule set", func(in *engine.CreateMatchmakingConfigurationInput) { in.RuleSetName = "" },
-			engine.ErrInvalidRequest, []string{"RuleSetName", "required"}},
-		{"unknown rule set", func(in *engine.CreateMatchmakingConfigurationInput) { in.RuleSetName = "nope" },
-			engine.ErrNotFound, []string{"rule set", "nope"}},
-		{"rule set given as a configuration ARN", func(in *engine.CreateMatchmakingConfigurationInput) {
+		{"no rule set", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.RuleSetName = "" },
+			gamelift.ErrInvalidRequest, []string{"RuleSetName", "required"}},
+		{"unknown rule set", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.RuleSetName = "nope" },
+			gamelift.ErrNotFound, []string{"rule set", "nope"}},
+		{"rule set given as a configuration ARN", func(in *gamelift.CreateMatchmakingConfigurationInput) {
 			in.RuleSetName = "arn:aws:gamelift:local:000000000000:matchmakingconfiguration/duel"
-		}, engine.ErrInvalidRequest, []string{"RuleSetName", "ARN"}},
-		{"no name", func(in *engine.CreateMatchmakingConfigurationInput) { in.Name = "" },
-			engine.ErrInvalidRequest, []string{"Name", "required"}},
-		{"bad name", func(in *engine.CreateMatchmakingConfigurationInput) { in.Name = "new/one" },
-			engine.ErrInvalidRequest, []string{"Name", "new/one"}},
-		{"name of 129", func(in *engine.CreateMatchmakingConfigurationInput) { in.Name = strings.Repeat("c", 129) },
-			engine.ErrInvalidRequest, []string{"Name", "129", "128"}},
-		{"duplicate name", func(in *engine.CreateMatchmakingConfigurationInput) { in.Name = "solo" },
-			engine.ErrInvalidRequest, []string{"solo", "already exists"}},
-		{"bad tag", func(in *engine.CreateMatchmakingConfigurationInput) {
-			in.Tags = []engine.Tag{{Key: strings.Repeat("k", 129)}}
+		}, gamelift.ErrInvalidRequest, []string{"RuleSetName", "ARN"}},
+		{"no name", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.Name = "" },
+			gamelift.ErrInvalidRequest, []string{"Name", "required"}},
+		{"bad name", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.Name = "new/one" },
+			gamelift.ErrInvalidRequest, []string{"Name", "new/one"}},
+		{"name of 129", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.Name = strings.Repeat("c", 129) },
+			gamelift.ErrInvalidRequest, []string{"Name", "129", "128"}},
+		{"duplicate name", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.Name = "solo" },
+			gamelift.ErrInvalidRequest, []string{"solo", "already exists"}},
+		{"bad tag", func(in *gamelift.CreateMatchmakingConfigurationInput) {
+			in.Tags = []gamelift.Tag{{Key: strings.Repeat("k", 129)}}
 		},
-			engine.ErrInvalidRequest, []string{"Tags[0].Key", "128"}},
+			gamelift.ErrInvalidRequest, []string{"Tags[0].Key", "128"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, engine.Config{})
+			f := newFixture(t, gamelift.Options{})
 			f.ruleSet("slow", slowBody)
 			in := validConfig()
 			tt.mod(&in)
@@ -833,19 +835,19 @@ func TestCreateMatchmakingConfigurationLimits(t *testing.T) {
 }
 
 // checkCreated compares a created configuration with its input.
-func checkCreated(t *testing.T, f *fixture, in engine.CreateMatchmakingConfigurationInput, got engine.MatchmakingConfiguration) {
+func checkCreated(t *testing.T, f *fixture, in gamelift.CreateMatchmakingConfigurationInput, got gamelift.MatchmakingConfiguration) {
 	t.Helper()
 	rsName := in.RuleSetName[strings.LastIndex(in.RuleSetName, "/")+1:]
-	want := engine.MatchmakingConfiguration{
+	want := gamelift.MatchmakingConfiguration{
 		Name: in.Name, ConfigurationArn: "arn:aws:gamelift:local:000000000000:matchmakingconfiguration/" + in.Name,
 		Description: in.Description, GameSessionQueueArns: in.GameSessionQueueArns,
 		RequestTimeoutSeconds: in.RequestTimeoutSeconds, AcceptanceTimeoutSeconds: in.AcceptanceTimeoutSeconds,
 		AcceptanceRequired: in.AcceptanceRequired, RuleSetName: rsName,
 		RuleSetArn:         "arn:aws:gamelift:local:000000000000:matchmakingruleset/" + rsName,
 		NotificationTarget: in.NotificationTarget, AdditionalPlayerCount: in.AdditionalPlayerCount,
-		CustomEventData: in.CustomEventData, CreationTime: engine.Time{Time: f.now}, GameProperties: in.GameProperties,
-		GameSessionData: in.GameSessionData, BackfillMode: cmpOr(in.BackfillMode, engine.BackfillManual),
-		FlexMatchMode: cmpOr(in.FlexMatchMode, engine.ModeStandalone),
+		CustomEventData: in.CustomEventData, CreationTime: gamelift.Time{Time: f.now}, GameProperties: in.GameProperties,
+		GameSessionData: in.GameSessionData, BackfillMode: cmpOr(in.BackfillMode, gamelift.BackfillManual),
+		FlexMatchMode: cmpOr(in.FlexMatchMode, gamelift.ModeStandalone),
 	}
 	gj, _ := json.Marshal(got)
 	wj, _ := json.Marshal(want)
@@ -866,20 +868,20 @@ func cmpOr(s, def string) string {
 }
 
 func TestConfigurationLimit(t *testing.T) {
-	f := newFixture(t, engine.Config{MaxConfigurations: 5})
+	f := newFixture(t, gamelift.Options{MaxConfigurations: 5})
 	f.reject(func() error {
 		_, err := f.e.CreateMatchmakingConfiguration(f.now, validConfig())
 		return err
-	}, engine.ErrLimitExceeded, "5 configurations", "limit is 5")
-	if err := f.e.DeleteMatchmakingConfiguration("latency"); err != nil {
+	}, gamelift.ErrLimitExceeded, "5 configurations", "limit is 5")
+	if err := f.e.DeleteMatchmakingConfiguration(svcT0, "latency"); err != nil {
 		t.Fatal(err)
 	}
 	f.config(validConfig())
 }
 
 func TestDescribeMatchmakingConfigurations(t *testing.T) {
-	f := newFixture(t, engine.Config{})
-	names := func(cs []engine.MatchmakingConfiguration) []string {
+	f := newFixture(t, gamelift.Options{})
+	names := func(cs []gamelift.MatchmakingConfiguration) []string {
 		var out []string
 		for _, c := range cs {
 			out = append(out, c.Name)
@@ -929,90 +931,90 @@ func TestDescribeMatchmakingConfigurations(t *testing.T) {
 		{nil, "", 0, "zzz", "NextToken"},
 	} {
 		_, _, err := f.e.DescribeMatchmakingConfigurations(tc.names, tc.rs, tc.limit, tc.token)
-		wantAPIError(t, err, engine.ErrInvalidRequest, tc.want)
+		wantAPIError(t, err, gamelift.ErrInvalidRequest, tc.want)
 	}
 }
 
 func TestUpdateMatchmakingConfiguration(t *testing.T) {
-	f := newFixture(t, engine.Config{})
+	f := newFixture(t, gamelift.Options{})
 	f.ruleSet("slow", slowBody)
-	up := func(in engine.UpdateMatchmakingConfigurationInput) engine.MatchmakingConfiguration {
+	up := func(in gamelift.UpdateMatchmakingConfigurationInput) gamelift.MatchmakingConfiguration {
 		t.Helper()
-		c, err := f.e.UpdateMatchmakingConfiguration(in)
+		c, err := f.e.UpdateMatchmakingConfiguration(svcT0, in)
 		if err != nil {
 			t.Fatalf("UpdateMatchmakingConfiguration: %v", err)
 		}
 		return c
 	}
 	before, _, _ := f.e.DescribeMatchmakingConfigurations([]string{"solo"}, "", 0, "")
-	c := up(engine.UpdateMatchmakingConfigurationInput{Name: "solo"}) // nothing changes
+	c := up(gamelift.UpdateMatchmakingConfigurationInput{Name: "solo"}) // nothing changes
 	if bj, cj := mustJSON(t, before[0]), mustJSON(t, c); bj != cj {
 		t.Errorf("empty update changed %s to %s", bj, cj)
 	}
-	c = up(engine.UpdateMatchmakingConfigurationInput{
+	c = up(gamelift.UpdateMatchmakingConfigurationInput{
 		Name:                     "arn:aws:gamelift:local:000000000000:matchmakingconfiguration/solo",
-		Description:              engine.Ptr("updated"),
-		RequestTimeoutSeconds:    engine.Ptr(90),
-		AcceptanceRequired:       engine.Ptr(true),
-		AcceptanceTimeoutSeconds: engine.Ptr(20),
-		CustomEventData:          engine.Ptr("bar"),
-		GameProperties:           &[]engine.GameProperty{{Key: "k", Value: "v"}},
-		GameSessionData:          engine.Ptr("data"),
-		NotificationTarget:       engine.Ptr("arn:aws:sns:local:000000000000:topic"),
-		BackfillMode:             engine.Ptr(engine.BackfillAuto),
-		FlexMatchMode:            engine.Ptr(engine.ModeWithQueue),
+		Description:              gamelift.Ptr("updated"),
+		RequestTimeoutSeconds:    gamelift.Ptr(90),
+		AcceptanceRequired:       gamelift.Ptr(true),
+		AcceptanceTimeoutSeconds: gamelift.Ptr(20),
+		CustomEventData:          gamelift.Ptr("bar"),
+		GameProperties:           &[]gamelift.GameProperty{{Key: "k", Value: "v"}},
+		GameSessionData:          gamelift.Ptr("data"),
+		NotificationTarget:       gamelift.Ptr("arn:aws:sns:local:000000000000:topic"),
+		BackfillMode:             gamelift.Ptr(gamelift.BackfillAuto),
+		FlexMatchMode:            gamelift.Ptr(gamelift.ModeWithQueue),
 		GameSessionQueueArns:     &[]string{queueArn},
-		AdditionalPlayerCount:    engine.Ptr(1),
-		RuleSetName:              engine.Ptr("slow"),
+		AdditionalPlayerCount:    gamelift.Ptr(1),
+		RuleSetName:              gamelift.Ptr("slow"),
 	})
 	want := before[0]
 	want.Description, want.RequestTimeoutSeconds, want.AcceptanceRequired, want.AcceptanceTimeoutSeconds = "updated", 90, true, 20
-	want.CustomEventData, want.GameProperties, want.GameSessionData = "bar", []engine.GameProperty{{Key: "k", Value: "v"}}, "data"
-	want.NotificationTarget, want.BackfillMode, want.FlexMatchMode = "arn:aws:sns:local:000000000000:topic", engine.BackfillAuto, engine.ModeWithQueue
+	want.CustomEventData, want.GameProperties, want.GameSessionData = "bar", []gamelift.GameProperty{{Key: "k", Value: "v"}}, "data"
+	want.NotificationTarget, want.BackfillMode, want.FlexMatchMode = "arn:aws:sns:local:000000000000:topic", gamelift.BackfillAuto, gamelift.ModeWithQueue
 	want.GameSessionQueueArns, want.AdditionalPlayerCount = []string{queueArn}, 1
 	want.RuleSetName, want.RuleSetArn = "slow", "arn:aws:gamelift:local:000000000000:matchmakingruleset/slow"
 	if cj, wj := mustJSON(t, c), mustJSON(t, want); cj != wj {
 		t.Errorf("updated to\n %s\nwant\n %s", cj, wj)
 	}
 	// The rule set moved: duel is still used by others, slow now by solo.
-	f.reject(func() error { return f.e.DeleteMatchmakingRuleSet("slow") }, engine.ErrInvalidRequest, "slow", "solo")
+	f.reject(func() error { return f.e.DeleteMatchmakingRuleSet(svcT0, "slow") }, gamelift.ErrInvalidRequest, "slow", "solo")
 
-	type mod = engine.UpdateMatchmakingConfigurationInput
+	type mod = gamelift.UpdateMatchmakingConfigurationInput
 	bad := []struct {
 		name string
 		in   mod
 		kind error
 		want []string
 	}{
-		{"unknown", mod{Name: "nope", Description: engine.Ptr("x")}, engine.ErrNotFound, []string{"nope"}},
-		{"no name", mod{}, engine.ErrInvalidRequest, []string{"Name", "required"}},
-		{"bad name", mod{Name: "bad name"}, engine.ErrInvalidRequest, []string{"Name", "bad name"}},
-		{"timeout 0 with a valid change", mod{Name: "accept", Description: engine.Ptr("x"), RequestTimeoutSeconds: engine.Ptr(0)},
-			engine.ErrInvalidRequest, []string{"RequestTimeoutSeconds", "1 to 43200"}},
-		{"acceptance 601", mod{Name: "accept", AcceptanceTimeoutSeconds: engine.Ptr(601)},
-			engine.ErrInvalidRequest, []string{"AcceptanceTimeoutSeconds", "601", "600"}},
-		{"acceptance without timeout", mod{Name: "short", AcceptanceRequired: engine.Ptr(true)},
-			engine.ErrInvalidRequest, []string{"AcceptanceTimeoutSeconds", "required"}},
-		{"WITH_QUEUE without queues", mod{Name: "short", FlexMatchMode: engine.Ptr(engine.ModeWithQueue)},
-			engine.ErrInvalidRequest, []string{"GameSessionQueueArns", "WITH_QUEUE"}},
-		{"STANDALONE keeping queues", mod{Name: "queue", FlexMatchMode: engine.Ptr(engine.ModeStandalone)},
-			engine.ErrInvalidRequest, []string{"GameSessionQueueArns", "STANDALONE"}},
-		{"unknown mode", mod{Name: "short", FlexMatchMode: engine.Ptr("NEVER")},
-			engine.ErrInvalidRequest, []string{"FlexMatchMode", "NEVER"}},
-		{"long description", mod{Name: "short", Description: engine.Ptr(strings.Repeat("d", 1025))},
-			engine.ErrInvalidRequest, []string{"Description", "1024"}},
-		{"unknown rule set", mod{Name: "short", RuleSetName: engine.Ptr("nope")}, engine.ErrNotFound, []string{"nope"}},
-		{"bad rule set name", mod{Name: "short", RuleSetName: engine.Ptr("")}, engine.ErrInvalidRequest, []string{"RuleSetName"}},
-		{"rule set expanding beyond the timeout (D5)", mod{Name: "short", RuleSetName: engine.Ptr("slow")},
-			engine.ErrInvalidRequest, []string{"RequestTimeoutSeconds", "1", "slow", "30"}},
-		{"timeout below the last expansion (D5)", mod{Name: "solo", RequestTimeoutSeconds: engine.Ptr(29)},
-			engine.ErrInvalidRequest, []string{"RequestTimeoutSeconds", "29", "30"}},
+		{"unknown", mod{Name: "nope", Description: gamelift.Ptr("x")}, gamelift.ErrNotFound, []string{"nope"}},
+		{"no name", mod{}, gamelift.ErrInvalidRequest, []string{"Name", "required"}},
+		{"bad name", mod{Name: "bad name"}, gamelift.ErrInvalidRequest, []string{"Name", "bad name"}},
+		{"timeout 0 with a valid change", mod{Name: "accept", Description: gamelift.Ptr("x"), RequestTimeoutSeconds: gamelift.Ptr(0)},
+			gamelift.ErrInvalidRequest, []string{"RequestTimeoutSeconds", "1 to 43200"}},
+		{"acceptance 601", mod{Name: "accept", AcceptanceTimeoutSeconds: gamelift.Ptr(601)},
+			gamelift.ErrInvalidRequest, []string{"AcceptanceTimeoutSeconds", "601", "600"}},
+		{"acceptance without timeout", mod{Name: "short", AcceptanceRequired: gamelift.Ptr(true)},
+			gamelift.ErrInvalidRequest, []string{"AcceptanceTimeoutSeconds", "required"}},
+		{"WITH_QUEUE without queues", mod{Name: "short", FlexMatchMode: gamelift.Ptr(gamelift.ModeWithQueue)},
+			gamelift.ErrInvalidRequest, []string{"GameSessionQueueArns", "WITH_QUEUE"}},
+		{"STANDALONE keeping queues", mod{Name: "queue", FlexMatchMode: gamelift.Ptr(gamelift.ModeStandalone)},
+			gamelift.ErrInvalidRequest, []string{"GameSessionQueueArns", "STANDALONE"}},
+		{"unknown mode", mod{Name: "short", FlexMatchMode: gamelift.Ptr("NEVER")},
+			gamelift.ErrInvalidRequest, []string{"FlexMatchMode", "NEVER"}},
+		{"long description", mod{Name: "short", Description: gamelift.Ptr(strings.Repeat("d", 1025))},
+			gamelift.ErrInvalidRequest, []string{"Description", "1024"}},
+		{"unknown rule set", mod{Name: "short", RuleSetName: gamelift.Ptr("nope")}, gamelift.ErrNotFound, []string{"nope"}},
+		{"bad rule set name", mod{Name: "short", RuleSetName: gamelift.Ptr("")}, gamelift.ErrInvalidRequest, []string{"RuleSetName"}},
+		{"rule set expanding beyond the timeout (D5)", mod{Name: "short", RuleSetName: gamelift.Ptr("slow")},
+			gamelift.ErrInvalidRequest, []string{"RequestTimeoutSeconds", "1", "slow", "30"}},
+		{"timeout below the last expansion (D5)", mod{Name: "solo", RequestTimeoutSeconds: gamelift.Ptr(29)},
+			gamelift.ErrInvalidRequest, []string{"RequestTimeoutSeconds", "29", "30"}},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
 			f.t = t
 			f.reject(func() error {
-				_, err := f.e.UpdateMatchmakingConfiguration(tt.in)
+				_, err := f.e.UpdateMatchmakingConfiguration(svcT0, tt.in)
 				return err
 			}, tt.kind, tt.want...)
 		})
@@ -1044,9 +1046,9 @@ func TestUpdateRuleSetReresolvesTickets(t *testing.T) {
 	    {"name": "B", "type": "comparison", "operation": ">=", "measurements": ["min(flatten(teams[*].players.attributes[skill]))"], "referenceValue": 0},
 	    {"name": "C", "type": "comparison", "operation": "=", "measurements": ["flatten(teams[*].players.attributes[mode])"]}]
 	}`
-	f := newFixture(t, engine.Config{})
+	f := newFixture(t, gamelift.Options{})
 	f.ruleSet("defaulted", defaulted)
-	f.config(engine.CreateMatchmakingConfigurationInput{Name: "moving", RuleSetName: "duel", RequestTimeoutSeconds: 60})
+	f.config(gamelift.CreateMatchmakingConfigurationInput{Name: "moving", RuleSetName: "duel", RequestTimeoutSeconds: 60})
 	f.start("far", "moving", player("m-far", 1000))              // SEARCHING: nobody within 10
 	f.start("bare", "moving", ticket.Player{PlayerID: "m-bare"}) // SEARCHING, MISSING_ATTRIBUTE (D20)
 	f.step(time.Second)
@@ -1054,11 +1056,11 @@ func TestUpdateRuleSetReresolvesTickets(t *testing.T) {
 		t.Fatalf("bare: %s %q, want MISSING_ATTRIBUTE", tk.Status, tk.StatusReason)
 	}
 	f.start("late", "moving", player("m-late", 2000)) // QUEUED at the update
-	if _, err := f.e.UpdateMatchmakingConfiguration(engine.UpdateMatchmakingConfigurationInput{Name: "moving", RuleSetName: engine.Ptr("defaulted")}); err != nil {
+	if _, err := f.e.UpdateMatchmakingConfiguration(svcT0, gamelift.UpdateMatchmakingConfigurationInput{Name: "moving", RuleSetName: gamelift.Ptr("defaulted")}); err != nil {
 		t.Fatal(err)
 	}
 	evs := f.step(time.Second)
-	succeeded := ofType(evs, engine.EventMatchmakingSucceeded)
+	succeeded := ofType(evs, gamelift.EventMatchmakingSucceeded)
 	if len(succeeded) != 1 {
 		t.Fatalf("after the update Step gave %v, want the three waiting tickets matched", types(evs))
 	}
@@ -1087,7 +1089,7 @@ func TestUpdateRuleSetReresolvesTickets(t *testing.T) {
 			t.Errorf("player %s has attributes %v, want skill, rank and mode of the new rule set", p.PlayerID, p.Attributes)
 		}
 	}
-	if pm := ofType(evs, engine.EventPotentialMatchCreated); len(pm) != 1 || len(pm[0].Detail.RuleEvaluationMetrics) != 3 {
+	if pm := ofType(evs, gamelift.EventPotentialMatchCreated); len(pm) != 1 || len(pm[0].Detail.RuleEvaluationMetrics) != 3 {
 		t.Errorf("PotentialMatchCreated %+v, want one carrying the three rules of the new rule set", pm)
 	}
 }
@@ -1106,18 +1108,18 @@ func TestUpdateRuleSetIncompatibleTickets(t *testing.T) {
 	    {"name": "B", "type": "comparison", "operation": "=", "measurements": ["flatten(teams[*].players.attributes[skill])"]},
 	    {"name": "C", "type": "comparison", "operation": "=", "measurements": ["flatten(teams[*].players.attributes[skill])"]}]
 	}`
-	f := newFixture(t, engine.Config{})
+	f := newFixture(t, gamelift.Options{})
 	f.ruleSet("string-skill", stringSkill)
-	f.config(engine.CreateMatchmakingConfigurationInput{Name: "moving", RuleSetName: "duel", RequestTimeoutSeconds: 10})
+	f.config(gamelift.CreateMatchmakingConfigurationInput{Name: "moving", RuleSetName: "duel", RequestTimeoutSeconds: 10})
 	f.start("a", "moving", player("m-a", 1))
 	f.start("b", "moving", player("m-b", 500))
 	f.step(time.Second) // evaluated under duel: one rule's metrics
 	f.start("c", "moving", player("m-c", 2))
-	if _, err := f.e.UpdateMatchmakingConfiguration(engine.UpdateMatchmakingConfigurationInput{Name: "moving", RuleSetName: engine.Ptr("string-skill")}); err != nil {
+	if _, err := f.e.UpdateMatchmakingConfiguration(svcT0, gamelift.UpdateMatchmakingConfigurationInput{Name: "moving", RuleSetName: gamelift.Ptr("string-skill")}); err != nil {
 		t.Fatal(err)
 	}
 	evs := f.step(time.Second)
-	if n := len(ofType(evs, engine.EventPotentialMatchCreated)); n != 0 {
+	if n := len(ofType(evs, gamelift.EventPotentialMatchCreated)); n != 0 {
 		t.Fatalf("tickets whose skill is a number matched under a rule set declaring it a string: %v", types(evs))
 	}
 	for _, label := range []string{"a", "b", "c"} {
@@ -1130,7 +1132,7 @@ func TestUpdateRuleSetIncompatibleTickets(t *testing.T) {
 		t.Fatal(err)
 	}
 	evs = f.step(10 * time.Second)
-	timedOut := ofType(evs, engine.EventMatchmakingTimedOut)
+	timedOut := ofType(evs, gamelift.EventMatchmakingTimedOut)
 	if len(timedOut) != 3 {
 		t.Fatalf("after the request timeout Step gave %v, want three MatchmakingTimedOut", types(evs))
 	}
@@ -1141,60 +1143,60 @@ func TestUpdateRuleSetIncompatibleTickets(t *testing.T) {
 	}
 	// A ticket submitted now is checked against the new rule set.
 	f.reject(func() error {
-		_, err := f.e.StartMatchmaking(f.now, engine.StartMatchmakingInput{ConfigurationName: "moving", Players: []ticket.Player{player("m-d", 1)}})
+		_, err := f.e.StartMatchmaking(f.now, gamelift.StartMatchmakingInput{ConfigurationName: "moving", Players: []ticket.Player{player("m-d", 1)}})
 		return err
-	}, engine.ErrInvalidRequest, "Players[0].PlayerAttributes.skill")
+	}, gamelift.ErrInvalidRequest, "Players[0].PlayerAttributes.skill")
 }
 
 // TestUpdateRuleSetDuringAcceptance refuses to change the rule set while a
 // match made under the current one is still in progress.
 func TestUpdateRuleSetDuringAcceptance(t *testing.T) {
-	f := newFixture(t, engine.Config{})
-	f.ruleSet("other", duelBody)
+	f := newFixture(t, gamelift.Options{})
+	f.ruleSet("other", svcDuelBody)
 	for _, name := range []string{"accept", "queue"} {
 		f.reject(func() error {
-			_, err := f.e.UpdateMatchmakingConfiguration(engine.UpdateMatchmakingConfigurationInput{Name: name, RuleSetName: engine.Ptr("other")})
+			_, err := f.e.UpdateMatchmakingConfiguration(svcT0, gamelift.UpdateMatchmakingConfigurationInput{Name: name, RuleSetName: gamelift.Ptr("other")})
 			return err
-		}, engine.ErrInvalidRequest, name, "RuleSetName")
+		}, gamelift.ErrInvalidRequest, name, "RuleSetName")
 		// Other fields may change.
-		if _, err := f.e.UpdateMatchmakingConfiguration(engine.UpdateMatchmakingConfigurationInput{Name: name, Description: engine.Ptr("x")}); err != nil {
+		if _, err := f.e.UpdateMatchmakingConfiguration(svcT0, gamelift.UpdateMatchmakingConfigurationInput{Name: name, Description: gamelift.Ptr("x")}); err != nil {
 			t.Errorf("update of %s's description: %v", name, err)
 		}
 	}
 	if err := f.e.StopMatchmaking(f.now, f.tickets["accept-1"]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.e.UpdateMatchmakingConfiguration(engine.UpdateMatchmakingConfigurationInput{Name: "accept", RuleSetName: engine.Ptr("other")}); err != nil {
+	if _, err := f.e.UpdateMatchmakingConfiguration(svcT0, gamelift.UpdateMatchmakingConfigurationInput{Name: "accept", RuleSetName: gamelift.Ptr("other")}); err != nil {
 		t.Errorf("update once the acceptance ended: %v", err)
 	}
 }
 
 func TestDeleteMatchmakingConfiguration(t *testing.T) {
-	f := newFixture(t, engine.Config{})
-	f.reject(func() error { return f.e.DeleteMatchmakingConfiguration("solo") }, engine.ErrInvalidRequest, "solo", "3 active tickets")
-	f.reject(func() error { return f.e.DeleteMatchmakingConfiguration("accept") }, engine.ErrInvalidRequest, "accept", "2 active tickets")
-	f.reject(func() error { return f.e.DeleteMatchmakingConfiguration("queue") }, engine.ErrInvalidRequest, "queue", "2 active tickets")
-	f.reject(func() error { return f.e.DeleteMatchmakingConfiguration("nope") }, engine.ErrNotFound, "nope")
-	f.reject(func() error { return f.e.DeleteMatchmakingConfiguration("") }, engine.ErrInvalidRequest, "Name")
+	f := newFixture(t, gamelift.Options{})
+	f.reject(func() error { return f.e.DeleteMatchmakingConfiguration(svcT0, "solo") }, gamelift.ErrInvalidRequest, "solo", "3 active tickets")
+	f.reject(func() error { return f.e.DeleteMatchmakingConfiguration(svcT0, "accept") }, gamelift.ErrInvalidRequest, "accept", "2 active tickets")
+	f.reject(func() error { return f.e.DeleteMatchmakingConfiguration(svcT0, "queue") }, gamelift.ErrInvalidRequest, "queue", "2 active tickets")
+	f.reject(func() error { return f.e.DeleteMatchmakingConfiguration(svcT0, "nope") }, gamelift.ErrNotFound, "nope")
+	f.reject(func() error { return f.e.DeleteMatchmakingConfiguration(svcT0, "") }, gamelift.ErrInvalidRequest, "Name")
 	f.reject(func() error {
-		return f.e.DeleteMatchmakingConfiguration("arn:aws:gamelift:local:000000000000:matchmakingruleset/short")
-	}, engine.ErrInvalidRequest, "Name", "ARN")
+		return f.e.DeleteMatchmakingConfiguration(svcT0, "arn:aws:gamelift:local:000000000000:matchmakingruleset/short")
+	}, gamelift.ErrInvalidRequest, "Name", "ARN")
 	// Only terminal tickets: deletable, by ARN; its retained tickets stay
 	// describable.
-	if err := f.e.DeleteMatchmakingConfiguration("arn:aws:gamelift:local:000000000000:matchmakingconfiguration/short"); err != nil {
+	if err := f.e.DeleteMatchmakingConfiguration(svcT0, "arn:aws:gamelift:local:000000000000:matchmakingconfiguration/short"); err != nil {
 		t.Fatal(err)
 	}
 	if tk := f.status("timedout"); tk.Status != ticket.StatusTimedOut || tk.ConfigurationName != "short" {
 		t.Errorf("retained ticket of a deleted configuration: %+v", tk)
 	}
-	_, err := f.e.StartMatchmaking(f.now, engine.StartMatchmakingInput{ConfigurationName: "short", Players: []ticket.Player{player("z", 1)}})
-	wantAPIError(t, err, engine.ErrNotFound, "short")
+	_, err := f.e.StartMatchmaking(f.now, gamelift.StartMatchmakingInput{ConfigurationName: "short", Players: []ticket.Player{player("z", 1)}})
+	wantAPIError(t, err, gamelift.ErrNotFound, "short")
 	for _, label := range []string{"searching", "missing", "queued"} {
 		if err := f.e.StopMatchmaking(f.now, f.tickets[label]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := f.e.DeleteMatchmakingConfiguration("solo"); err != nil {
+	if err := f.e.DeleteMatchmakingConfiguration(svcT0, "solo"); err != nil {
 		t.Errorf("delete once every ticket ended: %v", err)
 	}
 	f.step(time.Second) // a step over the remaining configurations
@@ -1206,9 +1208,9 @@ func TestDeleteMatchmakingConfiguration(t *testing.T) {
 func TestDeleteConfigurationStopsAutomaticBackfill(t *testing.T) {
 	const pairs = `{"ruleLanguageVersion": "1.0",
 	  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 2}, {"name": "blue", "minPlayers": 1, "maxPlayers": 2}]}`
-	f := newFixture(t, engine.Config{})
+	f := newFixture(t, gamelift.Options{})
 	f.ruleSet("pairs", pairs)
-	f.config(engine.CreateMatchmakingConfigurationInput{Name: "auto", RuleSetName: "pairs", RequestTimeoutSeconds: 5, BackfillMode: engine.BackfillAuto})
+	f.config(gamelift.CreateMatchmakingConfigurationInput{Name: "auto", RuleSetName: "pairs", RequestTimeoutSeconds: 5, BackfillMode: gamelift.BackfillAuto})
 	f.start("x", "auto", ticket.Player{PlayerID: "px"})
 	f.start("y", "auto", ticket.Player{PlayerID: "py"})
 	f.step(time.Second)
@@ -1217,12 +1219,12 @@ func TestDeleteConfigurationStopsAutomaticBackfill(t *testing.T) {
 	if !ok || d.AutoBackfillTicketID == nil {
 		t.Fatalf("no automatic backfill ticket after a match with open slots: %+v", d)
 	}
-	f.reject(func() error { return f.e.DeleteMatchmakingConfiguration("auto") }, engine.ErrInvalidRequest, "1 active ticket;")
+	f.reject(func() error { return f.e.DeleteMatchmakingConfiguration(svcT0, "auto") }, gamelift.ErrInvalidRequest, "1 active ticket;")
 	f.step(5 * time.Second) // the backfill ticket times out
 	if tk := f.status(*d.AutoBackfillTicketID); tk.Status != ticket.StatusTimedOut {
 		t.Fatalf("backfill ticket %s, want TIMED_OUT", tk.Status)
 	}
-	if err := f.e.DeleteMatchmakingConfiguration("auto"); err != nil {
+	if err := f.e.DeleteMatchmakingConfiguration(svcT0, "auto"); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.e.ReportPlayersLeft(f.now, mid, []string{"px"}); err != nil {
@@ -1235,8 +1237,8 @@ func TestDeleteConfigurationStopsAutomaticBackfill(t *testing.T) {
 }
 
 func TestStartMatchmaking(t *testing.T) {
-	f := newFixture(t, engine.Config{Seed: 42})
-	tk, err := f.e.StartMatchmaking(f.now, engine.StartMatchmakingInput{
+	f := newFixture(t, gamelift.Options{Engine: engine.Config{Seed: 42}})
+	tk, err := f.e.StartMatchmaking(f.now, gamelift.StartMatchmakingInput{
 		TicketID: "my-ticket.1", ConfigurationName: "arn:aws:gamelift:local:000000000000:matchmakingconfiguration/solo",
 		Players: []ticket.Player{
 			{PlayerID: "x1", PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.Number(3), "extra": ticket.String("kept")},
@@ -1261,7 +1263,7 @@ func TestStartMatchmaking(t *testing.T) {
 	}
 	evs := f.step(time.Second)
 	var searching []string
-	for _, ev := range ofType(evs, engine.EventMatchmakingSearching) {
+	for _, ev := range ofType(evs, gamelift.EventMatchmakingSearching) {
 		searching = append(searching, eventTicketIDs(ev)...)
 	}
 	if want := []string{f.tickets["queued"], "my-ticket.1"}; len(evs) != 2 || !slices.Equal(searching, want) {
@@ -1274,9 +1276,9 @@ func TestStartMatchmaking(t *testing.T) {
 	// Generated ids: UUIDs from the seeded source, the same for the same
 	// seed and inputs (D21).
 	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-	g := newFixture(t, engine.Config{Seed: 42})
-	g2 := newFixture(t, engine.Config{Seed: 42})
-	h := newFixture(t, engine.Config{Seed: 43})
+	g := newFixture(t, gamelift.Options{Engine: engine.Config{Seed: 42}})
+	g2 := newFixture(t, gamelift.Options{Engine: engine.Config{Seed: 42}})
+	h := newFixture(t, gamelift.Options{Engine: engine.Config{Seed: 43}})
 	for _, label := range slices.Sorted(maps.Keys(g.tickets)) {
 		if !uuid.MatchString(g.tickets[label]) {
 			t.Errorf("generated ticket id %q is not a version-4 UUID", g.tickets[label])
@@ -1303,48 +1305,48 @@ func TestStartMatchmakingErrors(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		in   engine.StartMatchmakingInput
+		in   gamelift.StartMatchmakingInput
 		kind error
 		want []string
 	}{
-		{"no configuration", engine.StartMatchmakingInput{Players: []ticket.Player{player("n", 1)}},
-			engine.ErrInvalidRequest, []string{"ConfigurationName", "required"}},
-		{"unknown configuration", engine.StartMatchmakingInput{ConfigurationName: "nope", Players: []ticket.Player{player("n", 1)}},
-			engine.ErrNotFound, []string{"configuration", "nope"}},
-		{"rule set ARN as configuration", engine.StartMatchmakingInput{ConfigurationName: "arn:aws:gamelift:local:000000000000:matchmakingruleset/duel",
-			Players: []ticket.Player{player("n", 1)}}, engine.ErrInvalidRequest, []string{"ConfigurationName"}},
-		{"no players", engine.StartMatchmakingInput{ConfigurationName: "solo"}, engine.ErrInvalidRequest, []string{"Players", "at least 1"}},
-		{"11 players", engine.StartMatchmakingInput{ConfigurationName: "solo", Players: many}, engine.ErrInvalidRequest, []string{"Players", "11", "10"}},
-		{"empty player id", engine.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{player("", 1)}},
-			engine.ErrInvalidRequest, []string{"Players[0].PlayerId", "empty", "1024"}},
-		{"repeated player", engine.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{player("n", 1), player("n", 2)}},
-			engine.ErrInvalidRequest, []string{"Players[1].PlayerId", "Players[0]"}},
-		{"every problem listed", engine.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{
+		{"no configuration", gamelift.StartMatchmakingInput{Players: []ticket.Player{player("n", 1)}},
+			gamelift.ErrInvalidRequest, []string{"ConfigurationName", "required"}},
+		{"unknown configuration", gamelift.StartMatchmakingInput{ConfigurationName: "nope", Players: []ticket.Player{player("n", 1)}},
+			gamelift.ErrNotFound, []string{"configuration", "nope"}},
+		{"rule set ARN as configuration", gamelift.StartMatchmakingInput{ConfigurationName: "arn:aws:gamelift:local:000000000000:matchmakingruleset/duel",
+			Players: []ticket.Player{player("n", 1)}}, gamelift.ErrInvalidRequest, []string{"ConfigurationName"}},
+		{"no players", gamelift.StartMatchmakingInput{ConfigurationName: "solo"}, gamelift.ErrInvalidRequest, []string{"Players", "at least 1"}},
+		{"11 players", gamelift.StartMatchmakingInput{ConfigurationName: "solo", Players: many}, gamelift.ErrInvalidRequest, []string{"Players", "11", "10"}},
+		{"empty player id", gamelift.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{player("", 1)}},
+			gamelift.ErrInvalidRequest, []string{"Players[0].PlayerId", "empty", "1024"}},
+		{"repeated player", gamelift.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{player("n", 1), player("n", 2)}},
+			gamelift.ErrInvalidRequest, []string{"Players[1].PlayerId", "Players[0]"}},
+		{"every problem listed", gamelift.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{
 			{PlayerID: "n", PlayerAttributes: map[string]ticket.AttributeValue{"mode": ticket.String(strings.Repeat("m", 101))}},
 			{PlayerID: "o", LatencyInMs: map[string]int{"us-east-1": 0}},
-		}}, engine.ErrInvalidRequest, []string{"Players[0].PlayerAttributes.mode.S", "101", "100", "Players[1].LatencyInMs.us-east-1", "at least 1"}},
-		{"wrong attribute type", engine.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{
+		}}, gamelift.ErrInvalidRequest, []string{"Players[0].PlayerAttributes.mode.S", "101", "100", "Players[1].LatencyInMs.us-east-1", "at least 1"}},
+		{"wrong attribute type", gamelift.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{
 			player("n", 1),
 			{PlayerID: "o", PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.String("high")}, LatencyInMs: map[string]int{"new-location": 5}},
-		}}, engine.ErrInvalidRequest, []string{"Players[1].PlayerAttributes.skill", "S", "number"}},
-		{"wrong attribute type after a new location", engine.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{
+		}}, gamelift.ErrInvalidRequest, []string{"Players[1].PlayerAttributes.skill", "S", "number"}},
+		{"wrong attribute type after a new location", gamelift.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{
 			{PlayerID: "n", PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.Number(1)}, LatencyInMs: map[string]int{"brand-new": 5}},
 			{PlayerID: "o", PlayerAttributes: map[string]ticket.AttributeValue{"mode": ticket.Number(1)}},
-		}}, engine.ErrInvalidRequest, []string{"Players[1].PlayerAttributes.mode", "string"}},
-		{"bad ticket id", engine.StartMatchmakingInput{TicketID: "my ticket", ConfigurationName: "solo", Players: []ticket.Player{player("n", 1)}},
-			engine.ErrInvalidRequest, []string{"TicketId", "my ticket", "letters, digits"}},
-		{"ticket id of 129", engine.StartMatchmakingInput{TicketID: strings.Repeat("t", 129), ConfigurationName: "solo", Players: []ticket.Player{player("n", 1)}},
-			engine.ErrInvalidRequest, []string{"TicketId", "129", "128"}},
-		{"ticket id in use", engine.StartMatchmakingInput{TicketID: "<searching>", ConfigurationName: "solo", Players: []ticket.Player{player("n", 1)}},
-			engine.ErrInvalidRequest, []string{"TicketId", "already in use"}},
-		{"ticket id of a finished ticket", engine.StartMatchmakingInput{TicketID: "<timedout>", ConfigurationName: "solo", Players: []ticket.Player{player("n", 1)}},
-			engine.ErrInvalidRequest, []string{"TicketId", "already in use"}},
-		{"player of a PLACING ticket (D17)", engine.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{player("p-s", 1), player("p-q2", 1)}},
-			engine.ErrInvalidRequest, []string{"Players[1].PlayerId", "p-q2", "PLACING", "<placing-2>"}},
+		}}, gamelift.ErrInvalidRequest, []string{"Players[1].PlayerAttributes.mode", "string"}},
+		{"bad ticket id", gamelift.StartMatchmakingInput{TicketID: "my ticket", ConfigurationName: "solo", Players: []ticket.Player{player("n", 1)}},
+			gamelift.ErrInvalidRequest, []string{"TicketId", "my ticket", "letters, digits"}},
+		{"ticket id of 129", gamelift.StartMatchmakingInput{TicketID: strings.Repeat("t", 129), ConfigurationName: "solo", Players: []ticket.Player{player("n", 1)}},
+			gamelift.ErrInvalidRequest, []string{"TicketId", "129", "128"}},
+		{"ticket id in use", gamelift.StartMatchmakingInput{TicketID: "<searching>", ConfigurationName: "solo", Players: []ticket.Player{player("n", 1)}},
+			gamelift.ErrInvalidRequest, []string{"TicketId", "already in use"}},
+		{"ticket id of a finished ticket", gamelift.StartMatchmakingInput{TicketID: "<timedout>", ConfigurationName: "solo", Players: []ticket.Player{player("n", 1)}},
+			gamelift.ErrInvalidRequest, []string{"TicketId", "already in use"}},
+		{"player of a PLACING ticket (D17)", gamelift.StartMatchmakingInput{ConfigurationName: "solo", Players: []ticket.Player{player("p-s", 1), player("p-q2", 1)}},
+			gamelift.ErrInvalidRequest, []string{"Players[1].PlayerId", "p-q2", "PLACING", "<placing-2>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, engine.Config{})
+			f := newFixture(t, gamelift.Options{})
 			in := tt.in
 			in.TicketID = f.expand(in.TicketID)
 			want := slices.Clone(tt.want)
@@ -1377,12 +1379,12 @@ func (f *fixture) expand(s string) string {
 func TestDuplicatePlayer(t *testing.T) {
 	for _, label := range []string{"queued", "searching", "missing"} {
 		t.Run(label, func(t *testing.T) {
-			f := newFixture(t, engine.Config{})
+			f := newFixture(t, gamelift.Options{})
 			old := f.status(label)
 			pid := old.Players[0].PlayerID
 			nt := f.start("new", "latency", ticket.Player{PlayerID: "fresh", LatencyInMs: map[string]int{"a": 1}}, ticket.Player{PlayerID: pid, LatencyInMs: map[string]int{"a": 1}})
 			evs := f.drain()
-			if len(evs) != 1 || evs[0].Detail.Type != engine.EventMatchmakingCancelled || !slices.Equal(eventTicketIDs(evs[0]), []string{old.TicketID}) {
+			if len(evs) != 1 || evs[0].Detail.Type != gamelift.EventMatchmakingCancelled || !slices.Equal(eventTicketIDs(evs[0]), []string{old.TicketID}) {
 				t.Fatalf("events %v, want one MatchmakingCancelled for the older ticket", types(evs))
 			}
 			d := evs[0].Detail
@@ -1410,9 +1412,9 @@ func TestDuplicatePlayer(t *testing.T) {
 	t.Run("REQUIRES_ACCEPTANCE", func(t *testing.T) {
 		for _, partnerAccepted := range []bool{false, true} {
 			t.Run(fmt.Sprint("partner accepted ", partnerAccepted), func(t *testing.T) {
-				f := newFixture(t, engine.Config{})
+				f := newFixture(t, gamelift.Options{})
 				if partnerAccepted {
-					if err := f.e.AcceptMatch(f.now, engine.AcceptMatchInput{TicketID: f.tickets["accept-2"], PlayerIDs: []string{"p-a2"}, AcceptanceType: engine.Accept}); err != nil {
+					if err := f.e.AcceptMatch(f.now, gamelift.AcceptMatchInput{TicketID: f.tickets["accept-2"], PlayerIDs: []string{"p-a2"}, AcceptanceType: gamelift.Accept}); err != nil {
 						t.Fatal(err)
 					}
 					f.drain()
@@ -1421,14 +1423,14 @@ func TestDuplicatePlayer(t *testing.T) {
 				evs := f.drain()
 				// The duplicate counts as the older ticket's rejection: the
 				// acceptance ends first, then one event per state change.
-				want := []string{engine.EventAcceptMatchCompleted, engine.EventMatchmakingCancelled}
+				want := []string{gamelift.EventAcceptMatchCompleted, gamelift.EventMatchmakingCancelled}
 				if partnerAccepted {
-					want = []string{engine.EventAcceptMatchCompleted, engine.EventMatchmakingCancelled, engine.EventMatchmakingSearching}
+					want = []string{gamelift.EventAcceptMatchCompleted, gamelift.EventMatchmakingCancelled, gamelift.EventMatchmakingSearching}
 				}
 				if !slices.Equal(types(evs), want) {
 					t.Fatalf("events %v, want %v", types(evs), want)
 				}
-				if got := evs[0].Detail.Acceptance; got != engine.AcceptanceRejected {
+				if got := evs[0].Detail.Acceptance; got != gamelift.AcceptanceRejected {
 					t.Errorf("acceptance %q, want Rejected", got)
 				}
 				if got := f.status("accept-1"); got.Status != ticket.StatusCancelled || got.StatusReason != ticket.ReasonDuplicatePlayer {
@@ -1450,7 +1452,7 @@ func TestDuplicatePlayer(t *testing.T) {
 // TestBlockedTickets covers D20 and D11: tickets that are accepted but can
 // never match say why, and time out.
 func TestBlockedTickets(t *testing.T) {
-	f := newFixture(t, engine.Config{})
+	f := newFixture(t, gamelift.Options{})
 	tk := f.status("missing")
 	if tk.StatusReason != ticket.ReasonMissingAttribute || !strings.Contains(tk.StatusMessage, `"skill"`) {
 		t.Errorf("missing attribute: %q %q, want MISSING_ATTRIBUTE naming skill", tk.StatusReason, tk.StatusMessage)
@@ -1462,7 +1464,7 @@ func TestBlockedTickets(t *testing.T) {
 		t.Errorf("a QUEUED ticket already has reason %q", got.StatusReason)
 	}
 	evs := f.step(time.Second)
-	if n := len(ofType(evs, engine.EventPotentialMatchCreated)); n != 0 {
+	if n := len(ofType(evs, gamelift.EventPotentialMatchCreated)); n != 0 {
 		t.Errorf("tickets without latency matched (D11): %v", types(evs))
 	}
 	for _, label := range []string{"no-latency-1", "no-latency-2"} {
@@ -1484,7 +1486,7 @@ func TestBlockedTickets(t *testing.T) {
 }
 
 func TestDescribeMatchmaking(t *testing.T) {
-	f := newFixture(t, engine.Config{})
+	f := newFixture(t, gamelift.Options{})
 	ids := []string{f.tickets["queued"], "unknown-1", f.tickets["completed-1"], f.tickets["timedout"], "unknown-2",
 		f.tickets["searching"], f.tickets["placing-1"], f.tickets["failed-2"], f.tickets["accept-2"], f.tickets["stopped"]}
 	got, err := f.e.DescribeMatchmaking(ids)
@@ -1514,20 +1516,20 @@ func TestDescribeMatchmaking(t *testing.T) {
 		f.reject(func() error {
 			_, err := f.e.DescribeMatchmaking(tc.ids)
 			return err
-		}, engine.ErrInvalidRequest, tc.want...)
+		}, gamelift.ErrInvalidRequest, tc.want...)
 	}
 }
 
 func TestStopMatchmaking(t *testing.T) {
 	for _, label := range []string{"queued", "searching", "missing"} {
 		t.Run(label, func(t *testing.T) {
-			f := newFixture(t, engine.Config{})
+			f := newFixture(t, gamelift.Options{})
 			f.now = f.now.Add(time.Millisecond)
 			if err := f.e.StopMatchmaking(f.now, f.tickets[label]); err != nil {
 				t.Fatal(err)
 			}
 			evs := f.drain()
-			if len(evs) != 1 || evs[0].Detail.Type != engine.EventMatchmakingCancelled || !slices.Equal(eventTicketIDs(evs[0]), []string{f.tickets[label]}) {
+			if len(evs) != 1 || evs[0].Detail.Type != gamelift.EventMatchmakingCancelled || !slices.Equal(eventTicketIDs(evs[0]), []string{f.tickets[label]}) {
 				t.Fatalf("events %v, want one MatchmakingCancelled", types(evs))
 			}
 			d := evs[0].Detail
@@ -1544,21 +1546,21 @@ func TestStopMatchmaking(t *testing.T) {
 			if evs := f.drain(); len(evs) != 0 {
 				t.Errorf("a new ticket for the stopped ticket's players caused %v", types(evs))
 			}
-			f.reject(func() error { return f.e.StopMatchmaking(f.now, f.tickets[label]) }, engine.ErrInvalidRequest, "CANCELLED")
+			f.reject(func() error { return f.e.StopMatchmaking(f.now, f.tickets[label]) }, gamelift.ErrInvalidRequest, "CANCELLED")
 		})
 	}
 	t.Run("REQUIRES_ACCEPTANCE", func(t *testing.T) {
-		f := newFixture(t, engine.Config{})
+		f := newFixture(t, gamelift.Options{})
 		if err := f.e.StopMatchmaking(f.now, f.tickets["accept-2"]); err != nil {
 			t.Fatal(err)
 		}
 		// The stop counts as its players' rejection: the acceptance ends
 		// first, then the match's cancelled tickets share one event (D15, D18).
 		evs := f.drain()
-		if want := []string{engine.EventAcceptMatchCompleted, engine.EventMatchmakingCancelled}; !slices.Equal(types(evs), want) {
+		if want := []string{gamelift.EventAcceptMatchCompleted, gamelift.EventMatchmakingCancelled}; !slices.Equal(types(evs), want) {
 			t.Fatalf("events %v, want %v", types(evs), want)
 		}
-		if evs[0].Detail.MatchID != f.matches["accept-2"] || evs[0].Detail.Acceptance != engine.AcceptanceRejected ||
+		if evs[0].Detail.MatchID != f.matches["accept-2"] || evs[0].Detail.Acceptance != gamelift.AcceptanceRejected ||
 			evs[1].Detail.MatchID != f.matches["accept-2"] || len(evs[1].Detail.Tickets) != 2 || evs[1].Detail.Message != "Cancelled by request." {
 			t.Errorf("events %+v", evs)
 		}
@@ -1569,19 +1571,19 @@ func TestStopMatchmaking(t *testing.T) {
 			t.Errorf("partner %s %q, want CANCELLED ACCEPTANCE_REJECTED", got.Status, got.StatusReason)
 		}
 	})
-	f := newFixture(t, engine.Config{})
+	f := newFixture(t, gamelift.Options{})
 	for label, want := range map[string]string{
 		"placing-1": "PLACING", "completed-1": "COMPLETED", "failed-1": "FAILED", "stopped": "CANCELLED", "timedout": "TIMED_OUT",
 	} {
-		f.reject(func() error { return f.e.StopMatchmaking(f.now, f.tickets[label]) }, engine.ErrInvalidRequest, f.tickets[label], want, "cannot be cancelled")
+		f.reject(func() error { return f.e.StopMatchmaking(f.now, f.tickets[label]) }, gamelift.ErrInvalidRequest, f.tickets[label], want, "cannot be cancelled")
 	}
-	f.reject(func() error { return f.e.StopMatchmaking(f.now, "unknown") }, engine.ErrNotFound, "unknown")
-	f.reject(func() error { return f.e.StopMatchmaking(f.now, "") }, engine.ErrInvalidRequest, "TicketId", "required")
-	f.reject(func() error { return f.e.StopMatchmaking(f.now, "bad id") }, engine.ErrInvalidRequest, "TicketId", "bad id")
+	f.reject(func() error { return f.e.StopMatchmaking(f.now, "unknown") }, gamelift.ErrNotFound, "unknown")
+	f.reject(func() error { return f.e.StopMatchmaking(f.now, "") }, gamelift.ErrInvalidRequest, "TicketId", "required")
+	f.reject(func() error { return f.e.StopMatchmaking(f.now, "bad id") }, gamelift.ErrInvalidRequest, "TicketId", "bad id")
 }
 
 func accept(f *fixture, label string, typ string, players ...string) error {
-	return f.e.AcceptMatch(f.now, engine.AcceptMatchInput{TicketID: f.tickets[label], PlayerIDs: players, AcceptanceType: typ})
+	return f.e.AcceptMatch(f.now, gamelift.AcceptMatchInput{TicketID: f.tickets[label], PlayerIDs: players, AcceptanceType: typ})
 }
 
 // mustAccept records the players' answers, which must be taken.
@@ -1593,33 +1595,33 @@ func (f *fixture) mustAccept(label string, typ string, players ...string) {
 }
 
 func TestAcceptMatchErrors(t *testing.T) {
-	f := newFixture(t, engine.Config{})
-	f.mustAccept("accept-1", engine.Accept, "p-a1")
+	f := newFixture(t, gamelift.Options{})
+	f.mustAccept("accept-1", gamelift.Accept, "p-a1")
 	f.drain()
 	tests := []struct {
 		name string
-		in   engine.AcceptMatchInput
+		in   gamelift.AcceptMatchInput
 		kind error
 		want []string
 	}{
-		{"no ticket", engine.AcceptMatchInput{PlayerIDs: []string{"p-a2"}, AcceptanceType: engine.Accept}, engine.ErrInvalidRequest, []string{"TicketId", "required"}},
-		{"bad ticket id", engine.AcceptMatchInput{TicketID: "a b", PlayerIDs: []string{"p-a2"}, AcceptanceType: engine.Accept}, engine.ErrInvalidRequest, []string{"TicketId", "a b"}},
-		{"unknown ticket", engine.AcceptMatchInput{TicketID: "nope", PlayerIDs: []string{"p-a2"}, AcceptanceType: engine.Accept}, engine.ErrNotFound, []string{"nope"}},
-		{"bad type", engine.AcceptMatchInput{TicketID: "<accept-2>", PlayerIDs: []string{"p-a2"}, AcceptanceType: "accept"}, engine.ErrInvalidRequest, []string{"AcceptanceType", `"accept"`, "ACCEPT or REJECT"}},
-		{"no players", engine.AcceptMatchInput{TicketID: "<accept-2>", AcceptanceType: engine.Accept}, engine.ErrInvalidRequest, []string{"PlayerIds", "required"}},
-		{"empty player id", engine.AcceptMatchInput{TicketID: "<accept-2>", PlayerIDs: []string{"p-a2", ""}, AcceptanceType: engine.Accept}, engine.ErrInvalidRequest, []string{"PlayerIds[1]", "1 to 1024"}},
-		{"foreign player after a valid one", engine.AcceptMatchInput{TicketID: "<accept-2>", PlayerIDs: []string{"p-a2", "p-a1"}, AcceptanceType: engine.Accept},
-			engine.ErrInvalidRequest, []string{"PlayerIds[1]", "p-a1", "not a player of ticket <accept-2>"}},
-		{"changed answer", engine.AcceptMatchInput{TicketID: "<accept-1>", PlayerIDs: []string{"p-a1"}, AcceptanceType: engine.Reject},
-			engine.ErrInvalidRequest, []string{"PlayerIds[0]", "p-a1", "already answered"}},
-		{"SEARCHING ticket", engine.AcceptMatchInput{TicketID: "<searching>", PlayerIDs: []string{"p-s"}, AcceptanceType: engine.Accept},
-			engine.ErrInvalidRequest, []string{"<searching>", "SEARCHING", "REQUIRES_ACCEPTANCE"}},
-		{"QUEUED ticket", engine.AcceptMatchInput{TicketID: "<queued>", PlayerIDs: []string{"p-qd"}, AcceptanceType: engine.Reject},
-			engine.ErrInvalidRequest, []string{"QUEUED", "REQUIRES_ACCEPTANCE"}},
-		{"PLACING ticket", engine.AcceptMatchInput{TicketID: "<placing-1>", PlayerIDs: []string{"p-q1"}, AcceptanceType: engine.Accept},
-			engine.ErrInvalidRequest, []string{"PLACING", "REQUIRES_ACCEPTANCE"}},
-		{"COMPLETED ticket", engine.AcceptMatchInput{TicketID: "<completed-1>", PlayerIDs: []string{"p-c1"}, AcceptanceType: engine.Accept},
-			engine.ErrInvalidRequest, []string{"COMPLETED", "REQUIRES_ACCEPTANCE"}},
+		{"no ticket", gamelift.AcceptMatchInput{PlayerIDs: []string{"p-a2"}, AcceptanceType: gamelift.Accept}, gamelift.ErrInvalidRequest, []string{"TicketId", "required"}},
+		{"bad ticket id", gamelift.AcceptMatchInput{TicketID: "a b", PlayerIDs: []string{"p-a2"}, AcceptanceType: gamelift.Accept}, gamelift.ErrInvalidRequest, []string{"TicketId", "a b"}},
+		{"unknown ticket", gamelift.AcceptMatchInput{TicketID: "nope", PlayerIDs: []string{"p-a2"}, AcceptanceType: gamelift.Accept}, gamelift.ErrNotFound, []string{"nope"}},
+		{"bad type", gamelift.AcceptMatchInput{TicketID: "<accept-2>", PlayerIDs: []string{"p-a2"}, AcceptanceType: "accept"}, gamelift.ErrInvalidRequest, []string{"AcceptanceType", `"accept"`, "ACCEPT or REJECT"}},
+		{"no players", gamelift.AcceptMatchInput{TicketID: "<accept-2>", AcceptanceType: gamelift.Accept}, gamelift.ErrInvalidRequest, []string{"PlayerIds", "required"}},
+		{"empty player id", gamelift.AcceptMatchInput{TicketID: "<accept-2>", PlayerIDs: []string{"p-a2", ""}, AcceptanceType: gamelift.Accept}, gamelift.ErrInvalidRequest, []string{"PlayerIds[1]", "1 to 1024"}},
+		{"foreign player after a valid one", gamelift.AcceptMatchInput{TicketID: "<accept-2>", PlayerIDs: []string{"p-a2", "p-a1"}, AcceptanceType: gamelift.Accept},
+			gamelift.ErrInvalidRequest, []string{"PlayerIds[1]", "p-a1", "not a player of ticket <accept-2>"}},
+		{"changed answer", gamelift.AcceptMatchInput{TicketID: "<accept-1>", PlayerIDs: []string{"p-a1"}, AcceptanceType: gamelift.Reject},
+			gamelift.ErrInvalidRequest, []string{"PlayerIds[0]", "p-a1", "already answered"}},
+		{"SEARCHING ticket", gamelift.AcceptMatchInput{TicketID: "<searching>", PlayerIDs: []string{"p-s"}, AcceptanceType: gamelift.Accept},
+			gamelift.ErrInvalidRequest, []string{"<searching>", "SEARCHING", "REQUIRES_ACCEPTANCE"}},
+		{"QUEUED ticket", gamelift.AcceptMatchInput{TicketID: "<queued>", PlayerIDs: []string{"p-qd"}, AcceptanceType: gamelift.Reject},
+			gamelift.ErrInvalidRequest, []string{"QUEUED", "REQUIRES_ACCEPTANCE"}},
+		{"PLACING ticket", gamelift.AcceptMatchInput{TicketID: "<placing-1>", PlayerIDs: []string{"p-q1"}, AcceptanceType: gamelift.Accept},
+			gamelift.ErrInvalidRequest, []string{"PLACING", "REQUIRES_ACCEPTANCE"}},
+		{"COMPLETED ticket", gamelift.AcceptMatchInput{TicketID: "<completed-1>", PlayerIDs: []string{"p-c1"}, AcceptanceType: gamelift.Accept},
+			gamelift.ErrInvalidRequest, []string{"COMPLETED", "REQUIRES_ACCEPTANCE"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1638,10 +1640,10 @@ func TestAcceptMatchErrors(t *testing.T) {
 
 func TestAcceptMatch(t *testing.T) {
 	t.Run("all accept, STANDALONE", func(t *testing.T) {
-		f := newFixture(t, engine.Config{})
-		f.mustAccept("accept-1", engine.Accept, "p-a1")
+		f := newFixture(t, gamelift.Options{})
+		f.mustAccept("accept-1", gamelift.Accept, "p-a1")
 		evs := f.drain()
-		if !slices.Equal(types(evs), []string{engine.EventAcceptMatch}) {
+		if !slices.Equal(types(evs), []string{gamelift.EventAcceptMatch}) {
 			t.Fatalf("first answer: %v", types(evs))
 		}
 		for _, p := range evs[0].Detail.GameSessionInfo.Players {
@@ -1658,19 +1660,19 @@ func TestAcceptMatch(t *testing.T) {
 		// Answering again with the same answer changes nothing.
 		f.drain()
 		before := f.snapshot()
-		if err := accept(f, "accept-1", engine.Accept, "p-a1"); err != nil {
+		if err := accept(f, "accept-1", gamelift.Accept, "p-a1"); err != nil {
 			t.Errorf("repeating an answer: %v", err)
 		}
 		if evs := f.drain(); len(evs) != 0 || f.snapshot() != before {
 			t.Errorf("repeating an answer caused %v", types(evs))
 		}
 		f.now = f.now.Add(2 * time.Second)
-		f.mustAccept("accept-2", engine.Accept, "p-a2")
+		f.mustAccept("accept-2", gamelift.Accept, "p-a2")
 		evs = f.drain()
-		if want := []string{engine.EventAcceptMatch, engine.EventAcceptMatchCompleted, engine.EventMatchmakingSucceeded}; !slices.Equal(types(evs), want) {
+		if want := []string{gamelift.EventAcceptMatch, gamelift.EventAcceptMatchCompleted, gamelift.EventMatchmakingSucceeded}; !slices.Equal(types(evs), want) {
 			t.Fatalf("last answer: %v, want %v", types(evs), want)
 		}
-		if evs[1].Detail.Acceptance != engine.AcceptanceAccepted {
+		if evs[1].Detail.Acceptance != gamelift.AcceptanceAccepted {
 			t.Errorf("acceptance %q", evs[1].Detail.Acceptance)
 		}
 		for _, label := range []string{"accept-1", "accept-2"} {
@@ -1680,26 +1682,26 @@ func TestAcceptMatch(t *testing.T) {
 			}
 		}
 		// After completion, answers are refused.
-		f.reject(func() error { return accept(f, "accept-1", engine.Accept, "p-a1") }, engine.ErrInvalidRequest, "COMPLETED")
+		f.reject(func() error { return accept(f, "accept-1", gamelift.Accept, "p-a1") }, gamelift.ErrInvalidRequest, "COMPLETED")
 	})
 
 	t.Run("all accept, WITH_QUEUE", func(t *testing.T) {
-		f := newFixture(t, engine.Config{})
-		f.config(engine.CreateMatchmakingConfigurationInput{Name: "qa", RuleSetName: "duel", RequestTimeoutSeconds: 60,
-			AcceptanceRequired: true, AcceptanceTimeoutSeconds: 10, FlexMatchMode: engine.ModeWithQueue, GameSessionQueueArns: []string{queueArn}})
+		f := newFixture(t, gamelift.Options{})
+		f.config(gamelift.CreateMatchmakingConfigurationInput{Name: "qa", RuleSetName: "duel", RequestTimeoutSeconds: 60,
+			AcceptanceRequired: true, AcceptanceTimeoutSeconds: 10, FlexMatchMode: gamelift.ModeWithQueue, GameSessionQueueArns: []string{queueArn}})
 		f.start("z", "qa", player("qa-z", 1))
 		f.start("w", "qa", player("qa-w", 2))
 		evs := f.step(time.Second)
-		if n := len(ofType(evs, engine.EventPotentialMatchCreated)); n != 1 {
+		if n := len(ofType(evs, gamelift.EventPotentialMatchCreated)); n != 1 {
 			t.Fatalf("Step gave %v, want one potential match of z and w", types(evs))
 		}
-		f.mustAccept("z", engine.Accept, "qa-z")
-		f.mustAccept("w", engine.Accept, "qa-w")
+		f.mustAccept("z", gamelift.Accept, "qa-z")
+		f.mustAccept("w", gamelift.Accept, "qa-w")
 		evs = f.drain()
-		if want := []string{engine.EventAcceptMatch, engine.EventAcceptMatch, engine.EventAcceptMatchCompleted}; !slices.Equal(types(evs), want) {
+		if want := []string{gamelift.EventAcceptMatch, gamelift.EventAcceptMatch, gamelift.EventAcceptMatchCompleted}; !slices.Equal(types(evs), want) {
 			t.Fatalf("events %v, want %v", types(evs), want)
 		}
-		if got := engine.StatusAfter(&evs[2], true); got != ticket.StatusPlacing {
+		if got := statusAfter(&evs[2], true); got != ticket.StatusPlacing {
 			t.Errorf("StatusAfter(AcceptMatchCompleted) = %q, want PLACING", got)
 		}
 		for _, label := range []string{"z", "w"} {
@@ -1715,23 +1717,23 @@ func TestAcceptMatch(t *testing.T) {
 	})
 
 	t.Run("reject", func(t *testing.T) {
-		f := newFixture(t, engine.Config{})
+		f := newFixture(t, gamelift.Options{})
 		f.ruleSet("quad", quadBody)
-		f.config(engine.CreateMatchmakingConfigurationInput{Name: "quad", RuleSetName: "quad", RequestTimeoutSeconds: 60,
+		f.config(gamelift.CreateMatchmakingConfigurationInput{Name: "quad", RuleSetName: "quad", RequestTimeoutSeconds: 60,
 			AcceptanceRequired: true, AcceptanceTimeoutSeconds: 10})
 		f.start("r", "quad", player("r1", 1), player("r2", 1))
 		f.start("s", "quad", player("s1", 1))
 		f.start("u", "quad", player("u1", 1))
 		evs := f.step(time.Second)
-		if n := len(ofType(evs, engine.EventPotentialMatchCreated)); n != 1 {
+		if n := len(ofType(evs, gamelift.EventPotentialMatchCreated)); n != 1 {
 			t.Fatalf("Step gave %v, want one potential match", types(evs))
 		}
-		f.mustAccept("s", engine.Accept, "s1")
-		f.mustAccept("r", engine.Accept, "r1") // r2 stays silent
+		f.mustAccept("s", gamelift.Accept, "s1")
+		f.mustAccept("r", gamelift.Accept, "r1") // r2 stays silent
 		f.drain()
-		f.mustAccept("u", engine.Reject, "u1")
+		f.mustAccept("u", gamelift.Reject, "u1")
 		evs = f.drain()
-		want := []string{engine.EventAcceptMatch, engine.EventAcceptMatchCompleted, engine.EventMatchmakingCancelled, engine.EventMatchmakingSearching}
+		want := []string{gamelift.EventAcceptMatch, gamelift.EventAcceptMatchCompleted, gamelift.EventMatchmakingCancelled, gamelift.EventMatchmakingSearching}
 		if !slices.Equal(types(evs), want) {
 			t.Fatalf("events %v, want %v", types(evs), want)
 		}
@@ -1744,7 +1746,7 @@ func TestAcceptMatch(t *testing.T) {
 		if rejected == nil || *rejected {
 			t.Errorf("AcceptMatch shows the rejecting player as %v, want accepted false", rejected)
 		}
-		if evs[1].Detail.Acceptance != engine.AcceptanceRejected {
+		if evs[1].Detail.Acceptance != gamelift.AcceptanceRejected {
 			t.Errorf("acceptance %q, want Rejected", evs[1].Detail.Acceptance)
 		}
 		cancelled := eventTicketIDs(evs[2])
@@ -1765,29 +1767,29 @@ func TestAcceptMatch(t *testing.T) {
 		if got := f.status("s"); got.Status != ticket.StatusSearching || got.Players[0].Team != "" || !got.EndTime.IsZero() {
 			t.Errorf("s: %+v, want SEARCHING without a team", got)
 		}
-		f.reject(func() error { return accept(f, "s", engine.Accept, "s1") }, engine.ErrInvalidRequest, "SEARCHING")
+		f.reject(func() error { return accept(f, "s", gamelift.Accept, "s1") }, gamelift.ErrInvalidRequest, "SEARCHING")
 	})
 
 	t.Run("timeout", func(t *testing.T) {
-		f := newFixture(t, engine.Config{})
-		f.mustAccept("accept-1", engine.Accept, "p-a1")
+		f := newFixture(t, gamelift.Options{})
+		f.mustAccept("accept-1", gamelift.Accept, "p-a1")
 		f.drain()
-		evs := f.step(29 * time.Second) // the match was made at t0+1s with 30 seconds to answer
-		if len(ofType(evs, engine.EventAcceptMatchCompleted)) != 0 {
+		evs := f.step(29 * time.Second) // the match was made at svcT0+1s with 30 seconds to answer
+		if len(ofType(evs, gamelift.EventAcceptMatchCompleted)) != 0 {
 			t.Fatalf("acceptance ended early: %v", types(evs))
 		}
 		evs = f.step(time.Second)
-		var acc []engine.Event
+		var acc []gamelift.Event
 		for _, ev := range evs {
 			if ev.Resources[0] == "arn:aws:gamelift:local:000000000000:matchmakingconfiguration/accept" {
 				acc = append(acc, ev)
 			}
 		}
-		want := []string{engine.EventAcceptMatchCompleted, engine.EventMatchmakingCancelled, engine.EventMatchmakingSearching}
+		want := []string{gamelift.EventAcceptMatchCompleted, gamelift.EventMatchmakingCancelled, gamelift.EventMatchmakingSearching}
 		if !slices.Equal(types(acc), want) {
 			t.Fatalf("events %v, want %v", types(acc), want)
 		}
-		if acc[0].Detail.Acceptance != engine.AcceptanceTimedOut {
+		if acc[0].Detail.Acceptance != gamelift.AcceptanceTimedOut {
 			t.Errorf("acceptance %q, want TimedOut", acc[0].Detail.Acceptance)
 		}
 		if got := f.status("accept-2"); got.Status != ticket.StatusCancelled || got.StatusReason != ticket.ReasonAcceptanceTimeout {
@@ -1796,7 +1798,7 @@ func TestAcceptMatch(t *testing.T) {
 		if got := f.status("accept-1"); got.Status != ticket.StatusSearching {
 			t.Errorf("accepted ticket %s, want SEARCHING", got.Status)
 		}
-		f.reject(func() error { return accept(f, "accept-2", engine.Accept, "p-a2") }, engine.ErrInvalidRequest, "CANCELLED")
+		f.reject(func() error { return accept(f, "accept-2", gamelift.Accept, "p-a2") }, gamelift.ErrInvalidRequest, "CANCELLED")
 	})
 }
 
@@ -1808,7 +1810,7 @@ const quadBody = `{
 }`
 
 func TestPlacement(t *testing.T) {
-	f := newFixture(t, engine.Config{})
+	f := newFixture(t, gamelift.Options{})
 	mid := f.matches["placing-1"]
 	if mid == "" || f.matches["placing-2"] != mid {
 		t.Fatalf("placing tickets are in matches %q and %q", mid, f.matches["placing-2"])
@@ -1820,38 +1822,38 @@ func TestPlacement(t *testing.T) {
 	}
 	const arn = "arn:aws:gamelift:local::gamesession/fleet-1/gs-1"
 	bad := []struct {
-		in   engine.CompletePlacementInput
+		in   gamelift.CompletePlacementInput
 		kind error
 		want []string
 	}{
-		{engine.CompletePlacementInput{GameSessionArn: arn}, engine.ErrInvalidRequest, []string{"MatchId", "required"}},
-		{engine.CompletePlacementInput{MatchID: "nope", GameSessionArn: arn}, engine.ErrNotFound, []string{"nope"}},
-		{engine.CompletePlacementInput{MatchID: f.matches["completed-1"], GameSessionArn: arn}, engine.ErrInvalidRequest, []string{f.matches["completed-1"], "PLACING"}},
-		{engine.CompletePlacementInput{MatchID: f.matches["accept-1"], GameSessionArn: arn}, engine.ErrInvalidRequest, []string{"PLACING"}},
-		{engine.CompletePlacementInput{MatchID: f.matches["failed-1"], GameSessionArn: arn}, engine.ErrInvalidRequest, []string{"PLACING"}},
-		{engine.CompletePlacementInput{MatchID: mid}, engine.ErrInvalidRequest, []string{"GameSessionArn", "512"}},
-		{engine.CompletePlacementInput{MatchID: mid, GameSessionArn: "bad arn"}, engine.ErrInvalidRequest, []string{"GameSessionArn", "bad arn"}},
-		{engine.CompletePlacementInput{MatchID: mid, GameSessionArn: arn, IPAddress: "example.com"}, engine.ErrInvalidRequest, []string{"IpAddress", "example.com"}},
-		{engine.CompletePlacementInput{MatchID: mid, GameSessionArn: arn, Port: 70000}, engine.ErrInvalidRequest, []string{"Port", "70000", "65535"}},
-		{engine.CompletePlacementInput{MatchID: mid, GameSessionArn: arn, Port: -1}, engine.ErrInvalidRequest, []string{"Port", "-1"}},
-		{engine.CompletePlacementInput{MatchID: mid, GameSessionArn: f.matches["completed-1"]}, engine.ErrInvalidRequest, []string{"GameSessionArn", "already belongs"}},
+		{gamelift.CompletePlacementInput{GameSessionArn: arn}, gamelift.ErrInvalidRequest, []string{"MatchId", "required"}},
+		{gamelift.CompletePlacementInput{MatchID: "nope", GameSessionArn: arn}, gamelift.ErrNotFound, []string{"nope"}},
+		{gamelift.CompletePlacementInput{MatchID: f.matches["completed-1"], GameSessionArn: arn}, gamelift.ErrInvalidRequest, []string{f.matches["completed-1"], "PLACING"}},
+		{gamelift.CompletePlacementInput{MatchID: f.matches["accept-1"], GameSessionArn: arn}, gamelift.ErrInvalidRequest, []string{"PLACING"}},
+		{gamelift.CompletePlacementInput{MatchID: f.matches["failed-1"], GameSessionArn: arn}, gamelift.ErrInvalidRequest, []string{"PLACING"}},
+		{gamelift.CompletePlacementInput{MatchID: mid}, gamelift.ErrInvalidRequest, []string{"GameSessionArn", "512"}},
+		{gamelift.CompletePlacementInput{MatchID: mid, GameSessionArn: "bad arn"}, gamelift.ErrInvalidRequest, []string{"GameSessionArn", "bad arn"}},
+		{gamelift.CompletePlacementInput{MatchID: mid, GameSessionArn: arn, IPAddress: "example.com"}, gamelift.ErrInvalidRequest, []string{"IpAddress", "example.com"}},
+		{gamelift.CompletePlacementInput{MatchID: mid, GameSessionArn: arn, Port: 70000}, gamelift.ErrInvalidRequest, []string{"Port", "70000", "65535"}},
+		{gamelift.CompletePlacementInput{MatchID: mid, GameSessionArn: arn, Port: -1}, gamelift.ErrInvalidRequest, []string{"Port", "-1"}},
+		{gamelift.CompletePlacementInput{MatchID: mid, GameSessionArn: f.matches["completed-1"]}, gamelift.ErrInvalidRequest, []string{"GameSessionArn", "already belongs"}},
 	}
 	for _, tc := range bad {
 		f.reject(func() error { return f.e.CompletePlacement(f.now, tc.in) }, tc.kind, tc.want...)
 	}
-	f.reject(func() error { return f.e.FailPlacement(f.now, engine.FailPlacementInput{}) }, engine.ErrInvalidRequest, "MatchId")
-	f.reject(func() error { return f.e.FailPlacement(f.now, engine.FailPlacementInput{MatchID: "nope"}) }, engine.ErrNotFound, "nope")
+	f.reject(func() error { return f.e.FailPlacement(f.now, gamelift.FailPlacementInput{}) }, gamelift.ErrInvalidRequest, "MatchId")
+	f.reject(func() error { return f.e.FailPlacement(f.now, gamelift.FailPlacementInput{MatchID: "nope"}) }, gamelift.ErrNotFound, "nope")
 	f.reject(func() error {
-		return f.e.FailPlacement(f.now, engine.FailPlacementInput{MatchID: f.matches["completed-1"]})
-	}, engine.ErrInvalidRequest, "PLACING")
+		return f.e.FailPlacement(f.now, gamelift.FailPlacementInput{MatchID: f.matches["completed-1"]})
+	}, gamelift.ErrInvalidRequest, "PLACING")
 
 	f.now = f.now.Add(3 * time.Second)
-	in := engine.CompletePlacementInput{MatchID: mid, GameSessionArn: arn, IPAddress: "10.0.0.7", DNSName: "gs-1.example.com", Port: 7777}
+	in := gamelift.CompletePlacementInput{MatchID: mid, GameSessionArn: arn, IPAddress: "10.0.0.7", DNSName: "gs-1.example.com", Port: 7777}
 	if err := f.e.CompletePlacement(f.now, in); err != nil {
 		t.Fatal(err)
 	}
 	evs := f.drain()
-	if len(evs) != 1 || evs[0].Detail.Type != engine.EventMatchmakingSucceeded {
+	if len(evs) != 1 || evs[0].Detail.Type != gamelift.EventMatchmakingSucceeded {
 		t.Fatalf("events %v, want MatchmakingSucceeded", types(evs))
 	}
 	gs := evs[0].Detail.GameSessionInfo
@@ -1882,17 +1884,17 @@ func TestPlacement(t *testing.T) {
 			t.Errorf("MatchmakerData(%s) = %+v, %v", id, d, ok)
 		}
 	}
-	f.reject(func() error { return f.e.CompletePlacement(f.now, in) }, engine.ErrInvalidRequest, "PLACING")
+	f.reject(func() error { return f.e.CompletePlacement(f.now, in) }, gamelift.ErrInvalidRequest, "PLACING")
 
 	// FailPlacement: the other queue match, made fresh.
 	f.start("g1", "queue", player("g1", 700))
 	f.start("g2", "queue", player("g2", 701))
 	f.step(time.Second)
-	if err := f.e.FailPlacement(f.now, engine.FailPlacementInput{MatchID: f.matches["g1"], Reason: "FLEET_FULL"}); err != nil {
+	if err := f.e.FailPlacement(f.now, gamelift.FailPlacementInput{MatchID: f.matches["g1"], Reason: "FLEET_FULL"}); err != nil {
 		t.Fatal(err)
 	}
 	evs = f.drain()
-	if len(evs) != 1 || evs[0].Detail.Type != engine.EventMatchmakingFailed || evs[0].Detail.Reason != "FLEET_FULL" ||
+	if len(evs) != 1 || evs[0].Detail.Type != gamelift.EventMatchmakingFailed || evs[0].Detail.Reason != "FLEET_FULL" ||
 		evs[0].Detail.MatchID != f.matches["g1"] || !strings.Contains(evs[0].Detail.Message, "FLEET_FULL") || len(evs[0].Detail.Tickets) != 2 {
 		t.Fatalf("events %+v, want one MatchmakingFailed for both tickets", evs)
 	}
@@ -1915,8 +1917,8 @@ func TestPlacement(t *testing.T) {
 // By default events do not carry the matchmaker data (it costs a map per
 // player); MatchmakerData returns it all the same.
 func TestEventMatchmakerDataIsOptIn(t *testing.T) {
-	f := newFixture(t, engine.Config{})
-	evs := ofType(f.events, engine.EventMatchmakingSucceeded)
+	f := newFixture(t, gamelift.Options{})
+	evs := ofType(f.events, gamelift.EventMatchmakingSucceeded)
 	if len(evs) != 1 {
 		t.Fatalf("fixture events: %v", types(f.events))
 	}
@@ -1929,8 +1931,8 @@ func TestEventMatchmakerDataIsOptIn(t *testing.T) {
 }
 
 func TestStandaloneCompletion(t *testing.T) {
-	f := newFixture(t, engine.Config{EventMatchmakerData: true})
-	evs := ofType(f.events, engine.EventMatchmakingSucceeded)
+	f := newFixture(t, gamelift.Options{EventMatchmakerData: true})
+	evs := ofType(f.events, gamelift.EventMatchmakingSucceeded)
 	if len(evs) != 1 {
 		t.Fatalf("fixture events: %v", types(f.events))
 	}
@@ -1957,22 +1959,22 @@ func TestStandaloneCompletion(t *testing.T) {
 }
 
 func TestEstimatedWaitTime(t *testing.T) {
-	e := mustEngine(t, engine.Config{})
-	if _, err := e.CreateMatchmakingRuleSet(t0, engine.CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: duelBody}); err != nil {
+	e := mustEngine(t, gamelift.Options{})
+	if _, err := e.CreateMatchmakingRuleSet(svcT0, gamelift.CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: svcDuelBody}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.CreateMatchmakingConfiguration(t0, engine.CreateMatchmakingConfigurationInput{Name: "c", RuleSetName: "duel", RequestTimeoutSeconds: 600}); err != nil {
+	if _, err := e.CreateMatchmakingConfiguration(svcT0, gamelift.CreateMatchmakingConfigurationInput{Name: "c", RuleSetName: "duel", RequestTimeoutSeconds: 600}); err != nil {
 		t.Fatal(err)
 	}
-	start := func(now time.Time, id string, skill float64) ticket.Ticket {
+	start := func(now time.Time, id string, skill float64) gamelift.MatchmakingTicket {
 		t.Helper()
-		tk, err := e.StartMatchmaking(now, engine.StartMatchmakingInput{ConfigurationName: "c", Players: []ticket.Player{player(id, skill)}})
+		tk, err := e.StartMatchmaking(now, gamelift.StartMatchmakingInput{ConfigurationName: "c", Players: []ticket.Player{player(id, skill)}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return tk
 	}
-	now := t0
+	now := svcT0
 	var waits []time.Duration
 	for i := range 4 {
 		// A match of two tickets that waited different times: two samples.
@@ -1980,10 +1982,10 @@ func TestEstimatedWaitTime(t *testing.T) {
 		now = now.Add(time.Duration(i+1) * 1300 * time.Millisecond)
 		b := start(now, fmt.Sprint("b", i), 100*float64(i))
 		now = now.Add(time.Duration(i+2) * time.Second)
-		if evs := e.Step(now); len(ofType(evs, engine.EventMatchmakingSucceeded)) != 1 {
+		if evs := e.Step(now); len(ofType(evs, gamelift.EventMatchmakingSucceeded)) != 1 {
 			t.Fatalf("match %d: %v", i, types(evs))
 		}
-		waits = append(waits, now.Sub(a.StartTime), now.Sub(b.StartTime))
+		waits = append(waits, now.Sub(a.StartTime.Time), now.Sub(b.StartTime.Time))
 
 		// A lonely ticket: its MatchmakingSearching event and its view
 		// carry the estimate.
@@ -1994,7 +1996,7 @@ func TestEstimatedWaitTime(t *testing.T) {
 				t.Errorf("QUEUED ticket has an estimate of %d after %d samples", *lonely.EstimatedWaitTime, len(waits))
 			}
 		}
-		evs := ofType(e.Step(now), engine.EventMatchmakingSearching)
+		evs := ofType(e.Step(now), gamelift.EventMatchmakingSearching)
 		tk, _ := e.Ticket(lonely.TicketID)
 		if len(evs) != 1 {
 			t.Fatalf("MatchmakingSearching events %v, want one", evs)
@@ -2034,9 +2036,9 @@ func TestEstimatedWaitTime(t *testing.T) {
 }
 
 func TestTicketRetention(t *testing.T) {
-	f := newFixture(t, engine.Config{TicketRetention: 10 * time.Minute})
-	ended := f.now // stopped, timed out, completed, failed: all ended at t0+1s
-	counts := f.e.Counts()
+	f := newFixture(t, gamelift.Options{Engine: engine.Config{TicketRetention: 10 * time.Minute}})
+	ended := f.now // stopped, timed out, completed, failed: all ended at svcT0+1s
+	counts := f.e.Engine().Counts()
 	if counts[ticket.StatusCancelled] != 1 || counts[ticket.StatusCompleted] != 2 || counts[ticket.StatusFailed] != 2 || counts[ticket.StatusTimedOut] != 1 {
 		t.Fatalf("counts %v", counts)
 	}
@@ -2057,7 +2059,7 @@ func TestTicketRetention(t *testing.T) {
 	}
 	want := map[ticket.Status]int{ticket.StatusPlacing: 2, ticket.StatusCancelled: 2, ticket.StatusTimedOut: 3}
 	for _, st := range ticket.Statuses {
-		if got := f.e.Counts()[st]; got != want[st] {
+		if got := f.e.Engine().Counts()[st]; got != want[st] {
 			t.Errorf("after the retention Counts()[%s] = %d, want %d", st, got, want[st])
 		}
 	}
@@ -2065,7 +2067,7 @@ func TestTicketRetention(t *testing.T) {
 		t.Error("matchmaker data of a forgotten STANDALONE match (MANUAL backfill) is still kept")
 	}
 	// A forgotten ticket's id may be reused.
-	if _, err := f.e.StartMatchmaking(f.now, engine.StartMatchmakingInput{TicketID: f.tickets["stopped"], ConfigurationName: "solo", Players: []ticket.Player{player("reuse", 1)}}); err != nil {
+	if _, err := f.e.StartMatchmaking(f.now, gamelift.StartMatchmakingInput{TicketID: f.tickets["stopped"], ConfigurationName: "solo", Players: []ticket.Player{player("reuse", 1)}}); err != nil {
 		t.Errorf("reusing a forgotten ticket id: %v", err)
 	}
 }
@@ -2084,10 +2086,10 @@ const typedBody = `{
 }`
 
 func TestMatchmakerData(t *testing.T) {
-	f := newFixture(t, engine.Config{EventMatchmakerData: true})
+	f := newFixture(t, gamelift.Options{EventMatchmakerData: true})
 	f.ruleSet("typed", typedBody)
-	cfg := f.config(engine.CreateMatchmakingConfigurationInput{Name: "typed", RuleSetName: "typed", RequestTimeoutSeconds: 60,
-		FlexMatchMode: engine.ModeWithQueue, GameSessionQueueArns: []string{queueArn}})
+	cfg := f.config(gamelift.CreateMatchmakingConfigurationInput{Name: "typed", RuleSetName: "typed", RequestTimeoutSeconds: 60,
+		FlexMatchMode: gamelift.ModeWithQueue, GameSessionQueueArns: []string{queueArn}})
 	f.start("x", "typed", ticket.Player{PlayerID: "4444dddd", PlayerAttributes: map[string]ticket.AttributeValue{
 		"skill": ticket.Number(12.5), "mode": ticket.String("casual"), "heroes": ticket.StringList("mage", "rogue"),
 		"skills": ticket.StringNumberMap(map[string]float64{"Body": 10, "Mind": 12}), "unused": ticket.String("not declared")}})
@@ -2097,7 +2099,7 @@ func TestMatchmakerData(t *testing.T) {
 	if _, ok := f.e.MatchmakerData(mid); ok {
 		t.Error("matchmaker data of a PLACING match, want none until it completes")
 	}
-	if err := f.e.CompletePlacement(f.now, engine.CompletePlacementInput{MatchID: mid, GameSessionArn: "arn:gs/1"}); err != nil {
+	if err := f.e.CompletePlacement(f.now, gamelift.CompletePlacementInput{MatchID: mid, GameSessionArn: "arn:gs/1"}); err != nil {
 		t.Fatal(err)
 	}
 	evs := f.drain()
@@ -2112,7 +2114,7 @@ func TestMatchmakerData(t *testing.T) {
 		d.Teams[0].Name != "attacker" || d.Teams[1].Name != "defender" {
 		t.Fatalf("matchmaker data %+v", d)
 	}
-	if d.AutoBackfillTicketID != nil || d.AutoBackfillMode == nil || *d.AutoBackfillMode != engine.BackfillManual {
+	if d.AutoBackfillTicketID != nil || d.AutoBackfillMode == nil || *d.AutoBackfillMode != gamelift.BackfillManual {
 		t.Errorf("autoBackfillTicketId %v autoBackfillMode %v, want null and MANUAL", d.AutoBackfillTicketID, d.AutoBackfillMode)
 	}
 	var doc map[string]any
@@ -2176,12 +2178,12 @@ func TestMatchmakerDataIsASnapshot(t *testing.T) {
 	  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 2},
 	            {"name": "blue", "minPlayers": 1, "maxPlayers": 2}]
 	}`
-	f := newFixture(t, engine.Config{})
+	f := newFixture(t, gamelift.Options{})
 	f.ruleSet("pairs", pairs)
-	f.config(engine.CreateMatchmakingConfigurationInput{Name: "auto", RuleSetName: "pairs", RequestTimeoutSeconds: 60, BackfillMode: engine.BackfillAuto})
+	f.config(gamelift.CreateMatchmakingConfigurationInput{Name: "auto", RuleSetName: "pairs", RequestTimeoutSeconds: 60, BackfillMode: gamelift.BackfillAuto})
 	f.start("x", "auto", ticket.Player{PlayerID: "px"})
 	f.start("y", "auto", ticket.Player{PlayerID: "py"})
-	evs := ofType(f.step(time.Second), engine.EventMatchmakingSucceeded)
+	evs := ofType(f.step(time.Second), gamelift.EventMatchmakingSucceeded)
 	if len(evs) != 1 {
 		t.Fatalf("no match: %v", types(f.events))
 	}
@@ -2285,12 +2287,12 @@ func firstValue(v any) any {
 // has (where it applies), and detail adds only FlexMatch's documented
 // members (SPEC 12.3, 12.4) and this library's extensions.
 func TestEventShapes(t *testing.T) {
-	f := newFixture(t, engine.Config{})
+	f := newFixture(t, gamelift.Options{})
 	// More events: an AcceptMatch with a rejection, the acceptance
 	// completing, a success with a game session, an acceptance timing out.
-	f.mustAccept("accept-2", engine.Reject, "p-a2")
+	f.mustAccept("accept-2", gamelift.Reject, "p-a2")
 	f.drain()
-	if err := f.e.CompletePlacement(f.now, engine.CompletePlacementInput{MatchID: f.matches["placing-1"], GameSessionArn: "arn:gs/1", IPAddress: "10.0.0.1", Port: 7777}); err != nil {
+	if err := f.e.CompletePlacement(f.now, gamelift.CompletePlacementInput{MatchID: f.matches["placing-1"], GameSessionArn: "arn:gs/1", IPAddress: "10.0.0.1", Port: 7777}); err != nil {
 		t.Fatal(err)
 	}
 	f.drain()
@@ -2301,25 +2303,25 @@ func TestEventShapes(t *testing.T) {
 
 	common := []string{"type", "tickets", "gameSessionInfo", "customEventData"}
 	documented := map[string][]string{
-		engine.EventMatchmakingSearching:  {"estimatedWaitMillis"},
-		engine.EventPotentialMatchCreated: {"acceptanceTimeout", "acceptanceRequired", "ruleEvaluationMetrics", "matchId"},
-		engine.EventAcceptMatch:           {"matchId"},
-		engine.EventAcceptMatchCompleted:  {"acceptance", "matchId"},
-		engine.EventMatchmakingSucceeded:  {"matchId"},
-		engine.EventMatchmakingTimedOut:   {"ruleEvaluationMetrics", "reason", "message", "matchId"},
-		engine.EventMatchmakingCancelled:  {"ruleEvaluationMetrics", "reason", "message", "matchId"},
-		engine.EventMatchmakingFailed:     {"ruleEvaluationMetrics", "reason", "message", "matchId"},
+		gamelift.EventMatchmakingSearching:  {"estimatedWaitMillis"},
+		gamelift.EventPotentialMatchCreated: {"acceptanceTimeout", "acceptanceRequired", "ruleEvaluationMetrics", "matchId"},
+		gamelift.EventAcceptMatch:           {"matchId"},
+		gamelift.EventAcceptMatchCompleted:  {"acceptance", "matchId"},
+		gamelift.EventMatchmakingSucceeded:  {"matchId"},
+		gamelift.EventMatchmakingTimedOut:   {"ruleEvaluationMetrics", "reason", "message", "matchId"},
+		gamelift.EventMatchmakingCancelled:  {"ruleEvaluationMetrics", "reason", "message", "matchId"},
+		gamelift.EventMatchmakingFailed:     {"ruleEvaluationMetrics", "reason", "message", "matchId"},
 	}
 	extensions := []string{"location", "balanceSpread", "matchmakerData"}
 	samples := map[string]string{
-		engine.EventMatchmakingSearching:  "matchmaking-searching.json",
-		engine.EventPotentialMatchCreated: "potential-match-created.json",
-		engine.EventAcceptMatch:           "accept-match.json",
-		engine.EventAcceptMatchCompleted:  "accept-match-completed.json",
-		engine.EventMatchmakingSucceeded:  "matchmaking-succeeded.json",
-		engine.EventMatchmakingTimedOut:   "matchmaking-timed-out.json",
-		engine.EventMatchmakingCancelled:  "matchmaking-cancelled.json",
-		engine.EventMatchmakingFailed:     "matchmaking-failed.json",
+		gamelift.EventMatchmakingSearching:  "matchmaking-searching.json",
+		gamelift.EventPotentialMatchCreated: "potential-match-created.json",
+		gamelift.EventAcceptMatch:           "accept-match.json",
+		gamelift.EventAcceptMatchCompleted:  "accept-match-completed.json",
+		gamelift.EventMatchmakingSucceeded:  "matchmaking-succeeded.json",
+		gamelift.EventMatchmakingTimedOut:   "matchmaking-timed-out.json",
+		gamelift.EventMatchmakingCancelled:  "matchmaking-cancelled.json",
+		gamelift.EventMatchmakingFailed:     "matchmaking-failed.json",
 	}
 	for _, typ := range slices.Sorted(maps.Keys(samples)) {
 		t.Run(typ, func(t *testing.T) {
@@ -2407,7 +2409,7 @@ func playerMembers(typ string, sample, ours map[string]any) []string {
 			want[k] = true
 		}
 	}
-	matched := typ != engine.EventMatchmakingSearching && typ != engine.EventMatchmakingTimedOut && typ != engine.EventMatchmakingCancelled
+	matched := typ != gamelift.EventMatchmakingSearching && typ != gamelift.EventMatchmakingTimedOut && typ != gamelift.EventMatchmakingCancelled
 	answered := false
 	for _, p := range oPlayers {
 		m := p.(map[string]any)
@@ -2432,15 +2434,15 @@ func playerMembers(typ string, sample, ours map[string]any) []string {
 // TestRejectedRequestsChangeNothing sends a rejected request to one of two
 // engines built alike, then drives both the same way: they must agree on
 // everything, events and generated ids included (D25, D21).
-func TestRejectedRequestsChangeNothing(t *testing.T) {
-	start := func(in engine.StartMatchmakingInput) func(f *fixture) error {
+func TestServiceRejectedRequestsChangeNothing(t *testing.T) {
+	start := func(in gamelift.StartMatchmakingInput) func(f *fixture) error {
 		return func(f *fixture) error {
 			in.TicketID = f.expand(in.TicketID)
 			_, err := f.e.StartMatchmaking(f.now, in)
 			return err
 		}
 	}
-	backfill := func(in engine.StartMatchBackfillInput) func(f *fixture) error {
+	backfill := func(in gamelift.StartMatchBackfillInput) func(f *fixture) error {
 		return func(f *fixture) error {
 			_, err := f.e.StartMatchBackfill(f.now, in)
 			return err
@@ -2449,68 +2451,68 @@ func TestRejectedRequestsChangeNothing(t *testing.T) {
 	newLoc := map[string]int{"zz-new": 3}
 	reqs := []struct {
 		name  string
-		cfg   engine.Config
+		cfg   gamelift.Options
 		setup func(f *fixture)
 		do    func(f *fixture) error
 		kind  error
 	}{
-		{"CreateMatchmakingRuleSet invalid body", engine.Config{}, nil, func(f *fixture) error {
-			_, err := f.e.CreateMatchmakingRuleSet(f.now, engine.CreateMatchmakingRuleSetInput{Name: "x", RuleSetBody: "{}"})
+		{"CreateMatchmakingRuleSet invalid body", gamelift.Options{}, nil, func(f *fixture) error {
+			_, err := f.e.CreateMatchmakingRuleSet(f.now, gamelift.CreateMatchmakingRuleSetInput{Name: "x", RuleSetBody: "{}"})
 			return err
-		}, engine.ErrInvalidRequest},
-		{"CreateMatchmakingRuleSet over the limit", engine.Config{MaxRuleSets: 2}, nil, func(f *fixture) error {
-			_, err := f.e.CreateMatchmakingRuleSet(f.now, engine.CreateMatchmakingRuleSetInput{Name: "x", RuleSetBody: duelBody})
+		}, gamelift.ErrInvalidRequest},
+		{"CreateMatchmakingRuleSet over the limit", gamelift.Options{MaxRuleSets: 2}, nil, func(f *fixture) error {
+			_, err := f.e.CreateMatchmakingRuleSet(f.now, gamelift.CreateMatchmakingRuleSetInput{Name: "x", RuleSetBody: svcDuelBody})
 			return err
-		}, engine.ErrLimitExceeded},
-		{"DeleteMatchmakingRuleSet in use", engine.Config{}, nil, func(f *fixture) error { return f.e.DeleteMatchmakingRuleSet("duel") }, engine.ErrInvalidRequest},
-		{"CreateMatchmakingConfiguration D5", engine.Config{}, func(f *fixture) { f.ruleSet("slow", slowBody) }, func(f *fixture) error {
-			_, err := f.e.CreateMatchmakingConfiguration(f.now, engine.CreateMatchmakingConfigurationInput{Name: "x", RuleSetName: "slow", RequestTimeoutSeconds: 5})
+		}, gamelift.ErrLimitExceeded},
+		{"DeleteMatchmakingRuleSet in use", gamelift.Options{}, nil, func(f *fixture) error { return f.e.DeleteMatchmakingRuleSet(svcT0, "duel") }, gamelift.ErrInvalidRequest},
+		{"CreateMatchmakingConfiguration D5", gamelift.Options{}, func(f *fixture) { f.ruleSet("slow", slowBody) }, func(f *fixture) error {
+			_, err := f.e.CreateMatchmakingConfiguration(f.now, gamelift.CreateMatchmakingConfigurationInput{Name: "x", RuleSetName: "slow", RequestTimeoutSeconds: 5})
 			return err
-		}, engine.ErrInvalidRequest},
-		{"CreateMatchmakingConfiguration over the limit", engine.Config{MaxConfigurations: 5}, nil, func(f *fixture) error {
+		}, gamelift.ErrInvalidRequest},
+		{"CreateMatchmakingConfiguration over the limit", gamelift.Options{MaxConfigurations: 5}, nil, func(f *fixture) error {
 			_, err := f.e.CreateMatchmakingConfiguration(f.now, validConfig())
 			return err
-		}, engine.ErrLimitExceeded},
-		{"UpdateMatchmakingConfiguration invalid", engine.Config{}, nil, func(f *fixture) error {
-			_, err := f.e.UpdateMatchmakingConfiguration(engine.UpdateMatchmakingConfigurationInput{Name: "solo", Description: engine.Ptr("x"),
-				RuleSetName: engine.Ptr("ping"), RequestTimeoutSeconds: engine.Ptr(0)})
+		}, gamelift.ErrLimitExceeded},
+		{"UpdateMatchmakingConfiguration invalid", gamelift.Options{}, nil, func(f *fixture) error {
+			_, err := f.e.UpdateMatchmakingConfiguration(svcT0, gamelift.UpdateMatchmakingConfigurationInput{Name: "solo", Description: gamelift.Ptr("x"),
+				RuleSetName: gamelift.Ptr("ping"), RequestTimeoutSeconds: gamelift.Ptr(0)})
 			return err
-		}, engine.ErrInvalidRequest},
-		{"DeleteMatchmakingConfiguration with tickets", engine.Config{}, nil, func(f *fixture) error { return f.e.DeleteMatchmakingConfiguration("solo") }, engine.ErrInvalidRequest},
-		{"StartMatchmaking invalid player, no ticket id", engine.Config{}, nil, start(engine.StartMatchmakingInput{ConfigurationName: "solo",
-			Players: []ticket.Player{{PlayerID: ""}}}), engine.ErrInvalidRequest},
-		{"StartMatchmaking wrong type, no ticket id", engine.Config{}, nil, start(engine.StartMatchmakingInput{ConfigurationName: "solo",
-			Players: []ticket.Player{{PlayerID: "n", LatencyInMs: newLoc, PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.String("x")}}}}), engine.ErrInvalidRequest},
-		{"StartMatchmaking PLACING player, no ticket id", engine.Config{}, nil, start(engine.StartMatchmakingInput{ConfigurationName: "solo",
-			Players: []ticket.Player{{PlayerID: "p-s", LatencyInMs: newLoc}, player("p-q1", 1)}}), engine.ErrInvalidRequest},
-		{"StartMatchmaking duplicate ticket id", engine.Config{}, nil, start(engine.StartMatchmakingInput{TicketID: "<queued>", ConfigurationName: "solo",
-			Players: []ticket.Player{player("p-s", 1)}}), engine.ErrInvalidRequest},
-		{"StartMatchmaking unknown configuration", engine.Config{}, nil, start(engine.StartMatchmakingInput{ConfigurationName: "nope",
-			Players: []ticket.Player{player("p-s", 1)}}), engine.ErrNotFound},
-		{"StartMatchBackfill unknown team, no ticket id", engine.Config{}, nil, backfill(engine.StartMatchBackfillInput{ConfigurationName: "solo",
-			Players: []ticket.Player{{PlayerID: "b", Team: "green", PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.Number(1)}}}}), engine.ErrInvalidRequest},
-		{"StartMatchBackfill wrong type, no ticket id", engine.Config{}, nil, backfill(engine.StartMatchBackfillInput{ConfigurationName: "solo",
-			Players: []ticket.Player{{PlayerID: "b", Team: "red", PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.String("x")}}}}), engine.ErrInvalidRequest},
-		{"StopMatchmaking PLACING", engine.Config{}, nil, func(f *fixture) error { return f.e.StopMatchmaking(f.now, f.tickets["placing-1"]) }, engine.ErrInvalidRequest},
-		{"StopMatchmaking finished", engine.Config{}, nil, func(f *fixture) error { return f.e.StopMatchmaking(f.now, f.tickets["completed-1"]) }, engine.ErrInvalidRequest},
-		{"AcceptMatch valid then foreign player", engine.Config{}, nil, func(f *fixture) error {
-			return f.e.AcceptMatch(f.now, engine.AcceptMatchInput{TicketID: f.tickets["accept-1"], PlayerIDs: []string{"p-a1", "p-a2"}, AcceptanceType: engine.Accept})
-		}, engine.ErrInvalidRequest},
-		{"AcceptMatch not awaiting acceptance", engine.Config{}, nil, func(f *fixture) error {
-			return f.e.AcceptMatch(f.now, engine.AcceptMatchInput{TicketID: f.tickets["searching"], PlayerIDs: []string{"p-s"}, AcceptanceType: engine.Reject})
-		}, engine.ErrInvalidRequest},
-		{"CompletePlacement bad port", engine.Config{}, nil, func(f *fixture) error {
-			return f.e.CompletePlacement(f.now, engine.CompletePlacementInput{MatchID: f.matches["placing-1"], GameSessionArn: "arn:gs/1", Port: 1 << 20})
-		}, engine.ErrInvalidRequest},
-		{"FailPlacement STANDALONE match", engine.Config{}, nil, func(f *fixture) error {
-			return f.e.FailPlacement(f.now, engine.FailPlacementInput{MatchID: f.matches["completed-1"]})
-		}, engine.ErrInvalidRequest},
-		{"ReportPlayersLeft unknown session", engine.Config{}, nil, func(f *fixture) error {
+		}, gamelift.ErrInvalidRequest},
+		{"DeleteMatchmakingConfiguration with tickets", gamelift.Options{}, nil, func(f *fixture) error { return f.e.DeleteMatchmakingConfiguration(svcT0, "solo") }, gamelift.ErrInvalidRequest},
+		{"StartMatchmaking invalid player, no ticket id", gamelift.Options{}, nil, start(gamelift.StartMatchmakingInput{ConfigurationName: "solo",
+			Players: []ticket.Player{{PlayerID: ""}}}), gamelift.ErrInvalidRequest},
+		{"StartMatchmaking wrong type, no ticket id", gamelift.Options{}, nil, start(gamelift.StartMatchmakingInput{ConfigurationName: "solo",
+			Players: []ticket.Player{{PlayerID: "n", LatencyInMs: newLoc, PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.String("x")}}}}), gamelift.ErrInvalidRequest},
+		{"StartMatchmaking PLACING player, no ticket id", gamelift.Options{}, nil, start(gamelift.StartMatchmakingInput{ConfigurationName: "solo",
+			Players: []ticket.Player{{PlayerID: "p-s", LatencyInMs: newLoc}, player("p-q1", 1)}}), gamelift.ErrInvalidRequest},
+		{"StartMatchmaking duplicate ticket id", gamelift.Options{}, nil, start(gamelift.StartMatchmakingInput{TicketID: "<queued>", ConfigurationName: "solo",
+			Players: []ticket.Player{player("p-s", 1)}}), gamelift.ErrInvalidRequest},
+		{"StartMatchmaking unknown configuration", gamelift.Options{}, nil, start(gamelift.StartMatchmakingInput{ConfigurationName: "nope",
+			Players: []ticket.Player{player("p-s", 1)}}), gamelift.ErrNotFound},
+		{"StartMatchBackfill unknown team, no ticket id", gamelift.Options{}, nil, backfill(gamelift.StartMatchBackfillInput{ConfigurationName: "solo",
+			Players: []ticket.Player{{PlayerID: "b", Team: "green", PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.Number(1)}}}}), gamelift.ErrInvalidRequest},
+		{"StartMatchBackfill wrong type, no ticket id", gamelift.Options{}, nil, backfill(gamelift.StartMatchBackfillInput{ConfigurationName: "solo",
+			Players: []ticket.Player{{PlayerID: "b", Team: "red", PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.String("x")}}}}), gamelift.ErrInvalidRequest},
+		{"StopMatchmaking PLACING", gamelift.Options{}, nil, func(f *fixture) error { return f.e.StopMatchmaking(f.now, f.tickets["placing-1"]) }, gamelift.ErrInvalidRequest},
+		{"StopMatchmaking finished", gamelift.Options{}, nil, func(f *fixture) error { return f.e.StopMatchmaking(f.now, f.tickets["completed-1"]) }, gamelift.ErrInvalidRequest},
+		{"AcceptMatch valid then foreign player", gamelift.Options{}, nil, func(f *fixture) error {
+			return f.e.AcceptMatch(f.now, gamelift.AcceptMatchInput{TicketID: f.tickets["accept-1"], PlayerIDs: []string{"p-a1", "p-a2"}, AcceptanceType: gamelift.Accept})
+		}, gamelift.ErrInvalidRequest},
+		{"AcceptMatch not awaiting acceptance", gamelift.Options{}, nil, func(f *fixture) error {
+			return f.e.AcceptMatch(f.now, gamelift.AcceptMatchInput{TicketID: f.tickets["searching"], PlayerIDs: []string{"p-s"}, AcceptanceType: gamelift.Reject})
+		}, gamelift.ErrInvalidRequest},
+		{"CompletePlacement bad port", gamelift.Options{}, nil, func(f *fixture) error {
+			return f.e.CompletePlacement(f.now, gamelift.CompletePlacementInput{MatchID: f.matches["placing-1"], GameSessionArn: "arn:gs/1", Port: 1 << 20})
+		}, gamelift.ErrInvalidRequest},
+		{"FailPlacement STANDALONE match", gamelift.Options{}, nil, func(f *fixture) error {
+			return f.e.FailPlacement(f.now, gamelift.FailPlacementInput{MatchID: f.matches["completed-1"]})
+		}, gamelift.ErrInvalidRequest},
+		{"ReportPlayersLeft unknown session", gamelift.Options{}, nil, func(f *fixture) error {
 			return f.e.ReportPlayersLeft(f.now, "nope", []string{"p-c1"})
-		}, engine.ErrNotFound},
-		{"ReportPlayersLeft unknown player", engine.Config{}, nil, func(f *fixture) error {
+		}, gamelift.ErrNotFound},
+		{"ReportPlayersLeft unknown player", gamelift.Options{}, nil, func(f *fixture) error {
 			return f.e.ReportPlayersLeft(f.now, f.matches["completed-1"], []string{"p-c1", "stranger"})
-		}, engine.ErrInvalidRequest},
+		}, gamelift.ErrInvalidRequest},
 	}
 	for _, r := range reqs {
 		t.Run(r.name, func(t *testing.T) {

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/matchforge/matchforge/engine"
 	"github.com/matchforge/matchforge/ticket"
 )
 
@@ -39,92 +38,9 @@ const (
 	OpReportPlayersLeft = "ReportPlayersLeft"
 )
 
-// Error is an operation's error in the GameLift JSON 1.1 shape:
-// {"__type": "InvalidRequestException", "message": "..."}.
-type Error struct {
-	Type    string `json:"__type"`
-	Message string `json:"message"`
-}
-
-func (e *Error) Error() string { return e.Type + ": " + e.Message }
-
 // ErrUnknownOperation is returned (not as an *Error) for an operation name
 // this package does not know.
 var ErrUnknownOperation = errors.New("gamelift: unknown operation")
-
-// The request and response shapes. Inputs that the engine takes as they are
-// reuse the engine's types, whose JSON names are the API's.
-type (
-	// DescribeMatchmakingInput is the input of DescribeMatchmaking.
-	DescribeMatchmakingInput struct {
-		TicketIDs []string `json:"TicketIds"`
-	}
-	// DescribeMatchmakingOutput is the output of DescribeMatchmaking.
-	DescribeMatchmakingOutput struct {
-		TicketList []ticket.Ticket `json:"TicketList"`
-	}
-	// TicketOutput is the output of StartMatchmaking and StartMatchBackfill.
-	TicketOutput struct {
-		MatchmakingTicket ticket.Ticket `json:"MatchmakingTicket"`
-	}
-	// StopMatchmakingInput is the input of StopMatchmaking.
-	StopMatchmakingInput struct {
-		TicketID string `json:"TicketId"`
-	}
-	// ValidateMatchmakingRuleSetInput is the input of ValidateMatchmakingRuleSet.
-	ValidateMatchmakingRuleSetInput struct {
-		RuleSetBody string `json:"RuleSetBody"`
-	}
-	// ValidateMatchmakingRuleSetOutput is the output of ValidateMatchmakingRuleSet.
-	ValidateMatchmakingRuleSetOutput struct {
-		Valid bool `json:"Valid"`
-	}
-	// RuleSetOutput is the output of CreateMatchmakingRuleSet.
-	RuleSetOutput struct {
-		RuleSet engine.MatchmakingRuleSet `json:"RuleSet"`
-	}
-	// DescribeMatchmakingRuleSetsInput is the input of DescribeMatchmakingRuleSets.
-	DescribeMatchmakingRuleSetsInput struct {
-		Names     []string `json:"Names,omitempty"`
-		Limit     *int     `json:"Limit,omitempty"`
-		NextToken string   `json:"NextToken,omitempty"`
-	}
-	// DescribeMatchmakingRuleSetsOutput is the output of DescribeMatchmakingRuleSets.
-	DescribeMatchmakingRuleSetsOutput struct {
-		RuleSets  []engine.MatchmakingRuleSet `json:"RuleSets"`
-		NextToken string                      `json:"NextToken,omitempty"`
-	}
-	// NameInput is the input of the delete operations.
-	NameInput struct {
-		Name string `json:"Name"`
-	}
-	// ConfigurationOutput is the output of Create- and
-	// UpdateMatchmakingConfiguration.
-	ConfigurationOutput struct {
-		Configuration engine.MatchmakingConfiguration `json:"Configuration"`
-	}
-	// DescribeMatchmakingConfigurationsInput is the input of
-	// DescribeMatchmakingConfigurations.
-	DescribeMatchmakingConfigurationsInput struct {
-		Names       []string `json:"Names,omitempty"`
-		RuleSetName string   `json:"RuleSetName,omitempty"`
-		Limit       *int     `json:"Limit,omitempty"`
-		NextToken   string   `json:"NextToken,omitempty"`
-	}
-	// DescribeMatchmakingConfigurationsOutput is the output of
-	// DescribeMatchmakingConfigurations.
-	DescribeMatchmakingConfigurationsOutput struct {
-		Configurations []engine.MatchmakingConfiguration `json:"Configurations"`
-		NextToken      string                            `json:"NextToken,omitempty"`
-	}
-	// ReportPlayersLeftInput is the input of ReportPlayersLeft.
-	ReportPlayersLeftInput struct {
-		GameSessionArn string   `json:"GameSessionArn"`
-		PlayerIDs      []string `json:"PlayerIds"`
-	}
-	// Empty is the output of operations that return nothing.
-	Empty struct{}
-)
 
 // required lists each operation's required input members (from the API
 // model; CompletePlacement and FailPlacement are this library's).
@@ -152,11 +68,11 @@ func Operations() []string {
 	return slices.Sorted(maps.Keys(required))
 }
 
-// Dispatch decodes body as the input of op, calls the engine at now, and
+// Dispatch decodes body as the input of op, calls the service at now, and
 // returns the output value (ready for json.Marshal) or an *Error. It returns
-// ErrUnknownOperation for an operation it does not know. Every error that
-// reaches the engine's caller leaves the engine unchanged (D25).
-func Dispatch(e *engine.Engine, now time.Time, op string, body []byte) (any, error) {
+// ErrUnknownOperation for an operation it does not know. Every error leaves
+// the service unchanged (D25).
+func (s *Service) Dispatch(now time.Time, op string, body []byte) (any, error) {
 	req, ok := required[op]
 	if !ok {
 		return nil, fmt.Errorf("%w %q; the operations are %s", ErrUnknownOperation, op, strings.Join(Operations(), ", "))
@@ -169,35 +85,35 @@ func Dispatch(e *engine.Engine, now time.Time, op string, body []byte) (any, err
 	}
 	switch op {
 	case OpStartMatchmaking:
-		return run(op, body, func(in engine.StartMatchmakingInput) (any, error) {
-			t, err := e.StartMatchmaking(now, in)
+		return run(op, body, func(in StartMatchmakingInput) (any, error) {
+			t, err := s.StartMatchmaking(now, in)
 			return TicketOutput{t}, err
 		})
 	case OpStartMatchBackfill:
-		return run(op, body, func(in engine.StartMatchBackfillInput) (any, error) {
-			t, err := e.StartMatchBackfill(now, in)
+		return run(op, body, func(in StartMatchBackfillInput) (any, error) {
+			t, err := s.StartMatchBackfill(now, in)
 			return TicketOutput{t}, err
 		})
 	case OpDescribeMatchmaking:
 		return run(op, body, func(in DescribeMatchmakingInput) (any, error) {
-			list, err := e.DescribeMatchmaking(in.TicketIDs)
+			list, err := s.DescribeMatchmaking(in.TicketIDs)
 			return DescribeMatchmakingOutput{list}, err
 		})
 	case OpStopMatchmaking:
 		return run(op, body, func(in StopMatchmakingInput) (any, error) {
-			return Empty{}, e.StopMatchmaking(now, in.TicketID)
+			return Empty{}, s.StopMatchmaking(now, in.TicketID)
 		})
 	case OpAcceptMatch:
-		return run(op, body, func(in engine.AcceptMatchInput) (any, error) {
-			return Empty{}, e.AcceptMatch(now, in)
+		return run(op, body, func(in AcceptMatchInput) (any, error) {
+			return Empty{}, s.AcceptMatch(now, in)
 		})
 	case OpValidateMatchmakingRuleSet:
 		return run(op, body, func(in ValidateMatchmakingRuleSetInput) (any, error) {
-			return ValidateMatchmakingRuleSetOutput{true}, e.ValidateMatchmakingRuleSet(in.RuleSetBody)
+			return ValidateMatchmakingRuleSetOutput{true}, s.ValidateMatchmakingRuleSet(in.RuleSetBody)
 		})
 	case OpCreateMatchmakingRuleSet:
-		return run(op, body, func(in engine.CreateMatchmakingRuleSetInput) (any, error) {
-			rs, err := e.CreateMatchmakingRuleSet(now, in)
+		return run(op, body, func(in CreateMatchmakingRuleSetInput) (any, error) {
+			rs, err := s.CreateMatchmakingRuleSet(now, in)
 			return RuleSetOutput{rs}, err
 		})
 	case OpDescribeMatchmakingRuleSets:
@@ -206,21 +122,21 @@ func Dispatch(e *engine.Engine, now time.Time, op string, body []byte) (any, err
 			if err != nil {
 				return nil, err
 			}
-			list, next, err := e.DescribeMatchmakingRuleSets(in.Names, limit, in.NextToken)
+			list, next, err := s.DescribeMatchmakingRuleSets(in.Names, limit, in.NextToken)
 			return DescribeMatchmakingRuleSetsOutput{list, next}, err
 		})
 	case OpDeleteMatchmakingRuleSet:
 		return run(op, body, func(in NameInput) (any, error) {
-			return Empty{}, e.DeleteMatchmakingRuleSet(in.Name)
+			return Empty{}, s.DeleteMatchmakingRuleSet(now, in.Name)
 		})
 	case OpCreateMatchmakingConfiguration:
-		return run(op, body, func(in engine.CreateMatchmakingConfigurationInput) (any, error) {
-			c, err := e.CreateMatchmakingConfiguration(now, in)
+		return run(op, body, func(in CreateMatchmakingConfigurationInput) (any, error) {
+			c, err := s.CreateMatchmakingConfiguration(now, in)
 			return ConfigurationOutput{c}, err
 		})
 	case OpUpdateMatchmakingConfiguration:
-		return run(op, body, func(in engine.UpdateMatchmakingConfigurationInput) (any, error) {
-			c, err := e.UpdateMatchmakingConfiguration(in)
+		return run(op, body, func(in UpdateMatchmakingConfigurationInput) (any, error) {
+			c, err := s.UpdateMatchmakingConfiguration(now, in)
 			return ConfigurationOutput{c}, err
 		})
 	case OpDescribeMatchmakingConfigurations:
@@ -229,24 +145,24 @@ func Dispatch(e *engine.Engine, now time.Time, op string, body []byte) (any, err
 			if err != nil {
 				return nil, err
 			}
-			list, next, err := e.DescribeMatchmakingConfigurations(in.Names, in.RuleSetName, limit, in.NextToken)
+			list, next, err := s.DescribeMatchmakingConfigurations(in.Names, in.RuleSetName, limit, in.NextToken)
 			return DescribeMatchmakingConfigurationsOutput{list, next}, err
 		})
 	case OpDeleteMatchmakingConfiguration:
 		return run(op, body, func(in NameInput) (any, error) {
-			return Empty{}, e.DeleteMatchmakingConfiguration(in.Name)
+			return Empty{}, s.DeleteMatchmakingConfiguration(now, in.Name)
 		})
 	case OpCompletePlacement:
-		return run(op, body, func(in engine.CompletePlacementInput) (any, error) {
-			return Empty{}, e.CompletePlacement(now, in)
+		return run(op, body, func(in CompletePlacementInput) (any, error) {
+			return Empty{}, s.CompletePlacement(now, in)
 		})
 	case OpFailPlacement:
-		return run(op, body, func(in engine.FailPlacementInput) (any, error) {
-			return Empty{}, e.FailPlacement(now, in)
+		return run(op, body, func(in FailPlacementInput) (any, error) {
+			return Empty{}, s.FailPlacement(now, in)
 		})
 	case OpReportPlayersLeft:
 		return run(op, body, func(in ReportPlayersLeftInput) (any, error) {
-			return Empty{}, e.ReportPlayersLeft(now, in.GameSessionArn, in.PlayerIDs)
+			return Empty{}, s.ReportPlayersLeft(now, in.GameSessionArn, in.PlayerIDs)
 		})
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownOperation, op)
@@ -273,26 +189,9 @@ func run[In any](op string, body []byte, f func(in In) (any, error)) (any, error
 	}
 	out, err := f(in)
 	if err != nil {
-		return nil, ToError(err)
+		return nil, toError(err)
 	}
 	return out, nil
-}
-
-// ToError converts an engine error into the GameLift error shape.
-func ToError(err error) *Error {
-	var ge *Error
-	if errors.As(err, &ge) {
-		return ge
-	}
-	var ae *engine.APIError
-	if errors.As(err, &ae) {
-		return &Error{Type: ae.Exception(), Message: ae.Message}
-	}
-	return &Error{Type: engine.ErrInternal.Error(), Message: err.Error()}
-}
-
-func invalidf(format string, args ...any) *Error {
-	return &Error{Type: engine.ErrInvalidRequest.Error(), Message: fmt.Sprintf(format, args...)}
 }
 
 // checkRequired reports a required member that is missing or null.

@@ -1,4 +1,4 @@
-package engine
+package gamelift_test
 
 // The engine's state-machine test: rapid drives an Engine with random
 // operations (four rule sets of different kinds, a large one included, in
@@ -75,6 +75,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/matchforge/matchforge/engine"
+	"github.com/matchforge/matchforge/gamelift"
+	"github.com/matchforge/matchforge/internal/oracle"
 	"github.com/matchforge/matchforge/ticket"
 	"pgregory.net/rapid"
 )
@@ -241,15 +244,15 @@ const (
 type smOp struct {
 	At       time.Duration // since smT0
 	Kind     smKind
-	RuleSet  CreateMatchmakingRuleSetInput
-	Config   CreateMatchmakingConfigurationInput
-	Start    StartMatchmakingInput
+	RuleSet  gamelift.CreateMatchmakingRuleSetInput
+	Config   gamelift.CreateMatchmakingConfigurationInput
+	Start    gamelift.StartMatchmakingInput
 	ID       string // StopMatchmaking
-	Accept   AcceptMatchInput
-	Complete CompletePlacementInput
-	Fail     FailPlacementInput
+	Accept   gamelift.AcceptMatchInput
+	Complete gamelift.CompletePlacementInput
+	Fail     gamelift.FailPlacementInput
 	IDs      []string // DescribeMatchmaking; ReportPlayersLeft's players
-	Backfill StartMatchBackfillInput
+	Backfill gamelift.StartMatchBackfillInput
 	Session  string // ReportPlayersLeft
 
 	Err    string // the error the engine returned, if any
@@ -257,13 +260,13 @@ type smOp struct {
 }
 
 type smResult struct {
-	ticket  ticket.Ticket
-	tickets []ticket.Ticket
+	ticket  gamelift.MatchmakingTicket
+	tickets []gamelift.MatchmakingTicket
 	err     error
-	events  []Event
+	events  []gamelift.Event
 }
 
-func (o *smOp) apply(e *Engine) smResult {
+func (o *smOp) apply(e *gamelift.Service) smResult {
 	now := smT0.Add(o.At)
 	var r smResult
 	switch o.Kind {
@@ -358,8 +361,8 @@ func (o *smOp) String() string {
 
 // smRun replays operations on a fresh engine and returns its events as JSON
 // lines; skipRejected leaves out the operations that were rejected.
-func smRun(cfg Config, ops []smOp, skipRejected bool) ([]byte, error) {
-	e, err := New(cfg)
+func smRun(cfg gamelift.Options, ops []smOp, skipRejected bool) ([]byte, error) {
+	e, err := gamelift.NewService(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +388,7 @@ func smRun(cfg Config, ops []smOp, skipRejected bool) ([]byte, error) {
 
 type smConfig struct {
 	name, arn  string
-	rs         *oracleRuleSet
+	rs         *oracle.RuleSet
 	withQueue  bool
 	acceptance bool
 	timeout    time.Duration
@@ -465,15 +468,15 @@ type smStats struct {
 }
 
 type smState struct {
-	cfg      Config
-	e        *Engine
+	cfg      gamelift.Options
+	e        *gamelift.Service
 	now      time.Time
 	lastStep time.Time
 	stepped  bool
 	ops      []smOp
 	events   bytes.Buffer
 
-	ruleSets   map[string]*oracleRuleSet
+	ruleSets   map[string]*oracle.RuleSet
 	configs    []*smConfig
 	byName     map[string]*smConfig
 	tickets    map[string]*smTicket
@@ -497,7 +500,7 @@ func (s *smState) fail(t *rapid.T, inv, format string, args ...any) {
 	for i := range s.ops {
 		fmt.Fprintf(&b, "  #%-3d %s\n", i, s.ops[i].String())
 	}
-	t.Fatalf("invariant (%s) violated: %s\nseed %d; operation log:\n%s", inv, fmt.Sprintf(format, args...), s.cfg.Seed, b.String())
+	t.Fatalf("invariant (%s) violated: %s\nseed %d; operation log:\n%s", inv, fmt.Sprintf(format, args...), s.cfg.Engine.Seed, b.String())
 }
 
 // snapshot is everything a rejected request must leave unchanged (D25).
@@ -512,8 +515,8 @@ func (s *smState) snapshot() string {
 		}
 		b.WriteByte('\n')
 	}
-	counts, _ := json.Marshal(s.e.Counts())
-	fmt.Fprintf(&b, "counts %s pending %d\n", counts, s.e.Pending())
+	counts, _ := json.Marshal(s.e.Engine().Counts())
+	fmt.Fprintf(&b, "counts %s pending %d\n", counts, s.e.Engine().Pending())
 	for _, g := range s.sortedGames() {
 		d, ok := s.e.MatchmakerData(g.key)
 		j, _ := json.Marshal(d)
@@ -572,9 +575,9 @@ func (s *smState) do(t *rapid.T, op smOp) smResult {
 	}
 	s.stats.rejected++
 	s.stats.rejectedByKind[op.Kind]++
-	var apiErr *APIError
-	if !errors.As(res.err, &apiErr) || !(errors.Is(res.err, ErrInvalidRequest) || errors.Is(res.err, ErrNotFound) || errors.Is(res.err, ErrLimitExceeded)) {
-		s.fail(t, "g", "%s returned %v, which is not an *APIError of a GameLift exception", op.Kind, res.err)
+	var apiErr *gamelift.Error
+	if !errors.As(res.err, &apiErr) || !(errors.Is(res.err, gamelift.ErrInvalidRequest) || errors.Is(res.err, gamelift.ErrNotFound) || errors.Is(res.err, gamelift.ErrLimitExceeded)) {
+		s.fail(t, "g", "%s returned %v, which is not an *gamelift.Error of a GameLift exception", op.Kind, res.err)
 	}
 	if len(res.events) > 0 {
 		s.absorb(t, res.events)
@@ -640,7 +643,7 @@ func smLegal(from, to ticket.Status, withQueue, acceptance bool) bool {
 }
 
 // absorb checks and applies a batch of events to the model.
-func (s *smState) absorb(t *rapid.T, evs []Event) {
+func (s *smState) absorb(t *rapid.T, evs []gamelift.Event) {
 	t.Helper()
 	if len(evs) > 0 && len(s.ops) > 0 {
 		var b strings.Builder
@@ -683,7 +686,7 @@ func (s *smState) sortedMatches() []*smMatch {
 	return slices.SortedFunc(maps.Values(s.matches), func(a, b *smMatch) int { return strings.Compare(a.id, b.id) })
 }
 
-func (s *smState) event(t *rapid.T, ev *Event) {
+func (s *smState) event(t *rapid.T, ev *gamelift.Event) {
 	t.Helper()
 	b, err := json.Marshal(ev)
 	if err != nil {
@@ -693,7 +696,7 @@ func (s *smState) event(t *rapid.T, ev *Event) {
 	s.events.WriteByte('\n')
 	d := &ev.Detail
 	s.stats.events[d.Type]++
-	if ev.Version != "0" || ev.DetailType != DetailType || ev.Source != "matchforge" || ev.Account != "000000000000" || ev.Region != "local" {
+	if ev.Version != "0" || ev.DetailType != gamelift.DetailType || ev.Source != "matchforge" || ev.Account != "000000000000" || ev.Region != "local" {
 		s.fail(t, "e", "%s event envelope %q %q %q %q %q; want the defaults (D18)", d.Type, ev.Version, ev.DetailType, ev.Source, ev.Account, ev.Region)
 	}
 	if ev.ID == "" || s.eventIDs[ev.ID] {
@@ -737,31 +740,31 @@ func (s *smState) event(t *rapid.T, ev *Event) {
 	now := ev.Time.Time
 	m := s.matches[d.MatchID]
 	switch d.Type {
-	case EventPotentialMatchCreated:
+	case gamelift.EventPotentialMatchCreated:
 		s.proposed(t, ev, ts)
-	case EventAcceptMatch:
+	case gamelift.EventAcceptMatch:
 		if m == nil || !m.accepting || !sameTickets(m.tickets, ts) {
 			s.fail(t, "e", "AcceptMatch event for match %s, which is not waiting for acceptance with these tickets", d.MatchID)
 		}
-	case EventAcceptMatchCompleted:
+	case gamelift.EventAcceptMatchCompleted:
 		if m == nil || !m.accepting || !sameTickets(m.tickets, ts) {
 			s.fail(t, "e", "AcceptMatchCompleted event for match %s, which is not waiting for acceptance with these tickets", d.MatchID)
 		}
 		m.accepting = false
 		switch d.Acceptance {
-		case AcceptanceAccepted:
+		case gamelift.AcceptanceAccepted:
 			m.placing = cfg.withQueue && m.backfill == nil
-		case AcceptanceTimedOut:
+		case gamelift.AcceptanceTimedOut:
 			if now.Before(m.created.Add(cfg.accTimeout)) {
 				s.fail(t, "d", "match %s timed out its acceptance at %v, before its deadline %v (D15)", m.id, now, m.created.Add(cfg.accTimeout))
 			}
 			s.drop(m)
-		case AcceptanceRejected:
+		case gamelift.AcceptanceRejected:
 			s.drop(m)
 		default:
 			s.fail(t, "e", "AcceptMatchCompleted with acceptance %q", d.Acceptance)
 		}
-	case EventMatchmakingSucceeded:
+	case gamelift.EventMatchmakingSucceeded:
 		if m == nil || m.accepting || !sameTickets(m.tickets, ts) {
 			s.fail(t, "e", "MatchmakingSucceeded for match %s, which is not a proceeding match with these tickets", d.MatchID)
 		}
@@ -791,12 +794,12 @@ func (s *smState) event(t *rapid.T, ev *Event) {
 		}
 		s.completeGame(t, m, ts, d)
 		s.drop(m)
-	case EventMatchmakingFailed:
+	case gamelift.EventMatchmakingFailed:
 		if m == nil || !m.placing || !sameTickets(m.tickets, ts) {
 			s.fail(t, "e", "MatchmakingFailed for match %s, which is not placing with these tickets", d.MatchID)
 		}
 		s.drop(m)
-	case EventMatchmakingCancelled:
+	case gamelift.EventMatchmakingCancelled:
 		for _, tk := range ts {
 			switch {
 			case d.MatchID == "" && tk.match != nil:
@@ -807,7 +810,7 @@ func (s *smState) event(t *rapid.T, ev *Event) {
 			tk.match = nil // events about the match still list it
 
 		}
-	case EventMatchmakingTimedOut:
+	case gamelift.EventMatchmakingTimedOut:
 		for _, tk := range ts {
 			if tk.match != nil {
 				s.fail(t, "d", "ticket %s timed out while in match %s (D16)", tk.id, tk.match.id)
@@ -816,7 +819,7 @@ func (s *smState) event(t *rapid.T, ev *Event) {
 				s.fail(t, "d", "ticket %s timed out at %v, before its deadline %v (D16)", tk.id, now, tk.start.Add(tk.cfg.timeout))
 			}
 		}
-	case EventMatchmakingSearching:
+	case gamelift.EventMatchmakingSearching:
 		for _, tk := range ts {
 			if tk.match != nil {
 				s.fail(t, "e", "MatchmakingSearching for ticket %s, which is in live match %s", tk.id, tk.match.id)
@@ -826,7 +829,7 @@ func (s *smState) event(t *rapid.T, ev *Event) {
 		s.fail(t, "e", "unknown event type %q", d.Type)
 	}
 	withQueue := cfg.withQueue && !s.bfMatches[d.MatchID] // a backfill match skips placement
-	to := StatusAfter(ev, withQueue)
+	to := statusAfter(ev, withQueue)
 	if to == "" {
 		return
 	}
@@ -870,7 +873,7 @@ func (s *smState) drop(m *smMatch) {
 // (i) whose players keep their requested teams, with at least one new
 // ticket, (j) none of whose players is already in the game, and (l) a
 // balanced match reports its spread.
-func (s *smState) proposed(t *rapid.T, ev *Event, ts []*smTicket) {
+func (s *smState) proposed(t *rapid.T, ev *gamelift.Event, ts []*smTicket) {
 	t.Helper()
 	d := &ev.Detail
 	cfg := ts[0].cfg
@@ -914,7 +917,7 @@ func (s *smState) proposed(t *rapid.T, ev *Event, ts []*smTicket) {
 		}
 	}
 	teamOf := map[string]string{}
-	var ots []oracleTicket
+	var ots []oracle.Ticket
 	for i, tk := range ts {
 		if tk.match != nil {
 			s.fail(t, "a", "ticket %s is proposed in match %s while in live match %s", tk.id, d.MatchID, tk.match.id)
@@ -945,31 +948,31 @@ func (s *smState) proposed(t *rapid.T, ev *Event, ts []*smTicket) {
 			// Existing players sit on their own teams: each goes to the
 			// oracle as a player, not as one party (D23).
 			for j, p := range tk.players {
-				ots = append(ots, oracleTicket{ID: fmt.Sprintf("%s#%d", tk.id, j), Start: tk.start, Players: []ticket.Player{p}})
+				ots = append(ots, oracle.Ticket{ID: fmt.Sprintf("%s#%d", tk.id, j), Start: tk.start, Players: []ticket.Player{p}})
 			}
 			continue
 		}
-		ots = append(ots, oracleTicket{ID: tk.id, Start: tk.start, Players: tk.players})
+		ots = append(ots, oracle.Ticket{ID: tk.id, Start: tk.start, Players: tk.players})
 	}
 	additional := 0
 	if cfg.withQueue {
 		additional = cfg.additional
 	}
-	if err := oracleCheck(cfg.rs, ev.Time.Time, ots, teamOf, d.Location, additional); err != nil {
+	if err := oracle.Check(cfg.rs, ev.Time.Time, ots, teamOf, d.Location, additional); err != nil {
 		j, _ := json.MarshalIndent(d, "", " ")
 		s.fail(t, "c", "match %s of configuration %s breaks its rule set: %v\nevent detail: %s", d.MatchID, cfg.name, err, j)
 	}
-	if attr, ok := smBalanced[cfg.rs.name()]; ok {
+	if attr, ok := smBalanced[cfg.rs.Label]; ok {
 		s.checkSpread(t, d, ts, attr)
 	}
 	s.stats.oracle++
-	s.stats.matches[cfg.rs.name()]++
+	s.stats.matches[cfg.rs.Label]++
 	m := &smMatch{id: d.MatchID, cfg: cfg, created: ev.Time.Time, tickets: slices.Clone(ts),
 		accepting: cfg.acceptance, placing: cfg.withQueue && !cfg.acceptance && bf == nil, backfill: bf, location: d.Location}
 	if bf != nil {
 		s.bfMatches[m.id] = true
 		s.stats.bfMatches++
-		if cfg.rs.name() == "horde" {
+		if cfg.rs.Label == "horde" {
 			s.stats.bfLarge++
 		}
 	}
@@ -986,14 +989,14 @@ func (s *smState) proposed(t *rapid.T, ev *Event, ts []*smTicket) {
 // checkSpread checks (l): a match of a rule set with strategy balanced
 // reports balanceSpread, the largest minus the smallest of its teams'
 // average attr (over teams with players).
-func (s *smState) checkSpread(t *rapid.T, d *EventDetail, ts []*smTicket, attr string) {
+func (s *smState) checkSpread(t *rapid.T, d *gamelift.EventDetail, ts []*smTicket, attr string) {
 	t.Helper()
 	if d.BalanceSpread == nil {
 		s.fail(t, "l", "match %s of a balanced rule set reports no balanceSpread", d.MatchID)
 	}
 	def := math.NaN()
-	if a := ts[0].cfg.rs.attrs[attr]; a.def != nil {
-		def = a.def.n
+	if d, ok := ts[0].cfg.rs.NumberDefault(attr); ok {
+		def = d
 	}
 	sum, n := map[string]float64{}, map[string]int{}
 	for i, tk := range ts {
@@ -1051,7 +1054,7 @@ func (s *smState) activeBackfill(key string) *smTicket {
 // GameSessionArn of its placement otherwise); a backfill match adds its new
 // players to the session it names, or opens one from the backfill ticket's
 // players when the engine does not know that session (j).
-func (s *smState) completeGame(t *rapid.T, m *smMatch, ts []*smTicket, d *EventDetail) {
+func (s *smState) completeGame(t *rapid.T, m *smMatch, ts []*smTicket, d *gamelift.EventDetail) {
 	t.Helper()
 	if m.backfill == nil {
 		key := m.id
@@ -1159,7 +1162,7 @@ func (s *smState) adoptAuto(t *rapid.T) {
 		if !slices.Equal(got, want) {
 			s.fail(t, "k", "automatic backfill ticket %s of game session %s lists %v; the session holds %v", id, g.key, got, want)
 		}
-		tk := &smTicket{id: id, cfg: g.cfg, start: v.StartTime, players: v.Players, status: ticket.StatusQueued, createdOp: len(s.ops),
+		tk := &smTicket{id: id, cfg: g.cfg, start: v.StartTime.Time, players: v.Players, status: ticket.StatusQueued, createdOp: len(s.ops),
 			bf: &smBackfill{session: g.key, sess: g, auto: true, teams: teams}}
 		s.tickets[id] = tk
 		s.order = append(s.order, tk)
@@ -1180,8 +1183,8 @@ func (s *smState) check(t *rapid.T) {
 			switch {
 			case !tk.status.Terminal():
 				s.fail(t, "b", "ticket %s (%s by its events) can no longer be described", tk.id, tk.status)
-			case !s.stepped || tk.end.Add(s.cfg.TicketRetention).After(s.lastStep):
-				s.fail(t, "b", "ticket %s ended at %v and was forgotten before its retention of %v ended", tk.id, tk.end, s.cfg.TicketRetention)
+			case !s.stepped || tk.end.Add(s.cfg.Engine.TicketRetention).After(s.lastStep):
+				s.fail(t, "b", "ticket %s ended at %v and was forgotten before its retention of %v ended", tk.id, tk.end, s.cfg.Engine.TicketRetention)
 			}
 			continue
 		}
@@ -1215,8 +1218,8 @@ func (s *smState) check(t *rapid.T) {
 			if !v.EndTime.Equal(tk.end) {
 				s.fail(t, "b", "ticket %s has EndTime %v; its terminal event came at %v", tk.id, v.EndTime, tk.end)
 			}
-			if s.stepped && !tk.end.Add(s.cfg.TicketRetention).After(s.lastStep) {
-				s.fail(t, "b", "ticket %s ended at %v and is still kept after a step at %v, past its retention of %v", tk.id, tk.end, s.lastStep, s.cfg.TicketRetention)
+			if s.stepped && !tk.end.Add(s.cfg.Engine.TicketRetention).After(s.lastStep) {
+				s.fail(t, "b", "ticket %s ended at %v and is still kept after a step at %v, past its retention of %v", tk.id, tk.end, s.lastStep, s.cfg.Engine.TicketRetention)
 			}
 		} else {
 			if !v.EndTime.IsZero() {
@@ -1255,7 +1258,7 @@ func (s *smState) check(t *rapid.T) {
 		}
 	}
 	total := 0
-	for _, n := range s.e.Counts() {
+	for _, n := range s.e.Engine().Counts() {
 		total += n
 	}
 	if total != visible {
@@ -1354,29 +1357,27 @@ func (s *smState) checkGames(t *rapid.T) {
 // ---------------------------------------------------------------------------
 // Actions.
 
-func (rs *oracleRuleSet) name() string { return rs.label }
-
 func newSMState(t *rapid.T, stats *smStats) *smState {
 	s := &smState{
-		cfg: Config{
+		cfg: gamelift.Options{Engine: engine.Config{
 			Seed:            rapid.Uint64().Draw(t, "seed"),
 			TicketRetention: smRetention,
-		},
-		now: smT0, ruleSets: map[string]*oracleRuleSet{}, byName: map[string]*smConfig{},
+		}},
+		now: smT0, ruleSets: map[string]*oracle.RuleSet{}, byName: map[string]*smConfig{},
 		tickets: map[string]*smTicket{}, matches: map[string]*smMatch{}, seen: map[string]bool{}, eventIDs: map[string]bool{},
 		stats: stats, games: map[string]*smSession{}, bfMatches: map[string]bool{},
 	}
 	var err error
-	if s.e, err = New(s.cfg); err != nil {
+	if s.e, err = gamelift.NewService(s.cfg); err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	for _, r := range smRuleSets {
-		rs, err := parseOracleRuleSet(r.body)
+		rs, err := oracle.Parse(r.body)
 		if err != nil {
 			t.Fatalf("oracle cannot read rule set %s: %v", r.name, err)
 		}
-		rs.label = r.name
-		s.do(t, smOp{Kind: opRuleSet, RuleSet: CreateMatchmakingRuleSetInput{Name: r.name, RuleSetBody: r.body}})
+		rs.Label = r.name
+		s.do(t, smOp{Kind: opRuleSet, RuleSet: gamelift.CreateMatchmakingRuleSetInput{Name: r.name, RuleSetBody: r.body}})
 		if e := s.ops[len(s.ops)-1].Err; e != "" {
 			t.Fatalf("rule set %s: %s", r.name, e)
 		}
@@ -1391,7 +1392,7 @@ func newSMState(t *rapid.T, stats *smStats) *smState {
 // addConfig creates a valid configuration for rule set rsName with random
 // settings.
 func (s *smState) addConfig(t *rapid.T, rsName string) {
-	in := CreateMatchmakingConfigurationInput{
+	in := gamelift.CreateMatchmakingConfigurationInput{
 		Name:                  fmt.Sprintf("%s-%d", rsName, len(s.configs)),
 		RuleSetName:           rsName,
 		RequestTimeoutSeconds: rapid.IntRange(16, 90).Draw(t, "requestTimeout"),
@@ -1401,19 +1402,19 @@ func (s *smState) addConfig(t *rapid.T, rsName string) {
 		in.AcceptanceTimeoutSeconds = rapid.IntRange(2, 15).Draw(t, "acceptanceTimeout")
 	}
 	if rapid.Bool().Draw(t, "withQueue") {
-		in.FlexMatchMode = ModeWithQueue
+		in.FlexMatchMode = gamelift.ModeWithQueue
 		in.GameSessionQueueArns = []string{smQueueArn}
 		if smChance(t, "additional", 25) {
 			in.AdditionalPlayerCount = 1
 		}
 	} else if rapid.Bool().Draw(t, "explicitStandalone") {
-		in.FlexMatchMode = ModeStandalone
+		in.FlexMatchMode = gamelift.ModeStandalone
 	}
 	switch rapid.IntRange(0, 4).Draw(t, "backfillMode") {
 	case 1, 2:
-		in.BackfillMode = BackfillAuto
+		in.BackfillMode = gamelift.BackfillAuto
 	case 3:
-		in.BackfillMode = BackfillManual
+		in.BackfillMode = gamelift.BackfillManual
 	}
 	s.do(t, smOp{Kind: opConfig, Config: in})
 	if e := s.ops[len(s.ops)-1].Err; e != "" {
@@ -1421,15 +1422,13 @@ func (s *smState) addConfig(t *rapid.T, rsName string) {
 	}
 	c := &smConfig{
 		name: in.Name, arn: "arn:aws:gamelift:local:000000000000:matchmakingconfiguration/" + in.Name,
-		rs: s.ruleSets[rsName], withQueue: in.FlexMatchMode == ModeWithQueue, acceptance: in.AcceptanceRequired,
+		rs: s.ruleSets[rsName], withQueue: in.FlexMatchMode == gamelift.ModeWithQueue, acceptance: in.AcceptanceRequired,
 		timeout:    time.Duration(in.RequestTimeoutSeconds) * time.Second,
 		accTimeout: time.Duration(in.AcceptanceTimeoutSeconds) * time.Second,
 		additional: in.AdditionalPlayerCount,
-		auto:       in.BackfillMode == BackfillAuto,
+		auto:       in.BackfillMode == gamelift.BackfillAuto,
 	}
-	for _, tm := range c.rs.teams {
-		c.capacity += int(tm.max)
-	}
+	c.capacity = c.rs.MaxPlayers()
 	if c.withQueue {
 		c.capacity -= c.additional
 	}
@@ -1449,14 +1448,14 @@ func (s *smState) Config(t *rapid.T) {
 		s.addConfig(t, rsName)
 		return
 	}
-	in := CreateMatchmakingConfigurationInput{Name: "bad", RuleSetName: rsName, RequestTimeoutSeconds: 30}
+	in := gamelift.CreateMatchmakingConfigurationInput{Name: "bad", RuleSetName: rsName, RequestTimeoutSeconds: 30}
 	switch kind {
 	case 0, 1:
 		in.Name = s.configs[0].name // a duplicate name
 	case 2:
 		in.RequestTimeoutSeconds = 3 // before the last expansion (D5)
 	case 3:
-		in.FlexMatchMode = ModeWithQueue // without queues
+		in.FlexMatchMode = gamelift.ModeWithQueue // without queues
 	case 4:
 		in.AcceptanceRequired = true // without a timeout
 	case 5:
@@ -1464,7 +1463,7 @@ func (s *smState) Config(t *rapid.T) {
 	case 6:
 		in.Name = "bad name!"
 	case 7:
-		s.do(t, smOp{Kind: opRuleSet, RuleSet: CreateMatchmakingRuleSetInput{
+		s.do(t, smOp{Kind: opRuleSet, RuleSet: gamelift.CreateMatchmakingRuleSetInput{
 			Name: rapid.SampledFrom([]string{"bad", "skill"}).Draw(t, "ruleSetName"), RuleSetBody: `{"ruleLanguageVersion": "1.0", "teams": []}`}})
 		return
 	}
@@ -1481,25 +1480,21 @@ func smChance(t *rapid.T, label string, pct int) bool {
 
 // genPlayer makes a player for a rule set: attributes from small domains,
 // some missing (D20) and rarely one of the wrong type (rejected).
-func (s *smState) genPlayer(t *rapid.T, rs *oracleRuleSet, id string) ticket.Player {
+func (s *smState) genPlayer(t *rapid.T, rs *oracle.RuleSet, id string) ticket.Player {
 	p := ticket.Player{PlayerID: id, PlayerAttributes: map[string]ticket.AttributeValue{}}
-	names := make([]string, 0, len(rs.attrs))
-	for n := range rs.attrs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, a := range rs.Attributes() {
+		n := a.Name
 		if smChance(t, "missing", 5) {
 			continue // the default applies, or the ticket never matches (D20)
 		}
 		if smChance(t, "wrongType", 1) { // rejected
 			p.PlayerAttributes[n] = ticket.StringList("wrong", "type")
-			if rs.attrs[n].typ == "string_list" {
+			if a.Type == "string_list" {
 				p.PlayerAttributes[n] = ticket.Number(1)
 			}
 			continue
 		}
-		switch rs.attrs[n].typ {
+		switch a.Type {
 		case "number":
 			p.PlayerAttributes[n] = ticket.Number(rapid.SampledFrom(smNumbers[n]).Draw(t, n))
 		case "string":
@@ -1537,7 +1532,7 @@ func (s *smState) StartParty(t *rapid.T) {
 func (s *smState) start(t *rapid.T, n int) {
 	s.now = s.now.Add(time.Duration(rapid.IntRange(0, 400).Draw(t, "jitterMs")) * time.Millisecond)
 	cfg := rapid.SampledFrom(s.configs).Draw(t, "config")
-	in := StartMatchmakingInput{ConfigurationName: cfg.name}
+	in := gamelift.StartMatchmakingInput{ConfigurationName: cfg.name}
 	switch {
 	case smChance(t, "unknownConfig", 2):
 		in.ConfigurationName = "nope"
@@ -1606,7 +1601,7 @@ func (s *smState) reuseID(t *rapid.T, op, id string) {
 	if old == nil {
 		return
 	}
-	if !old.status.Terminal() || old.end.Add(s.cfg.TicketRetention).After(s.lastStep) {
+	if !old.status.Terminal() || old.end.Add(s.cfg.Engine.TicketRetention).After(s.lastStep) {
 		s.fail(t, "b", "%s reused the id of ticket %s, which is %s and still retained", op, old.id, old.status)
 	}
 	s.order = slices.DeleteFunc(s.order, func(x *smTicket) bool { return x == old })
@@ -1682,10 +1677,10 @@ func (s *smState) Accept(t *rapid.T) {
 	for i, p := range tk.players {
 		ids[i] = p.PlayerID
 	}
-	in := AcceptMatchInput{TicketID: tk.id, AcceptanceType: Accept}
+	in := gamelift.AcceptMatchInput{TicketID: tk.id, AcceptanceType: gamelift.Accept}
 	switch {
 	case smChance(t, "reject", 15):
-		in.AcceptanceType = Reject
+		in.AcceptanceType = gamelift.Reject
 		in.PlayerIDs = rapid.SliceOfNDistinct(rapid.SampledFrom(ids), 1, len(ids), rapid.ID[string]).Draw(t, "who")
 	case smChance(t, "maybe", 3):
 		in.AcceptanceType = "MAYBE"
@@ -1743,7 +1738,7 @@ func (s *smState) Placement(t *rapid.T) {
 			arn = rapid.SampledFrom(games).Draw(t, "usedArnValue").key
 			used = true
 		}
-		res = s.do(t, smOp{Kind: opComplete, Complete: CompletePlacementInput{MatchID: id, GameSessionArn: arn, IPAddress: "10.0.0.1", Port: 7777}})
+		res = s.do(t, smOp{Kind: opComplete, Complete: gamelift.CompletePlacementInput{MatchID: id, GameSessionArn: arn, IPAddress: "10.0.0.1", Port: 7777}})
 		if res.err == nil {
 			s.sessions = append(s.sessions, arn)
 		}
@@ -1752,7 +1747,7 @@ func (s *smState) Placement(t *rapid.T) {
 			s.fail(t, "j", "CompletePlacement of match %s into game session %s, which holds another match, succeeded", id, arn)
 		}
 	} else {
-		res = s.do(t, smOp{Kind: opFail, Fail: FailPlacementInput{MatchID: id, Reason: "NO_CAPACITY"}})
+		res = s.do(t, smOp{Kind: opFail, Fail: gamelift.FailPlacementInput{MatchID: id, Reason: "NO_CAPACITY"}})
 	}
 	s.absorb(t, res.events)
 	if res.err == nil && (m == nil || !m.placing) {
@@ -1772,7 +1767,7 @@ func (s *smState) Backfill(t *rapid.T) {
 	games := s.sortedGames()
 	var g *smSession
 	var cfg *smConfig
-	var in StartMatchBackfillInput
+	var in gamelift.StartMatchBackfillInput
 	if len(games) > 0 && !smChance(t, "ghostSession", 15) {
 		g = rapid.SampledFrom(games).Draw(t, "game")
 		cfg = g.cfg
@@ -1794,7 +1789,7 @@ func (s *smState) Backfill(t *rapid.T) {
 			id := smPlayerIDs[s.nextPlayer%smPlayers]
 			s.nextPlayer++
 			p := s.genPlayer(t, cfg.rs, id)
-			p.Team = rapid.SampledFrom(cfg.rs.teams).Draw(t, "ghostTeam").name
+			p.Team = rapid.SampledFrom(cfg.rs.TeamNames()).Draw(t, "ghostTeam")
 			in.Players = append(in.Players, p)
 		}
 	}
@@ -1810,7 +1805,7 @@ func (s *smState) Backfill(t *rapid.T) {
 		in.Players[rapid.IntRange(0, n-1).Draw(t, "who")].Team, bad = "green", "an unknown Team"
 	case smChance(t, "bf200", 1):
 		for i := n; i < 200; i++ {
-			in.Players = append(in.Players, ticket.Player{PlayerID: fmt.Sprintf("x%d", i), Team: cfg.rs.teams[i%len(cfg.rs.teams)].name})
+			in.Players = append(in.Players, ticket.Player{PlayerID: fmt.Sprintf("x%d", i), Team: cfg.rs.TeamNames()[i%len(cfg.rs.TeamNames())]})
 		}
 		bad = "200 players"
 	case n > 1 && smChance(t, "bfRepeatPlayer", 2):
@@ -1981,13 +1976,13 @@ func (s *smState) Describe(t *rapid.T) {
 	if res.err != nil {
 		return
 	}
-	want := []ticket.Ticket{}
+	want := []gamelift.MatchmakingTicket{}
 	for _, id := range ids {
 		if v, ok := s.e.Ticket(id); ok {
 			want = append(want, v)
 		}
 	}
-	got, _ := json.Marshal(append([]ticket.Ticket{}, res.tickets...))
+	got, _ := json.Marshal(append([]gamelift.MatchmakingTicket{}, res.tickets...))
 	exp, _ := json.Marshal(want)
 	if !bytes.Equal(got, exp) {
 		s.fail(t, "b", "DescribeMatchmaking(%v) = %s; Ticket gives %s", ids, got, exp)
@@ -2104,23 +2099,23 @@ func TestEngineStateMachine(t *testing.T) {
 func TestDuplicatePlayersOfOneMatch(t *testing.T) {
 	for _, accepted := range []bool{false, true} {
 		t.Run(fmt.Sprintf("accepted=%v", accepted), func(t *testing.T) {
-			e, err := New(Config{Seed: 1, TicketRetention: time.Minute})
+			e, err := gamelift.NewService(gamelift.Options{Engine: engine.Config{Seed: 1, TicketRetention: time.Minute}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			t0 := smT0
 			body := `{"ruleLanguageVersion": "1.0", "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 1}, {"name": "blue", "minPlayers": 1, "maxPlayers": 1}]}`
-			if _, err := e.CreateMatchmakingRuleSet(t0, CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: body}); err != nil {
+			if _, err := e.CreateMatchmakingRuleSet(t0, gamelift.CreateMatchmakingRuleSetInput{Name: "duel", RuleSetBody: body}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.CreateMatchmakingConfiguration(t0, CreateMatchmakingConfigurationInput{
+			if _, err := e.CreateMatchmakingConfiguration(t0, gamelift.CreateMatchmakingConfigurationInput{
 				Name: "duel", RuleSetName: "duel", RequestTimeoutSeconds: 60, AcceptanceRequired: true, AcceptanceTimeoutSeconds: 30,
 			}); err != nil {
 				t.Fatal(err)
 			}
 			start := func(id string, players ...string) {
 				t.Helper()
-				in := StartMatchmakingInput{TicketID: id, ConfigurationName: "duel"}
+				in := gamelift.StartMatchmakingInput{TicketID: id, ConfigurationName: "duel"}
 				for _, p := range players {
 					in.Players = append(in.Players, ticket.Player{PlayerID: p})
 				}
@@ -2135,7 +2130,7 @@ func TestDuplicatePlayersOfOneMatch(t *testing.T) {
 				t.Fatalf("b is %s; want a proposed match", v.Status)
 			}
 			if accepted {
-				if err := e.AcceptMatch(t0.Add(time.Second), AcceptMatchInput{TicketID: "b", PlayerIDs: []string{"p2"}, AcceptanceType: Accept}); err != nil {
+				if err := e.AcceptMatch(t0.Add(time.Second), gamelift.AcceptMatchInput{TicketID: "b", PlayerIDs: []string{"p2"}, AcceptanceType: gamelift.Accept}); err != nil {
 					t.Fatal(err)
 				}
 				e.Events()
@@ -2143,10 +2138,10 @@ func TestDuplicatePlayersOfOneMatch(t *testing.T) {
 			start("c", "p1", "p2")
 			cancelled := map[string]int{}
 			for _, ev := range e.Events() {
-				if ev.Detail.Type == EventMatchmakingSearching {
+				if ev.Detail.Type == gamelift.EventMatchmakingSearching {
 					t.Errorf("MatchmakingSearching for %v: a ticket whose player moved to a new ticket must not search again", ev.Detail.Tickets[0].TicketID)
 				}
-				if ev.Detail.Type == EventMatchmakingCancelled {
+				if ev.Detail.Type == gamelift.EventMatchmakingCancelled {
 					for _, et := range ev.Detail.Tickets {
 						cancelled[et.TicketID]++
 					}
@@ -2162,7 +2157,7 @@ func TestDuplicatePlayersOfOneMatch(t *testing.T) {
 			}
 			e.Step(t0.Add(2 * time.Minute)) // past the retention of a and b
 			total := 0
-			for _, n := range e.Counts() {
+			for _, n := range e.Engine().Counts() {
 				total += n
 			}
 			if _, ok := e.Ticket("c"); !ok || total != 1 {
@@ -2178,16 +2173,16 @@ const smPairs = `{"ruleLanguageVersion": "1.0",
   "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 2}, {"name": "blue", "minPlayers": 1, "maxPlayers": 2}],
   "rules": [{"name": "Near", "type": "latency", "maxLatency": 100}]}`
 
-func smPairsEngine(t *testing.T, mode string) *Engine {
+func smPairsEngine(t *testing.T, mode string) *gamelift.Service {
 	t.Helper()
-	e, err := New(Config{Seed: 1})
+	e, err := gamelift.NewService(gamelift.Options{Engine: engine.Config{Seed: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.CreateMatchmakingRuleSet(smT0, CreateMatchmakingRuleSetInput{Name: "pairs", RuleSetBody: smPairs}); err != nil {
+	if _, err := e.CreateMatchmakingRuleSet(smT0, gamelift.CreateMatchmakingRuleSetInput{Name: "pairs", RuleSetBody: smPairs}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.CreateMatchmakingConfiguration(smT0, CreateMatchmakingConfigurationInput{
+	if _, err := e.CreateMatchmakingConfiguration(smT0, gamelift.CreateMatchmakingConfigurationInput{
 		Name: "pairs", RuleSetName: "pairs", RequestTimeoutSeconds: 60, BackfillMode: mode}); err != nil {
 		t.Fatal(err)
 	}
@@ -2199,7 +2194,7 @@ func smPairsPlayer(id, team string, ms int) ticket.Player {
 }
 
 // smSessionPlayers lists a game session's players as id@team, sorted.
-func smSessionPlayers(t *testing.T, e *Engine, session string) []string {
+func smSessionPlayers(t *testing.T, e *gamelift.Service, session string) []string {
 	t.Helper()
 	d, ok := e.MatchmakerData(session)
 	if !ok {
@@ -2221,16 +2216,16 @@ func smSessionPlayers(t *testing.T, e *Engine, session string) []string {
 // must not come back into the game session's matchmaker data, nor into the
 // automatic backfill ticket opened afterwards, when that request matches.
 func TestBackfillAfterDepartureKeepsLeaversOut(t *testing.T) {
-	e := smPairsEngine(t, BackfillAuto)
+	e := smPairsEngine(t, gamelift.BackfillAuto)
 	for _, id := range []string{"p1", "p2"} {
-		if _, err := e.StartMatchmaking(smT0, StartMatchmakingInput{TicketID: "t-" + id, ConfigurationName: "pairs",
+		if _, err := e.StartMatchmaking(smT0, gamelift.StartMatchmakingInput{TicketID: "t-" + id, ConfigurationName: "pairs",
 			Players: []ticket.Player{smPairsPlayer(id, "", 20)}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	session := "" // STANDALONE: the match id names the game session
 	for _, ev := range e.Step(smT0.Add(time.Second)) {
-		if ev.Detail.Type == EventMatchmakingSucceeded {
+		if ev.Detail.Type == gamelift.EventMatchmakingSucceeded {
 			session = ev.Detail.MatchID
 		}
 	}
@@ -2244,7 +2239,7 @@ func TestBackfillAfterDepartureKeepsLeaversOut(t *testing.T) {
 		teams[v.Players[0].PlayerID] = v.Players[0].Team
 	}
 	at := smT0.Add(2 * time.Second)
-	if _, err := e.StartMatchBackfill(at, StartMatchBackfillInput{ConfigurationName: "pairs", GameSessionArn: session,
+	if _, err := e.StartMatchBackfill(at, gamelift.StartMatchBackfillInput{ConfigurationName: "pairs", GameSessionArn: session,
 		Players: []ticket.Player{smPairsPlayer("p1", teams["p1"], 20), smPairsPlayer("p2", teams["p2"], 20)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -2254,7 +2249,7 @@ func TestBackfillAfterDepartureKeepsLeaversOut(t *testing.T) {
 	if got := smSessionPlayers(t, e, session); !slices.Equal(got, []string{"p2@" + teams["p2"]}) {
 		t.Fatalf("after p1 left, the game lists %v", got)
 	}
-	if _, err := e.StartMatchmaking(at, StartMatchmakingInput{TicketID: "t-p3", ConfigurationName: "pairs",
+	if _, err := e.StartMatchmaking(at, gamelift.StartMatchmakingInput{TicketID: "t-p3", ConfigurationName: "pairs",
 		Players: []ticket.Player{smPairsPlayer("p3", "", 20)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -2285,13 +2280,13 @@ func TestBackfillAfterDepartureKeepsLeaversOut(t *testing.T) {
 // their latency at the session's location (SPEC 11), or, with a latency
 // rule, it can never match.
 func TestAutomaticBackfillOfOpenedSessionKeepsLatency(t *testing.T) {
-	e := smPairsEngine(t, BackfillAuto)
+	e := smPairsEngine(t, gamelift.BackfillAuto)
 	session := "arn:aws:gamelift:local::gamesession/main/opened"
-	if _, err := e.StartMatchBackfill(smT0, StartMatchBackfillInput{ConfigurationName: "pairs", GameSessionArn: session,
+	if _, err := e.StartMatchBackfill(smT0, gamelift.StartMatchBackfillInput{ConfigurationName: "pairs", GameSessionArn: session,
 		Players: []ticket.Player{smPairsPlayer("p1", "red", 20)}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.StartMatchmaking(smT0, StartMatchmakingInput{TicketID: "t-p2", ConfigurationName: "pairs",
+	if _, err := e.StartMatchmaking(smT0, gamelift.StartMatchmakingInput{TicketID: "t-p2", ConfigurationName: "pairs",
 		Players: []ticket.Player{smPairsPlayer("p2", "", 30)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -2310,7 +2305,7 @@ func TestAutomaticBackfillOfOpenedSessionKeepsLatency(t *testing.T) {
 			t.Errorf("automatic backfill ticket: player %s has latency %v; want us-east-1: %d", p.PlayerID, p.LatencyInMs, want[p.PlayerID])
 		}
 	}
-	if _, err := e.StartMatchmaking(smT0.Add(time.Second), StartMatchmakingInput{TicketID: "t-p3", ConfigurationName: "pairs",
+	if _, err := e.StartMatchmaking(smT0.Add(time.Second), gamelift.StartMatchmakingInput{TicketID: "t-p3", ConfigurationName: "pairs",
 		Players: []ticket.Player{smPairsPlayer("p3", "", 25)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -2326,10 +2321,10 @@ func TestAutomaticBackfillOfOpenedSessionKeepsLatency(t *testing.T) {
 // no latency at the session's location must not get, in the next automatic
 // backfill ticket, the latency its earlier ticket reported there.
 func TestAutomaticBackfillAfterRejoinUsesCurrentLatency(t *testing.T) {
-	e := newFreeEngine(t, Config{Seed: 1}, 2, 60)
+	e := newFreeEngine(t, engine.Config{Seed: 1}, 2, 60)
 	start := func(at time.Time, id string, lat map[string]int) {
 		t.Helper()
-		if _, err := e.StartMatchmaking(at, StartMatchmakingInput{TicketID: "t-" + id + at.Format("05"), ConfigurationName: "free",
+		if _, err := e.StartMatchmaking(at, gamelift.StartMatchmakingInput{TicketID: "t-" + id + at.Format("05"), ConfigurationName: "free",
 			Players: []ticket.Player{{PlayerID: id, LatencyInMs: lat}}}); err != nil {
 			t.Fatal(err)
 		}
@@ -2338,7 +2333,7 @@ func TestAutomaticBackfillAfterRejoinUsesCurrentLatency(t *testing.T) {
 	start(smT0, "p2", map[string]int{"us-east-1": 30})
 	session, location := "", ""
 	for _, ev := range e.Step(smT0.Add(time.Second)) {
-		if ev.Detail.Type == EventPotentialMatchCreated {
+		if ev.Detail.Type == gamelift.EventPotentialMatchCreated {
 			session, location = ev.Detail.MatchID, ev.Detail.Location
 		}
 	}
@@ -2372,16 +2367,16 @@ func TestAutomaticBackfillAfterRejoinUsesCurrentLatency(t *testing.T) {
 // matchmaker data must stop naming the cancelled ticket, whose id may later
 // be forgotten and reused by an unrelated ticket.
 func TestAutomaticBackfillIDClearedWhenReplaced(t *testing.T) {
-	e := newFreeEngine(t, Config{Seed: 1}, 2, 60)
+	e := newFreeEngine(t, engine.Config{Seed: 1}, 2, 60)
 	for _, id := range []string{"p1", "p2"} {
-		if _, err := e.StartMatchmaking(smT0, StartMatchmakingInput{ConfigurationName: "free",
+		if _, err := e.StartMatchmaking(smT0, gamelift.StartMatchmakingInput{ConfigurationName: "free",
 			Players: []ticket.Player{{PlayerID: id}}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	session := ""
 	for _, ev := range e.Step(smT0.Add(time.Second)) {
-		if ev.Detail.Type == EventMatchmakingSucceeded {
+		if ev.Detail.Type == gamelift.EventMatchmakingSucceeded {
 			session = ev.Detail.MatchID
 		}
 	}
@@ -2397,7 +2392,7 @@ func TestAutomaticBackfillIDClearedWhenReplaced(t *testing.T) {
 		}
 	}
 	at := smT0.Add(2 * time.Second)
-	if _, err := e.StartMatchBackfill(at, StartMatchBackfillInput{ConfigurationName: "free", GameSessionArn: session, Players: players}); err != nil {
+	if _, err := e.StartMatchBackfill(at, gamelift.StartMatchBackfillInput{ConfigurationName: "free", GameSessionArn: session, Players: players}); err != nil {
 		t.Fatal(err)
 	}
 	if v, _ := e.Ticket(auto); v.Status != ticket.StatusCancelled || v.StatusReason != ticket.ReasonReplacedByNewBackfill {
@@ -2412,16 +2407,16 @@ func TestAutomaticBackfillIDClearedWhenReplaced(t *testing.T) {
 // have all left stops automatic backfill and is forgotten once its match's
 // tickets are, while one with players left is kept for automatic backfill.
 func TestEmptiedSessionIsForgotten(t *testing.T) {
-	e := newFreeEngine(t, Config{Seed: 1, TicketRetention: time.Minute}, 1, 10)
+	e := newFreeEngine(t, engine.Config{Seed: 1, TicketRetention: time.Minute}, 1, 10)
 	game := func(at time.Time, a, b string) string {
 		t.Helper()
 		for _, id := range []string{a, b} {
-			if _, err := e.StartMatchmaking(at, StartMatchmakingInput{ConfigurationName: "free", Players: []ticket.Player{{PlayerID: id}}}); err != nil {
+			if _, err := e.StartMatchmaking(at, gamelift.StartMatchmakingInput{ConfigurationName: "free", Players: []ticket.Player{{PlayerID: id}}}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for _, ev := range e.Step(at) {
-			if ev.Detail.Type == EventMatchmakingSucceeded {
+			if ev.Detail.Type == gamelift.EventMatchmakingSucceeded {
 				return ev.Detail.MatchID
 			}
 		}
@@ -2453,8 +2448,8 @@ func TestEmptiedSessionIsForgotten(t *testing.T) {
 	if _, ok := e.MatchmakerData(on); !ok {
 		t.Error("the session with a player left was forgotten; automatic backfill may still need it")
 	}
-	if err := e.ReportPlayersLeft(later, over, []string{"p1"}); !errors.Is(err, ErrNotFound) {
-		t.Errorf("ReportPlayersLeft on the forgotten session = %v; want ErrNotFound", err)
+	if err := e.ReportPlayersLeft(later, over, []string{"p1"}); !errors.Is(err, gamelift.ErrNotFound) {
+		t.Errorf("ReportPlayersLeft on the forgotten session = %v; want gamelift.ErrNotFound", err)
 	}
 	// A session emptied after its match's tickets were forgotten goes at
 	// once.
@@ -2469,19 +2464,19 @@ func TestEmptiedSessionIsForgotten(t *testing.T) {
 // newFreeEngine returns an engine with configuration "free" (AUTOMATIC
 // backfill, the given request timeout) on rule set "free": teams red and
 // blue of 1 to max players and no rules.
-func newFreeEngine(t *testing.T, cfg Config, max, timeout int) *Engine {
+func newFreeEngine(t *testing.T, cfg engine.Config, max, timeout int) *gamelift.Service {
 	t.Helper()
-	e, err := New(cfg)
+	e, err := gamelift.NewService(gamelift.Options{Engine: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
 	body := fmt.Sprintf(`{"ruleLanguageVersion": "1.0",
 	  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": %d}, {"name": "blue", "minPlayers": 1, "maxPlayers": %d}]}`, max, max)
-	if _, err := e.CreateMatchmakingRuleSet(smT0, CreateMatchmakingRuleSetInput{Name: "free", RuleSetBody: body}); err != nil {
+	if _, err := e.CreateMatchmakingRuleSet(smT0, gamelift.CreateMatchmakingRuleSetInput{Name: "free", RuleSetBody: body}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.CreateMatchmakingConfiguration(smT0, CreateMatchmakingConfigurationInput{
-		Name: "free", RuleSetName: "free", RequestTimeoutSeconds: timeout, BackfillMode: BackfillAuto}); err != nil {
+	if _, err := e.CreateMatchmakingConfiguration(smT0, gamelift.CreateMatchmakingConfigurationInput{
+		Name: "free", RuleSetName: "free", RequestTimeoutSeconds: timeout, BackfillMode: gamelift.BackfillAuto}); err != nil {
 		t.Fatal(err)
 	}
 	return e
