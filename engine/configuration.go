@@ -7,7 +7,6 @@ import (
 	"github.com/matchforge/matchforge/pool"
 	"github.com/matchforge/matchforge/ruleset"
 	"github.com/matchforge/matchforge/ticket"
-	"github.com/tidwall/btree"
 )
 
 // Mode is a configuration's FlexMatchMode (D14).
@@ -131,13 +130,14 @@ func (e *Engine) AddConfiguration(now time.Time, cfg Configuration) error {
 	c := &config{
 		dirty:     newAnchorQueue(),
 		deadlines: newDeadlineQueue(),
-		wakeups:   btree.NewBTreeGOptions(wakeupLess, btree.Options{NoLocks: true}),
-		accepting: btree.NewBTreeGOptions(acceptLess, btree.Options{NoLocks: true}),
+		wakeups:   newMinHeap(wakeupLess, func(t *tk) *int32 { return &t.wakePos }),
+		accepting: newMinHeap(acceptLess, func(m *match) *int32 { return &m.acceptPos }),
 	}
 	info := cfg
 	c.info = &info
 	e.bindRuleSet(c, nil)
 	e.configs[cfg.Name] = c
+	e.setOrder()
 	return nil
 }
 
@@ -187,6 +187,7 @@ func (e *Engine) RemoveConfiguration(now time.Time, name string) error {
 		return invalid("configuration %q has %d active %s; stop them or wait for them to end before deleting it", name, n, plural(n, "ticket", "tickets"))
 	}
 	delete(e.configs, name)
+	e.setOrder()
 	// A backfill ticket opened later (ReportPlayersLeft) would belong to a
 	// configuration no Step visits and stay QUEUED for ever (D24).
 	for _, m := range e.sessions { // sets a flag on each: order does not matter
@@ -227,7 +228,7 @@ func (e *Engine) bindRuleSet(c *config, old *Configuration) {
 			oldPool.Remove(&t.ent)
 		}
 		if t.wakeAt != 0 {
-			c.wakeups.Delete(wakeup{t.wakeAt, t})
+			c.wakeups.Remove(t)
 			t.wakeAt = 0
 		}
 		e.reresolve(t, old.RuleSet, c.info)

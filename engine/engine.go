@@ -66,6 +66,7 @@ type Engine struct {
 	rng       *rand.Rand
 	locs      *ticket.Locations
 	configs   map[string]*config
+	order     []*config // the configurations by name, the order Step visits them in
 	tickets   map[string]*tk
 	players   map[string]*tk // player id -> its latest matchmaking ticket; an ended one stays until purged
 	matches   map[string]*match
@@ -129,13 +130,17 @@ func (e *Engine) newID() string {
 	return u.String()
 }
 
-func (e *Engine) sortedConfigs() []*config {
-	out := make([]*config, 0, len(e.configs))
+// sortedConfigs returns the configurations in name order. The caller must
+// not modify the slice.
+func (e *Engine) sortedConfigs() []*config { return e.order }
+
+// setOrder rebuilds the name order of the configurations.
+func (e *Engine) setOrder() {
+	e.order = e.order[:0]
 	for _, c := range e.configs { // sorted below: order does not matter
-		out = append(out, c)
+		e.order = append(e.order, c)
 	}
-	slices.SortFunc(out, func(a, b *config) int { return strings.Compare(a.info.Name, b.info.Name) })
-	return out
+	slices.SortFunc(e.order, func(a, b *config) int { return strings.Compare(a.info.Name, b.info.Name) })
 }
 
 // nextEpoch starts a new match build: tickets it marks carry its number.

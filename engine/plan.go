@@ -7,7 +7,6 @@ import (
 	"github.com/matchforge/matchforge/pool"
 	"github.com/matchforge/matchforge/ruleset"
 	"github.com/matchforge/matchforge/ticket"
-	"github.com/tidwall/btree"
 )
 
 // config is a matchmaking configuration and its ticket pool.
@@ -18,12 +17,12 @@ type config struct {
 
 	pool        *pool.Pool[*tk]
 	ev          *ruleset.Evaluator
-	queued      []*tk                 // QUEUED tickets, in arrival order
-	dirty       *anchorQueue          // anchors to try at the next step
-	deadlines   *deadlineQueue        // QUEUED and SEARCHING tickets by request deadline
-	wakeups     *btree.BTreeG[wakeup] // settled anchors to retry when an expansion applies
-	accepting   *btree.BTreeG[*match] // matches waiting for acceptance, by deadline
-	counts      [8]int                // tickets per status (statusIndex), retained ones included
+	queued      []*tk            // QUEUED tickets, in arrival order
+	dirty       *anchorQueue     // anchors to try at the next step
+	deadlines   *deadlineQueue   // QUEUED and SEARCHING tickets by request deadline
+	wakeups     *minHeap[*tk]    // settled anchors to retry when an expansion applies, by wakeAt
+	accepting   *minHeap[*match] // matches waiting for acceptance, by deadline
+	counts      [8]int           // tickets per status (statusIndex), retained ones included
 	b           *builder
 	large       *largeState
 	backfillsIn int                  // backfill tickets in the pool
@@ -32,16 +31,11 @@ type config struct {
 	nwaits      int
 }
 
-type wakeup struct {
-	at int64
-	t  *tk
-}
-
-func wakeupLess(a, b wakeup) bool {
-	if a.at != b.at {
-		return a.at < b.at
+func wakeupLess(a, b *tk) bool {
+	if a.wakeAt != b.wakeAt {
+		return a.wakeAt < b.wakeAt
 	}
-	return a.t.seq < b.t.seq
+	return a.seq < b.seq
 }
 
 func acceptLess(a, b *match) bool {

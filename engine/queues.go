@@ -3,8 +3,6 @@ package engine
 import (
 	"iter"
 	"slices"
-
-	"github.com/tidwall/btree"
 )
 
 // Where a ticket sits in a queue.
@@ -23,7 +21,7 @@ const (
 // generation count and skipped when reached.
 type anchorQueue struct {
 	fifo [2]tkFIFO
-	tree *btree.BTreeG[*tk]
+	tree *minHeap[*tk]
 }
 
 type tkEntry struct {
@@ -77,7 +75,7 @@ func (f *tkFIFO) pop() {
 }
 
 func newAnchorQueue() *anchorQueue {
-	return &anchorQueue{tree: btree.NewBTreeGOptions(anchorLess, btree.Options{NoLocks: true})}
+	return &anchorQueue{tree: newMinHeap(anchorLess, func(t *tk) *int32 { return &t.dirtyPos })}
 }
 
 func (q *anchorQueue) live(e tkEntry) bool { return e.t.dirtyIn == inFIFO && e.t.dirtyGen == e.gen }
@@ -92,7 +90,7 @@ func (q *anchorQueue) push(t *tk) {
 		t.dirtyIn = inFIFO
 		return
 	}
-	q.tree.Set(t)
+	q.tree.Push(t)
 	t.dirtyIn = inTree
 }
 
@@ -100,7 +98,7 @@ func (q *anchorQueue) push(t *tk) {
 // the tree.
 func (q *anchorQueue) remove(t *tk) {
 	if t.dirtyIn == inTree {
-		q.tree.Delete(t)
+		q.tree.Remove(t)
 	}
 	t.dirtyIn = inNone
 }
@@ -121,7 +119,7 @@ func (q *anchorQueue) pop() (*tk, bool) {
 		return nil, false
 	}
 	if src == len(q.fifo) {
-		q.tree.Delete(best)
+		q.tree.Remove(best)
 	} else {
 		q.fifo[src].pop()
 	}
@@ -156,7 +154,7 @@ func (q *anchorQueue) clear() {
 // Removal is lazy for FIFOs, as in anchorQueue.
 type deadlineQueue struct {
 	fifos []deadlineFIFO
-	tree  *btree.BTreeG[*tk]
+	tree  *minHeap[*tk]
 }
 
 type deadlineFIFO struct {
@@ -165,7 +163,7 @@ type deadlineFIFO struct {
 }
 
 func newDeadlineQueue() *deadlineQueue {
-	return &deadlineQueue{tree: btree.NewBTreeGOptions(deadlineLess, btree.Options{NoLocks: true})}
+	return &deadlineQueue{tree: newMinHeap(deadlineLess, func(t *tk) *int32 { return &t.dlPos })}
 }
 
 func deadlineLess(a, b *tk) bool {
@@ -197,20 +195,20 @@ func (q *deadlineQueue) push(t *tk) {
 		t.dlIn = inFIFO
 		return
 	}
-	q.tree.Set(t)
+	q.tree.Push(t)
 	t.dlIn = inTree
 }
 
 // pushBack queues the deadline of a ticket that returns to the search.
 func (q *deadlineQueue) pushBack(t *tk) {
 	t.dlGen++
-	q.tree.Set(t)
+	q.tree.Push(t)
 	t.dlIn = inTree
 }
 
 func (q *deadlineQueue) remove(t *tk) {
 	if t.dlIn == inTree {
-		q.tree.Delete(t)
+		q.tree.Remove(t)
 	}
 	t.dlIn = inNone
 }
@@ -231,7 +229,7 @@ func (q *deadlineQueue) popDue(now int64) (*tk, bool) {
 		return nil, false
 	}
 	if src == len(q.fifos) {
-		q.tree.Delete(best)
+		q.tree.Remove(best)
 	} else {
 		q.fifos[src].pop()
 	}
@@ -249,5 +247,5 @@ func (q *deadlineQueue) each(fn func(*tk)) {
 			}
 		}
 	}
-	q.tree.Scan(func(t *tk) bool { fn(t); return true })
+	q.tree.Each(fn)
 }

@@ -83,7 +83,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		return ErrRunnerClosed
 	}
 	r.running = true
-	for s := range r.subs {
+	for s := range r.subs { // each subscription is independent: order does not matter
 		r.startForwarding(s)
 	}
 	r.mu.Unlock()
@@ -112,7 +112,7 @@ loop:
 	}
 	r.mu.Lock()
 	r.closed = true
-	for s := range r.subs {
+	for s := range r.subs { // each subscription is independent: order does not matter
 		s.halt()
 	}
 	r.mu.Unlock()
@@ -129,7 +129,7 @@ func (r *Runner) Close() {
 		r.closed = true
 		close(r.stop)
 	}
-	for s := range r.subs {
+	for s := range r.subs { // each subscription is independent: order does not matter
 		s.end()
 	}
 }
@@ -189,7 +189,7 @@ func (r *Runner) publish(events []Event) {
 	if len(events) == 0 {
 		return
 	}
-	for s := range r.subs {
+	for s := range r.subs { // each keeps the events in order in its own queue: order does not matter
 		s.push(events)
 	}
 }

@@ -70,12 +70,12 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 	nowNs := now.UnixNano()
 	for {
 		w, ok := c.wakeups.Min()
-		if !ok || w.at > nowNs {
+		if !ok || w.wakeAt > nowNs {
 			break
 		}
-		c.wakeups.Delete(w)
-		w.t.wakeAt = 0
-		e.markDirty(c, w.t)
+		c.wakeups.Remove(w)
+		w.wakeAt = 0
+		e.markDirty(c, w)
 	}
 	if c.rs.Class() == ruleset.Large {
 		e.matchLarge(c, now)
@@ -187,7 +187,7 @@ func (e *Engine) markDirty(c *config, t *tk) {
 		return
 	}
 	if t.wakeAt != 0 {
-		c.wakeups.Delete(wakeup{t.wakeAt, t})
+		c.wakeups.Remove(t)
 		t.wakeAt = 0
 	}
 	t.class = priorityClass(t.cfg.plan.priority, t.backfill != nil)
@@ -200,7 +200,7 @@ func (e *Engine) settle(c *config, t *tk, now time.Time) {
 	for _, ph := range c.rs.Phases() {
 		if ph.Start() > age {
 			t.wakeAt = t.ent.Start + int64(ph.Start())
-			c.wakeups.Set(wakeup{t.wakeAt, t})
+			c.wakeups.Push(t)
 			return
 		}
 	}
@@ -275,7 +275,7 @@ func (e *Engine) commit(c *config, b *builder, now time.Time) {
 			t.outcome().accept = allAccepted1(t.r.Players()) // existing players are not asked (D15)
 		}
 	}
-	c.accepting.Set(m)
+	c.accepting.Push(m)
 	e.transition(now, c, EventPotentialMatchCreated, m, m.tickets, ticket.StatusRequiresAcceptance, o)
 }
 
@@ -438,7 +438,7 @@ func (m *match) purgeable(e *Engine) bool {
 // REQUIRES_ACCEPTANCE in all configurations: the work Step still has to do.
 func (e *Engine) Pending() int {
 	n := 0
-	for _, c := range e.configs {
+	for _, c := range e.configs { // a sum: order does not matter
 		n += c.counts[0] + c.counts[1] + c.counts[2]
 	}
 	return n
@@ -448,7 +448,7 @@ func (e *Engine) Pending() int {
 // configurations (terminal tickets only while they are retained).
 func (e *Engine) Counts() map[ticket.Status]int {
 	out := make(map[ticket.Status]int, len(ticket.Statuses))
-	for _, c := range e.configs {
+	for _, c := range e.configs { // sums: order does not matter
 		for _, s := range ticket.Statuses {
 			out[s] += c.counts[statusIndex(s)]
 		}

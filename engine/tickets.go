@@ -65,6 +65,9 @@ type tk struct {
 	used       uint32 // large-match sweep in which the ticket was taken
 	dirtyGen   uint32
 	dlGen      uint32
+	dirtyPos   int32 // position in the anchor queue's heap (see minHeap)
+	dlPos      int32 // position in the deadline queue's heap
+	wakePos    int32 // position in the wakeups heap
 	st         uint8 // 1 + statusIndex of the status, 0 before the first
 	blocked    bool  // can never match (D11, D20)
 	dirtyIn    uint8 // where the ticket is in its configuration's anchor queue
@@ -168,6 +171,7 @@ type match struct {
 	// showed no answers; placed says whether it shows player sessions.
 	refs       []TicketRef
 	refsPlaced bool
+	acceptPos  int32 // position in the acceptance deadlines heap
 }
 
 // nsTime turns Unix nanoseconds into a UTC time.
@@ -473,7 +477,7 @@ func (e *Engine) leavePool(c *config, t *tk) {
 	}
 	c.dirty.remove(t)
 	if t.wakeAt != 0 {
-		c.wakeups.Delete(wakeup{t.wakeAt, t})
+		c.wakeups.Remove(t)
 		t.wakeAt = 0
 	}
 }
@@ -535,7 +539,7 @@ func (e *Engine) AcceptMatch(now time.Time, ticketID string, playerIDs []string,
 			return nil
 		}
 	}
-	c.accepting.Delete(m)
+	c.accepting.Remove(m)
 	e.transition(now, c, EventAcceptMatchCompleted, m, m.tickets, placingStatus(m), nil).Acceptance = AcceptanceAccepted
 	e.proceed(now, m)
 	return nil
@@ -553,7 +557,7 @@ func (e *Engine) failAcceptance(now time.Time, m *match, result Acceptance, caus
 		return
 	}
 	c := m.cfg
-	c.accepting.Delete(m)
+	c.accepting.Remove(m)
 	e.transition(now, c, EventAcceptMatchCompleted, m, m.tickets, "", nil).Acceptance = result
 	m.state = msDropped
 	var back, cancelled []*tk

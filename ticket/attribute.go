@@ -101,7 +101,7 @@ func StringList(items ...string) AttributeValue {
 // StringNumberMap returns a string-to-number map attribute value (SDM).
 func StringNumberMap(m map[string]float64) AttributeValue {
 	entries := make([]MapEntry, 0, len(m))
-	for k, v := range m {
+	for k, v := range m { // sorted below: order does not matter
 		entries = append(entries, MapEntry{k, v})
 	}
 	slices.SortFunc(entries, func(a, b MapEntry) int { return strings.Compare(a.Key, b.Key) })

@@ -291,7 +291,7 @@ func hasExtra(s *Schema, attrs map[string]AttributeValue) bool {
 	if len(attrs) > len(s.attrs) {
 		return true
 	}
-	for name := range attrs {
+	for name := range attrs { // asks whether any is undeclared: order does not matter
 		if _, declared := s.byName[name]; !declared {
 			return true
 		}
@@ -325,7 +325,7 @@ func singleLatencies(m map[string]int, locs *Locations) []LatencyAgg {
 func internLatencies(m map[string]int, locs *Locations, buf []Latency) []Latency {
 	l := buf
 	known := true
-	for name, ms := range m {
+	for name, ms := range m { // looks up only, then sorts: order does not matter
 		id, ok := locs.Lookup(name)
 		if !ok {
 			known = false

@@ -151,12 +151,12 @@ func validPlayers(players []Player, rules PlayerRules, limit int) bool {
 		if len(pl.PlayerAttributes) > MaxAttributesPerPlayer {
 			return false
 		}
-		for name, v := range pl.PlayerAttributes {
+		for name, v := range pl.PlayerAttributes { // asks whether all are valid: order does not matter
 			if n := utf8.RuneCountInString(name); n < 1 || n > MaxAttributeNameLength || !validValue(v) {
 				return false
 			}
 		}
-		for loc, ms := range pl.LatencyInMs {
+		for loc, ms := range pl.LatencyInMs { // asks whether all are valid: order does not matter
 			if loc == "" || ms < 1 || ms > math.MaxInt32 {
 				return false
 			}
