@@ -199,3 +199,26 @@ func ExampleParse() {
 	//     is 5, more than maxPlayers (4); minPlayers must not exceed maxPlayers
 	// true
 }
+
+// Format a rule set's problems on one line, as an API error message does,
+// or one per line, as a command-line tool does. Both list at most
+// MaxListedProblems problems.
+func ExampleErrorList_Summary() {
+	_, err := ruleset.Load([]byte(`{
+		"ruleLanguageVersion": "1.0",
+		"teams": [{"name": "red", "minPlayers": 5, "maxPlayers": 4}],
+		"rules": [{"name": "Fast", "type": "latency"}]
+	}`))
+	var list *ruleset.ErrorList
+	if !errors.As(err, &list) {
+		return
+	}
+	fmt.Println(list.Summary("RuleSetBody is not a valid rule set"))
+	for _, line := range list.Lines() {
+		fmt.Println(line)
+	}
+	// Output:
+	// RuleSetBody is not a valid rule set (2 problems): (1) rules[0]: has neither maxLatency nor maxDistance; give at least one (2) teams[0].minPlayers: is 5, more than maxPlayers (4); minPlayers must not exceed maxPlayers
+	// rules[0]: has neither maxLatency nor maxDistance; give at least one
+	// teams[0].minPlayers: is 5, more than maxPlayers (4); minPlayers must not exceed maxPlayers
+}
