@@ -123,6 +123,8 @@ type rule struct {
 	desc       bool
 	mapKey     mapKey
 	stmt       *cnode
+	refs       []int    // compound: the rules the statement names, once each
+	reads      attrMask // attributes an expression rule names
 	ext        *extRule
 	inCompound bool
 	failed     bool // a placeholder for a rule with problems
@@ -136,6 +138,8 @@ type compiler struct {
 	ruleIdx   map[string]int
 	base      Values
 	rulePaths []string
+	reads     []attrMask // per rule: every attribute it reads (Rule.Attributes)
+	measured  []attrMask // per rule: the attributes its measurements read
 }
 
 var (

@@ -40,7 +40,10 @@ func (c *compiler) ruleList(n *node) {
 		c.rs.rules = append(c.rs.rules, r)
 		c.base.rules = append(c.base.rules, rv)
 		c.rulePaths = append(c.rulePaths, path)
-		c.rs.info = append(c.rs.info, Rule{Name: r.name, Type: r.typ, Description: descriptionOf(rn)})
+		info, reads, measured := c.describe(rn, &r, &rv)
+		c.rs.info = append(c.rs.info, info)
+		c.reads = append(c.reads, reads)
+		c.measured = append(c.measured, measured)
 	}
 	for i := range c.rs.rules {
 		c.rs.info[i].InCompound = c.rs.rules[i].inCompound
