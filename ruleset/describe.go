@@ -18,6 +18,8 @@ type Rule struct {
 	// InCompound is true for a rule referenced by a compound rule; it is
 	// evaluated only through that compound (D3).
 	InCompound bool
+	// Go is true for a rule of a Go rule type registered through Options.
+	Go bool
 
 	// Attributes are the declared attributes the rule reads anywhere, in
 	// declaration order (the order of playerAttributes): those its
@@ -76,6 +78,7 @@ const (
 	ExpressionReference                      // a property expression
 )
 
+// String names the kind: none, number, string or expression.
 func (k ReferenceKind) String() string {
 	switch k {
 	case NoReference:
@@ -175,7 +178,7 @@ func appendSelector(teams []string, sel string) []string {
 // and its base values rv. Rules referenced by a compound are described
 // before it (D3), so a compound gathers their reads.
 func (c *compiler) describe(n *node, r *rule, rv *ruleVals) (d Rule, reads, measured attrMask) {
-	d = Rule{Name: r.name, Type: r.typ, Description: descriptionOf(n)}
+	d = Rule{Name: r.name, Type: r.typ, Description: descriptionOf(n), Go: r.gorule != nil}
 	if r.failed {
 		return d, 0, 0
 	}

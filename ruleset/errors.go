@@ -14,8 +14,13 @@ var (
 	// ErrInvalid: the body is JSON but breaks a rule of the rule-set language.
 	ErrInvalid = errors.New("invalid rule set")
 	// ErrEvaluation: a rule could not be evaluated (an expression rule failed
-	// at run time or exceeded its budget).
+	// at run time or exceeded its budget, or a Go rule panicked).
 	ErrEvaluation = errors.New("rule evaluation failed")
+	// ErrRuleType: Options declare a Go rule type badly (a name taken by a
+	// built-in or another registered type, a missing Compile, a malformed
+	// property declaration). It is a mistake in the program, not in the
+	// rule set.
+	ErrRuleType = errors.New("invalid rule type")
 )
 
 // Error is one problem in a rule set, located by a JSON path such as
