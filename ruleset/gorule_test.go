@@ -596,3 +596,35 @@ func TestAllocsGoRule(t *testing.T) {
 		})
 	}
 }
+
+// FuzzLoadWithGoRule feeds bodies through LoadWith with the role queue
+// registered: compiling must never panic, problems must come in the
+// documented shape, and a rule set that compiles is evaluated in every mode
+// and phase (the evaluator must not panic, whatever the rule does).
+//
+//	go test ./ruleset -run '^$' -fuzz FuzzLoadWithGoRule -fuzztime 60s
+func FuzzLoadWithGoRule(f *testing.F) {
+	for _, rules := range []string{
+		`[` + grRoles + `]`,
+		`[{"name": "Roles", "type": "roleQueue", "attribute": "role", "roles": ["tank", "tank", 3], "minPerTeam": -1.5, "x": {}}]`,
+		`[` + grRoles + `, {"name": "C", "type": "compound", "statement": "and(Roles, not(Roles))"}]`,
+	} {
+		f.Add([]byte(grBody(rules, `[{"target": "rules[Roles].minPerTeam", "steps": [{"waitTimeSeconds": 5, "value": 0}]}]`)))
+	}
+	opts := grOptions()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rs, err := ruleset.LoadWith(body, opts)
+		if err != nil {
+			if !errors.Is(err, ruleset.ErrInvalid) && !errors.Is(err, ruleset.ErrSyntax) {
+				t.Fatalf("LoadWith error wraps neither ErrInvalid nor ErrSyntax: %v", err)
+			}
+			for _, p := range ruleset.Problems(err) {
+				if p.Message == "" {
+					t.Fatalf("problem at %q has no message", p.Path)
+				}
+			}
+			return
+		}
+		fuzzEvaluate(t, rs)
+	})
+}
