@@ -597,13 +597,13 @@ func TestAllocsGoRule(t *testing.T) {
 	}
 }
 
-// FuzzLoadWithGoRule feeds bodies through LoadWith with the role queue
+// FuzzGoRuleLoadWith feeds bodies through LoadWith with the role queue
 // registered: compiling must never panic, problems must come in the
 // documented shape, and a rule set that compiles is evaluated in every mode
 // and phase (the evaluator must not panic, whatever the rule does).
 //
-//	go test ./ruleset -run '^$' -fuzz FuzzLoadWithGoRule -fuzztime 60s
-func FuzzLoadWithGoRule(f *testing.F) {
+//	go test ./ruleset -run '^$' -fuzz FuzzGoRuleLoadWith -fuzztime 60s
+func FuzzGoRuleLoadWith(f *testing.F) {
 	for _, rules := range []string{
 		`[` + grRoles + `]`,
 		`[{"name": "Roles", "type": "roleQueue", "attribute": "role", "roles": ["tank", "tank", 3], "minPerTeam": -1.5, "x": {}}]`,
