@@ -628,3 +628,35 @@ func FuzzGoRuleLoadWith(f *testing.F) {
 		fuzzEvaluate(t, rs)
 	})
 }
+
+// One rule set with a Go rule, evaluated by evaluators on several
+// goroutines at once (run with -race): the rule keeps no state of its own,
+// and each evaluator has its own scratch storage.
+func TestGoRuleSharedByEvaluators(t *testing.T) {
+	rs := grLoad(t, `[`+grRoles+`]`, "")
+	locs := ticket.NewLocations()
+	pass := grCand(t, rs, locs, grL("tank", "healer"), grL("healer", "tank"))
+	fail := grCand(t, rs, locs, grL("tank", "dps"), grL("healer", "tank"))
+	done := make(chan string)
+	for g := range 4 {
+		go func() {
+			ev := rs.NewEvaluator(locs) // locs is only read: every location is known
+			for i := range 200 {
+				c, want := pass, true
+				if (i+g)%2 == 1 {
+					c, want = fail, false
+				}
+				if got := ev.Evaluate(c, rs.At(0), ruleset.Final); got != want {
+					done <- fmt.Sprintf("goroutine %d, evaluation %d: %v, want %v", g, i, got, want)
+					return
+				}
+			}
+			done <- ""
+		}()
+	}
+	for range 4 {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
