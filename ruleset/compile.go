@@ -44,13 +44,30 @@ func (d *Document) Validate() error {
 	return err
 }
 
+// ValidateWith is Validate with options: rules may use the Go rule types o
+// registers. Invalid options give an error wrapping ErrRuleType.
+func (d *Document) ValidateWith(o Options) error {
+	_, err := CompileWith(d, o)
+	return err
+}
+
 // Load parses, validates and compiles a rule-set body.
 func Load(body []byte) (*RuleSet, error) {
+	return LoadWith(body, Options{})
+}
+
+// LoadWith is Load with options: rules may use the Go rule types o
+// registers. Invalid options give an error wrapping ErrRuleType, before the
+// body is read.
+func LoadWith(body []byte, o Options) (*RuleSet, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
 	d, err := Parse(body)
 	if err != nil {
 		return nil, err
 	}
-	return Compile(d)
+	return CompileWith(d, o)
 }
 
 // MustLoad is Load for rule sets known to be valid, such as those embedded
@@ -123,7 +140,10 @@ type rule struct {
 	desc       bool
 	mapKey     mapKey
 	stmt       *cnode
+	refs       []int    // compound: the rules the statement names, once each
+	reads      attrMask // attributes an expression rule names
 	ext        *extRule
+	gorule     *goRuleState
 	inCompound bool
 	failed     bool // a placeholder for a rule with problems
 }
@@ -136,6 +156,10 @@ type compiler struct {
 	ruleIdx   map[string]int
 	base      Values
 	rulePaths []string
+	reads     []attrMask // per rule: every attribute it reads (Rule.Attributes)
+	measured  []attrMask // per rule: the attributes its measurements read
+	opts      Options
+	types     map[string]*goRuleType // registered Go rule types by name
 }
 
 var (
@@ -162,6 +186,15 @@ var (
 // Compile validates d and builds its RuleSet, or returns an *ErrorList with
 // every problem (D6).
 func Compile(d *Document) (*RuleSet, error) {
+	return CompileWith(d, Options{})
+}
+
+// CompileWith is Compile with options: rules may use the Go rule types o
+// registers. Invalid options give an error wrapping ErrRuleType.
+func CompileWith(d *Document, o Options) (*RuleSet, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
 	if d == nil || d.root == nil {
 		return nil, &ErrorList{syntax: true, Errors: []Error{{Message: "the document is empty; read a rule-set body with Parse"}}}
 	}
@@ -169,7 +202,9 @@ func Compile(d *Document) (*RuleSet, error) {
 		rs:      &RuleSet{body: d.body, balanced: -1, teamIdx: map[string]int{}},
 		bases:   map[string][]int{},
 		ruleIdx: map[string]int{},
+		opts:    o,
 	}
+	c.register(o)
 	c.errs = append(c.errs, d.dups...)
 	root := d.root
 	if !c.object(root, "", "a rule set", topKeys) {
@@ -764,10 +799,13 @@ func (c *compiler) expansions(n *node) {
 				x = float64(xi)
 			} else {
 				x, vok = c.number(vn, sp+".value")
-				if vok && x <= 0 && t.positive {
+				switch {
+				case vok && t.check != nil:
+					vok = t.check(sp+".value", x)
+				case vok && x <= 0 && t.positive:
 					c.errorf(sp+".value", "is %v; this property must be more than 0", x)
 					vok = false
-				} else if vok && x < 0 && !t.signed {
+				case vok && x < 0 && !t.signed:
 					c.errorf(sp+".value", "is %v; this property cannot be negative", x)
 					vok = false
 				}
@@ -804,6 +842,9 @@ type expTarget struct {
 	signed   bool     // values may be negative (referenceValue, expression parameters)
 	positive bool     // values must be more than 0 (maxLatency)
 	steps    []expStep
+	// check, when set, checks each step's value in place of signed and
+	// positive, reporting a problem at path (Go rule properties).
+	check func(path string, x float64) bool
 }
 
 const targetForm = "write rules[<rule name>].<property> or teams[<team name>].minPlayers (or maxPlayers)"
@@ -862,6 +903,9 @@ func (c *compiler) expansionTarget(path, s string) (t expTarget, intValues, ok b
 			return t, false, false // the rule's own problems are reported
 		}
 		t.keys = []string{fmt.Sprintf("rule %s's %s", r.name, prop)}
+		if r.gorule != nil {
+			return t, false, c.goExpansion(path, s, ri, prop, &t)
+		}
 		if r.typ == TypeExpression {
 			pi := r.ext.param(prop)
 			if pi < 0 {

@@ -40,7 +40,10 @@ func (c *compiler) ruleList(n *node) {
 		c.rs.rules = append(c.rs.rules, r)
 		c.base.rules = append(c.base.rules, rv)
 		c.rulePaths = append(c.rulePaths, path)
-		c.rs.info = append(c.rs.info, Rule{Name: r.name, Type: r.typ, Description: descriptionOf(rn)})
+		info, reads, measured := c.describe(rn, &r, &rv)
+		c.rs.info = append(c.rs.info, info)
+		c.reads = append(c.reads, reads)
+		c.measured = append(c.measured, measured)
 	}
 	for i := range c.rs.rules {
 		c.rs.info[i].InCompound = c.rs.rules[i].inCompound
@@ -71,13 +74,19 @@ func (c *compiler) oneRule(n *node, path string) (r rule, rv ruleVals, ok bool) 
 	} else if nok && strings.TrimSpace(name) != name {
 		c.errorf(path+".name", "%q starts or ends with white space, which compound statements and expansion targets cannot name", name)
 	}
-	typ, tok := c.requiredStr(n, path, "type", "give one of "+strings.Join(ruleTypes, ", "))
+	typ, tok := c.requiredStr(n, path, "type", "give one of "+c.typeNames())
 	if !tok {
 		return r, rv, false
 	}
+	if gt := c.types[typ]; gt != nil {
+		r.typ = typ
+		errs := len(c.errs)
+		c.goRule(n, path, gt, &r, &rv)
+		return r, rv, len(c.errs) == errs && nok
+	}
 	keys, known := ruleKeys[typ]
 	if !known {
-		c.errorf(path+".type", "is %q; the rule types are %s", typ, strings.Join(ruleTypes, ", "))
+		c.errorf(path+".type", "is %q; the rule types are %s", typ, c.typeNames())
 		return r, rv, false
 	}
 	r.typ = typ

@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -66,6 +67,9 @@ func (c *compiler) compound(n *node, path string, r *rule) {
 		return
 	}
 	for _, ri := range p.refs {
+		if !slices.Contains(r.refs, ri) {
+			r.refs = append(r.refs, ri)
+		}
 		c.rs.rules[ri].inCompound = true
 		if c.rs.rules[ri].usesCount {
 			r.usesCount = true

@@ -14,6 +14,13 @@
 //
 //	rules[2].operation: is "<" without a referenceValue; without one only = (all equal) and != (all different) apply
 //
+// ErrorList.Summary and ErrorList.Lines format the list for a message or a
+// terminal, at most MaxListedProblems problems. StandardJSON turns a body
+// into strict JSON with the same lenient reader, for packages that decode
+// bodies with encoding/json. RuleSet.Rules describes every rule as compiled:
+// what it measures, which attributes and teams it reads, its reference
+// value and bounds; callers never need to read the body again.
+//
 // # Evaluating candidates
 //
 // The engine builds candidate matches (tickets placed on teams) and asks an
@@ -31,7 +38,7 @@
 // could still fix (team-size rules that use count, and collection bounds
 // that only grow toward passing); Structural mode checks only batchDistance
 // and latency rules. Evaluation does not allocate once the evaluator is
-// warm, except for expression rules.
+// warm, except for expression rules (and Go rules that allocate).
 //
 // # Semantics
 //
@@ -66,7 +73,47 @@
 // and each parameter is an expansion target (rules[CloseTeams].gap). It is
 // checked on complete candidates only, unless the rule says "partial": true.
 //
+// # Go rule types (an extension point)
+//
+// A studio can add rule types of its own, written in Go. A RuleType names
+// the type, declares its JSON properties (number, string, list of strings,
+// boolean, attribute name or object; required or not; numbers optionally
+// whole, bounded and expandable) and compiles a rule into a GoRule.
+// Registration is explicit, per compilation:
+//
+//	rs, err := ruleset.LoadWith(body, ruleset.Options{RuleTypes: []ruleset.RuleType{roleQueue}})
+//
+// with rules such as
+//
+//	{"name": "Roles", "type": "roleQueue", "attribute": "role",
+//	 "roles": ["tank", "healer"], "minPerTeam": 1}
+//
+// A name that a built-in or another registered type has is an error
+// wrapping ErrRuleType. The compiler validates such rules like any other:
+// unknown properties, values of the wrong kind, missing required ones, and
+// attributes that are undeclared or of the wrong type are reported with
+// their JSON paths, together with every other problem (D6), and so are the
+// problems the type's own Compile finds (rules[3].roles[1]). Expandable
+// numbers are expansion targets (rules[Roles].minPerTeam, D5). Attributes
+// are resolved to slots at compile time, and Rule.Attributes lists them.
+//
+// The evaluator runs Go rules in the same loop as the built-in ones, on
+// partial and complete candidates (Structural mode skips them), records
+// their results for ruleEvaluationMetrics, and lets compound rules name
+// them. A rule reads the candidate through Match, a view that costs no
+// allocation: teams with their effective sizes, players with their ids and
+// attribute values, and the effective values of its expandable properties.
+// Evaluation must be pure and deterministic (no clock, randomness or global
+// state; GoRule spells out the contract), runs on the Evaluator's
+// goroutine, and should not allocate. A panic inside a Go rule is
+// recovered: the rule fails and Evaluator.Err reports it. Go rules are not
+// available in rule sets for more than 40 players, which allow only
+// batchDistance and latency rules (D4). ExampleRuleType shows a whole role
+// queue.
+//
 // # Concurrency
 //
 // A RuleSet is immutable and safe for concurrent use. An Evaluator is not.
+// A Go rule is shared by all Evaluators of its rule set, so it must not
+// change what it holds; Match.Ints gives it scratch storage per Evaluator.
 package ruleset

@@ -2,6 +2,8 @@ package ruleset
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -12,8 +14,13 @@ var (
 	// ErrInvalid: the body is JSON but breaks a rule of the rule-set language.
 	ErrInvalid = errors.New("invalid rule set")
 	// ErrEvaluation: a rule could not be evaluated (an expression rule failed
-	// at run time or exceeded its budget).
+	// at run time or exceeded its budget, or a Go rule panicked).
 	ErrEvaluation = errors.New("rule evaluation failed")
+	// ErrRuleType: Options declare a Go rule type badly (a name taken by a
+	// built-in or another registered type, a missing Compile, a malformed
+	// property declaration). It is a mistake in the program, not in the
+	// rule set.
+	ErrRuleType = errors.New("invalid rule type")
 )
 
 // Error is one problem in a rule set, located by a JSON path such as
@@ -43,6 +50,74 @@ func (l *ErrorList) Error() string {
 		parts[i] = e.Error()
 	}
 	return strings.Join(parts, "\n")
+}
+
+// MaxListedProblems is the most problems Lines and Summary list one by one.
+// Beyond it they say how many more there are, so that a body with hundreds of
+// problems (say, a generated one) still gives a message a person can read;
+// the first problems, in path order, are usually the ones to fix first.
+const MaxListedProblems = 20
+
+// Lines returns the problems one per line, each as Error.Error formats it
+// ("rules[2].operation: is ..."), in the list's order. When there are more
+// than MaxListedProblems, the first MaxListedProblems lines are followed by
+// one that says how many were left out: "... and 5 more problems".
+func (l *ErrorList) Lines() []string {
+	if l == nil || len(l.Errors) == 0 {
+		return nil
+	}
+	shown := min(len(l.Errors), MaxListedProblems)
+	out := make([]string, 0, shown+1)
+	for _, e := range l.Errors[:shown] {
+		out = append(out, e.Error())
+	}
+	if rest := len(l.Errors) - shown; rest > 0 {
+		out = append(out, fmt.Sprintf("... and %d more %s", rest, plural(rest, "problem")))
+	}
+	return out
+}
+
+// Summary returns the problems on one line after subject, a phrase that
+// says what is invalid. With one problem it reads
+//
+//	<subject>: <problem>
+//
+// and with several they are counted and numbered:
+//
+//	<subject> (3 problems): (1) <problem> (2) <problem> (3) <problem>
+//
+// Beyond MaxListedProblems, only the first MaxListedProblems are numbered,
+// followed by " ... and <n> more". Up to that bound the text is exactly the
+// one the engine has always given for an invalid RuleSetBody
+// (Summary("RuleSetBody is not a valid rule set")), so existing messages do
+// not change. An empty list gives subject alone.
+func (l *ErrorList) Summary(subject string) string {
+	if l == nil || len(l.Errors) == 0 {
+		return subject
+	}
+	if len(l.Errors) == 1 {
+		return subject + ": " + l.Errors[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%d problems):", subject, len(l.Errors))
+	shown := min(len(l.Errors), MaxListedProblems)
+	for i, e := range l.Errors[:shown] {
+		b.WriteString(" (")
+		b.WriteString(strconv.Itoa(i + 1))
+		b.WriteString(") ")
+		b.WriteString(e.Error())
+	}
+	if rest := len(l.Errors) - shown; rest > 0 {
+		fmt.Fprintf(&b, " ... and %d more", rest)
+	}
+	return b.String()
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 // Unwrap returns ErrSyntax or ErrInvalid.

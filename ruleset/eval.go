@@ -138,6 +138,8 @@ type Evaluator struct {
 	cur    *Values
 	refBuf val
 	locs   *ticket.Locations
+	match  Match // the view Go rules read
+	goInts []int // Match.Ints
 }
 
 func (e *Evaluator) locName(id int32) string {
@@ -174,6 +176,7 @@ func (rs *RuleSet) NewEvaluator(locs *ticket.Locations) *Evaluator {
 		ext:   make([]extState, len(rs.rules)),
 		loc:   -1,
 	}
+	e.match.e = e
 	for i, r := range rs.rules {
 		if r.ext != nil {
 			e.ext[i] = extState{vm: vm.VM{MemoryBudget: extBudget}, env: extEnv(r.ext.params), cache: map[*ticket.Resolved][]map[string]any{}}
@@ -231,8 +234,9 @@ func (e *Evaluator) Results() []int8 { return e.res }
 // Final mode (D11), as a Locations id, or -1 when there is none.
 func (e *Evaluator) Location() int32 { return e.loc }
 
-// Err returns the run-time error of an expression rule in the last
-// evaluation, if any (the rule counted as failed).
+// Err returns the run-time error of an expression rule, or the panic of a
+// Go rule, in the last evaluation, if any (the rule counted as failed). It
+// wraps ErrEvaluation.
 func (e *Evaluator) Err() error { return e.err }
 
 func (e *Evaluator) bucket(c *Candidate) {
@@ -257,6 +261,12 @@ func (e *Evaluator) bucket(c *Candidate) {
 func (e *Evaluator) rule(ri int, r *rule, rv *ruleVals, mode Mode) (ok, evaluated bool) {
 	if mode != Final && r.usesCount && r.typ != TypeCompound {
 		return true, false
+	}
+	if r.gorule != nil {
+		if mode == Structural {
+			return true, false
+		}
+		return e.goRule(ri, r, mode), true
 	}
 	switch r.typ {
 	case TypeComparison:

@@ -3,6 +3,8 @@ package ruleset_test
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/matchforge/matchforge/ruleset"
@@ -198,4 +200,156 @@ func ExampleParse() {
 	//   teams[0].minPlayers
 	//     is 5, more than maxPlayers (4); minPlayers must not exceed maxPlayers
 	// true
+}
+
+// Format a rule set's problems on one line, as an API error message does,
+// or one per line, as a command-line tool does. Both list at most
+// MaxListedProblems problems.
+func ExampleErrorList_Summary() {
+	_, err := ruleset.Load([]byte(`{
+		"ruleLanguageVersion": "1.0",
+		"teams": [{"name": "red", "minPlayers": 5, "maxPlayers": 4}],
+		"rules": [{"name": "Fast", "type": "latency"}]
+	}`))
+	var list *ruleset.ErrorList
+	if !errors.As(err, &list) {
+		return
+	}
+	fmt.Println(list.Summary("RuleSetBody is not a valid rule set"))
+	for _, line := range list.Lines() {
+		fmt.Println(line)
+	}
+	// Output:
+	// RuleSetBody is not a valid rule set (2 problems): (1) rules[0]: has neither maxLatency nor maxDistance; give at least one (2) teams[0].minPlayers: is 5, more than maxPlayers (4); minPlayers must not exceed maxPlayers
+	// rules[0]: has neither maxLatency nor maxDistance; give at least one
+	// teams[0].minPlayers: is 5, more than maxPlayers (4); minPlayers must not exceed maxPlayers
+}
+
+// roleQueue is a rule type implemented in Go: every team needs at least
+// minPerTeam players of each listed role, a string attribute:
+//
+//	{"name": "Roles", "type": "roleQueue", "attribute": "role",
+//	 "roles": ["tank", "healer"], "minPerTeam": 1}
+//
+// minPerTeam is expandable (rules[Roles].minPerTeam).
+var roleQueue = ruleset.RuleType{
+	Name: "roleQueue",
+	Properties: []ruleset.Property{
+		{Name: "attribute", Kind: ruleset.PropAttribute, Required: true, AttributeKinds: []ticket.Kind{ticket.KindString}},
+		{Name: "roles", Kind: ruleset.PropStrings, Required: true},
+		{Name: "minPerTeam", Kind: ruleset.PropNumber, Required: true, Expandable: true, Integer: true,
+			Min: ruleset.Bound{Value: 0, Set: true}, Max: ruleset.Bound{Value: ruleset.MaxMatchPlayers, Set: true}},
+	},
+	Compile: compileRoleQueue,
+}
+
+// compileRoleQueue checks what the declaration cannot: the roles are
+// non-empty and distinct.
+func compileRoleQueue(p *ruleset.Params) (ruleset.GoRule, error) {
+	roles := p.Strings("roles")
+	var errs []error
+	if len(roles) == 0 {
+		errs = append(errs, ruleset.PropertyErrorf("roles", "is empty; list the roles every team needs"))
+	}
+	for i, role := range roles {
+		switch {
+		case strings.TrimSpace(role) == "":
+			errs = append(errs, ruleset.PropertyErrorf(fmt.Sprintf("roles[%d]", i), "is empty; name a role"))
+		case slices.Index(roles, role) < i:
+			errs = append(errs, ruleset.PropertyErrorf(fmt.Sprintf("roles[%d]", i), "repeats %q; list each role once", role))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return &roleRule{attr: p.Attribute("attribute"), roles: roles, min: p.Param("minPerTeam")}, nil
+}
+
+type roleRule struct {
+	attr  ruleset.Attribute
+	roles []string
+	min   ruleset.Param
+}
+
+// Evaluate counts each team's players per role, in scratch storage the
+// evaluator owns. A complete team must hold minPerTeam of each role; a team
+// still being filled fails only when its open slots cannot make up what it
+// lacks.
+func (r *roleRule) Evaluate(m *ruleset.Match, mode ruleset.Mode) bool {
+	need := int(m.Param(r.min))
+	counts := m.Ints(len(r.roles))
+	for t := range m.Teams() {
+		clear(counts)
+		for i := range m.Players(t) {
+			if k := slices.Index(r.roles, m.Player(t, i).Str(r.attr)); k >= 0 {
+				counts[k]++
+			}
+		}
+		missing := 0
+		for _, n := range counts {
+			missing += max(0, need-n)
+		}
+		if missing > 0 && (mode == ruleset.Final || missing > m.TeamSize(t).Max-m.Players(t)) {
+			return false
+		}
+	}
+	return true
+}
+
+// A rule type implemented in Go, registered through Options: a role queue.
+// The candidates are evaluated while they are filled (Partial) and when
+// complete (Final), before and after an expansion relaxes minPerTeam.
+func ExampleRuleType() {
+	rs, err := ruleset.LoadWith([]byte(`{
+		"ruleLanguageVersion": "1.0",
+		"playerAttributes": [{"name": "role", "type": "string", "default": "dps"}],
+		"teams": [{"name": "red", "minPlayers": 2, "maxPlayers": 3},
+		          {"name": "blue", "minPlayers": 2, "maxPlayers": 3}],
+		"rules": [{"name": "Roles", "type": "roleQueue", "attribute": "role",
+		           "roles": ["tank", "healer"], "minPerTeam": 1}],
+		"expansions": [{"target": "rules[Roles].minPerTeam",
+		                "steps": [{"waitTimeSeconds": 30, "value": 0}]}]
+	}`), ruleset.Options{RuleTypes: []ruleset.RuleType{roleQueue}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r := rs.Rules()[0]
+	fmt.Printf("rule %s: type %s, Go %v, reads %v\n", r.Name, r.Type, r.Go, r.Attributes)
+
+	locs := ticket.NewLocations()
+	ev := rs.NewEvaluator(locs)
+	// candidate puts one single-player ticket per role on each team.
+	candidate := func(red, blue []string) *ruleset.Candidate {
+		var c ruleset.Candidate
+		for team, roles := range [][]string{red, blue} {
+			for i, role := range roles {
+				p := ticket.Player{PlayerID: fmt.Sprintf("%d-%d", team, i),
+					PlayerAttributes: map[string]ticket.AttributeValue{"role": ticket.String(role)}}
+				t, err := rs.Schema().Resolve([]ticket.Player{p}, locs)
+				if err != nil {
+					panic(err)
+				}
+				c.Add(t, team)
+			}
+		}
+		return &c
+	}
+	show := func(what string, c *ruleset.Candidate, wait time.Duration, mode ruleset.Mode) {
+		ok := ev.Evaluate(c, rs.At(wait), mode)
+		fmt.Printf("%s: %v (Results %v)\n", what, ok, ev.Results())
+	}
+	l := func(roles ...string) []string { return roles }
+	show("partial, both teams can still fill their roles", candidate(l("tank", "dps"), l("healer")), 0, ruleset.Partial)
+	show("partial, red has one open slot for two missing roles", candidate(l("dps", "dps"), l("tank")), 0, ruleset.Partial)
+	show("final, a tank and a healer on each team", candidate(l("tank", "healer"), l("healer", "dps", "tank")), 0, ruleset.Final)
+	show("final, red has no healer", candidate(l("tank", "dps"), l("tank", "healer")), 0, ruleset.Final)
+	show("final after 30s, when minPerTeam is 0", candidate(l("tank", "dps"), l("tank", "healer")), 30*time.Second, ruleset.Final)
+	// Output:
+	// rule Roles: type roleQueue, Go true, reads [role]
+	// partial, both teams can still fill their roles: true (Results [1])
+	// partial, red has one open slot for two missing roles: false (Results [-1])
+	// final, a tank and a healer on each team: true (Results [1])
+	// final, red has no healer: false (Results [-1])
+	// final after 30s, when minPerTeam is 0: true (Results [1])
 }

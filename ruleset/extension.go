@@ -101,7 +101,9 @@ func (c *compiler) expressionRule(n *node, path string, r *rule, rv *ruleVals) {
 		c.errorf(path+".expression", "does not compile: %s", oneLine(err.Error()))
 		return
 	}
-	if bad, clash := c.unknownMembers(prog.Node()); bad != "" {
+	bad, clash, reads := c.unknownMembers(prog.Node())
+	r.reads = reads
+	if bad != "" {
 		c.errorf(path+".expression", "reads .%s, which is neither a declared attribute nor one of %s", bad, strings.Join(extFields, ", "))
 		return
 	} else if clash != "" {
@@ -150,8 +152,10 @@ type memberCheck struct {
 	allowed map[string]bool
 	shadow  map[string]bool // player fields a declared attribute also names
 	maps    map[string]bool // string_number_map attributes, whose keys are free
+	attrs   map[string]int  // declared attributes by name
 	bad     string
 	clash   string
+	reads   attrMask // the declared attributes the expression names
 }
 
 func (m *memberCheck) Visit(n *ast.Node) {
@@ -164,22 +168,33 @@ func (m *memberCheck) Visit(n *ast.Node) {
 			return // latency["<location>"] or a map attribute's key: any name
 		}
 	}
-	if s, ok := mn.Property.(*ast.StringNode); ok && !m.allowed[s.Value] {
+	s, ok := mn.Property.(*ast.StringNode)
+	if !ok {
+		return
+	}
+	switch {
+	case !m.allowed[s.Value]:
 		m.bad = s.Value
-	} else if ok && m.shadow[s.Value] && m.clash == "" {
+	case m.shadow[s.Value] && m.clash == "":
 		m.clash = s.Value
+	}
+	if i, attr := m.attrs[s.Value]; attr {
+		m.reads |= 1 << uint(i)
 	}
 }
 
 // unknownMembers returns the first member the expression reads that is
-// neither a field nor a declared attribute, and the first player field
-// (id, team, latency) it reads that a declared attribute also names.
-func (c *compiler) unknownMembers(root ast.Node) (bad, clash string) {
-	m := &memberCheck{allowed: map[string]bool{}, shadow: map[string]bool{}, maps: map[string]bool{}}
+// neither a field nor a declared attribute, the first player field (id,
+// team, latency) it reads that a declared attribute also names, and the
+// declared attributes it names (as members: an attribute read through a
+// computed key, .[k], is not seen).
+func (c *compiler) unknownMembers(root ast.Node) (bad, clash string, reads attrMask) {
+	m := &memberCheck{allowed: map[string]bool{}, shadow: map[string]bool{}, maps: map[string]bool{}, attrs: map[string]int{}}
 	for _, f := range extFields {
 		m.allowed[f] = true
 	}
-	for _, a := range c.schema.Attrs() {
+	for i, a := range c.schema.Attrs() {
+		m.attrs[a.Name] = i
 		m.allowed[a.Name] = true
 		m.maps[a.Name] = a.Kind == ticket.KindMap
 		if a.Name == "id" || a.Name == "team" || a.Name == "latency" {
@@ -187,7 +202,7 @@ func (c *compiler) unknownMembers(root ast.Node) (bad, clash string) {
 		}
 	}
 	ast.Walk(&root, m)
-	return m.bad, m.clash
+	return m.bad, m.clash, m.reads
 }
 
 func numbers(v any) ([]float64, error) {

@@ -362,3 +362,105 @@ func joinPath(path, key string) string {
 	}
 	return path + "." + key
 }
+
+// StandardJSON reads body with the leniency of D1 (// and /* */ comments,
+// trailing commas in objects and arrays) and returns it as strict JSON
+// (RFC 8259) that encoding/json and other standard readers accept. It is the
+// package's own reader, so a body reads the same here as in Parse: other
+// packages need no comment stripper of their own.
+//
+// The output is compact (no white space between tokens); pass it to
+// json.Indent for a readable form. Object members keep their order, and a
+// key repeated inside one object is kept each time (Validate reports it;
+// encoding/json keeps the last). Numbers keep the text they were written
+// with, except that a number JSON does not allow, such as 007, is written in
+// its shortest form (7). Strings are written with JSON escapes; bytes that
+// are not UTF-8 become U+FFFD. Unlike Parse, StandardJSON does not enforce
+// MaxBodyLength. A body that is not JSON even by the lenient reading yields
+// an *ErrorList wrapping ErrSyntax, with the line and column of the problem.
+func StandardJSON(body []byte) ([]byte, error) {
+	root, _, msg := readJSON(string(body))
+	if msg != "" {
+		return nil, &ErrorList{syntax: true, Errors: []Error{{Message: msg}}}
+	}
+	return appendJSON(make([]byte, 0, len(body)), root), nil
+}
+
+// appendJSON appends n to dst as strict JSON.
+func appendJSON(dst []byte, n *node) []byte {
+	switch n.kind {
+	case kNull:
+		return append(dst, "null"...)
+	case kBool:
+		return strconv.AppendBool(dst, n.b)
+	case kNumber:
+		if strictNumber(n.str) {
+			return append(dst, n.str...)
+		}
+		return strconv.AppendFloat(dst, n.num, 'g', -1, 64)
+	case kString:
+		return appendJSONString(dst, n.str)
+	case kArray:
+		dst = append(dst, '[')
+		for i, it := range n.items {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSON(dst, it)
+		}
+		return append(dst, ']')
+	}
+	dst = append(dst, '{')
+	for i, m := range n.members {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, m.key)
+		dst = append(dst, ':')
+		dst = appendJSON(dst, m.val)
+	}
+	return append(dst, '}')
+}
+
+// strictNumber reports whether text, which the lenient reader accepted as a
+// number, is also a JSON number: the reader allows leading zeros (007),
+// which JSON does not.
+func strictNumber(text string) bool {
+	s := strings.TrimPrefix(text, "-")
+	return len(s) < 2 || s[0] != '0' || s[1] < '0' || s[1] > '9'
+}
+
+// appendJSONString appends s to dst as a JSON string.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				dst = utf8.AppendRune(dst, utf8.RuneError)
+			} else {
+				dst = append(dst, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c == '\r':
+			dst = append(dst, '\\', 'r')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			dst = append(dst, c)
+		}
+		i++
+	}
+	return append(dst, '"')
+}

@@ -131,9 +131,9 @@ type pnode struct {
 	fn    aggFn
 	arg   int // index of the argument node
 	num   float64
-	str   string
-	teams []int // path: selected team indexes
-	multi bool  // path: grouped by team
+	str   string // a string literal; for a path, its team selector as written
+	teams []int  // path: selected team indexes
+	multi bool   // path: grouped by team
 	field pathField
 	kind  ticket.Kind // path attribute kind
 	slot  int         // path attribute slot
@@ -333,7 +333,8 @@ func (p *exprParser) path() int {
 		p.pos = at + 1
 		p.fail("%s", err)
 	}
-	n := pnode{op: opPath, teams: teams, multi: multi, field: fieldTeams, grow: growGrows}
+	// str keeps the selector as written, for Rule.Teams.
+	n := pnode{op: opPath, str: sel, teams: teams, multi: multi, field: fieldTeams, grow: growGrows}
 	depth := 0
 	if multi {
 		depth = 1

@@ -96,16 +96,6 @@ type Team struct {
 	MaxPlayers int // before expansions
 }
 
-// Rule describes one rule of a compiled rule set.
-type Rule struct {
-	Name        string
-	Type        string
-	Description string
-	// InCompound is true for a rule referenced by a compound rule; it is
-	// evaluated only through that compound (D3).
-	InCompound bool
-}
-
 // RuleSet is a compiled rule set. It is immutable and safe for concurrent
 // use; evaluation goes through an Evaluator, which is not.
 type RuleSet struct {
@@ -161,6 +151,19 @@ func (rs *RuleSet) Algorithm() Algorithm { return rs.algo }
 
 // Rules returns every rule in order. The caller must not modify it.
 func (rs *RuleSet) Rules() []Rule { return rs.info }
+
+// MaxTeamSize returns the largest maxPlayers any single team reaches over
+// all expansion phases: the most players one team can ever hold. It is at
+// least every team's maxPlayers before expansions.
+func (rs *RuleSet) MaxTeamSize() int {
+	n := 0
+	for i := range rs.phases {
+		for _, t := range rs.phases[i].teams {
+			n = max(n, t.Max)
+		}
+	}
+	return n
+}
 
 // Expansions returns the number of expansions (entries of the expansions
 // array), each with one or more steps.
