@@ -204,7 +204,7 @@ type Subscription struct {
 	r        *Runner
 	mu       sync.Mutex
 	queue    []Event
-	inflight bool          // the forwarder holds queue's former head, offering it on C
+	inflight bool          // queue[0] is on offer on C
 	wake     chan struct{} // signals new events, capacity 1
 	done     chan struct{} // closed to stop forwarding
 	halted   bool
@@ -253,10 +253,11 @@ func (s *Subscription) push(events []Event) {
 	}
 }
 
-// forward moves queued events to C until halted. The event on offer is
-// taken out of the queue first, so that a Drain meanwhile cannot return it
-// as well; if the subscription halts before a receiver takes it, it goes
-// back to the front of the queue, where Drain finds it.
+// forward moves queued events to C until halted. The event on offer stays
+// at the head of the queue until a receiver takes it: a Drain meanwhile
+// leaves the head alone, and if the subscription halts first the event is
+// already where Drain finds it, so halting costs the same whatever the
+// backlog.
 func (s *Subscription) forward() {
 	for {
 		s.mu.Lock()
@@ -270,18 +271,17 @@ func (s *Subscription) forward() {
 			}
 		}
 		ev := s.queue[0]
-		s.queue[0] = Event{}
-		s.queue = s.queue[1:]
 		s.inflight = true
 		s.mu.Unlock()
 		select {
 		case s.c <- ev:
 			s.mu.Lock()
+			s.queue[0] = Event{} // still ev: only push and Drain change the queue meanwhile, and neither touches its head
+			s.queue = s.queue[1:]
 			s.inflight = false
 			s.mu.Unlock()
 		case <-s.done:
 			s.mu.Lock()
-			s.queue = append([]Event{ev}, s.queue...)
 			s.inflight = false
 			s.mu.Unlock()
 			return
@@ -303,9 +303,6 @@ func (s *Subscription) halt() {
 func (s *Subscription) Pending() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.inflight {
-		return len(s.queue) + 1
-	}
 	return len(s.queue)
 }
 
@@ -318,6 +315,12 @@ func (s *Subscription) Drain() []Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := s.queue
+	if s.inflight {
+		// The head is on offer: it stays, in a slice of capacity 1, so
+		// that the next push reallocates rather than write into out.
+		out, s.queue = s.queue[1:], s.queue[:1:1]
+		return out
+	}
 	s.queue = nil
 	return out
 }
