@@ -1,29 +1,29 @@
 package bench
 
 import (
-	"encoding/json"
-	"regexp"
-	"strconv"
-	"strings"
+	"slices"
 
 	"github.com/matchforge/matchforge/ruleset"
 	"github.com/matchforge/matchforge/ticket"
 )
 
-// ruleInfo is what the generator needs to know of one rule: the compiled
-// rule set does not expose which attributes a rule's expressions read, so
-// the body is read again here.
+// ruleInfo is what the generator needs to know of one rule, read from the
+// compiled rule set's description of it (ruleset.Rule).
 type ruleInfo struct {
 	index        int // in rs.Rules()
 	name, typ    string
 	measurements []string
-	refExpr      string // referenceValue when it is an expression
-	refStr       string // referenceValue when it is a literal string
+	refExpr      string   // referenceValue when it is an expression
+	refAttrs     []string // the attributes that expression reads
+	refStr       string   // referenceValue when it is a literal string
 	refNum       *float64
 	operation    string
 	batchAttr    string
 	sortAttr     string
 	minCount     *float64
+	measured     []string // the attributes the measurements read
+	attrs        []string // every attribute the rule reads
+	teamSel      []string // the team selectors of the measurements ("*" for all)
 }
 
 // analysis describes how a rule set's rules use its attributes.
@@ -32,119 +32,44 @@ type analysis struct {
 	rules []ruleInfo
 }
 
-var (
-	attrRef = regexp.MustCompile(`attributes\[([^\]]+)\]`)
-	teamRef = regexp.MustCompile(`teams\[([^\]]+)\]`)
-)
-
-// analyze reads the rule set's body again (leniently: comments and trailing
-// commas removed) for the parts of the rules the compiled form keeps to
-// itself. A body the compiler accepted always reads; anything unexpected
-// only makes the analysis poorer.
 func analyze(rs *ruleset.RuleSet) *analysis {
 	a := &analysis{rs: rs}
-	var doc struct {
-		Rules []map[string]json.RawMessage `json:"rules"`
-	}
-	_ = json.Unmarshal([]byte(stripJSONC(rs.Body())), &doc)
-	for i, raw := range doc.Rules {
-		r := ruleInfo{index: -1}
-		r.name = rawString(raw["name"])
-		r.typ = rawString(raw["type"])
-		for j, info := range rs.Rules() {
-			if info.Name == r.name {
-				r.index = j
-				break
-			}
+	for i, r := range rs.Rules() {
+		ri := ruleInfo{
+			index: i, name: r.Name, typ: r.Type, measurements: r.Measurements,
+			operation: r.Operation, batchAttr: r.BatchAttribute, sortAttr: r.SortAttribute,
+			measured: r.Measured, attrs: r.Attributes, teamSel: r.Teams,
 		}
-		if r.index < 0 && i < len(rs.Rules()) {
-			r.index = i
+		switch ref := r.Reference; ref.Kind {
+		case ruleset.NumberReference:
+			n := ref.Number
+			ri.refNum = &n
+		case ruleset.StringReference:
+			ri.refStr = ref.Text
+		case ruleset.ExpressionReference:
+			ri.refExpr, ri.refAttrs = ref.Text, ref.Attributes
 		}
-		switch m := raw["measurements"]; {
-		case len(m) > 0 && m[0] == '[':
-			_ = json.Unmarshal(m, &r.measurements)
-		case len(m) > 0:
-			r.measurements = []string{rawString(m)}
+		if r.MinCount.Set {
+			n := r.MinCount.Value
+			ri.minCount = &n
 		}
-		if ref := raw["referenceValue"]; len(ref) > 0 {
-			if ref[0] == '"' {
-				s := rawString(ref)
-				if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
-					r.refNum = &f
-				} else if strings.ContainsAny(s, "([") {
-					r.refExpr = s
-				} else {
-					r.refStr = s
-				}
-			} else if f, err := strconv.ParseFloat(string(ref), 64); err == nil {
-				r.refNum = &f
-			}
-		}
-		r.operation = rawString(raw["operation"])
-		r.batchAttr = rawString(raw["batchAttribute"])
-		r.sortAttr = rawString(raw["sortAttribute"])
-		r.minCount = rawNumber(raw["minCount"])
-		a.rules = append(a.rules, r)
+		a.rules = append(a.rules, ri)
 	}
 	return a
 }
 
-func rawString(m json.RawMessage) string {
-	var s string
-	_ = json.Unmarshal(m, &s)
-	return s
-}
+// measures reports whether the rule's measurements read attribute name.
+func (r *ruleInfo) measures(name string) bool { return slices.Contains(r.measured, name) }
 
-func rawNumber(m json.RawMessage) *float64 {
-	if len(m) == 0 {
-		return nil
-	}
-	var f float64
-	if json.Unmarshal(m, &f) == nil {
-		return &f
-	}
-	if s := rawString(m); s != "" {
-		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
-			return &f
-		}
-	}
-	return nil
-}
-
-// reads reports whether expression text reads attribute name.
-func reads(text, name string) bool {
-	for _, m := range attrRef.FindAllStringSubmatch(text, -1) {
-		if strings.TrimSpace(m[1]) == name {
-			return true
-		}
-	}
-	return false
-}
-
-func (r *ruleInfo) measures(name string) bool {
-	for _, m := range r.measurements {
-		if reads(m, name) {
-			return true
-		}
-	}
-	return false
-}
+// refReads reports whether the rule's reference expression reads attribute
+// name.
+func (r *ruleInfo) refReads(name string) bool { return slices.Contains(r.refAttrs, name) }
 
 // uses reports whether the rule reads attribute name anywhere.
-func (r *ruleInfo) uses(name string) bool {
-	return r.measures(name) || reads(r.refExpr, name) || r.batchAttr == name || r.sortAttr == name
-}
+func (r *ruleInfo) uses(name string) bool { return slices.Contains(r.attrs, name) }
 
 // teams returns the team names (or "*") the rule's measurements select.
-func (r *ruleInfo) teams() []string {
-	var out []string
-	for _, m := range r.measurements {
-		for _, t := range teamRef.FindAllStringSubmatch(m, -1) {
-			out = append(out, strings.TrimSpace(t[1]))
-		}
-	}
-	return out
-}
+func (r *ruleInfo) teams() []string { return r.teamSel }
 
 // numberAttributesRead returns the number attributes any rule reads, and
 // the balanced attribute, in declaration order: the attributes whose team
@@ -165,67 +90,4 @@ func (a *analysis) numberAttributesRead() []string {
 		}
 	}
 	return out
-}
-
-// stripJSONC removes // and /* */ comments outside strings, then commas
-// that come right before a closing bracket: the leniency rule sets allow
-// (D1).
-func stripJSONC(s string) string {
-	return scanJSON(scanJSON(s, true), false)
-}
-
-// scanJSON copies s, outside strings dropping comments (comments true) or
-// trailing commas (comments false).
-func scanJSON(s string, comments bool) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	inStr := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if inStr {
-			b.WriteByte(c)
-			switch c {
-			case '\\':
-				if i+1 < len(s) {
-					i++
-					b.WriteByte(s[i])
-				}
-			case '"':
-				inStr = false
-			}
-			continue
-		}
-		switch {
-		case c == '"':
-			inStr = true
-			b.WriteByte(c)
-		case comments && c == '/' && i+1 < len(s) && s[i+1] == '/':
-			for i < len(s) && s[i] != '\n' {
-				i++
-			}
-			if i < len(s) {
-				b.WriteByte('\n')
-			}
-		case comments && c == '/' && i+1 < len(s) && s[i+1] == '*':
-			end := strings.Index(s[i+2:], "*/")
-			if end < 0 {
-				i = len(s)
-			} else {
-				i += end + 3
-			}
-			b.WriteByte(' ')
-		case !comments && c == ',':
-			j := i + 1
-			for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r') {
-				j++
-			}
-			if j < len(s) && (s[j] == '}' || s[j] == ']') {
-				continue // a trailing comma
-			}
-			b.WriteByte(c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }

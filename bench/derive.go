@@ -150,10 +150,10 @@ func deriveNumber(a *analysis, at ticket.Attr) (Attribute, bool) {
 			case r.refExpr != "":
 				up := r.operation == ">=" || r.operation == ">"
 				down := r.operation == "<=" || r.operation == "<"
-				if r.measures(name) && up || reads(r.refExpr, name) && down {
+				if r.measures(name) && up || r.refReads(name) && down {
 					shift = 2
 				}
-				if r.measures(name) && down || reads(r.refExpr, name) && up {
+				if r.measures(name) && down || r.refReads(name) && up {
 					shift = -2
 				}
 			}
@@ -285,8 +285,8 @@ func deriveList(a *analysis, at ticket.Attr) Attribute {
 			attr.MaxItems = I(2)
 			return attr
 		case "reference_intersection_count":
-			if reads(r.refExpr, name) || r.measures(name) {
-				if r.refExpr != "" && !attrRef.MatchString(r.refExpr) && at.Default != nil {
+			if r.refReads(name) || r.measures(name) {
+				if r.refExpr != "" && len(r.refAttrs) == 0 && at.Default != nil {
 					// A block list, compared with player ids: mostly empty,
 					// otherwise names that are no player's.
 					attr.Values = []Choice{Str("blocked-1", 1), Str("blocked-2", 1), Str("blocked-3", 1)}

@@ -111,13 +111,3 @@ func TestNumberAttributesRead(t *testing.T) {
 		t.Errorf("derived mode = %+v; want two shared values", a)
 	}
 }
-
-func TestStripJSONC(t *testing.T) {
-	in := `{"a": "x // not a comment", /* block */ "b": [1, 2,], // line
-	"c": {"d": "e\"f",},}`
-	want := `{"a": "x // not a comment",   "b": [1, 2], 
-	"c": {"d": "e\"f"}}`
-	if got := stripJSONC(in); got != want {
-		t.Errorf("stripJSONC =\n%s\nwant\n%s", got, want)
-	}
-}

@@ -34,6 +34,9 @@ type Options struct {
 	// session's matchmaker data (an extension of the FlexMatch event); off
 	// by default. MatchmakerData returns the document either way.
 	EventMatchmakerData bool
+	// RuleSet says how rule-set bodies are read: the rule types implemented
+	// in Go that they may use (see ruleset.RuleType).
+	RuleSet ruleset.Options
 }
 
 const (
@@ -52,6 +55,9 @@ func (o Options) Validate() error {
 		return fmt.Errorf("gamelift: Options.Region %q must not contain ':', '/' or spaces", o.Region)
 	case o.MaxRuleSets < 0, o.MaxConfigurations < 0:
 		return errors.New("gamelift: Options.MaxRuleSets and MaxConfigurations must not be negative")
+	}
+	if err := o.RuleSet.Validate(); err != nil {
+		return fmt.Errorf("gamelift: Options.RuleSet: %w", err)
 	}
 	return o.Engine.Validate()
 }
@@ -218,20 +224,14 @@ func (s *Service) compileBody(body string) (*ruleset.RuleSet, error) {
 	if body == "" {
 		return nil, invalidf("RuleSetBody is required; give the rule set as a JSON string")
 	}
-	rs, err := ruleset.Load([]byte(body))
+	rs, err := ruleset.LoadWith([]byte(body), s.opts.RuleSet)
 	if err != nil {
-		problems := ruleset.Problems(err)
-		var b strings.Builder
-		if len(problems) == 1 {
-			b.WriteString("RuleSetBody is not a valid rule set: ")
-			b.WriteString(problems[0].Error())
-		} else {
-			fmt.Fprintf(&b, "RuleSetBody is not a valid rule set (%d problems):", len(problems))
-			for i, p := range problems {
-				fmt.Fprintf(&b, " (%d) %s", i+1, p.Error())
-			}
+		const subject = "RuleSetBody is not a valid rule set"
+		var list *ruleset.ErrorList
+		if errors.As(err, &list) {
+			return nil, invalidf("%s", list.Summary(subject))
 		}
-		return nil, invalidf("%s", b.String())
+		return nil, invalidf("%s: %s", subject, err)
 	}
 	return rs, nil
 }

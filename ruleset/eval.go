@@ -130,7 +130,6 @@ type Evaluator struct {
 	res    []int8
 	loc    int32
 	scratF []float64
-	scratS []string
 	setS   []string
 	keep   []int32
 	ext    []extState

@@ -76,12 +76,13 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				file, rs.Class(), len(rs.Teams()), len(rs.Rules()), rs.Expansions())
 			continue
 		}
-		for _, p := range ruleset.Problems(err) {
-			if p.Path == "" {
-				fmt.Fprintf(stdout, "%s: %s\n", file, p.Message)
-			} else {
-				fmt.Fprintf(stdout, "%s: %s: %s\n", file, p.Path, p.Message)
-			}
+		var list *ruleset.ErrorList
+		if !errors.As(err, &list) {
+			fmt.Fprintf(stdout, "%s: %v\n", file, err)
+			continue
+		}
+		for _, line := range list.Lines() {
+			fmt.Fprintf(stdout, "%s: %s\n", file, line)
 		}
 	}
 	return status

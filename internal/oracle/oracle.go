@@ -3,8 +3,9 @@
 // evaluates every rule of SPEC.md sections 3 and 4 naively on the final
 // composition, with the expansion values in force at the match's clock
 // (D12), and checks team sizes and whole parties (D7). It shares no
-// evaluation code with package ruleset: a bug there cannot hide a bug in
-// the engine's matches.
+// evaluation code with package ruleset (only its lenient JSON reader,
+// ruleset.StandardJSON): a bug there cannot hide a bug in the engine's
+// matches.
 //
 // It supports what the tests' rule sets use: comparison (with and without
 // referenceValue), distance, collection (intersection, contains,
@@ -27,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/matchforge/matchforge/ruleset"
 	"github.com/matchforge/matchforge/ticket"
 )
 
@@ -150,60 +152,18 @@ type RuleSet struct {
 	Label      string // names the rule set in reports
 }
 
-// stripJSONC removes // and /* */ comments and trailing commas outside
-// strings, so encoding/json can read the published examples (D1).
-func stripJSONC(s string) string {
-	var b strings.Builder
-	inStr := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if inStr {
-			b.WriteByte(c)
-			if c == '\\' && i+1 < len(s) {
-				i++
-				b.WriteByte(s[i])
-			} else if c == '"' {
-				inStr = false
-			}
-			continue
-		}
-		switch {
-		case c == '"':
-			inStr = true
-			b.WriteByte(c)
-		case c == '/' && i+1 < len(s) && s[i+1] == '/':
-			for i < len(s) && s[i] != '\n' {
-				i++
-			}
-			b.WriteByte('\n')
-		case c == '/' && i+1 < len(s) && s[i+1] == '*':
-			end := strings.Index(s[i+2:], "*/")
-			if end < 0 {
-				return b.String()
-			}
-			i += end + 3
-		case c == ',':
-			j := i + 1
-			for j < len(s) && strings.ContainsRune(" \t\r\n", rune(s[j])) {
-				j++
-			}
-			if j < len(s) && (s[j] == '}' || s[j] == ']') {
-				continue // a trailing comma
-			}
-			b.WriteByte(c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
 var oTargetPattern = regexp.MustCompile(`^\s*(rules|teams|team)\[([^\]]*)\]\.(\w+)\s*$`)
 
 // Parse reads a rule-set body.
 func Parse(body string) (*RuleSet, error) {
+	// The lenient reading of D1 (comments, trailing commas) is the one
+	// thing the oracle shares with package ruleset.
+	std, err := ruleset.StandardJSON([]byte(body))
+	if err != nil {
+		return nil, fmt.Errorf("oracle: rule set: %w", err)
+	}
 	var d oDoc
-	if err := json.Unmarshal([]byte(stripJSONC(body)), &d); err != nil {
+	if err := json.Unmarshal(std, &d); err != nil {
 		return nil, fmt.Errorf("oracle: rule set: %w", err)
 	}
 	rs := &RuleSet{
