@@ -9,7 +9,9 @@
 // second Settle after it, the age and group indexes hold a staged entry in
 // sorted slices instead of trees, so that a ticket matched within a step or
 // two never costs a tree insert and delete. Queries see staged and inserted
-// entries alike.
+// entries alike. Options.NoStaging turns staging off (Stage is then Insert)
+// without changing any query's answer, so that a test can run the same
+// operations both ways and check that staging changes no outcome.
 //
 //	p := pool.New[*myTicket](pool.Options{Numbers: 1, Latency: true})
 //	p.Insert(&pool.Entry[*myTicket]{ID: "t1", Start: now, Nums: []float64{skill}, Lat: lat, Item: t})
