@@ -20,4 +20,9 @@
 // The pool knows nothing of rule sets: the engine decides which keys an
 // entry carries. Each operation documents its cost. A Pool is not safe for
 // concurrent use.
+//
+// OrderedSet is the same B-tree for the engine's other ordered structures
+// (deadline and anchor queues, wakeups, matches awaiting acceptance): a set
+// of values in the order of a less function, so that only this package
+// imports the B-tree.
 package pool
