@@ -9,7 +9,9 @@
 // second Settle after it, the age and group indexes hold a staged entry in
 // sorted slices instead of trees, so that a ticket matched within a step or
 // two never costs a tree insert and delete. Queries see staged and inserted
-// entries alike.
+// entries alike. Options.NoStaging turns staging off (Stage is then Insert)
+// without changing any query's answer, so that a test can run the same
+// operations both ways and check that staging changes no outcome.
 //
 //	p := pool.New[*myTicket](pool.Options{Numbers: 1, Latency: true})
 //	p.Insert(&pool.Entry[*myTicket]{ID: "t1", Start: now, Nums: []float64{skill}, Lat: lat, Item: t})
@@ -18,4 +20,9 @@
 // The pool knows nothing of rule sets: the engine decides which keys an
 // entry carries. Each operation documents its cost. A Pool is not safe for
 // concurrent use.
+//
+// OrderedSet is the same B-tree for the engine's other ordered structures
+// (deadline and anchor queues, wakeups, matches awaiting acceptance): a set
+// of values in the order of a less function, so that only this package
+// imports the B-tree.
 package pool

@@ -75,3 +75,49 @@ func Example() {
 	// first two by age: bo cy
 	// skill 1200 to 1300: ana di
 }
+
+// An OrderedSet of wakeups ordered by time, ties broken by a sequence
+// number so that two wakeups at the same time stay distinct: the engine's
+// loop takes the due ones from the front.
+func ExampleOrderedSet() {
+	type wakeup struct {
+		at  int64
+		seq int
+		who string
+	}
+	s := pool.NewOrderedSet(func(a, b wakeup) bool {
+		if a.at != b.at {
+			return a.at < b.at
+		}
+		return a.seq < b.seq
+	})
+	s.Set(wakeup{30, 1, "ana"})
+	s.Set(wakeup{10, 2, "bo"})
+	s.Set(wakeup{10, 3, "cy"})
+	s.Set(wakeup{20, 4, "di"})
+	s.Delete(wakeup{at: 20, seq: 4}) // di left: only the ordering fields matter
+
+	snapshot := s.Copy() // O(1); later changes to s do not show in it
+
+	now := int64(15)
+	for {
+		w, ok := s.Min()
+		if !ok || w.at > now {
+			break
+		}
+		s.PopMin()
+		fmt.Println("wake", w.who)
+	}
+	fmt.Println("left:", s.Len())
+	fmt.Print("snapshot:")
+	for w := range snapshot.All() {
+		fmt.Print(" ", w.who)
+	}
+	fmt.Println()
+
+	// Output:
+	// wake bo
+	// wake cy
+	// left: 1
+	// snapshot: bo cy ana
+}

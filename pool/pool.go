@@ -29,6 +29,17 @@ type Options struct {
 	// groups tickets by location and latency band, so that a scan for
 	// neighbours never meets a ticket that cannot share a location.
 	Grouped bool
+	// NoStaging turns staging off: Stage puts the entry in every index at
+	// once, exactly as Insert does, and Settle has nothing to move. Every
+	// query answers as it would with staging on (the same entries, in the
+	// same order), so a test can run the same operations both ways and
+	// compare; only Staged, which counts what staging holds back, reads 0.
+	// The pool still remembers which entries Stage added since the last
+	// Settle, because OldestEarlier leaves them out either way. Like the
+	// other fields it is a plain value the engine can copy from its own
+	// configuration; checking it costs one branch in Stage, Insert,
+	// Remove, Settle and OldestEarlier.
+	NoStaging bool
 }
 
 // Entry is one ticket in a pool. The caller fills ID, Start, the keys and
@@ -47,9 +58,13 @@ type Entry[T any] struct {
 	GroupKey float64
 	Groups   []int32
 	Item     T
-	staged   bool
-	seq      uint64
-	pool     *Pool[T] // the pool holding the entry, nil when out
+	staged   bool // in the staging slices instead of the age and group trees
+	// fresh: added by Stage to a pool with Options.NoStaging; with a
+	// sequence number above the stage period's start, it was staged in the
+	// current period (see Pool.current). It fits in staged's padding.
+	fresh bool
+	seq   uint64
+	pool  *Pool[T] // the pool holding the entry, nil when out
 }
 
 // In reports whether the entry is in a pool.
@@ -108,7 +123,8 @@ type strItem[T any] struct {
 //   - by group (Options.Grouped): each group ordered by the entries' group key.
 //
 // Staged entries (Stage) wait in sorted slices instead of the age and
-// group trees until they settle. In the costs below n is the number of entries and k the number an
+// group trees until they settle, unless Options.NoStaging turns staging
+// off. In the costs below n is the number of entries and k the number an
 // operation visits. A Pool is not safe for concurrent use.
 type Pool[T any] struct {
 	opts Options
@@ -133,6 +149,17 @@ type Pool[T any] struct {
 	radixKeys   []uint64
 	radixKeys2  []uint64
 	cursorsBusy bool
+
+	// OldestEarlier without staging (Options.NoStaging), where the entries
+	// staged in the current period sit in the age tree with the others and
+	// a search has to pass over them. While !earlyStale, early is the
+	// answer (nil for none). Otherwise no entry that counts comes before
+	// earlyAt (a copy of a removed entry's ID, Start and seq), or before
+	// anything when earlyFromTop, and the next search starts there.
+	early        *Entry[T]
+	earlyStale   bool
+	earlyFromTop bool
+	earlyAt      Entry[T]
 }
 
 var treeOpts = btree.Options{NoLocks: true, Degree: 32}
@@ -239,12 +266,66 @@ func (p *Pool[T]) Len() int { return p.count }
 // Insert adds e to every index. It panics if e is already in a pool or its
 // keys do not match the options (a programming error). Cost: O(log n) per
 // index, that is O((1 + Numbers + Strings + len(e.Lat)) log n).
-func (p *Pool[T]) Insert(e *Entry[T]) {
+func (p *Pool[T]) Insert(e *Entry[T]) { p.insert(e, false) }
+
+// insert is Insert; fresh marks an entry that Stage adds to a pool without
+// staging.
+func (p *Pool[T]) insert(e *Entry[T], fresh bool) {
 	p.check(e)
 	p.seq++
-	e.seq, e.pool, e.staged = p.seq, p, false
+	e.seq, e.pool, e.staged, e.fresh = p.seq, p, false, fresh
 	p.insertEager(e)
 	p.insertDeferred(e)
+	if p.opts.NoStaging && !fresh {
+		p.earlierIn(e)
+	}
+}
+
+// current reports whether e, in a pool without staging, was staged in the
+// current stage period (and so does not count for OldestEarlier).
+func (p *Pool[T]) current(e *Entry[T]) bool { return e.fresh && e.seq > p.st.period }
+
+// earlierIn updates what OldestEarlier knows for an entry that counts for
+// it joining a pool without staging.
+func (p *Pool[T]) earlierIn(e *Entry[T]) {
+	switch {
+	case !p.earlyStale:
+		if p.early == nil || ageKeyLess(e.ageKey(), p.early.ageKey()) {
+			p.early = e
+		}
+	case !p.earlyFromTop && ageKeyLess(e.ageKey(), p.earlyAt.ageKey()):
+		// Nothing that counts comes before earlyAt, so e is the oldest.
+		p.early, p.earlyStale = e, false
+	}
+}
+
+// earlierOut updates what OldestEarlier knows for e leaving a pool without
+// staging.
+func (p *Pool[T]) earlierOut(e *Entry[T]) {
+	if !p.earlyStale && e == p.early {
+		// Nothing that counts came before e: search on from where it was.
+		p.early, p.earlyStale, p.earlyFromTop = nil, true, false
+		p.earlyAt.ID, p.earlyAt.Start, p.earlyAt.seq = e.ID, e.Start, e.seq
+	}
+}
+
+// findEarlier searches the age tree for OldestEarlier's answer in a pool
+// without staging, passing over the entries staged in the current period.
+func (p *Pool[T]) findEarlier() {
+	p.early = nil
+	fn := func(k ageKey[T]) bool {
+		if p.current(k.e) {
+			return true
+		}
+		p.early = k.e
+		return false
+	}
+	if p.earlyFromTop {
+		p.age.Scan(fn)
+	} else {
+		p.age.Ascend(p.earlyAt.ageKey(), fn)
+	}
+	p.earlyStale, p.earlyFromTop = false, false
 }
 
 func (p *Pool[T]) check(e *Entry[T]) {
@@ -305,6 +386,9 @@ func (p *Pool[T]) Remove(e *Entry[T]) {
 			p.latTree(l.Loc).Delete(keyItem[T]{float64(l.Ms), e.seq, e})
 		}
 	}
+	if p.opts.NoStaging {
+		p.earlierOut(e)
+	}
 	if e.staged {
 		p.unstage(e) // its staged slices skip it from now on
 	} else {
@@ -315,7 +399,7 @@ func (p *Pool[T]) Remove(e *Entry[T]) {
 			}
 		}
 	}
-	e.pool, e.staged = nil, false
+	e.pool, e.staged, e.fresh = nil, false, false
 	p.count--
 }
 
@@ -360,9 +444,21 @@ func (p *Pool[T]) Oldest() (*Entry[T], bool) {
 
 // OldestEarlier returns the oldest entry that entered the pool before the
 // current stage period: inserted, settled, or carried from the previous
-// period (see Settle). Entries staged since the last Settle are left out.
-// Cost: O(log n), plus a skip over carried entries that left.
+// period (see Settle). Entries staged since the last Settle are left out,
+// with staging on or off (Options.NoStaging). Cost: O(log n), plus a skip
+// over carried entries that left. Without staging: O(1) when the last
+// answer still stands, else O(log n) plus a skip over the entries staged
+// in this period that come before the answer in age order. Each search
+// starts where the last answer was, so in a period a staged entry is
+// passed over once, and again only after an older entry was inserted and
+// removed.
 func (p *Pool[T]) OldestEarlier() (*Entry[T], bool) {
+	if p.opts.NoStaging {
+		if p.earlyStale {
+			p.findEarlier()
+		}
+		return p.early, p.early != nil
+	}
 	k, ok := p.age.Min()
 	if c, cok := p.oldestCarried(); cok && (!ok || ageLess(c, k.item())) {
 		return c.e, true

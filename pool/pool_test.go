@@ -64,6 +64,15 @@ func (m *model) settle() {
 	m.carried, m.current = m.current, map[*pool.Entry[int]]bool{}
 }
 
+// staged is what Pool.Staged should report: the entries staged in this
+// period and those carried, none without staging.
+func (m *model) staged() int {
+	if m.opts.NoStaging {
+		return 0
+	}
+	return len(m.current) + len(m.carried)
+}
+
 // oldestEarlier is the oldest entry not staged in the current period.
 func (m *model) oldestEarlier() (*pool.Entry[int], bool) {
 	for _, e := range m.byAge() {
@@ -292,15 +301,18 @@ func genEntry(t *rapid.T, opts pool.Options, item int) *pool.Entry[int] {
 	return e
 }
 
-// TestPoolMatchesModel runs random sequences of Insert and Remove and checks
-// every query against the brute-force model after each operation.
+// TestPoolMatchesModel runs random sequences of Insert, Stage, Settle and
+// Remove, with staging on and off, and checks every query against the
+// brute-force model after each operation. The model is the same either way:
+// staging must not show.
 func TestPoolMatchesModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		opts := pool.Options{
-			Numbers: rapid.IntRange(0, 2).Draw(t, "numbers"),
-			Strings: rapid.IntRange(0, 2).Draw(t, "strings"),
-			Latency: rapid.Bool().Draw(t, "latency"),
-			Grouped: rapid.Bool().Draw(t, "grouped"),
+			Numbers:   rapid.IntRange(0, 2).Draw(t, "numbers"),
+			Strings:   rapid.IntRange(0, 2).Draw(t, "strings"),
+			Latency:   rapid.Bool().Draw(t, "latency"),
+			Grouped:   rapid.Bool().Draw(t, "grouped"),
+			NoStaging: rapid.Bool().Draw(t, "noStaging"),
 		}
 		p := pool.New[int](opts)
 		if p.Options() != opts {
@@ -310,7 +322,7 @@ func TestPoolMatchesModel(t *testing.T) {
 		var removed []*pool.Entry[int] // once inserted, now out
 		items := 0
 		steps := rapid.IntRange(1, 60).Draw(t, "steps")
-		for range steps {
+		for step := range steps {
 			switch op := rapid.IntRange(0, 9).Draw(t, "op"); {
 			case op < 5 || len(m.entries) == 0:
 				var e *pool.Entry[int]
@@ -347,6 +359,12 @@ func TestPoolMatchesModel(t *testing.T) {
 					p.Remove(removed[rapid.IntRange(0, len(removed)-1).Draw(t, "absent")])
 				}
 				p.Remove(genEntry(t, opts, -1))
+			}
+			// Now and then let several operations pass before the checks,
+			// so that what the pool works out lazily meets a run of
+			// changes.
+			if step < steps-1 && rapid.IntRange(0, 2).Draw(t, "check") == 0 {
+				continue
 			}
 			checkPool(t, p, m, removed)
 		}
@@ -387,8 +405,9 @@ func checkPool(t *rapid.T, p *pool.Pool[int], m *model, removed []*pool.Entry[in
 	if o, ok := p.Oldest(); ok != (len(byAge) > 0) || ok && o != byAge[0] {
 		t.Fatalf("Oldest() = %v, %v; want %v", o, ok, byAge)
 	}
-	if got, want := p.Staged(), len(m.current)+len(m.carried); got != want {
-		t.Fatalf("Staged() = %d, want %d (%d staged in this period, %d carried)", got, want, len(m.current), len(m.carried))
+	if got, want := p.Staged(), m.staged(); got != want {
+		t.Fatalf("Staged() = %d, want %d (%d staged in this period, %d carried, NoStaging %v)",
+			got, want, len(m.current), len(m.carried), m.opts.NoStaging)
 	}
 	o, ok := p.OldestEarlier()
 	if w, wok := m.oldestEarlier(); ok != wok || o != w {
@@ -702,8 +721,19 @@ func TestNearestAllocs(t *testing.T) {
 // their lowest bits) and checks NearestIn against brute force, before and
 // after removals (enough for the slices to be compacted) and Settle.
 func TestStagedLargeGroups(t *testing.T) {
+	forStaging(t, testStagedLargeGroups)
+}
+
+// forStaging runs a test with staging on and with it off.
+func forStaging(t *testing.T, test func(t *testing.T, noStaging bool)) {
+	for _, noStaging := range []bool{false, true} {
+		t.Run(fmt.Sprintf("NoStaging=%v", noStaging), func(t *testing.T) { test(t, noStaging) })
+	}
+}
+
+func testStagedLargeGroups(t *testing.T, noStaging bool) {
 	r := rand.New(rand.NewPCG(5, 6))
-	opts := pool.Options{Grouped: true}
+	opts := pool.Options{Grouped: true, NoStaging: noStaging}
 	p := pool.New[int](opts)
 	m := newModel(opts)
 	var all []*pool.Entry[int]
@@ -772,8 +802,12 @@ func firstDiff(a, b []string) int {
 // staging buffers, more staging, and the Settle that moves the carried
 // entries into the trees.
 func TestStageShrinks(t *testing.T) {
+	forStaging(t, testStageShrinks)
+}
+
+func testStageShrinks(t *testing.T, noStaging bool) {
 	r := rand.New(rand.NewPCG(8, 9))
-	opts := pool.Options{Grouped: true}
+	opts := pool.Options{Grouped: true, NoStaging: noStaging}
 	p := pool.New[int](opts)
 	m := newModel(opts)
 	n := 0
@@ -807,7 +841,7 @@ func TestStageShrinks(t *testing.T) {
 		if w, wok := m.oldestEarlier(); ok != wok || o != w {
 			t.Fatalf("%s: OldestEarlier() = %v, %v; want %v, %v", label, o, ok, w, wok)
 		}
-		if got, want := p.Staged(), len(m.current)+len(m.carried); got != want {
+		if got, want := p.Staged(), m.staged(); got != want {
 			t.Fatalf("%s: Staged() = %d, want %d", label, got, want)
 		}
 	}

@@ -80,7 +80,13 @@ func (p *Pool[T]) unstage(e *Entry[T]) {
 // the pool); queries see it at once. Cost:
 // O(log n) for each number, string and latency key; O(1) otherwise, plus a
 // share of one sort when a query next needs the staged entries in order.
+// With Options.NoStaging, Stage is Insert (and costs what Insert costs),
+// except that OldestEarlier leaves e out until the next Settle.
 func (p *Pool[T]) Stage(e *Entry[T]) {
+	if p.opts.NoStaging {
+		p.insert(e, true)
+		return
+	}
 	p.check(e)
 	st := &p.st
 	if st.live == 0 {
@@ -100,8 +106,12 @@ func (p *Pool[T]) Stage(e *Entry[T]) {
 }
 
 // Reserve makes room for n more staged entries, so that staging a large
-// batch grows the pool's buffers once. Cost: O(n) when they grow.
+// batch grows the pool's buffers once. Cost: O(n) when they grow; nothing
+// with Options.NoStaging.
 func (p *Pool[T]) Reserve(n int) {
+	if p.opts.NoStaging {
+		return
+	}
 	st := &p.st
 	st.entries = slices.Grow(st.entries, n)
 	if p.opts.Grouped {
@@ -110,15 +120,22 @@ func (p *Pool[T]) Reserve(n int) {
 }
 
 // Staged returns how many staged entries are in the pool, carried ones
-// included. Cost: O(1).
+// included; always 0 with Options.NoStaging. Cost: O(1).
 func (p *Pool[T]) Staged() int { return p.st.live }
 
 // Settle ends the stage period: the entries carried from the previous
 // period that are still in the pool go into the age and group indexes, and
 // those staged in the period that ends are carried into the next. Cost:
 // O(log n) per index for each entry settled, O(s log s) for the s carried.
+// With Options.NoStaging there is nothing to move: Settle only starts a new
+// period, and costs O(1).
 func (p *Pool[T]) Settle() {
 	st := &p.st
+	if p.opts.NoStaging {
+		st.period = p.seq
+		p.early, p.earlyStale, p.earlyFromTop = nil, true, true
+		return
+	}
 	n, gn := 0, uint32(0)
 	st.carried, st.carryAt = st.carried[:0], 0
 	for _, s := range st.entries {
