@@ -218,7 +218,7 @@ func (e *Engine) bindRuleSet(c *config, old *Configuration) {
 	c.rs = c.info.RuleSet
 	c.plan = newPlan(c.rs)
 	oldPool := c.pool
-	c.pool = pool.New[*tk](c.plan.options())
+	c.pool = pool.New[*tk](c.plan.options(e.cfg.NoStaging))
 	c.ev = c.rs.NewEvaluator(e.locs)
 	c.ruleTotals = nil
 	c.large = nil // the large-match bookkeeping of the old rule set

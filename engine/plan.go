@@ -128,8 +128,8 @@ func newPlan(rs *ruleset.RuleSet) *plan {
 // group is the id of a location's latency band in the group index.
 func (p *plan) group(loc int32, band int) int32 { return loc*int32(len(p.bands)) + int32(band) }
 
-func (p *plan) options() pool.Options {
-	o := pool.Options{Strings: len(p.strBatch), Latency: p.latency, Grouped: p.grouped}
+func (p *plan) options(noStaging bool) pool.Options {
+	o := pool.Options{Strings: len(p.strBatch), Latency: p.latency, Grouped: p.grouped, NoStaging: noStaging}
 	if p.rs.Class() == ruleset.Large {
 		o.Strings = 0 // the sweep sorts by them; it never looks a value up
 	}

@@ -21,8 +21,7 @@
 // entry carries. Each operation documents its cost. A Pool is not safe for
 // concurrent use.
 //
-// OrderedSet is the same B-tree for the engine's other ordered structures
-// (deadline and anchor queues, wakeups, matches awaiting acceptance): a set
-// of values in the order of a less function, so that only this package
-// imports the B-tree.
+// Options.NoStaging makes new entries go straight into the trees; every
+// query then answers exactly as with staging, which only changes what a
+// step costs (the engine's tests check that matching outcomes agree).
 package pool
