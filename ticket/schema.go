@@ -409,8 +409,8 @@ func (r *Resolved) aggregate() {
 			u, in := slices.Clone(x.set[slot]), slices.Clone(x.set[slot])
 			for p := 1; p < n; p++ {
 				l := x.set[p*c+slot]
-				u = UnionSorted(u, l)
-				in = IntersectSorted(in[:0:0], in, l)
+				u = unionSorted(u, l)
+				in = intersectSorted(in[:0:0], in, l)
 			}
 			x.listUnion[slot], x.listInter[slot] = u, in
 		}
@@ -450,9 +450,9 @@ func find(l []Latency, loc int32) (int32, bool) {
 	return 0, false
 }
 
-// UnionSorted returns the union of two sorted, deduplicated string slices as
+// unionSorted returns the union of two sorted, deduplicated string slices as
 // a new sorted slice.
-func UnionSorted(a, b []string) []string {
+func unionSorted(a, b []string) []string {
 	out := make([]string, 0, len(a)+len(b))
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
@@ -472,9 +472,9 @@ func UnionSorted(a, b []string) []string {
 	return append(out, b[j:]...)
 }
 
-// IntersectSorted appends to dst the strings present in both sorted,
+// intersectSorted appends to dst the strings present in both sorted,
 // deduplicated slices a and b, and returns it. dst may alias a.
-func IntersectSorted(dst, a, b []string) []string {
+func intersectSorted(dst, a, b []string) []string {
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		switch {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
 	"testing"
 
 	"github.com/matchforge/matchforge/ticket"
@@ -668,58 +667,6 @@ func TestResolveNoPlayers(t *testing.T) {
 	if err != nil || r.Players() != 0 || r.HasLatency() || r.Missing() != -1 {
 		t.Errorf("Resolve(nil) = %v, %v", r, err)
 	}
-}
-
-func TestUnionIntersectSorted(t *testing.T) {
-	tests := []struct {
-		a, b, union, inter []string
-	}{
-		{nil, nil, []string{}, nil},
-		{[]string{"a"}, nil, []string{"a"}, nil},
-		{nil, []string{"a"}, []string{"a"}, nil},
-		{[]string{"a", "c", "e"}, []string{"b", "d"}, []string{"a", "b", "c", "d", "e"}, nil},
-		{[]string{"a", "b", "c"}, []string{"b", "c", "d"}, []string{"a", "b", "c", "d"}, []string{"b", "c"}},
-		{[]string{"a", "b"}, []string{"a", "b"}, []string{"a", "b"}, []string{"a", "b"}},
-		{[]string{"x"}, []string{"a", "b", "x", "z"}, []string{"a", "b", "x", "z"}, []string{"x"}},
-		{[]string{"", "a"}, []string{""}, []string{"", "a"}, []string{""}},
-	}
-	for _, tc := range tests {
-		a, b := slices.Clone(tc.a), slices.Clone(tc.b)
-		if got := ticket.UnionSorted(a, b); !reflect.DeepEqual(got, tc.union) {
-			t.Errorf("UnionSorted(%q, %q) = %q, want %q", tc.a, tc.b, got, tc.union)
-		}
-		if got := ticket.UnionSorted(b, a); !reflect.DeepEqual(got, tc.union) {
-			t.Errorf("UnionSorted(%q, %q) = %q, want %q", tc.b, tc.a, got, tc.union)
-		}
-		if got := ticket.IntersectSorted(nil, a, b); !reflect.DeepEqual(got, tc.inter) {
-			t.Errorf("IntersectSorted(nil, %q, %q) = %q, want %q", tc.a, tc.b, got, tc.inter)
-		}
-		// dst may alias a.
-		if got := ticket.IntersectSorted(a[:0], a, b); !equalOrEmpty(got, tc.inter) {
-			t.Errorf("IntersectSorted(a[:0], %q, %q) = %q, want %q", tc.a, tc.b, got, tc.inter)
-		}
-		if !reflect.DeepEqual(b, tc.b) {
-			t.Errorf("b changed to %q", b)
-		}
-		// dst keeps what it held.
-		if got := ticket.IntersectSorted([]string{"keep"}, tc.a, tc.b); !reflect.DeepEqual(got, append([]string{"keep"}, tc.inter...)) {
-			t.Errorf("IntersectSorted with a prefix = %q", got)
-		}
-	}
-	// UnionSorted returns a new slice.
-	a := []string{"a", "b"}
-	u := ticket.UnionSorted(a, nil)
-	u[0] = "z"
-	if a[0] != "a" {
-		t.Error("UnionSorted aliases its input")
-	}
-}
-
-func equalOrEmpty(a, b []string) bool {
-	if len(a) == 0 && len(b) == 0 {
-		return true
-	}
-	return reflect.DeepEqual(a, b)
 }
 
 var (
