@@ -11,6 +11,8 @@ race:
 FUZZTIME ?= 30s
 fuzz:
 	go test ./ruleset -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
+	go test ./ruleset -run '^$$' -fuzz FuzzStandardJSON -fuzztime $(FUZZTIME)
+	go test ./ruleset -run '^$$' -fuzz FuzzGoRuleLoadWith -fuzztime $(FUZZTIME)
 	go test ./ticket -run '^$$' -fuzz FuzzAttributeValueJSON -fuzztime $(FUZZTIME)
 
 # Every benchmark but the million-ticket ones (skipped with -short; run

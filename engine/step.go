@@ -56,14 +56,21 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 		n := len(c.queued)
 		e.out = slices.Grow(e.out, n+2*n/max(1, c.rs.MaxPlayers())+n/16)
 		e.retired = slices.Grow(e.retired, n) // most of them may end in this step
-		c.pool.Reserve(n)
 		c.dirty.fifo[priorityClass(c.plan.priority, false)].reserve(n) // a new ticket's class
 		queued := c.queued
 		c.queued = nil
 		wait := c.estimatedWait()
+		ready, groups := queued[:0], 0 // the tickets that enter the pool, and their group ids
 		for _, t := range queued {
 			e.transition(now, c, EventSearching, nil, []*tk{t}, ticket.StatusSearching, nil).EstimatedWait = wait
-			e.admitAs(c, t, true)
+			if e.prepare(c, t) {
+				ready = append(ready, t)
+				groups += len(t.ent.Groups)
+			}
+		}
+		c.pool.Reserve(len(ready), groups)
+		for _, t := range ready {
+			e.enter(c, t, true)
 			e.markDirty(c, t)
 		}
 	}
@@ -92,8 +99,17 @@ func (e *Engine) admit(c *config, t *tk) { e.admitAs(c, t, false) }
 // admitAs is admit; staged tickets (new ones, at the start of a step) enter
 // the pool's trees only if they are still waiting when the step ends.
 func (e *Engine) admitAs(c *config, t *tk, staged bool) {
+	if e.prepare(c, t) {
+		e.enter(c, t, staged)
+	}
+}
+
+// prepare readies a SEARCHING ticket's pool entry and reports whether it
+// may enter the pool: not when it is in already, or can never match (its
+// StatusReason then says why, D11, D20).
+func (e *Engine) prepare(c *config, t *tk) bool {
 	if t.ent.In() {
-		return
+		return false
 	}
 	if t.dlIn == inNone {
 		c.deadlines.pushBack(t) // back in the search (D16)
@@ -101,30 +117,33 @@ func (e *Engine) admitAs(c *config, t *tk, staged bool) {
 	rs := c.rs
 	switch {
 	case t.r == nil || t.blocked:
-		return
+		return false
 	case t.r.Missing() >= 0:
 		name := rs.Schema().Attrs()[t.r.Missing()].Name
 		t.blocked = true
 		t.note(ticket.ReasonMissingAttribute, fmt.Sprintf("A player has no value for attribute %q, which the rule set declares without a default; this ticket can never match.", name))
-		return
+		return false
 	case rs.HasLatencyRule() && !t.r.HasLatency():
 		t.blocked = true
 		t.note(ticket.ReasonMissingAttribute, "A player has no LatencyInMs, which the rule set's latency rule needs; this ticket can never match.")
-		return
+		return false
 	case !e.fits(c, t):
-		return
+		return false
 	}
 	en := &t.ent
 	if en.Item == nil {
 		*en = pool.Entry[*tk]{ID: t.id, Start: en.Start, Item: t, Nums: t.numBuf[:0], Groups: t.grpBuf[:0]}
 	}
-	if !c.plan.keys(en, t.r) {
-		return // a party that disagrees on a string batch attribute
-	}
+	return c.plan.keys(en, t.r) // false: a party that disagrees on a string batch attribute
+}
+
+// enter puts a prepared ticket in the pool: staged (a new ticket at the
+// start of a step) or into the trees at once.
+func (e *Engine) enter(c *config, t *tk, staged bool) {
 	if staged {
-		c.pool.Stage(en)
+		c.pool.Stage(&t.ent)
 	} else {
-		c.pool.Insert(en)
+		c.pool.Insert(&t.ent)
 	}
 	if t.backfill != nil {
 		c.backfillsIn++

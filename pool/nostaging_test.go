@@ -240,8 +240,8 @@ func TestNoStagingSameAnswers(t *testing.T) {
 				// A batch, as a busy step stages: enough entries per group
 				// for the radix sort.
 				n := rapid.IntRange(1, 200).Draw(t, "batch")
-				tw.on.Reserve(n)
-				tw.off.Reserve(n)
+				tw.on.Reserve(n, 4*n)
+				tw.off.Reserve(n, 4*n)
 				for range n {
 					tw.items++
 					tw.add(randEntry(r, opts, tw.items), 0, true)

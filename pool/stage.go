@@ -105,17 +105,18 @@ func (p *Pool[T]) Stage(e *Entry[T]) {
 	st.sorted = false
 }
 
-// Reserve makes room for n more staged entries, so that staging a large
-// batch grows the pool's buffers once. Cost: O(n) when they grow; nothing
-// with Options.NoStaging.
-func (p *Pool[T]) Reserve(n int) {
+// Reserve makes room for n more staged entries with groupIDs group ids in
+// all (the sum of their len(Groups)), so that staging a large batch grows
+// the pool's buffers once. Cost: O(n) when they grow; nothing with
+// Options.NoStaging.
+func (p *Pool[T]) Reserve(n, groupIDs int) {
 	if p.opts.NoStaging {
 		return
 	}
 	st := &p.st
 	st.entries = slices.Grow(st.entries, n)
 	if p.opts.Grouped {
-		st.gids = slices.Grow(st.gids, n)
+		st.gids = slices.Grow(st.gids, groupIDs)
 	}
 }
 
