@@ -55,7 +55,7 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 		// form: make room once.
 		n := len(c.queued)
 		e.out = slices.Grow(e.out, n+2*n/max(1, c.rs.MaxPlayers())+n/16)
-		e.retired = slices.Grow(e.retired, n) // most of them may end in this step
+		e.retired = slices.Grow(e.retired, n)                          // most of them may end in this step
 		c.dirty.fifo[priorityClass(c.plan.priority, false)].reserve(n) // a new ticket's class
 		queued := c.queued
 		c.queued = nil
