@@ -29,6 +29,10 @@ type ReplayOptions struct {
 	// Service configures the service; its Engine.Seed is replaced by Seed,
 	// and EventMatchmakerData is always on.
 	Service Options
+	// Format is what Replay writes: FormatJSON (the default, also for "")
+	// or FormatText, which is ProjectText of the JSON with Start as
+	// second 0.
+	Format string
 }
 
 // DefaultStart is the default time of second 0 of a replay.
@@ -41,6 +45,8 @@ func (o ReplayOptions) Validate() error {
 		return fmt.Errorf("replay: tick is %v; it must be a positive number of seconds", o.Tick)
 	case o.Until < 0 || math.IsNaN(o.Until):
 		return fmt.Errorf("replay: until is %v; it must not be negative", o.Until)
+	case o.Format != "" && o.Format != FormatJSON && o.Format != FormatText:
+		return fmt.Errorf("replay: format is %q; it must be %q or %q", o.Format, FormatJSON, FormatText)
 	}
 	return o.Service.Validate()
 }
@@ -134,7 +140,8 @@ func seconds(f float64) json.Number { return json.Number(strconv.FormatFloat(f, 
 
 // Replay runs a scenario on a virtual clock and writes JSON Lines to w: for
 // each line its output or error, then the events it caused, and the events
-// of each step. The clock visits every line's at and every multiple of
+// of each step. With Format FormatText it writes the text projection of
+// those lines instead (see ProjectText). The clock visits every line's at and every multiple of
 // Tick, in order; at a line it applies the line, at a tick it steps the
 // engine, and at equal times lines come first. After the last line it keeps
 // stepping until no ticket is QUEUED, SEARCHING or REQUIRES_ACCEPTANCE, or
@@ -163,7 +170,22 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriter(w)
+	sink := w
+	var tw *textWriter
+	if opts.Format == FormatText {
+		tw = newTextWriter(w, opts.Start)
+		sink = tw
+	}
+	bw := bufio.NewWriter(sink)
+	finish := func() error {
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		if tw != nil {
+			return tw.Close()
+		}
+		return nil
+	}
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	at := func(s float64) time.Time {
@@ -188,7 +210,7 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 			s := steps[i]
 			input, err := refs.substitute(s.Input)
 			if err != nil {
-				bw.Flush()
+				finish()
 				return &ScenarioError{s.line, err.Error()}
 			}
 			out, err := svc.Dispatch(at(s.At), s.Op, input)
@@ -196,7 +218,7 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 			if err != nil {
 				var ge *Error
 				if !errors.As(err, &ge) {
-					bw.Flush()
+					finish()
 					return &ScenarioError{s.line, err.Error()}
 				}
 				lo.Error = ge
@@ -220,7 +242,7 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 		}
 		k++
 	}
-	return bw.Flush()
+	return finish()
 }
 
 // matchRefs remembers, per ticket id, what the events last said of the

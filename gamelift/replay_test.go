@@ -2,6 +2,7 @@ package gamelift_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,8 +17,14 @@ import (
 // rewrite regenerates the golden files: go test ./gamelift -run TestScenarios -rewrite
 var rewrite = flag.Bool("rewrite", false, "rewrite the golden files of testdata/scenarios")
 
+// jsonGolden writes the full JSON output of each scenario beside its golden
+// file, as <name>.golden.json (ignored by git), for whoever wants to read or
+// diff the whole record: go test ./gamelift -run TestScenarios -json-golden
+var jsonGolden = flag.Bool("json-golden", false, "also write each scenario's full JSON output to testdata/scenarios/<name>.golden.json")
+
 // runScenario replays a scenario file with the default options and returns
-// the output. A panic in the engine fails the test instead of the binary.
+// the JSON output. A panic in the engine fails the test instead of the
+// binary.
 func runScenario(t *testing.T, path string) (out []byte) {
 	t.Helper()
 	f, err := os.Open(path)
@@ -53,16 +60,46 @@ func scenarioFiles(t *testing.T) []string {
 	return files
 }
 
+// checkJSONLines checks that out is JSON Lines of objects, each line ending
+// in a newline.
+func checkJSONLines(t *testing.T, out []byte) {
+	t.Helper()
+	if len(out) == 0 || out[len(out)-1] != '\n' {
+		t.Fatal("the JSON output is empty or does not end in a newline")
+	}
+	for i, line := range bytes.Split(out[:len(out)-1], []byte("\n")) {
+		if len(line) == 0 || line[0] != '{' || !json.Valid(line) {
+			t.Fatalf("line %d of the JSON output is not a JSON object: %.200s", i+1, line)
+		}
+	}
+}
+
 // TestScenarios runs every testdata/scenarios/*.jsonl through ReadScenario
-// and Replay with the default options and compares the output byte for
-// byte with the .golden file beside it. Run with -rewrite to regenerate the
-// golden files, then review the diff like code.
+// and Replay with the default options, twice: the two JSON outputs must be
+// the same bytes (D21) and valid JSON Lines. The text projection of the
+// output (ProjectText) must equal the .golden file beside the scenario.
+// Run with -rewrite to regenerate the golden files, then review the diff
+// like code; add -json-golden to also write the full JSON.
 func TestScenarios(t *testing.T) {
 	for _, path := range scenarioFiles(t) {
 		name := strings.TrimSuffix(filepath.Base(path), ".jsonl")
 		t.Run(name, func(t *testing.T) {
-			got := runScenario(t, path)
+			out := runScenario(t, path)
+			if again := runScenario(t, path); !bytes.Equal(out, again) {
+				t.Fatalf("two replays differ\n%s", firstDiff(again, out))
+			}
+			checkJSONLines(t, out)
+			var text bytes.Buffer
+			if err := gamelift.ProjectText(bytes.NewReader(out), &text, gamelift.DefaultStart); err != nil {
+				t.Fatalf("ProjectText: %v", err)
+			}
+			got := text.Bytes()
 			golden := strings.TrimSuffix(path, ".jsonl") + ".golden"
+			if *jsonGolden {
+				if err := os.WriteFile(golden+".json", out, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if *rewrite {
 				if err := os.WriteFile(golden, got, 0o644); err != nil {
 					t.Fatal(err)
@@ -97,20 +134,6 @@ func firstDiff(got, want []byte) string {
 		}
 	}
 	return "(same lines)"
-}
-
-// TestScenariosDeterministic replays every scenario twice: the same
-// scenario and options must give the same bytes (D21).
-func TestScenariosDeterministic(t *testing.T) {
-	for _, path := range scenarioFiles(t) {
-		name := strings.TrimSuffix(filepath.Base(path), ".jsonl")
-		t.Run(name, func(t *testing.T) {
-			a, b := runScenario(t, path), runScenario(t, path)
-			if !bytes.Equal(a, b) {
-				t.Errorf("two replays differ\n%s", firstDiff(a, b))
-			}
-		})
-	}
 }
 
 // TestScenarioComments checks that every scenario starts with # lines that
@@ -189,7 +212,7 @@ func TestReplayReferenceErrors(t *testing.T) {
 }
 
 func TestReplayOptionsValidate(t *testing.T) {
-	for _, o := range []gamelift.ReplayOptions{{Tick: -1}, {Until: -5}} {
+	for _, o := range []gamelift.ReplayOptions{{Tick: -1}, {Until: -5}, {Format: "xml"}} {
 		if err := gamelift.Replay(nil, &bytes.Buffer{}, o); err == nil {
 			t.Errorf("Replay with %+v: want an error", o)
 		}

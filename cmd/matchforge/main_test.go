@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/matchforge/matchforge/gamelift"
 )
 
 // runCLI runs the command line with args and stdin and returns the exit
@@ -336,6 +338,41 @@ func TestReplayFlags(t *testing.T) {
 			t.Errorf("events with --tick 7: %v", events)
 		}
 	})
+	t.Run("format", func(t *testing.T) {
+		_, js, _ := runCLI(t, "", "replay", "--format", "json", file)
+		if js != base {
+			t.Error("--format json is the default; output should not change")
+		}
+		code, text, errOut := runCLI(t, "", "replay", "--format", "text", file)
+		if code != 0 || errOut != "" {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+		// The text is the projection of the JSON, line for line; the
+		// ticket the engine named is T1 and times count from second 0.
+		var want strings.Builder
+		if err := gamelift.ProjectText(strings.NewReader(base), &want, gamelift.DefaultStart); err != nil {
+			t.Fatal(err)
+		}
+		if text != want.String() {
+			t.Errorf("--format text:\n%s\nwant the projection of the JSON:\n%s", text, want.String())
+		}
+		for _, line := range []string{
+			"1 StartMatchmaking -> ticket T1 QUEUED config=duel start=1 players=(alice)",
+			"2 StopMatchmaking -> error NotFoundException: ticket \"nope\" does not exist",
+			"101 event MatchmakingTimedOut config=duel T1(alice) reason=TimedOut",
+		} {
+			if !strings.Contains(text, line) {
+				t.Errorf("--format text should contain %q:\n%s", line, text)
+			}
+		}
+		if n := strings.Count(text, "\n"); n != strings.Count(base, "\n") {
+			t.Errorf("--format text has %d lines, the JSON %d", n, strings.Count(base, "\n"))
+		}
+		_, later, _ := runCLI(t, "", "replay", "--format", "text", "--start", "2030-05-01T12:00:00Z", file)
+		if later != text {
+			t.Errorf("--start should not change the text, whose times count from second 0:\n%s", later)
+		}
+	})
 	t.Run("until", func(t *testing.T) {
 		code, out, _ := runCLI(t, "", "replay", "--until", "50", file)
 		if code != 0 {
@@ -372,6 +409,7 @@ func TestReplayErrors(t *testing.T) {
 		{"negative tick", []string{"replay", "--tick", "-1", good}, 2, "--tick"},
 		{"bad start", []string{"replay", "--start", "yesterday", good}, 2, "--start"},
 		{"negative until", []string{"replay", "--until", "-3", good}, 2, "until"},
+		{"bad format", []string{"replay", "--format", "yaml", good}, 2, "--format"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
