@@ -22,9 +22,9 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the golden files of testdata/
 // diff the whole record: go test ./gamelift -run TestScenarios -json-golden
 var jsonGolden = flag.Bool("json-golden", false, "also write each scenario's full JSON output to testdata/scenarios/<name>.golden.json")
 
-// runScenario replays a scenario file with the default options and returns
-// the JSON output. A panic in the engine fails the test instead of the
-// binary.
+// runScenario replays a scenario file with the default options (and the
+// Go rule type of gorule_test.go registered) and returns the JSON output.
+// A panic in the engine fails the test instead of the binary.
 func runScenario(t *testing.T, path string) (out []byte) {
 	t.Helper()
 	f, err := os.Open(path)
@@ -42,7 +42,7 @@ func runScenario(t *testing.T, path string) (out []byte) {
 		}
 	}()
 	var buf bytes.Buffer
-	if err := gamelift.Replay(steps, &buf, gamelift.ReplayOptions{}); err != nil {
+	if err := gamelift.Replay(steps, &buf, scenarioOptions()); err != nil {
 		t.Fatalf("Replay: %v", err)
 	}
 	return buf.Bytes()

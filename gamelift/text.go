@@ -491,30 +491,66 @@ func (p *projector) ruleSet(b *lineBuilder, rs *MatchmakingRuleSet) {
 	if !rs.CreationTime.IsZero() {
 		b.field("created", p.rel(rs.CreationTime.Time))
 	}
-	if compiled, err := ruleset.Load([]byte(rs.RuleSetBody)); err != nil {
+	teams, rules, err := ruleSetSummary(rs.RuleSetBody)
+	if err != nil {
 		b.field("invalid", strconv.Quote(err.Error()))
 	} else {
-		teams := compiled.Teams()
-		ts := make([]string, len(teams))
-		for i, t := range teams {
-			ts[i] = fmt.Sprintf("%s:%d-%d", token(t.Name), t.MinPlayers, t.MaxPlayers)
+		b.field("teams", strings.Join(teams, ","))
+		if len(rules) == 0 {
+			rules = []string{"-"}
 		}
-		b.field("teams", strings.Join(ts, ","))
-		rules := compiled.Rules()
-		rn := make([]string, len(rules))
-		for i, r := range rules {
-			rn[i] = token(r.Name) + ":" + token(r.Type)
-		}
-		if len(rn) == 0 {
-			rn = []string{"-"}
-		}
-		b.field("rules", strings.Join(rn, ","))
+		b.field("rules", strings.Join(rules, ","))
 	}
 	sum := sha256.Sum256([]byte(rs.RuleSetBody))
 	b.field("body", "sha256:"+hex.EncodeToString(sum[:4]))
 	if !strings.HasSuffix(rs.RuleSetArn, ":"+kindRuleSet+"/"+rs.RuleSetName) {
 		b.field("arn", value(rs.RuleSetArn))
 	}
+}
+
+// ruleSetSummary lists a rule set's teams (NAME:MIN-MAX, copies of a
+// definition with a quantity included) and rules (NAME:TYPE). A body the
+// service accepted may use rule types implemented in Go that this
+// package's reader does not know; such a body is read as plain JSON.
+func ruleSetSummary(body string) (teams, rules []string, err error) {
+	if compiled, err := ruleset.Load([]byte(body)); err == nil {
+		for _, t := range compiled.Teams() {
+			teams = append(teams, fmt.Sprintf("%s:%d-%d", token(t.Name), t.MinPlayers, t.MaxPlayers))
+		}
+		for _, r := range compiled.Rules() {
+			rules = append(rules, token(r.Name)+":"+token(r.Type))
+		}
+		return teams, rules, nil
+	}
+	std, err := ruleset.StandardJSON([]byte(body))
+	if err != nil {
+		return nil, nil, err
+	}
+	var doc struct {
+		Teams []struct {
+			Name                 string
+			MinPlayers           json.Number
+			MaxPlayers, Quantity json.Number
+		}
+		Rules []struct{ Name, Type string }
+	}
+	if err := json.Unmarshal(std, &doc); err != nil {
+		return nil, nil, err
+	}
+	for _, t := range doc.Teams {
+		q, _ := t.Quantity.Int64()
+		if q <= 1 {
+			teams = append(teams, fmt.Sprintf("%s:%s-%s", token(t.Name), t.MinPlayers, t.MaxPlayers))
+			continue
+		}
+		for i := 1; i <= int(q); i++ {
+			teams = append(teams, fmt.Sprintf("%s_%d:%s-%s", token(t.Name), i, t.MinPlayers, t.MaxPlayers))
+		}
+	}
+	for _, r := range doc.Rules {
+		rules = append(rules, token(r.Name)+":"+token(r.Type))
+	}
+	return teams, rules, nil
 }
 
 // event writes an event's line.
