@@ -130,26 +130,26 @@ func deriveNumber(a *analysis, at ticket.Attr) (Attribute, bool) {
 		if !r.uses(name) {
 			continue
 		}
-		switch r.typ {
+		switch r.Type {
 		case ruleset.TypeBatchDistance, ruleset.TypeDistance:
 			if d, ok := first.MaxDistance(r.index); ok && d > 0 {
 				sd = min(sd, d)
 			}
 		case ruleset.TypeComparison:
 			switch {
-			case r.refNum != nil && r.measures(name):
-				w := a.teamWeight(r.teams())
-				if _, seen := literals[*r.refNum]; !seen {
-					litOrder = append(litOrder, *r.refNum)
+			case r.Reference.Kind == ruleset.NumberReference && r.measures(name):
+				w := a.teamWeight(r.Teams)
+				if _, seen := literals[r.Reference.Number]; !seen {
+					litOrder = append(litOrder, r.Reference.Number)
 				}
-				literals[*r.refNum] += w
-			case r.refExpr == "" && r.refNum == nil && r.operation == "=":
+				literals[r.Reference.Number] += w
+			case r.Reference.Kind != ruleset.NumberReference && !r.refExpression() && r.Operation == "=":
 				equal = true
-			case r.refExpr == "" && r.refNum == nil && r.operation == "!=":
+			case r.Reference.Kind != ruleset.NumberReference && !r.refExpression() && r.Operation == "!=":
 				different = true
-			case r.refExpr != "":
-				up := r.operation == ">=" || r.operation == ">"
-				down := r.operation == "<=" || r.operation == "<"
+			case r.refExpression():
+				up := r.Operation == ">=" || r.Operation == ">"
+				down := r.Operation == "<=" || r.Operation == "<"
 				if r.measures(name) && up || r.refReads(name) && down {
 					shift = 2
 				}
@@ -216,11 +216,11 @@ func deriveString(a *analysis, at ticket.Attr) Attribute {
 	for k := range a.rules {
 		r := &a.rules[k]
 		switch {
-		case r.typ == ruleset.TypeBatchDistance && r.batchAttr == name:
+		case r.Type == ruleset.TypeBatchDistance && r.BatchAttribute == name:
 			few = true
-		case r.typ == ruleset.TypeComparison && r.measures(name) && r.operation == "=":
+		case r.Type == ruleset.TypeComparison && r.measures(name) && r.Operation == "=":
 			few = true
-		case r.typ == ruleset.TypeComparison && r.measures(name) && r.operation == "!=":
+		case r.Type == ruleset.TypeComparison && r.measures(name) && r.Operation == "!=":
 			many = true
 		}
 	}
@@ -253,10 +253,10 @@ func deriveList(a *analysis, at ticket.Attr) Attribute {
 	}
 	for k := range a.rules {
 		r := &a.rules[k]
-		if r.typ != ruleset.TypeCollection || !r.uses(name) {
+		if r.Type != ruleset.TypeCollection || !r.uses(name) {
 			continue
 		}
-		switch r.operation {
+		switch r.Operation {
 		case "intersection":
 			common := name + "-1"
 			if len(defaults) > 0 {
@@ -266,16 +266,16 @@ func deriveList(a *analysis, at ticket.Attr) Attribute {
 			attr.MaxItems = I(2)
 			return attr
 		case "contains":
-			if r.refStr == "" {
+			if r.refString() == "" {
 				continue
 			}
 			w := 1.0 // rare under maxCount
-			if r.minCount != nil && *r.minCount > 0 {
+			if r.MinCount.Set && r.MinCount.Value > 0 {
 				w = 12
 			}
-			attr.Values = []Choice{Str(r.refStr, w)}
+			attr.Values = []Choice{Str(r.refString(), w)}
 			for _, d := range defaults {
-				if d != r.refStr {
+				if d != r.refString() {
 					attr.Values = append(attr.Values, Str(d, 4))
 				}
 			}
@@ -286,7 +286,7 @@ func deriveList(a *analysis, at ticket.Attr) Attribute {
 			return attr
 		case "reference_intersection_count":
 			if r.refReads(name) || r.measures(name) {
-				if r.refExpr != "" && len(r.refAttrs) == 0 && at.Default != nil {
+				if r.refExpression() && len(r.Reference.Attributes) == 0 && at.Default != nil {
 					// A block list, compared with player ids: mostly empty,
 					// otherwise names that are no player's.
 					attr.Values = []Choice{Str("blocked-1", 1), Str("blocked-2", 1), Str("blocked-3", 1)}

@@ -34,7 +34,7 @@ func (e *Engine) StartMatchBackfill(now time.Time, in BackfillRequest) (ticket.T
 			for j, t := range rs.Teams() {
 				names[j] = t.Name
 			}
-			return ticket.Ticket{}, invalid("Players[%d].Team %q is not a team of rule set %s; the teams are %s", i, p.Team, c.info.ruleSetName(), strings.Join(names, ", "))
+			return ticket.Ticket{}, invalid("Players[%d].Team %q is not a team of %s; the teams are %s", i, p.Team, c.info.ruleSetLabel(), strings.Join(names, ", "))
 		}
 		teams[i] = ti
 	}

@@ -108,15 +108,17 @@ func (c *Configuration) Validate() error {
 	return nil
 }
 
-// ruleSetName is how messages name the configuration's rule set.
-func (c *Configuration) ruleSetName() string {
-	if c.RuleSetName != "" {
-		return c.RuleSetName
+// ruleSetLabel is how messages name the configuration's rule set: "rule
+// set NAME", by RuleSetName or the body's name property, or "the rule set
+// of configuration NAME".
+func (c *Configuration) ruleSetLabel() string {
+	switch {
+	case c.RuleSetName != "":
+		return "rule set " + c.RuleSetName
+	case c.RuleSet.Name() != "":
+		return "rule set " + c.RuleSet.Name()
 	}
-	if n := c.RuleSet.Name(); n != "" {
-		return n
-	}
-	return "a new rule set"
+	return "the rule set of configuration " + c.Name
 }
 
 // AddConfiguration adds a configuration. Its name must be new.
@@ -262,7 +264,7 @@ func (e *Engine) reresolve(t *tk, oldRS *ruleset.RuleSet, info *Configuration) {
 	}
 	block := func(why string) {
 		t.blocked = true
-		t.note(ticket.ReasonMissingAttribute, "The configuration's rule set changed to "+info.ruleSetName()+", which this ticket does not fit ("+why+"); it can never match.")
+		t.note(ticket.ReasonMissingAttribute, "The configuration's rule set changed to "+info.ruleSetLabel()+", which this ticket does not fit ("+why+"); it can never match.")
 	}
 	if t.backfill != nil && t.teams != nil {
 		teams := make([]int, len(t.teams))

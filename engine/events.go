@@ -252,10 +252,12 @@ func (e *Engine) takeRefs(n int) []TicketRef {
 
 // refsOf lists tickets as an event of match m shows them (m may be nil).
 // The answers of a match waiting for acceptance are copied; everything
-// else is shared.
+// else is shared. The list of a whole match (ts is m.tickets) is kept and
+// shared by the match's later events while nothing they show changes.
 func (e *Engine) refsOf(ts []*tk, m *match) []TicketRef {
 	accepting := m != nil && m.state == msAccepting
-	if m != nil && !accepting && m.refs != nil && m.refsPlaced == (m.conn != nil) {
+	whole := m != nil && !accepting && len(ts) == len(m.tickets) && len(ts) > 0 && &ts[0] == &m.tickets[0]
+	if whole && m.refs != nil && m.refsPlaced == (m.conn != nil) {
 		return m.refs // nothing events show has changed since
 	}
 	refs := e.takeRefs(len(ts))
@@ -274,7 +276,7 @@ func (e *Engine) refsOf(ts []*tk, m *match) []TicketRef {
 		}
 		refs[i] = r
 	}
-	if m != nil && !accepting {
+	if whole {
 		m.refs, m.refsPlaced = refs, m.conn != nil
 	}
 	return refs

@@ -5,27 +5,14 @@ import (
 	"time"
 
 	"github.com/matchforge/matchforge/engine"
+	"github.com/matchforge/matchforge/internal/fixtures"
 	"github.com/matchforge/matchforge/ruleset"
 	"github.com/matchforge/matchforge/ticket"
 )
 
 var t0 = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// duelBody: one player per team, skills within 10 of each other. skill has
-// no default (D20); mode has one.
-const duelBody = `{
-  "name": "duel",
-  "ruleLanguageVersion": "1.0",
-  "playerAttributes": [
-    {"name": "skill", "type": "number"},
-    {"name": "mode", "type": "string", "default": "ranked"}],
-  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 1},
-            {"name": "blue", "minPlayers": 1, "maxPlayers": 1}],
-  "rules": [{"name": "CloseSkill", "type": "distance",
-    "measurements": ["max(flatten(teams[*].players.attributes[skill]))"],
-    "referenceValue": "min(flatten(teams[*].players.attributes[skill]))",
-    "maxDistance": 10}]
-}`
+const duelBody = fixtures.Duel
 
 var duel = ruleset.MustLoad([]byte(duelBody))
 

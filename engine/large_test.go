@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/matchforge/matchforge/internal/fixtures"
 	"github.com/matchforge/matchforge/internal/oracle"
 	"github.com/matchforge/matchforge/ruleset"
 	"github.com/matchforge/matchforge/ticket"
@@ -905,28 +906,6 @@ func TestLargeBackfillExample8(t *testing.T) {
 	}
 }
 
-// hordeBody is a large rule set (43 players at most) of balanced teams,
-// batched by mode and skill, on latency.
-const hordeBody = `{
-	  "name": "a large match (43 players at most): balanced teams, batched by mode and skill, on latency",
-	  "ruleLanguageVersion": "1.0",
-	  "playerAttributes": [
-	    {"name": "skill", "type": "number", "default": 50},
-	    {"name": "mode", "type": "string", "default": "dm"}],
-	  "algorithm": {"strategy": "balanced", "balancedAttribute": "skill", "batchingPreference": "largestPopulation"},
-	  "teams": [{"name": "horde", "minPlayers": 3, "maxPlayers": 21},
-	            {"name": "alliance", "minPlayers": 3, "maxPlayers": 21},
-	            {"name": "scout", "minPlayers": 1, "maxPlayers": 1}],
-	  "rules": [
-	    {"name": "Region", "type": "latency", "maxLatency": 80},
-	    {"name": "SameMode", "type": "batchDistance", "batchAttribute": "mode"},
-	    {"name": "Band", "type": "batchDistance", "batchAttribute": "skill", "maxDistance": 15}],
-	  "expansions": [
-	    {"target": "teams[horde,alliance].minPlayers", "steps": [{"waitTimeSeconds": 8, "value": 1}]},
-	    {"target": "rules[Region].maxLatency", "steps": [{"waitTimeSeconds": 5, "value": 150}]},
-	    {"target": "rules[Band].maxDistance", "steps": [{"waitTimeSeconds": 10, "value": 30}]}]
-	}`
-
 // TestLargeBackfillExistingPlayersAreNotAParty: a backfill ticket's players
 // sit on different teams; they are the game's players, not a party, and
 // every rule is evaluated over them and the new players one by one (D23).
@@ -936,7 +915,7 @@ const hordeBody = `{
 // party, the game's players would all count as their average, 50, and the
 // new players would fit at once.
 func TestLargeBackfillExistingPlayersAreNotAParty(t *testing.T) {
-	l := newLgEnv(t, hordeBody, Configuration{}) // Band (skill) 15, 30 at 10 s
+	l := newLgEnv(t, fixtures.Horde, Configuration{}) // Band (skill) 15, 30 at 10 s
 	at := func(skill float64, team string) ticket.Player {
 		p := l.player(map[string]ticket.AttributeValue{"skill": num(skill), "mode": str("dm")}, map[string]int{"us-east-1": 20})
 		p.Team = team

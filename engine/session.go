@@ -73,13 +73,26 @@ func (s *GameSession) Teams() []SessionTeam {
 		return s.teams
 	}
 	out := emptyTeams(s.Config)
+	s.eachPlayer(func(team int, p SessionPlayer) { out[team].Players = append(out[team].Players, p) })
+	return out
+}
+
+// eachPlayer calls fn for every player with its team index (into Teams),
+// without building the teams.
+func (s *GameSession) eachPlayer(fn func(team int, p SessionPlayer)) {
+	if s.from == nil {
+		for ti, team := range s.teams {
+			for _, p := range team.Players {
+				fn(ti, p)
+			}
+		}
+		return
+	}
 	for _, t := range s.from.tickets {
 		for p := range t.r.Players() {
-			ti := t.teams[p]
-			out[ti].Players = append(out[ti].Players, SessionPlayer{ID: t.r.PlayerID(p), r: t.r, p: p})
+			fn(t.teams[p], SessionPlayer{ID: t.r.PlayerID(p), r: t.r, p: p})
 		}
 	}
-	return out
 }
 
 // emptyTeams returns every team of c's rule set, in order, without players.
@@ -94,22 +107,15 @@ func emptyTeams(c *Configuration) []SessionTeam {
 
 // HasPlayer reports whether the session holds the player.
 func (s *GameSession) HasPlayer(id string) bool {
-	for _, team := range s.Teams() {
-		for _, p := range team.Players {
-			if p.ID == id {
-				return true
-			}
-		}
-	}
-	return false
+	found := false
+	s.eachPlayer(func(_ int, p SessionPlayer) { found = found || p.ID == id })
+	return found
 }
 
 // Players returns how many players the session holds.
 func (s *GameSession) Players() int {
 	n := 0
-	for _, team := range s.Teams() {
-		n += len(team.Players)
-	}
+	s.eachPlayer(func(int, SessionPlayer) { n++ })
 	return n
 }
 

@@ -671,9 +671,6 @@ func (s *Service) StartMatchBackfill(now time.Time, in StartMatchBackfillInput) 
 	if err != nil {
 		return MatchmakingTicket{}, err
 	}
-	if err := ticket.ValidatePlayers(in.Players, ticket.PlayerRules{MaxPlayers: ticket.MaxPlayersPerBackfill, RequireTeam: true}); err != nil {
-		return MatchmakingTicket{}, invalidf("%s", err)
-	}
 	if in.GameSessionArn != "" {
 		if n := len(in.GameSessionArn); n > 256 || !queuePattern.MatchString(in.GameSessionArn) {
 			return MatchmakingTicket{}, invalidf("GameSessionArn %q must be 1 to 256 characters of letters, digits, ':', '/' and '-'", in.GameSessionArn)

@@ -24,6 +24,7 @@ import (
 
 	"github.com/matchforge/matchforge/engine"
 	"github.com/matchforge/matchforge/gamelift"
+	"github.com/matchforge/matchforge/internal/fixtures"
 	"github.com/matchforge/matchforge/ticket"
 )
 
@@ -33,19 +34,7 @@ const queueArn = "arn:aws:gamelift:local:000000000000:gamesessionqueue/main"
 
 // svcDuelBody: one player per team, skills within 10 of each other. skill has
 // no default (D20); mode has one.
-const svcDuelBody = `{
-  "name": "duel",
-  "ruleLanguageVersion": "1.0",
-  "playerAttributes": [
-    {"name": "skill", "type": "number"},
-    {"name": "mode", "type": "string", "default": "ranked"}],
-  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 1},
-            {"name": "blue", "minPlayers": 1, "maxPlayers": 1}],
-  "rules": [{"name": "CloseSkill", "type": "distance",
-    "measurements": ["max(flatten(teams[*].players.attributes[skill]))"],
-    "referenceValue": "min(flatten(teams[*].players.attributes[skill]))",
-    "maxDistance": 10}]
-}`
+var svcDuelBody = fixtures.Duel
 
 // pingBody: a duel with a latency rule (D11).
 const pingBody = `{
@@ -2216,7 +2205,7 @@ func TestMatchmakerDataIsASnapshot(t *testing.T) {
 	}
 }
 
-const samplesDir = "/work/shared/flexmatch/events"
+const samplesDir = "../../shared/flexmatch/events"
 
 func readSample(t *testing.T, name string) map[string]any {
 	t.Helper()

@@ -77,6 +77,7 @@ import (
 
 	"github.com/matchforge/matchforge/engine"
 	"github.com/matchforge/matchforge/gamelift"
+	"github.com/matchforge/matchforge/internal/fixtures"
 	"github.com/matchforge/matchforge/internal/oracle"
 	"github.com/matchforge/matchforge/ticket"
 	"pgregory.net/rapid"
@@ -164,25 +165,7 @@ var smRuleSets = []struct{ name, body string }{
 	  "expansions": [
 	    {"target": "rules[CloseSkill].maxDistance", "steps": [{"waitTimeSeconds": 7, "value": 30}]}]
 	}`},
-	{"horde", `{
-	  "name": "a large match (43 players at most): balanced teams, batched by mode and skill, on latency",
-	  "ruleLanguageVersion": "1.0",
-	  "playerAttributes": [
-	    {"name": "skill", "type": "number", "default": 50},
-	    {"name": "mode", "type": "string", "default": "dm"}],
-	  "algorithm": {"strategy": "balanced", "balancedAttribute": "skill", "batchingPreference": "largestPopulation"},
-	  "teams": [{"name": "horde", "minPlayers": 3, "maxPlayers": 21},
-	            {"name": "alliance", "minPlayers": 3, "maxPlayers": 21},
-	            {"name": "scout", "minPlayers": 1, "maxPlayers": 1}],
-	  "rules": [
-	    {"name": "Region", "type": "latency", "maxLatency": 80},
-	    {"name": "SameMode", "type": "batchDistance", "batchAttribute": "mode"},
-	    {"name": "Band", "type": "batchDistance", "batchAttribute": "skill", "maxDistance": 15}],
-	  "expansions": [
-	    {"target": "teams[horde,alliance].minPlayers", "steps": [{"waitTimeSeconds": 8, "value": 1}]},
-	    {"target": "rules[Region].maxLatency", "steps": [{"waitTimeSeconds": 5, "value": 150}]},
-	    {"target": "rules[Band].maxDistance", "steps": [{"waitTimeSeconds": 10, "value": 30}]}]
-	}`},
+	{"horde", fixtures.Horde},
 }
 
 // smBalanced is the balanced attribute of the rule sets with strategy
