@@ -2,6 +2,7 @@ package engine
 
 import (
 	"cmp"
+	"errors"
 	"math"
 	"slices"
 	"time"
@@ -134,6 +135,25 @@ func (b *builder) charge(t *tk) {
 			b.c.ruleTotals[2*i+1]++
 		}
 	}
+	if err := b.ev.Err(); err != nil {
+		b.chargeError(err)
+	}
+}
+
+// chargeError counts an evaluation that failed with an error against its
+// rule, so a rule that cannot be evaluated shows in RuleMetrics rather than
+// as a silent "no match".
+func (b *builder) chargeError(err error) {
+	var ee *ruleset.EvaluationError
+	if !errors.As(err, &ee) || ee.Rule < 0 {
+		return
+	}
+	if len(b.c.ruleErrors) != len(b.c.ruleTotals)/2 {
+		b.c.ruleErrors = make([]ruleErrors, len(b.c.ruleTotals)/2)
+	}
+	re := &b.c.ruleErrors[ee.Rule]
+	re.n++
+	re.last = ee.Problem
 }
 
 func (b *builder) reset(anchor *tk, now time.Time) {

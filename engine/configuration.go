@@ -222,7 +222,7 @@ func (e *Engine) bindRuleSet(c *config, old *Configuration) {
 	oldPool := c.pool
 	c.pool = pool.New[*tk](c.plan.options(e.cfg.NoStaging))
 	c.ev = c.rs.NewEvaluator(e.locs)
-	c.ruleTotals = nil
+	c.ruleTotals, c.ruleErrors = nil, nil
 	c.large = nil // the large-match bookkeeping of the old rule set
 	c.backfillsIn = 0
 	for _, t := range waiting {

@@ -102,7 +102,8 @@ func New(cfg Config) (*Engine, error) {
 
 // RuleMetrics returns, for each rule of a configuration's rule set (indexed
 // like its Rules), how many evaluations on candidate matches it passed and
-// failed since the configuration was added or its rule set last changed.
+// failed since the configuration was added or its rule set last changed,
+// and how many of the failures were errors (RuleCount.Errors).
 func (e *Engine) RuleMetrics(configuration string) ([]RuleCount, error) {
 	c, err := e.configuration(configuration)
 	if err != nil {
@@ -112,6 +113,11 @@ func (e *Engine) RuleMetrics(configuration string) ([]RuleCount, error) {
 	if len(c.ruleTotals) == 2*len(out) {
 		for i := range out {
 			out[i] = RuleCount{Passed: int(c.ruleTotals[2*i]), Failed: int(c.ruleTotals[2*i+1])}
+		}
+	}
+	if len(c.ruleErrors) == len(out) {
+		for i, re := range c.ruleErrors {
+			out[i].Errors, out[i].LastError = int(re.n), re.last
 		}
 	}
 	return out, nil

@@ -150,6 +150,12 @@ type Outcome struct {
 // RuleCount counts a rule's evaluations.
 type RuleCount struct {
 	Passed, Failed int
+	// Errors counts the evaluations, among the failed ones, that could not
+	// be completed: an expression rule that failed at run time or exceeded
+	// its budget, or a Go rule that panicked. LastError is the last such
+	// error's message.
+	Errors    int
+	LastError string
 }
 
 // Match is a proposed match as events show it. It never changes once made.

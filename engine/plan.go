@@ -27,8 +27,16 @@ type config struct {
 	large       *largeState
 	backfillsIn int                  // backfill tickets in the pool
 	ruleTotals  []uint64             // passed, failed per rule, over every evaluation
+	ruleErrors  []ruleErrors         // evaluations per rule that failed with an error
 	waits       [waitSamples]float64 // recent waits, seconds, for EstimatedWaitTime
 	nwaits      int
+}
+
+// ruleErrors counts a rule's evaluations that could not be completed and
+// keeps the last such error.
+type ruleErrors struct {
+	n    uint64
+	last string
 }
 
 func wakeupLess(a, b *tk) bool {

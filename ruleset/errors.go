@@ -23,6 +23,25 @@ var (
 	ErrRuleType = errors.New("invalid rule type")
 )
 
+// EvaluationError is a rule that could not be evaluated on a candidate: an
+// expression rule that failed at run time or exceeded its budget, or a Go
+// rule that panicked. The rule counts as failed. It wraps ErrEvaluation.
+type EvaluationError struct {
+	// Rule is the index in RuleSet.Rules of the top-level rule whose
+	// evaluation failed (a compound rule when the failure was in one of its
+	// parts).
+	Rule int
+	// Name names the rule that failed, and Problem says why.
+	Name, Problem string
+}
+
+func (e *EvaluationError) Error() string {
+	return fmt.Sprintf("%v: rule %s: %s", ErrEvaluation, e.Name, e.Problem)
+}
+
+// Unwrap returns ErrEvaluation.
+func (e *EvaluationError) Unwrap() error { return ErrEvaluation }
+
 // Error is one problem in a rule set, located by a JSON path such as
 // rules[2].operation. Path is empty for a problem with the body as a whole.
 type Error struct {

@@ -133,7 +133,7 @@ type Evaluator struct {
 	setS   []string
 	keep   []int32
 	ext    []extState
-	err    error
+	err    *EvaluationError
 	cur    *Values
 	refBuf val
 	locs   *ticket.Locations
@@ -204,6 +204,9 @@ func (e *Evaluator) Evaluate(c *Candidate, v *Values, mode Mode) bool {
 		if !evaluated {
 			continue
 		}
+		if e.err != nil && e.err.Rule < 0 {
+			e.err.Rule = ri // the failure was in this rule or one of its parts
+		}
 		if !ok {
 			e.res[ri] = Failed
 			return false
@@ -235,8 +238,13 @@ func (e *Evaluator) Location() int32 { return e.loc }
 
 // Err returns the run-time error of an expression rule, or the panic of a
 // Go rule, in the last evaluation, if any (the rule counted as failed). It
-// wraps ErrEvaluation.
-func (e *Evaluator) Err() error { return e.err }
+// is an *EvaluationError, which wraps ErrEvaluation.
+func (e *Evaluator) Err() error {
+	if e.err == nil {
+		return nil
+	}
+	return e.err
+}
 
 func (e *Evaluator) bucket(c *Candidate) {
 	for t := range e.teams {

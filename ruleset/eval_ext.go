@@ -1,8 +1,6 @@
 package ruleset
 
 import (
-	"fmt"
-
 	"github.com/matchforge/matchforge/ticket"
 )
 
@@ -36,11 +34,19 @@ func (e *Evaluator) expression(ri int, r *rule, rv *ruleVals) bool {
 	}
 	out, err := st.vm.Run(r.ext.program, st.env)
 	if err != nil {
-		e.err = fmt.Errorf("%w: rule %s: %s", ErrEvaluation, r.name, oneLine(err.Error()))
+		e.fail(r.name, oneLine(err.Error()))
 		return false
 	}
 	b, _ := out.(bool)
 	return b
+}
+
+// fail records the first evaluation failure of the current evaluation; the
+// top-level rule it belongs to is filled in by Evaluate.
+func (e *Evaluator) fail(name, problem string) {
+	if e.err == nil {
+		e.err = &EvaluationError{Rule: -1, Name: name, Problem: problem}
+	}
 }
 
 func (e *Evaluator) playerMap(st *extState, m member) map[string]any {

@@ -129,7 +129,7 @@ func (b badAttribute) String() string {
 func (e *Evaluator) goRule(ri int, r *rule, mode Mode) (ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
-			e.err = fmt.Errorf("%w: rule %s (type %s) panicked: %v", ErrEvaluation, r.name, r.typ, p)
+			e.fail(r.name, fmt.Sprintf("rule type %s panicked: %v", r.typ, p))
 			ok = false
 		}
 	}()

@@ -1507,8 +1507,9 @@ func TestEvalExpressionRuntimeError(t *testing.T) {
 		t.Errorf("Result = %d, want failed", ev.Result(0))
 	}
 	err := ev.Err()
-	if !errors.Is(err, ruleset.ErrEvaluation) || !strings.Contains(err.Error(), "Sixth") {
-		t.Errorf("Err = %v, want ErrEvaluation naming the rule", err)
+	var ee *ruleset.EvaluationError
+	if !errors.Is(err, ruleset.ErrEvaluation) || !errors.As(err, &ee) || ee.Rule != 0 || ee.Name != "Sixth" || !strings.Contains(ee.Problem, "out of range") {
+		t.Errorf("Err = %#v, want an EvaluationError of rule 0 (Sixth) saying the index is out of range", err)
 	}
 	// Partial skips the rule: no error.
 	if !ev.Evaluate(one, rs.At(0), ruleset.Partial) || ev.Err() != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/types"
 	"github.com/expr-lang/expr/vm"
 	"github.com/matchforge/matchforge/ticket"
 )
@@ -96,9 +97,9 @@ func (c *compiler) expressionRule(n *node, path string, r *rule, rv *ruleVals) {
 		c.errorf(path+".expression", "is %d characters long; the limit is %d", n, MaxExpressionLength)
 		return
 	}
-	prog, err := expr.Compile(src, c.extOptions(ext.params)...)
+	prog, err := expr.Compile(src, c.extOptions(extEnv(ext.params))...)
 	if err != nil {
-		c.errorf(path+".expression", "does not compile: %s", oneLine(err.Error()))
+		c.errorf(path+".expression", "does not compile: %s", plainTypes(oneLine(err.Error())))
 		return
 	}
 	bad, clash, reads := c.unknownMembers(prog.Node())
@@ -110,7 +111,102 @@ func (c *compiler) expressionRule(n *node, path string, r *rule, rv *ruleVals) {
 		c.errorf(path+".expression", "reads .%s, which is ambiguous: a declared attribute has the name of the player's %s field; rename the attribute", clash, clash)
 		return
 	}
-	ext.program = prog
+	// The first compilation checked the syntax and the names over an
+	// untyped environment; this one gives the checker every value's type
+	// (the declared attributes' types among them), so a mistyped operation
+	// or a result that is not a boolean is refused here rather than failing
+	// every evaluation at run time.
+	typed, err := expr.Compile(src, c.extOptions(c.extTypes(ext.params))...)
+	if err != nil {
+		c.errorf(path+".expression", "is mistyped: %s (player attributes have their declared types: %s)", plainTypes(oneLine(err.Error())), c.attrTypeList())
+		return
+	}
+	ext.program = typed
+}
+
+// extTypes returns the types of the expression environment for the
+// checker: teams and players with their fields, each declared attribute
+// with its type, and the parameters as numbers.
+func (c *compiler) extTypes(params []string) types.Map {
+	latencies := types.Map{types.Extra: types.Float64}
+	player := types.Map{"id": types.String, "team": types.String, "latency": latencies}
+	for _, a := range c.schema.Attrs() {
+		if _, field := player[a.Name]; field {
+			continue // refused as ambiguous before this is called
+		}
+		player[a.Name] = attrType(a.Kind)
+	}
+	players := types.Array(player)
+	env := types.Map{
+		"teams":   types.Array(types.Map{"name": types.String, "players": players, "size": types.Int}),
+		"players": players,
+	}
+	for _, p := range params {
+		env[p] = types.Float64
+	}
+	return env
+}
+
+// attrType is the expression type of an attribute of kind k, as playerMap
+// fills it in.
+func attrType(k ticket.Kind) types.Type {
+	switch k {
+	case ticket.KindNumber:
+		return types.Float64
+	case ticket.KindString:
+		return types.String
+	case ticket.KindList:
+		return types.Array(types.String)
+	case ticket.KindMap:
+		return types.Map{types.Extra: types.Float64}
+	}
+	return types.Any
+}
+
+// goTypeNames maps the Go type names expr-lang's checker reports to the
+// words the rule-set language uses.
+var goTypeNames = map[string]string{
+	"map[string]interface {}": "map",
+	"[]interface {}":          "list",
+	"[]string":                "list of strings",
+	"interface {}":            "any",
+	"float64":                 "number",
+	"int":                     "number",
+	"bool":                    "boolean",
+}
+
+var goTypeName = regexp.MustCompile(`map\[string\]interface \{\}|\[\]interface \{\}|\[\]string|interface \{\}|\b(?:float64|int|bool)\b`)
+
+// plainTypes rewrites the Go type names in a checker message as the
+// rule-set language's words.
+func plainTypes(msg string) string {
+	return goTypeName.ReplaceAllStringFunc(msg, func(t string) string { return goTypeNames[t] })
+}
+
+// attrTypeList names each declared attribute with its expression type.
+func (c *compiler) attrTypeList() string {
+	attrs := c.schema.Attrs()
+	if len(attrs) == 0 {
+		return "none declared"
+	}
+	parts := make([]string, len(attrs))
+	for i, a := range attrs {
+		var t string
+		switch a.Kind {
+		case ticket.KindNumber:
+			t = "number"
+		case ticket.KindString:
+			t = "string"
+		case ticket.KindList:
+			t = "list of strings"
+		case ticket.KindMap:
+			t = "map of strings to numbers"
+		default:
+			t = "any"
+		}
+		parts[i] = a.Name + " " + t
+	}
+	return strings.Join(parts, ", ")
 }
 
 func oneLine(s string) string {
@@ -132,9 +228,11 @@ func extEnv(params []string) map[string]any {
 	return env
 }
 
-func (c *compiler) extOptions(params []string) []expr.Option {
+// extOptions returns the compiler options of an expression rule over env:
+// the untyped environment extEnv or the typed one extTypes.
+func (c *compiler) extOptions(env any) []expr.Option {
 	return []expr.Option{
-		expr.Env(extEnv(params)),
+		expr.Env(env),
 		expr.AsBool(),
 		expr.MaxNodes(MaxExtensionNodes),
 		expr.DisableBuiltin("now"),

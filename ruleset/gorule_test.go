@@ -543,8 +543,10 @@ func TestGoRulePanicIsRecovered(t *testing.T) {
 			t.Errorf("%s: a panicking rule passed", tc.mode)
 		}
 		err := ev.Err()
-		if !errors.Is(err, ruleset.ErrEvaluation) || !strings.Contains(err.Error(), "rule P (type panicky) panicked") || !strings.Contains(err.Error(), tc.msg) {
-			t.Errorf("%s: Err = %v; want ErrEvaluation naming rule P and %q", tc.mode, err, tc.msg)
+		var ee *ruleset.EvaluationError
+		if !errors.Is(err, ruleset.ErrEvaluation) || !errors.As(err, &ee) || ee.Rule != 0 || ee.Name != "P" ||
+			!strings.Contains(ee.Problem, "rule type panicky panicked") || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s: Err = %v; want an EvaluationError of rule 0 (P) saying it panicked and %q", tc.mode, err, tc.msg)
 		}
 		if fmt.Sprint(ev.Results()) != "[-1 0]" {
 			t.Errorf("%s: Results = %v, want P failed and Q not reached", tc.mode, ev.Results())
