@@ -408,10 +408,6 @@ func (c *compiler) teamDefs(n *node) {
 		}
 		maxP, okMax := c.teamSize(t, path, "maxPlayers")
 		minP, okMin := c.teamSize(t, path, "minPlayers")
-		if okMax && maxP == 0 {
-			c.errorf(path+".maxPlayers", "is 0; a team must hold at least 1 player")
-			okMax = false
-		}
 		if okMax && okMin && minP > maxP {
 			c.errorf(path+".minPlayers", "is %d, more than maxPlayers (%d); minPlayers must not exceed maxPlayers", minP, maxP)
 		}
@@ -461,7 +457,11 @@ func (c *compiler) teamSize(t *node, path, key string) (int, bool) {
 		c.errorf(path+"."+key, "is missing; every team needs minPlayers and maxPlayers")
 		return 0, false
 	}
-	return c.integer(n, path+"."+key, 0, MaxMatchPlayers)
+	lo := 0
+	if key == "maxPlayers" {
+		lo = 1 // a team must hold at least one player
+	}
+	return c.integer(n, path+"."+key, lo, MaxMatchPlayers)
 }
 
 func (c *compiler) algorithm(n *node) {

@@ -101,6 +101,15 @@ func (d *decoder) optNumber(obj *node, path, key string) (float64, bool) {
 	return d.number(n, joinPath(path, key))
 }
 
+// plainNumber formats f in decimal notation when that stays short (up to
+// 21 digits), as a person would write it: 1000000000000 rather than 1e+12.
+func plainNumber(f float64) string {
+	if math.Abs(f) < 1e21 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
 // integer reads a whole number within [lo, hi].
 func (d *decoder) integer(n *node, path string, lo, hi int) (int, bool) {
 	f, ok := d.number(n, path)
@@ -108,11 +117,11 @@ func (d *decoder) integer(n *node, path string, lo, hi int) (int, bool) {
 		return 0, false
 	}
 	if f != math.Trunc(f) {
-		d.errorf(path, "is %v; it must be a whole number", f)
+		d.errorf(path, "is %s; it must be a whole number from %d to %d", plainNumber(f), lo, hi)
 		return 0, false
 	}
 	if f < float64(lo) || f > float64(hi) {
-		d.errorf(path, "is %v; it must be between %d and %d", f, lo, hi)
+		d.errorf(path, "is %s; it must be a whole number from %d to %d", plainNumber(f), lo, hi)
 		return 0, false
 	}
 	return int(f), true
