@@ -34,6 +34,17 @@
 //     or cluster dependency (net/http, github.com/aws/...,
 //     go.opentelemetry.io/..., github.com/nats-io/...).
 //
+// # The README's snippets
+//
+// TestReadmeSnippetsCompile type-checks every Go snippet of README.md, as
+// written, as the body of a function that may use the module's packages and
+// the standard library's context, encoding/json, errors, fmt and time. A
+// snippet names the variables it uses without declaring them in an HTML
+// comment on the line before its fence, such as
+// "<!-- given: body []byte; ctx context.Context -->". Unused variables and
+// imports are forgiven; anything else (a renamed function, a changed
+// signature) fails the test with the snippet's line in README.md.
+//
 // # The map-range marker
 //
 // A range over a map is accepted when a comment on the same line as the for
