@@ -105,6 +105,8 @@ var allowedImports = map[string][]string{
 	"internal/oracle": {"ticket", "ruleset"},
 	// Rule sets that tests of several packages share.
 	"internal/fixtures": {},
+	// The switch for the long tests.
+	"internal/longtest": {},
 }
 
 // exemptPackages are not checked at all.
