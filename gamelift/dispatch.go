@@ -201,7 +201,7 @@ func checkRequired(op string, body []byte, req []string) error {
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return invalidf("the %s input is malformed: %s", op, strings.TrimPrefix(err.Error(), "json: "))
+		return invalidf("the %s input %s", op, jsonProblem(body, err))
 	}
 	for _, name := range req {
 		v, ok := raw[name]
@@ -223,9 +223,23 @@ func decode(op string, body []byte, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return invalidf("the %s input is malformed: %s", op, strings.TrimPrefix(err.Error(), "json: "))
+		return invalidf("the %s input %s", op, decodeProblem(body, err))
 	}
 	return nil
+}
+
+// decodeProblem says why a body whose shape checkShape accepted still
+// failed to decode, in plain words: the member's path and the problem,
+// never the Go types.
+func decodeProblem(body []byte, err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field != "" {
+			return fmt.Sprintf("has %s at %s, which does not fit there", te.Value, te.Field)
+		}
+		return fmt.Sprintf("has %s where it cannot be", te.Value)
+	}
+	return jsonProblem(body, err)
 }
 
 var attributeValueType = reflect.TypeFor[ticket.AttributeValue]()
@@ -270,6 +284,9 @@ func checkShape(op, path string, raw json.RawMessage, t reflect.Type) error {
 	case reflect.Float32, reflect.Float64:
 		if kind != "number" {
 			return wrong("a number")
+		}
+		if _, err := strconv.ParseFloat(string(bytes.TrimSpace(raw)), 64); err != nil {
+			return invalidf("%s in the %s input is %s, beyond the largest number a value can hold (about 1.8e308)", path, op, bytes.TrimSpace(raw))
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:

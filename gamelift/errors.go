@@ -1,8 +1,12 @@
 package gamelift
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/matchforge/matchforge/engine"
 )
@@ -77,4 +81,44 @@ func notFoundf(format string, args ...any) *Error { return newError(ErrNotFound,
 
 func limitExceededf(format string, args ...any) *Error {
 	return newError(ErrLimitExceeded, format, args...)
+}
+
+// jsonProblem says in plain words why data is not valid JSON, with the
+// line and column where the reader stopped (for a single line, only the
+// column), and without the Go decoder's wording. err is the error a
+// standard-library JSON reader returned for data.
+func jsonProblem(data []byte, err error) string {
+	var syn *json.SyntaxError
+	if !errors.As(err, &syn) {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return "is not valid JSON: it ends before the value is complete"
+		}
+		return "is not valid JSON"
+	}
+	off := int(syn.Offset)
+	if off > len(data) {
+		off = len(data)
+	}
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	if off > 0 {
+		col-- // Offset counts the offending byte
+	}
+	where := fmt.Sprintf("line %d, column %d", line, col)
+	if !bytes.Contains(data, []byte{'\n'}) {
+		where = fmt.Sprintf("column %d", col)
+	}
+	if strings.Contains(syn.Error(), "unexpected end") {
+		return fmt.Sprintf("is not valid JSON: it ends at %s before the value is complete", where)
+	}
+	if off > 0 {
+		return fmt.Sprintf("is not valid JSON: unexpected %q at %s", data[off-1], where)
+	}
+	return fmt.Sprintf("is not valid JSON at %s", where)
 }

@@ -598,3 +598,28 @@ func TestUpdateKeepsOmittedMembers(t *testing.T) {
 		t.Errorf("an update with only Name changed the configuration:\n%s\n%s", before, after)
 	}
 }
+
+// Malformed bodies are described in plain words, with the member's path or
+// the column where the JSON breaks, never with the Go decoder's wording.
+func TestDispatchMalformedBodiesInPlainWords(t *testing.T) {
+	e := newEngine(t)
+	for _, tc := range []struct {
+		name, op, body string
+		want           []string
+	}{
+		{"syntax", "StopMatchmaking", `{"TicketId": nul}`, []string{"StopMatchmaking input is not valid JSON", "column 17"}},
+		{"unfinished", "StopMatchmaking", `{"TicketId": "a"`, []string{"StopMatchmaking input is not valid JSON", "ends"}},
+		{"number too large", "StartMatchmaking", `{"ConfigurationName": "c", "Players": [{"PlayerId": "a", "PlayerAttributes": {"skill": {"N": 1e999}}}]}`,
+			[]string{"Players[0].PlayerAttributes.skill.N", "1e999", "largest number"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := call(t, e, 0, tc.op, tc.body)
+			wantInvalid(t, err, tc.want...)
+			for _, internal := range []string{"Go struct", "json:", "invalid character", "literal", "unmarshal"} {
+				if err != nil && strings.Contains(err.Error(), internal) {
+					t.Errorf("%v carries the Go decoder's wording %q", err, internal)
+				}
+			}
+		})
+	}
+}

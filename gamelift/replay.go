@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -93,14 +95,9 @@ func ReadScenario(r io.Reader) ([]Step, error) {
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
-		var s Step
-		dec := json.NewDecoder(bytes.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&s); err != nil {
-			return nil, &ScenarioError{n, "not a JSON object of at, op and input: " + err.Error()}
-		}
-		if dec.InputOffset() != int64(len(line)) {
-			return nil, &ScenarioError{n, "text follows the line's JSON object; give one object per line"}
+		s, problem := parseStep(line)
+		if problem != "" {
+			return nil, &ScenarioError{n, problem}
 		}
 		if _, ok := required[s.Op]; !ok {
 			return nil, &ScenarioError{n, fmt.Sprintf("unknown op %q", s.Op)}
@@ -309,4 +306,57 @@ func (r matchRefs) substitute(input json.RawMessage) (json.RawMessage, error) {
 		return nil, missing
 	}
 	return out, nil
+}
+
+// stepMembers are the members of a scenario line, in the order messages
+// list them.
+var stepMembers = []string{"at", "op", "input"}
+
+// parseStep reads one scenario line, or says in plain words what is wrong
+// with it: where it is not JSON, a member it should not have, a member of
+// the wrong JSON type.
+func parseStep(line []byte) (Step, string) {
+	var s Step
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if err := dec.Decode(&raw); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return s, fmt.Sprintf("the line is a JSON %s; it must be an object of at, op and input", jsonKind(line))
+		}
+		return s, "the line " + jsonProblem(line, err)
+	}
+	if dec.InputOffset() != int64(len(line)) {
+		return s, "text follows the line's JSON object; give one object per line"
+	}
+	if raw == nil {
+		return s, "the line is null; it must be an object of at, op and input"
+	}
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
+		if !slices.Contains(stepMembers, k) {
+			return s, fmt.Sprintf("the line has a member %q; a line has only at, op and input", k)
+		}
+	}
+	if v, ok := raw["at"]; ok {
+		if k := jsonKind(v); k != "number" {
+			return s, fmt.Sprintf("at is a JSON %s; it must be a number of seconds from 0", k)
+		}
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil {
+			return s, fmt.Sprintf("at is %s, beyond the largest number a value can hold", v)
+		}
+		s.At = f
+	}
+	if v, ok := raw["op"]; ok {
+		if k := jsonKind(v); k != "string" {
+			return s, fmt.Sprintf("op is a JSON %s; it must be the name of an operation, such as \"StartMatchmaking\"", k)
+		}
+		if err := json.Unmarshal(v, &s.Op); err != nil {
+			return s, "op " + jsonProblem(v, err)
+		}
+	} else {
+		return s, "the line has no op; name an operation, such as \"StartMatchmaking\""
+	}
+	s.Input = raw["input"]
+	return s, ""
 }

@@ -158,11 +158,15 @@ func TestReadScenarioErrors(t *testing.T) {
 	}{
 		{"decreasing at", "# c\n{\"at\":2,\"op\":\"DescribeMatchmakingRuleSets\"}\n\n{\"at\":1,\"op\":\"DescribeMatchmakingRuleSets\"}\n", 4, "before the previous line"},
 		{"unknown op", "{\"at\":0,\"op\":\"StartMatchmaking\",\"input\":{}}\n{\"at\":1,\"op\":\"Frobnicate\"}\n", 2, `unknown op "Frobnicate"`},
-		{"missing op", "{\"at\":0}\n", 1, `unknown op ""`},
-		{"bad JSON", "{\"at\":0,\"op\":\"StopMatchmaking\",\"input\":{\"TicketId\":}}\n", 1, "not a JSON object"},
-		{"not an object", "[1,2]\n", 1, "not a JSON object"},
-		{"unknown member", "{\"at\":0,\"op\":\"StopMatchmaking\",\"when\":3}\n", 1, "unknown field"},
-		{"at as string", "{\"at\":\"1\",\"op\":\"StopMatchmaking\"}\n", 1, "not a JSON object"},
+		{"missing op", "{\"at\":0}\n", 1, `the line has no op`},
+		{"bad JSON", "{\"at\":0,\"op\":\"StopMatchmaking\",\"input\":{\"TicketId\":}}\n", 1, "the line is not valid JSON: unexpected '}' at column 52"},
+		{"unfinished JSON", "{\"at\":0,\"op\":\"StopMatchmaking\"\n", 1, "the line is not valid JSON: it ends before the value is complete"},
+		{"not an object", "[1,2]\n", 1, "the line is a JSON array; it must be an object of at, op and input"},
+		{"null", "null\n", 1, "the line is null"},
+		{"unknown member", "{\"at\":0,\"op\":\"StopMatchmaking\",\"when\":3}\n", 1, `the line has a member "when"; a line has only at, op and input`},
+		{"at as string", "{\"at\":\"1\",\"op\":\"StopMatchmaking\"}\n", 1, "at is a JSON string; it must be a number of seconds from 0"},
+		{"at too large for a number", "{\"at\":1e999,\"op\":\"StopMatchmaking\"}\n", 1, "at is 1e999, beyond the largest number"},
+		{"op as number", "{\"at\":0,\"op\":7}\n", 1, "op is a JSON number"},
 		{"negative at", "{\"at\":-1,\"op\":\"StopMatchmaking\"}\n", 1, "at is -1"},
 		{"trailing text", "{\"at\":0,\"op\":\"StopMatchmaking\"} {}\n", 1, "text follows"},
 	}
@@ -178,6 +182,11 @@ func TestReadScenarioErrors(t *testing.T) {
 			}
 			if !strings.Contains(se.Msg, tt.msg) {
 				t.Errorf("Msg = %q, want it to contain %q", se.Msg, tt.msg)
+			}
+			for _, internal := range []string{"Go struct", "json:", "invalid character", "literal", "unmarshal"} {
+				if strings.Contains(se.Msg, internal) {
+					t.Errorf("Msg = %q carries the Go decoder's wording %q", se.Msg, internal)
+				}
 			}
 			if !strings.HasPrefix(err.Error(), fmt.Sprintf("line %d: ", tt.line)) {
 				t.Errorf("Error() = %q, want it to start with the line number", err.Error())
