@@ -502,6 +502,13 @@ func (e *Engine) AcceptMatch(now time.Time, ticketID string, playerIDs []string,
 	if t.status() != ticket.StatusRequiresAcceptance || t.answers() == nil {
 		return invalid("ticket %s is %s; only a ticket in REQUIRES_ACCEPTANCE takes answers", t.id, t.status())
 	}
+	if m := t.match; !m.deadline.After(now) {
+		// The deadline is judged at the time of the call, not of the next
+		// step: the answer is refused. Like every refused request it
+		// changes nothing (D25); the next step ends the match with its
+		// acceptance time-out.
+		return invalid("the acceptance deadline of ticket %s's match passed at %s, before this answer; the match was not accepted in time", t.id, m.deadline.UTC().Format(time.RFC3339Nano))
+	}
 	idx := make([]int, len(playerIDs))
 	for i, pid := range playerIDs {
 		idx[i] = -1

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,6 +27,8 @@ var jsonGolden = flag.Bool("json-golden", false, "also write each scenario's ful
 // runScenario replays a scenario file with the default options (and the
 // Go rule type of gorule_test.go registered) and returns the JSON output.
 // A panic in the engine fails the test instead of the binary.
+var tickDirective = regexp.MustCompile(`(?m)^# tick: ([0-9.]+)\s*$`)
+
 func runScenario(t *testing.T, path string) (out []byte) {
 	t.Helper()
 	f, err := os.Open(path)
@@ -41,8 +45,18 @@ func runScenario(t *testing.T, path string) (out []byte) {
 			t.Fatalf("Replay panicked: %v", r)
 		}
 	}()
+	opts := scenarioOptions()
+	// A scenario may step at another interval than 1 s, with a comment line
+	// "# tick: SECONDS".
+	if data, err := os.ReadFile(path); err == nil {
+		if m := tickDirective.FindSubmatch(data); m != nil {
+			if opts.Tick, err = strconv.ParseFloat(string(m[1]), 64); err != nil {
+				t.Fatalf("%s: bad tick directive: %v", path, err)
+			}
+		}
+	}
 	var buf bytes.Buffer
-	if err := gamelift.Replay(steps, &buf, scenarioOptions()); err != nil {
+	if err := gamelift.Replay(steps, &buf, opts); err != nil {
 		t.Fatalf("Replay: %v", err)
 	}
 	return buf.Bytes()

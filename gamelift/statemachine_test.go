@@ -1675,8 +1675,12 @@ func (s *smState) Accept(t *rapid.T) {
 	default:
 		in.PlayerIDs = ids
 	}
+	late := tk.match != nil && tk.match.accepting && !s.now.Before(tk.match.created.Add(tk.match.cfg.accTimeout))
 	res := s.do(t, smOp{Kind: opAccept, Accept: in})
 	s.absorb(t, res.events)
+	if late && res.err == nil {
+		s.fail(t, "d", "AcceptMatch on ticket %s at %v was honoured, past its match's acceptance deadline %v: deadlines are judged at the time of the call", tk.id, s.now, tk.match.created.Add(tk.match.cfg.accTimeout))
+	}
 	if status != ticket.StatusRequiresAcceptance && res.err == nil {
 		s.fail(t, "d", "AcceptMatch on ticket %s in %s succeeded; only REQUIRES_ACCEPTANCE takes answers (D25)", tk.id, status)
 	}
