@@ -51,6 +51,21 @@ func (m BackfillMode) String() string {
 	return "MANUAL"
 }
 
+// Placement timeouts (Configuration.PlacementTimeout). The default is the
+// default TimeoutInSeconds of a GameLift game session queue.
+const (
+	DefaultPlacementTimeout = 10 * time.Minute
+	MaxPlacementTimeout     = 24 * time.Hour
+)
+
+// placementTimeout is c's placement timeout, the default applied.
+func (c *Configuration) placementTimeout() time.Duration {
+	if c.PlacementTimeout == 0 {
+		return DefaultPlacementTimeout
+	}
+	return c.PlacementTimeout
+}
+
 // Configuration is a matchmaking configuration: a rule set and the
 // settings of the ticket lifecycle around it. Configurations are values:
 // AddConfiguration and UpdateConfiguration copy them, and events point to
@@ -77,6 +92,11 @@ type Configuration struct {
 	Mode Mode
 	// Backfill is MANUAL (the default) or AUTOMATIC (D24).
 	Backfill BackfillMode
+	// PlacementTimeout is how long a WITH_QUEUE match waits in PLACING for
+	// CompletePlacement or FailPlacement (D14); then its tickets fail with
+	// StatusReason PLACEMENT_TIMEOUT and a MatchmakingFailed event. Zero
+	// means DefaultPlacementTimeout; at most MaxPlacementTimeout.
+	PlacementTimeout time.Duration
 	// CustomEventData is copied into every event of the configuration.
 	CustomEventData string
 }
@@ -96,6 +116,8 @@ func (c *Configuration) Validate() error {
 		return invalid("Configuration.AdditionalPlayerCount is %d; it must not be negative", c.AdditionalPlayerCount)
 	case c.Mode > WithQueue:
 		return invalid("Configuration.Mode is %d; it must be Standalone or WithQueue", c.Mode)
+	case c.PlacementTimeout < 0 || c.PlacementTimeout > MaxPlacementTimeout:
+		return invalid("Configuration.PlacementTimeout is %v; it must be from 0 (the default, %v) to %v", c.PlacementTimeout, DefaultPlacementTimeout, MaxPlacementTimeout)
 	case c.Backfill > BackfillAutomatic:
 		return invalid("Configuration.Backfill is %d; it must be BackfillManual or BackfillAutomatic", c.Backfill)
 	case c.RuleSet.LastExpansion() > c.RequestTimeout:
@@ -134,6 +156,7 @@ func (e *Engine) AddConfiguration(now time.Time, cfg Configuration) error {
 		deadlines: newDeadlineQueue(),
 		wakeups:   newMinHeap(wakeupLess, func(t *tk) *int32 { return &t.wakePos }),
 		accepting: newMinHeap(acceptLess, func(m *match) *int32 { return &m.acceptPos }),
+		placing:   newMinHeap(acceptLess, func(m *match) *int32 { return &m.placePos }),
 	}
 	info := cfg
 	c.info = &info

@@ -22,6 +22,7 @@ type config struct {
 	deadlines   *deadlineQueue   // QUEUED and SEARCHING tickets by request deadline
 	wakeups     *minHeap[*tk]    // settled anchors to retry when an expansion applies, by wakeAt
 	accepting   *minHeap[*match] // matches waiting for acceptance, by deadline
+	placing     *minHeap[*match] // matches waiting for placement, by deadline
 	counts      [8]int           // tickets per status (statusIndex), retained ones included
 	b           *builder
 	large       *largeState

@@ -41,6 +41,14 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 		e.failAcceptance(now, m, AcceptanceTimedOut, nil)
 	}
 	for {
+		m, ok := c.placing.Min()
+		if !ok || m.deadline.After(now) {
+			break
+		}
+		e.failPlacement(now, m, ticket.ReasonPlacementTimeout, "TIMED_OUT",
+			fmt.Sprintf("The game session was not placed within %v seconds.", m.cfg.info.placementTimeout().Seconds()))
+	}
+	for {
 		t, ok := c.deadlines.popDue(now.UnixNano())
 		if !ok {
 			break
@@ -331,6 +339,8 @@ func (e *Engine) proceed(now time.Time, m *match) {
 	}
 	if placingStatus(m) != "" {
 		m.state = msPlacing
+		m.deadline = now.Add(m.cfg.info.placementTimeout())
+		m.cfg.placing.Push(m)
 		for _, t := range m.tickets {
 			t.note("", "")
 		}

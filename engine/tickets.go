@@ -159,7 +159,7 @@ type match struct {
 	tickets   []*tk // every ticket, the backfill ticket (if any) first
 	backfill  *tk
 	state     matchState
-	deadline  time.Time // acceptance deadline
+	deadline  time.Time // acceptance deadline, then placement deadline
 	session   string    // game session id once completed
 	conn      *ticket.GameSessionConnectionInfo
 	data      *GameSession   // the game session's current state, once completed
@@ -172,6 +172,7 @@ type match struct {
 	refs       []TicketRef
 	refsPlaced bool
 	acceptPos  int32 // position in the acceptance deadlines heap
+	placePos   int32 // position in the placement deadlines heap
 }
 
 // nsTime turns Unix nanoseconds into a UTC time.
@@ -627,7 +628,7 @@ func allAccepted(t *tk) bool {
 // ready: its tickets complete with connection information and player
 // sessions (D14).
 func (e *Engine) CompletePlacement(now time.Time, matchID string, p Placement) error {
-	m, err := e.placingMatch(matchID)
+	m, err := e.placingMatch(now, matchID)
 	if err != nil {
 		return err
 	}
@@ -638,6 +639,7 @@ func (e *Engine) CompletePlacement(now time.Time, matchID string, p Placement) e
 		return invalid("GameSessionArn %q already belongs to match %s", p.GameSession, other.ID)
 	}
 	m.conn = &ticket.GameSessionConnectionInfo{GameSessionArn: p.GameSession, IPAddress: p.IPAddress, DNSName: p.DNSName, Port: p.Port}
+	m.cfg.placing.Remove(m)
 	e.complete(now, m, p.GameSession)
 	return nil
 }
@@ -645,24 +647,30 @@ func (e *Engine) CompletePlacement(now time.Time, matchID string, p Placement) e
 // FailPlacement reports that a WITH_QUEUE match's game session could not be
 // placed: its tickets fail (D14). reason defaults to UNEXPECTED_ERROR.
 func (e *Engine) FailPlacement(now time.Time, matchID, reason string) error {
-	m, err := e.placingMatch(matchID)
+	m, err := e.placingMatch(now, matchID)
 	if err != nil {
 		return err
 	}
 	if reason == "" {
 		reason = "UNEXPECTED_ERROR"
 	}
-	msg := "The game session could not be placed: " + reason + "."
-	m.state = msFailed
-	for _, t := range m.tickets {
-		t.note(ticket.ReasonPlacementFailed, msg)
-	}
-	e.transition(now, m.cfg, EventFailed, m, m.tickets, ticket.StatusFailed,
-		&Outcome{Reason: reason, Message: msg, Rules: m.cfg.ruleCounts(m.tickets)})
+	e.failPlacement(now, m, ticket.ReasonPlacementFailed, reason, "The game session could not be placed: "+reason+".")
 	return nil
 }
 
-func (e *Engine) placingMatch(id string) (*match, error) {
+// failPlacement ends a placing match: its tickets fail with StatusReason
+// why, and one MatchmakingFailed event carries reason and msg.
+func (e *Engine) failPlacement(now time.Time, m *match, why, reason, msg string) {
+	m.cfg.placing.Remove(m)
+	m.state = msFailed
+	for _, t := range m.tickets {
+		t.note(why, msg)
+	}
+	e.transition(now, m.cfg, EventFailed, m, m.tickets, ticket.StatusFailed,
+		&Outcome{Reason: reason, Message: msg, Rules: m.cfg.ruleCounts(m.tickets)})
+}
+
+func (e *Engine) placingMatch(now time.Time, id string) (*match, error) {
 	if id == "" {
 		return nil, invalid("MatchId is required")
 	}
@@ -672,6 +680,12 @@ func (e *Engine) placingMatch(id string) (*match, error) {
 	}
 	if m.state != msPlacing {
 		return nil, invalid("match %s is not waiting for placement; only matches of WITH_QUEUE configurations in PLACING are", id)
+	}
+	if !m.deadline.After(now) {
+		// Judged at the time of the call, like acceptance: the report is
+		// refused and changes nothing; the next step fails the match.
+		return nil, invalid("the placement deadline of match %s passed at %s (PlacementTimeout %v); the match is no longer waiting for placement",
+			id, m.deadline.UTC().Format(time.RFC3339Nano), m.cfg.info.placementTimeout())
 	}
 	return m, nil
 }

@@ -37,6 +37,12 @@ type Options struct {
 	// RuleSet says how rule-set bodies are read: the rule types implemented
 	// in Go that they may use (see ruleset.RuleType).
 	RuleSet ruleset.Options
+	// PlacementTimeout is every WITH_QUEUE configuration's
+	// engine.Configuration.PlacementTimeout: how long a match waits in
+	// PLACING for CompletePlacement or FailPlacement before its tickets
+	// fail. The GameLift API has no such field (a game session queue has its
+	// own TimeoutInSeconds). Zero means engine.DefaultPlacementTimeout.
+	PlacementTimeout time.Duration
 }
 
 const (
@@ -55,6 +61,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("gamelift: Options.Region %q must not contain ':', '/' or spaces", o.Region)
 	case o.MaxRuleSets < 0, o.MaxConfigurations < 0:
 		return errors.New("gamelift: Options.MaxRuleSets and MaxConfigurations must not be negative")
+	case o.PlacementTimeout < 0 || o.PlacementTimeout > engine.MaxPlacementTimeout:
+		return fmt.Errorf("gamelift: Options.PlacementTimeout is %v; it must be from 0 (the default, %v) to %v", o.PlacementTimeout, engine.DefaultPlacementTimeout, engine.MaxPlacementTimeout)
 	}
 	if err := o.RuleSet.Validate(); err != nil {
 		return fmt.Errorf("gamelift: Options.RuleSet: %w", err)
@@ -516,6 +524,7 @@ func (s *Service) CreateMatchmakingConfiguration(now time.Time, in CreateMatchma
 	if err != nil {
 		return MatchmakingConfiguration{}, err
 	}
+	ec.PlacementTimeout = s.opts.PlacementTimeout
 	if err := s.e.AddConfiguration(now, ec); err != nil {
 		return MatchmakingConfiguration{}, toError(err)
 	}
@@ -604,7 +613,9 @@ func (s *Service) UpdateMatchmakingConfiguration(now time.Time, in UpdateMatchma
 	if err := checkConfig(&api, rec.compiled); err != nil {
 		return MatchmakingConfiguration{}, err
 	}
-	if err := s.e.UpdateConfiguration(now, engineConfig(&api, rec.compiled)); err != nil {
+	ec := engineConfig(&api, rec.compiled)
+	ec.PlacementTimeout = s.opts.PlacementTimeout
+	if err := s.e.UpdateConfiguration(now, ec); err != nil {
 		return MatchmakingConfiguration{}, toError(err)
 	}
 	if rec != c.rs {

@@ -432,6 +432,7 @@ type smMatch struct {
 	tickets   []*smTicket // as proposed; a ticket cancelled out of it has match nil
 	accepting bool        // waiting for acceptance
 	placing   bool        // waiting for placement
+	placeFrom time.Time   // when it began waiting for placement
 	backfill  *smTicket   // its backfill ticket, if any
 	location  string
 }
@@ -588,7 +589,7 @@ var smReasons = map[ticket.Status][]string{
 	ticket.StatusCancelled: {ticket.ReasonDuplicatePlayer, ticket.ReasonAcceptanceRejected, ticket.ReasonAcceptanceTimeout, ticket.ReasonCancelledByRequest,
 		ticket.ReasonReplacedByNewBackfill},
 	ticket.StatusTimedOut: {ticket.ReasonRequestTimeout},
-	ticket.StatusFailed:   {ticket.ReasonPlacementFailed},
+	ticket.StatusFailed:   {ticket.ReasonPlacementFailed, ticket.ReasonPlacementTimeout},
 }
 
 // legal reports whether a ticket may move from one status to another (SPEC
@@ -737,6 +738,7 @@ func (s *smState) event(t *rapid.T, ev *gamelift.Event) {
 		switch d.Acceptance {
 		case gamelift.AcceptanceAccepted:
 			m.placing = cfg.withQueue && m.backfill == nil
+			m.placeFrom = now
 		case gamelift.AcceptanceTimedOut:
 			if now.Before(m.created.Add(cfg.accTimeout)) {
 				s.fail(t, "d", "match %s timed out its acceptance at %v, before its deadline %v (D15)", m.id, now, m.created.Add(cfg.accTimeout))
@@ -780,6 +782,9 @@ func (s *smState) event(t *rapid.T, ev *gamelift.Event) {
 	case gamelift.EventMatchmakingFailed:
 		if m == nil || !m.placing || !sameTickets(m.tickets, ts) {
 			s.fail(t, "e", "MatchmakingFailed for match %s, which is not placing with these tickets", d.MatchID)
+		}
+		if d.Reason == "TIMED_OUT" && now.Before(s.placeDeadline(m)) {
+			s.fail(t, "d", "match %s timed out its placement at %v, before its deadline %v", m.id, now, s.placeDeadline(m))
 		}
 		s.drop(m)
 	case gamelift.EventMatchmakingCancelled:
@@ -951,7 +956,7 @@ func (s *smState) proposed(t *rapid.T, ev *gamelift.Event, ts []*smTicket) {
 	s.stats.oracle++
 	s.stats.matches[cfg.rs.Label]++
 	m := &smMatch{id: d.MatchID, cfg: cfg, created: ev.Time.Time, tickets: slices.Clone(ts),
-		accepting: cfg.acceptance, placing: cfg.withQueue && !cfg.acceptance && bf == nil, backfill: bf, location: d.Location}
+		accepting: cfg.acceptance, placing: cfg.withQueue && !cfg.acceptance && bf == nil, placeFrom: ev.Time.Time, backfill: bf, location: d.Location}
 	if bf != nil {
 		s.bfMatches[m.id] = true
 		s.stats.bfMatches++
@@ -1274,6 +1279,9 @@ func (s *smState) check(t *rapid.T) {
 				s.fail(t, "d", "ticket %s of live match %s is %s; want %s", tk.id, m.id, tk.status, want)
 			}
 		}
+		if m.placing && justStepped && !s.now.Before(s.placeDeadline(m)) {
+			s.fail(t, "d", "match %s still waits for placement after a step at %v, past its deadline %v", m.id, s.now, s.placeDeadline(m))
+		}
 		if m.accepting && justStepped && !s.now.Before(m.created.Add(m.cfg.accTimeout)) {
 			s.fail(t, "d", "match %s still waits for acceptance after a step at %v, past its deadline %v (D15)", m.id, s.now, m.created.Add(m.cfg.accTimeout))
 		}
@@ -1345,7 +1353,7 @@ func newSMState(t *rapid.T, stats *smStats) *smState {
 		cfg: gamelift.Options{Engine: engine.Config{
 			Seed:            rapid.Uint64().Draw(t, "seed"),
 			TicketRetention: smRetention,
-		}},
+		}, PlacementTimeout: smPlacementTimeout(t)},
 		now: smT0, ruleSets: map[string]*oracle.RuleSet{}, byName: map[string]*smConfig{},
 		tickets: map[string]*smTicket{}, matches: map[string]*smMatch{}, seen: map[string]bool{}, eventIDs: map[string]bool{},
 		stats: stats, games: map[string]*smSession{}, bfMatches: map[string]bool{},
@@ -1737,6 +1745,9 @@ func (s *smState) Placement(t *rapid.T) {
 		res = s.do(t, smOp{Kind: opFail, Fail: gamelift.FailPlacementInput{MatchID: id, Reason: "NO_CAPACITY"}})
 	}
 	s.absorb(t, res.events)
+	if res.err == nil && m != nil && m.placing && !s.now.Before(s.placeDeadline(m)) {
+		s.fail(t, "d", "a placement report for match %s at %v succeeded, past its placement deadline %v: deadlines are judged at the time of the call", id, s.now, s.placeDeadline(m))
+	}
 	if res.err == nil && (m == nil || !m.placing) {
 		s.fail(t, "d", "a placement report for match %s, which is not placing, succeeded", id)
 	}
@@ -2467,4 +2478,22 @@ func newFreeEngine(t *testing.T, cfg engine.Config, max, timeout int) *gamelift.
 		t.Fatal(err)
 	}
 	return e
+}
+
+// smPlacementTimeout draws the service's placement timeout: mostly a few
+// seconds, so that runs reach it, sometimes the default.
+func smPlacementTimeout(t *rapid.T) time.Duration {
+	if smChance(t, "defaultPlacementTimeout", 20) {
+		return 0
+	}
+	return time.Duration(rapid.IntRange(1, 30).Draw(t, "placementTimeoutSeconds")) * time.Second
+}
+
+// placeDeadline is when placing match m times out.
+func (s *smState) placeDeadline(m *smMatch) time.Time {
+	d := s.cfg.PlacementTimeout
+	if d == 0 {
+		d = engine.DefaultPlacementTimeout
+	}
+	return m.placeFrom.Add(d)
 }

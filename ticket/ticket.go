@@ -72,6 +72,7 @@ const (
 	ReasonCancelledByRequest    = "CANCELLED_BY_REQUEST"
 	ReasonReplacedByNewBackfill = "REPLACED_BY_NEW_BACKFILL"
 	ReasonPlacementFailed       = "PLACEMENT_FAILED"
+	ReasonPlacementTimeout      = "PLACEMENT_TIMEOUT"
 	// ReasonMissingAttribute marks a ticket that was accepted but can never
 	// match because a player lacks a declared attribute that has no default
 	// (D20), or lacks latency data when the rule set has a latency rule (D11).
