@@ -41,6 +41,9 @@ func (e *Engine) StartMatchBackfill(now time.Time, in BackfillRequest) (ticket.T
 	if ti, n, most, over := overfullTeam(rs, teams); over {
 		return ticket.Ticket{}, invalid("Players puts %d players on team %s, whose maxPlayers is %d", n, rs.Teams()[ti].Name, most)
 	}
+	if err := e.checkBackfillPlayers(c, in); err != nil {
+		return ticket.Ticket{}, err
+	}
 	// Every check comes before anything changes, the random source and the
 	// location table included (D25): the id is made last.
 	if err := e.freeTicketID(in.TicketID); err != nil {
@@ -52,6 +55,47 @@ func (e *Engine) StartMatchBackfill(now time.Time, in BackfillRequest) (ticket.T
 	}
 	t := e.newBackfill(c, now, e.ticketID(in.TicketID), r, teams, in.GameSession, false)
 	return t.viewAs(e, in.Players), nil
+}
+
+// checkBackfillPlayers refuses backfill players who cannot be in the game
+// session: a player whose matchmaking ticket is in a proposed match
+// (REQUIRES_ACCEPTANCE) or PLACING, who would be in two live matches (a
+// player of the game who merely searches for the next one, QUEUED or
+// SEARCHING, is allowed), and,
+// for a game session the engine knows, a player its matchmaker data does
+// not list. A WITH_QUEUE configuration's AdditionalPlayerCount slots are
+// the game's own to fill, so up to that many players unknown to the
+// matchmaker data are allowed there.
+func (e *Engine) checkBackfillPlayers(c *config, in BackfillRequest) error {
+	for i, p := range in.Players {
+		if o, ok := e.players[p.PlayerID]; ok && (o.status() == ticket.StatusRequiresAcceptance || o.status() == ticket.StatusPlacing) {
+			return invalid("Players[%d].PlayerId %q is in matchmaking ticket %s, which is %s; a backfill request lists only players already in game session %s",
+				i, p.PlayerID, o.id, o.status(), in.GameSession)
+		}
+	}
+	gs, known := e.GameSession(in.GameSession)
+	if !known {
+		return nil // a game session made outside the engine: nothing to check against
+	}
+	free := 0
+	if c.info.Mode == WithQueue {
+		free = c.info.AdditionalPlayerCount
+	}
+	strangers := 0
+	for i, p := range in.Players {
+		if gs.HasPlayer(p.PlayerID) {
+			continue
+		}
+		if strangers++; strangers > free {
+			if free == 0 {
+				return invalid("Players[%d].PlayerId %q is not a player of game session %s, whose matchmaker data lists %d players; list only the session's players, and report those who left with ReportPlayersLeft",
+					i, p.PlayerID, in.GameSession, gs.Players())
+			}
+			return invalid("Players[%d].PlayerId %q is not a player of game session %s, whose matchmaker data lists %d players, and the configuration's AdditionalPlayerCount leaves the game only %d slots of its own to fill",
+				i, p.PlayerID, in.GameSession, gs.Players(), free)
+		}
+	}
+	return nil
 }
 
 // overfullTeam returns the first team to which teams (a team index per

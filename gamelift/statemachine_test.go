@@ -1808,6 +1808,15 @@ func (s *smState) Backfill(t *rapid.T) {
 		bad = "200 players"
 	case n > 1 && smChance(t, "bfRepeatPlayer", 2):
 		in.Players[1].PlayerID, bad = in.Players[0].PlayerID, "a repeated player"
+	case g != nil && n > 0 && smChance(t, "bfStranger", 3):
+		// A player the game session's matchmaker data does not list.
+		in.Players[rapid.IntRange(0, n-1).Draw(t, "who")].PlayerID = fmt.Sprintf("stranger-%d", s.nextID)
+		s.nextID++
+		if !cfg.withQueue || cfg.additional == 0 {
+			bad = "a player who is not in the game session"
+		} else {
+			valid = false // within the game's own AdditionalPlayerCount slots, unless others already are
+		}
 	case smChance(t, "bfBadArn", 2):
 		in.GameSessionArn, bad = "not an arn!", "a bad GameSessionArn"
 	case smChance(t, "bfNoSession", 8):
@@ -1831,6 +1840,9 @@ func (s *smState) Backfill(t *rapid.T) {
 	case len(s.order) > 0 && smChance(t, "bfReusedTicketId", 3):
 		in.TicketID = rapid.SampledFrom(s.order).Draw(t, "reusedTicket").id
 		valid = false // in use, unless forgotten
+	}
+	if busy := s.inLiveMatch(in.Players); busy != "" && bad == "" {
+		bad = busy
 	}
 	if bad != "" {
 		valid = false
@@ -2496,4 +2508,23 @@ func (s *smState) placeDeadline(m *smMatch) time.Time {
 		d = engine.DefaultPlacementTimeout
 	}
 	return m.placeFrom.Add(d)
+}
+
+// inLiveMatch names the first of players whose matchmaking ticket is in a
+// proposed match or PLACING, or returns "": a backfill request may not list
+// such a player, who would be in two live matches.
+func (s *smState) inLiveMatch(players []ticket.Player) string {
+	for _, p := range players {
+		for _, tk := range s.order {
+			if tk.bf != nil || (tk.status != ticket.StatusRequiresAcceptance && tk.status != ticket.StatusPlacing) {
+				continue
+			}
+			for _, q := range tk.players {
+				if q.PlayerID == p.PlayerID {
+					return fmt.Sprintf("player %s, whose ticket %s is %s", p.PlayerID, tk.id, tk.status)
+				}
+			}
+		}
+	}
+	return ""
 }
