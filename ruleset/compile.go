@@ -361,6 +361,8 @@ func (c *compiler) defaultValue(n *node, path string, kind ticket.Kind) *ticket.
 				sub = sub[len(".SL"):]
 			case strings.HasPrefix(sub, ".S"):
 				sub = sub[len(".S"):]
+			case strings.HasPrefix(sub, ".N"):
+				sub = sub[len(".N"):]
 			}
 			c.errorf(path+sub, "%s", msg)
 		}

@@ -300,6 +300,9 @@ func (e *Evaluator) comparison(r *rule, rv *ruleVals) bool {
 func compareAll[T cmp.Ordered](op cmpOp, xs, refs []T) bool {
 	for _, a := range xs {
 		for _, b := range refs {
+			if a != a || b != b { // NaN: no comparison holds
+				return false
+			}
 			if !compare(op, cmp.Compare(a, b)) {
 				return false
 			}
@@ -320,7 +323,7 @@ func allEqualOrDistinct[T comparable](xs []T, equal bool) bool {
 		return true
 	}
 	for i, x := range xs {
-		if slices.Contains(xs[i+1:], x) {
+		if x != x || slices.Contains(xs[i+1:], x) { // NaN is neither equal nor different
 			return false
 		}
 	}
@@ -339,10 +342,11 @@ func (e *Evaluator) distance(r *rule, rv *ruleVals) bool {
 		for _, a := range mv.nums {
 			for _, b := range ref.nums {
 				d := math.Abs(a - b)
-				if rv.has&hasMaxDistance != 0 && d > rv.maxDistance+1e-9 {
+				// Written so that a NaN distance fails: a NaN never passes.
+				if rv.has&hasMaxDistance != 0 && !(d <= rv.maxDistance+1e-9) {
 					return false
 				}
-				if rv.has&hasMinDistance != 0 && d < rv.minDistance-1e-9 {
+				if rv.has&hasMinDistance != 0 && !(d >= rv.minDistance-1e-9) {
 					return false
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 )
@@ -181,7 +182,7 @@ func (v AttributeValue) MarshalJSON() ([]byte, error) {
 		b, _ := json.Marshal(v.s)
 		buf.Write(b)
 	case KindNumber:
-		if !finite(v.n) {
+		if math.IsNaN(v.n) || math.IsInf(v.n, 0) {
 			return nil, fmt.Errorf("ticket: attribute N is %v, which JSON cannot carry", v.n)
 		}
 		buf.WriteString(`{"N":`)

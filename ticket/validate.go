@@ -22,6 +22,11 @@ const (
 	MaxPlayerIDLength      = 1024 // PlayerId
 	MaxTeamLength          = 1024 // Team
 	MaxTicketIDLength      = 128  // TicketId
+	// MaxNumber bounds the magnitude of a number attribute value (N, and
+	// each SDM value). GameLift sets no bound; this one keeps every sum,
+	// average and spread the rules compute over up to 200 players finite,
+	// so an overflow can never make a rule pass.
+	MaxNumber = 1e100
 )
 
 // ErrInvalid is the sentinel every validation error of this package wraps;
@@ -175,7 +180,9 @@ func validString(s string) bool {
 	return n >= 1 && n <= MaxStringLength
 }
 
-func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+// inRange reports whether f is a number a value may hold: not NaN and at
+// most MaxNumber in magnitude.
+func inRange(f float64) bool { return !math.IsNaN(f) && math.Abs(f) <= MaxNumber }
 
 // validValue is checkValue's verdict without its messages.
 func validValue(v AttributeValue) bool {
@@ -183,7 +190,7 @@ func validValue(v AttributeValue) bool {
 	case KindString:
 		return validString(v.s)
 	case KindNumber:
-		return finite(v.n)
+		return inRange(v.n)
 	case KindList:
 		if len(v.sl) > MaxListItems {
 			return false
@@ -199,7 +206,7 @@ func validValue(v AttributeValue) bool {
 			return false
 		}
 		for _, e := range v.sdm {
-			if !validString(e.Key) || !finite(e.Value) {
+			if !validString(e.Key) || !inRange(e.Value) {
 				return false
 			}
 		}
@@ -260,8 +267,8 @@ func checkValue(p *problems, path string, v AttributeValue) {
 	case KindString:
 		checkLen(p, path+".S", v.s, 1, MaxStringLength)
 	case KindNumber:
-		if !finite(v.n) {
-			p.add(path+".N", "is %v; numbers must be finite", v.n)
+		if !inRange(v.n) {
+			p.add(path+".N", "is %v; numbers must be finite and at most %g in magnitude", v.n, float64(MaxNumber))
 		}
 	case KindList:
 		if len(v.sl) > MaxListItems {
@@ -278,8 +285,8 @@ func checkValue(p *problems, path string, v AttributeValue) {
 			if n := utf8.RuneCountInString(e.Key); n == 0 || n > MaxStringLength {
 				p.add(path+".SDM", "has a key of %d characters; keys must be 1 to %d characters", n, MaxStringLength)
 			}
-			if !finite(e.Value) {
-				p.add(path+".SDM."+e.Key, "is %v; numbers must be finite", e.Value)
+			if !inRange(e.Value) {
+				p.add(path+".SDM."+e.Key, "is %v; numbers must be finite and at most %g in magnitude", e.Value, float64(MaxNumber))
 			}
 		}
 	}

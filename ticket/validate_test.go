@@ -163,20 +163,24 @@ func TestValidatePlayersLimits(t *testing.T) {
 		{"SDM key empty", withAttr(1, 0, "m", ticket.StringNumberMap(map[string]float64{"": 1})), ticket.PlayerRules{},
 			[]problem{{"Players[0].PlayerAttributes.m.SDM", "has a key of 0 characters; keys must be 1 to 100 characters"}}},
 		{"SDM value NaN", withAttr(1, 0, "m", ticket.StringNumberMap(map[string]float64{"a": 1, "b": math.NaN()})), ticket.PlayerRules{},
-			[]problem{{"Players[0].PlayerAttributes.m.SDM.b", "is NaN; numbers must be finite"}}},
+			[]problem{{"Players[0].PlayerAttributes.m.SDM.b", "is NaN; numbers must be finite and at most 1e+100 in magnitude"}}},
 		{"SDM value -Inf", withAttr(1, 0, "m", ticket.StringNumberMap(map[string]float64{"a": math.Inf(-1)})), ticket.PlayerRules{},
-			[]problem{{"Players[0].PlayerAttributes.m.SDM.a", "is -Inf; numbers must be finite"}}},
-		{"SDM value max", withAttr(1, 0, "m", ticket.StringNumberMap(map[string]float64{"a": -math.MaxFloat64})), ticket.PlayerRules{}, nil},
+			[]problem{{"Players[0].PlayerAttributes.m.SDM.a", "is -Inf; numbers must be finite and at most 1e+100 in magnitude"}}},
+		{"SDM value max", withAttr(1, 0, "m", ticket.StringNumberMap(map[string]float64{"a": -ticket.MaxNumber})), ticket.PlayerRules{}, nil},
+		{"SDM value past max", withAttr(1, 0, "m", ticket.StringNumberMap(map[string]float64{"a": -math.MaxFloat64})), ticket.PlayerRules{},
+			[]problem{{"Players[0].PlayerAttributes.m.SDM.a", "is -1.7976931348623157e+308; numbers must be finite and at most 1e+100 in magnitude"}}},
 
 		// N.
-		{"N max", withAttr(1, 0, "skill", ticket.Number(math.MaxFloat64)), ticket.PlayerRules{}, nil},
+		{"N max", withAttr(1, 0, "skill", ticket.Number(ticket.MaxNumber)), ticket.PlayerRules{}, nil},
+		{"N past max (sums of such values overflow)", withAttr(1, 0, "skill", ticket.Number(math.MaxFloat64)), ticket.PlayerRules{},
+			[]problem{{"Players[0].PlayerAttributes.skill.N", "is 1.7976931348623157e+308; numbers must be finite and at most 1e+100 in magnitude"}}},
 		{"N smallest", withAttr(1, 0, "skill", ticket.Number(-math.SmallestNonzeroFloat64)), ticket.PlayerRules{}, nil},
 		{"N NaN", withAttr(1, 0, "skill", ticket.Number(math.NaN())), ticket.PlayerRules{},
-			[]problem{{"Players[0].PlayerAttributes.skill.N", "is NaN; numbers must be finite"}}},
+			[]problem{{"Players[0].PlayerAttributes.skill.N", "is NaN; numbers must be finite and at most 1e+100 in magnitude"}}},
 		{"N +Inf", withAttr(1, 0, "skill", ticket.Number(math.Inf(1))), ticket.PlayerRules{},
-			[]problem{{"Players[0].PlayerAttributes.skill.N", "is +Inf; numbers must be finite"}}},
+			[]problem{{"Players[0].PlayerAttributes.skill.N", "is +Inf; numbers must be finite and at most 1e+100 in magnitude"}}},
 		{"N -Inf", withAttr(1, 0, "skill", ticket.Number(math.Inf(-1))), ticket.PlayerRules{},
-			[]problem{{"Players[0].PlayerAttributes.skill.N", "is -Inf; numbers must be finite"}}},
+			[]problem{{"Players[0].PlayerAttributes.skill.N", "is -Inf; numbers must be finite and at most 1e+100 in magnitude"}}},
 
 		// A value with no member set.
 		{"zero value", withAttr(1, 0, "skill", ticket.AttributeValue{}), ticket.PlayerRules{},
@@ -338,7 +342,7 @@ func TestValidatePlayersAllProblems(t *testing.T) {
 		{Field: "Players[0].LatencyInMs.us-west-2", Problem: "is 0; latencies must be whole milliseconds of at least 1"},
 		{Field: "Players[1].Team", Problem: "is 1025 characters long; the limit is 1024"},
 		{Field: "Players[2].Team", Problem: "is missing; every player of a backfill request must name its team"},
-		{Field: "Players[2].PlayerAttributes.n.N", Problem: "is +Inf; numbers must be finite"},
+		{Field: "Players[2].PlayerAttributes.n.N", Problem: "is +Inf; numbers must be finite and at most 1e+100 in magnitude"},
 		{Field: "Players[2].PlayerId", Problem: `"p1" repeats Players[1]; each player may appear once`},
 	}
 	for i := 3; i < 11; i++ {
