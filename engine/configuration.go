@@ -112,8 +112,8 @@ func (c *Configuration) Validate() error {
 		return invalid("Configuration.RequestTimeout is %v; it must be positive", c.RequestTimeout)
 	case c.AcceptanceRequired && c.AcceptanceTimeout <= 0:
 		return invalid("Configuration.AcceptanceTimeout is %v; it must be positive when AcceptanceRequired is true", c.AcceptanceTimeout)
-	case c.AdditionalPlayerCount < 0:
-		return invalid("Configuration.AdditionalPlayerCount is %d; it must not be negative", c.AdditionalPlayerCount)
+	case c.AdditionalPlayerCount < 0 || c.AdditionalPlayerCount > ruleset.MaxMatchPlayers-1:
+		return invalid("Configuration.AdditionalPlayerCount is %d; it must be 0 to %d", c.AdditionalPlayerCount, ruleset.MaxMatchPlayers-1)
 	case c.Mode > WithQueue:
 		return invalid("Configuration.Mode is %d; it must be Standalone or WithQueue", c.Mode)
 	case c.PlacementTimeout < 0 || c.PlacementTimeout > MaxPlacementTimeout:

@@ -2,8 +2,11 @@ package engine
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/matchforge/matchforge/pool"
@@ -39,11 +42,68 @@ type BackfillRequest struct {
 // Placement reports where a WITH_QUEUE match's game session was placed
 // (D14). Player session ids are made by the engine.
 type Placement struct {
-	// GameSession identifies the game session (its ARN).
+	// GameSession identifies the game session (its ARN): 1 to
+	// MaxGameSessionLength characters.
 	GameSession string
-	IPAddress   string
-	DNSName     string
-	Port        int
+	// IPAddress is an IPv4 or IPv6 address, or "".
+	IPAddress string
+	// DNSName is a host name of at most MaxDNSNameLength characters
+	// (letters, digits, '-' and '.'), or "".
+	DNSName string
+	// Port is 0 (none) or 1 to 65535.
+	Port int
+}
+
+// Limits of placement reports. GameLift bounds an IpAddress at 128
+// characters and sets no bound on a DnsName; this library takes the DNS
+// limit of 253 characters, and bounds a FailPlacement reason.
+const (
+	MaxGameSessionLength = 512
+	MaxDNSNameLength     = 253
+	MaxReasonLength      = 256
+)
+
+// Validate checks a placement report and returns the first problem.
+func (p *Placement) Validate() error {
+	if n := utf8.RuneCountInString(p.GameSession); n < 1 || n > MaxGameSessionLength {
+		return invalid("GameSessionArn is %d characters long; it must be 1 to %d", n, MaxGameSessionLength)
+	}
+	if p.IPAddress != "" {
+		if len(p.IPAddress) > 128 {
+			return invalid("IpAddress is %d characters long; the limit is 128", len(p.IPAddress))
+		}
+		if _, err := netip.ParseAddr(p.IPAddress); err != nil {
+			return invalid("IpAddress %q is not an IPv4 or IPv6 address", p.IPAddress)
+		}
+	}
+	if p.DNSName != "" {
+		if n := len(p.DNSName); n > MaxDNSNameLength {
+			return invalid("DnsName is %d characters long; the limit is %d", n, MaxDNSNameLength)
+		}
+		if !hostName(p.DNSName) {
+			return invalid("DnsName %q is not a host name; use letters, digits, '-' and '.'", p.DNSName)
+		}
+	}
+	if p.Port < 0 || p.Port > 65535 {
+		return invalid("Port is %d; it must be 1 to 65535 (or 0 for none)", p.Port)
+	}
+	return nil
+}
+
+// hostName reports whether s is a host name: dot-separated labels of 1 to
+// 63 letters, digits and '-'.
+func hostName(s string) bool {
+	for label := range strings.SplitSeq(strings.TrimSuffix(s, "."), ".") {
+		if len(label) == 0 || len(label) > 63 {
+			return false
+		}
+		for _, c := range []byte(label) {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // tk is the engine's record of a ticket.
@@ -635,6 +695,9 @@ func (e *Engine) CompletePlacement(now time.Time, matchID string, p Placement) e
 	if p.GameSession == "" {
 		return invalid("GameSessionArn is required")
 	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
 	if other, taken := e.sessions[p.GameSession]; taken && other != m {
 		return invalid("GameSessionArn %q already belongs to match %s", p.GameSession, other.ID)
 	}
@@ -650,6 +713,12 @@ func (e *Engine) FailPlacement(now time.Time, matchID, reason string) error {
 	m, err := e.placingMatch(now, matchID)
 	if err != nil {
 		return err
+	}
+	if n := utf8.RuneCountInString(reason); n > MaxReasonLength {
+		return invalid("Reason is %d characters long; the limit is %d", n, MaxReasonLength)
+	}
+	if strings.ContainsFunc(reason, unicode.IsControl) {
+		return invalid("Reason holds a control character; give one line of text")
 	}
 	if reason == "" {
 		reason = "UNEXPECTED_ERROR"

@@ -387,7 +387,6 @@ func (s *Service) configuration(field, ref string) (*configRec, error) {
 var (
 	snsPattern   = regexp.MustCompile(`^[a-zA-Z0-9:_/-]*(\.fifo)?$`)
 	queuePattern = regexp.MustCompile(`^[a-zA-Z0-9:/-]+$`)
-	ipPattern    = regexp.MustCompile(`^[0-9A-Fa-f:.]{1,128}$`)
 )
 
 // checkConfig validates a configuration's fields against the API limits and
@@ -400,8 +399,8 @@ func checkConfig(c *MatchmakingConfiguration, rs *ruleset.RuleSet) error {
 		return invalidf("AcceptanceTimeoutSeconds is required when AcceptanceRequired is true; give 1 to 600 seconds")
 	case c.AcceptanceTimeoutSeconds < 0 || c.AcceptanceTimeoutSeconds > 600:
 		return invalidf("AcceptanceTimeoutSeconds is %d; it must be 1 to 600", c.AcceptanceTimeoutSeconds)
-	case c.AdditionalPlayerCount < 0:
-		return invalidf("AdditionalPlayerCount is %d; it must not be negative", c.AdditionalPlayerCount)
+	case c.AdditionalPlayerCount < 0 || c.AdditionalPlayerCount > ruleset.MaxMatchPlayers-1:
+		return invalidf("AdditionalPlayerCount is %d; it must be 0 to %d", c.AdditionalPlayerCount, ruleset.MaxMatchPlayers-1)
 	case utf8.RuneCountInString(c.CustomEventData) > 256:
 		return invalidf("CustomEventData is %d characters long; the limit is 256", utf8.RuneCountInString(c.CustomEventData))
 	case utf8.RuneCountInString(c.Description) > 1024:
@@ -772,12 +771,6 @@ func (s *Service) CompletePlacement(now time.Time, in CompletePlacementInput) er
 	}
 	if n := utf8.RuneCountInString(in.GameSessionArn); n < 1 || n > 512 || !queuePattern.MatchString(in.GameSessionArn) {
 		return invalidf("GameSessionArn %q must be 1 to 512 characters of letters, digits, ':', '/' and '-'", in.GameSessionArn)
-	}
-	if in.IPAddress != "" && !ipPattern.MatchString(in.IPAddress) {
-		return invalidf("IpAddress %q must be an IPv4 or IPv6 address of at most 128 characters", in.IPAddress)
-	}
-	if in.Port < 0 || in.Port > 65535 {
-		return invalidf("Port is %d; it must be 1 to 65535", in.Port)
 	}
 	return toError(s.e.CompletePlacement(now, in.MatchID, engine.Placement{GameSession: in.GameSessionArn, IPAddress: in.IPAddress, DNSName: in.DNSName, Port: in.Port}))
 }

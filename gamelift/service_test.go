@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -718,7 +719,9 @@ func TestCreateMatchmakingConfigurationLimits(t *testing.T) {
 		{"negative acceptance timeout", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.AcceptanceTimeoutSeconds = -1 },
 			gamelift.ErrInvalidRequest, []string{"AcceptanceTimeoutSeconds", "-1"}},
 		{"negative AdditionalPlayerCount", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.AdditionalPlayerCount = -1 },
-			gamelift.ErrInvalidRequest, []string{"AdditionalPlayerCount", "-1", "negative"}},
+			gamelift.ErrInvalidRequest, []string{"AdditionalPlayerCount", "-1", "0 to 199"}},
+		{"huge AdditionalPlayerCount in STANDALONE", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.AdditionalPlayerCount = math.MaxInt64 },
+			gamelift.ErrInvalidRequest, []string{"AdditionalPlayerCount", "9223372036854775807", "0 to 199"}},
 		{"CustomEventData 256", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.CustomEventData = strings.Repeat("é", 256) }, nil, nil},
 		{"CustomEventData 257", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.CustomEventData = strings.Repeat("c", 257) },
 			gamelift.ErrInvalidRequest, []string{"CustomEventData", "257", "256"}},

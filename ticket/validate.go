@@ -27,6 +27,13 @@ const (
 	// average and spread the rules compute over up to 200 players finite,
 	// so an overflow can never make a rule pass.
 	MaxNumber = 1e100
+	// MaxLatencyLocations bounds the locations one player reports in
+	// LatencyInMs, and MaxLocationLength each location's name. GameLift
+	// sets neither; a player reports a latency per location of the game's
+	// queue, and AWS location names are short. Without them a client could
+	// make a match's cost grow with the square of its report.
+	MaxLatencyLocations = 64
+	MaxLocationLength   = 128
 )
 
 // ErrInvalid is the sentinel every validation error of this package wraps;
@@ -45,31 +52,58 @@ func (e FieldError) Error() string { return e.Field + ": " + e.Problem }
 
 // ValidationError lists every problem found in a request. It wraps ErrInvalid.
 type ValidationError struct {
+	// Problems are the first MaxListedProblems problems found, in order.
 	Problems []FieldError
+	// Omitted counts the problems found beyond those.
+	Omitted int
 }
 
+// MaxListedProblems bounds the problems a ValidationError lists, so that a
+// request with thousands of bad players gets a short message: the first
+// problems and a count of the rest.
+const MaxListedProblems = 20
+
 func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Problems))
+	parts := make([]string, len(e.Problems), len(e.Problems)+1)
 	for i, p := range e.Problems {
 		parts[i] = p.Error()
 	}
+	if e.Omitted > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more %s", e.Omitted, pluralProblems(e.Omitted)))
+	}
 	return strings.Join(parts, "; ")
+}
+
+func pluralProblems(n int) string {
+	if n == 1 {
+		return "problem"
+	}
+	return "problems"
 }
 
 // Unwrap returns ErrInvalid.
 func (e *ValidationError) Unwrap() error { return ErrInvalid }
 
-type problems []FieldError
-
-func (p *problems) add(field, format string, args ...any) {
-	*p = append(*p, FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+// problems collects a request's problems: the first MaxListedProblems in
+// full, the rest only counted.
+type problems struct {
+	list    []FieldError
+	omitted int
 }
 
-func (p problems) err() error {
-	if len(p) == 0 {
+func (p *problems) add(field, format string, args ...any) {
+	if len(p.list) >= MaxListedProblems {
+		p.omitted++
+		return
+	}
+	p.list = append(p.list, FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+}
+
+func (p *problems) err() error {
+	if len(p.list) == 0 {
 		return nil
 	}
-	return &ValidationError{Problems: p}
+	return &ValidationError{Problems: p.list, Omitted: p.omitted}
 }
 
 // IDChars reports whether id holds only the characters a ticket id may
@@ -161,8 +195,11 @@ func validPlayers(players []Player, rules PlayerRules, limit int) bool {
 				return false
 			}
 		}
+		if len(pl.LatencyInMs) > MaxLatencyLocations {
+			return false
+		}
 		for loc, ms := range pl.LatencyInMs { // asks whether all are valid: order does not matter
-			if loc == "" || ms < 1 || ms > math.MaxInt32 {
+			if loc == "" || len(loc) > MaxLocationLength || ms < 1 || ms > math.MaxInt32 {
 				return false
 			}
 		}
@@ -234,9 +271,17 @@ func checkPlayer(p *problems, path string, pl *Player, rules PlayerRules) {
 		}
 		checkValue(p, path+".PlayerAttributes."+name, pl.PlayerAttributes[name])
 	}
+	if n := len(pl.LatencyInMs); n > MaxLatencyLocations {
+		p.add(path+".LatencyInMs", "has %d locations; the limit is %d", n, MaxLatencyLocations)
+		return
+	}
 	for _, loc := range slices.Sorted(maps.Keys(pl.LatencyInMs)) {
 		if loc == "" {
 			p.add(path+".LatencyInMs", "has an empty location name; names must have at least 1 character")
+			continue
+		}
+		if n := utf8.RuneCountInString(loc); n > MaxLocationLength || len(loc) > MaxLocationLength {
+			p.add(path+".LatencyInMs", "has a location name of %d characters; the limit is %d", n, MaxLocationLength)
 			continue
 		}
 		switch ms := pl.LatencyInMs[loc]; {

@@ -355,6 +355,11 @@ func TestValidatePlayersAllProblems(t *testing.T) {
 	if !errors.As(err, &ve) {
 		t.Fatalf("ValidatePlayers = %v, want a *ValidationError", err)
 	}
+	// The first MaxListedProblems are listed; the rest are counted.
+	if len(want) != ticket.MaxListedProblems+1 || ve.Omitted != 1 || !strings.HasSuffix(err.Error(), "; and 1 more problem") {
+		t.Errorf("Omitted = %d, message ends %q; want the 21st problem counted as 1 more", ve.Omitted, err.Error()[max(0, len(err.Error())-40):])
+	}
+	want = want[:ticket.MaxListedProblems]
 	if len(ve.Problems) != len(want) {
 		t.Errorf("%d problems, want %d", len(ve.Problems), len(want))
 	}
@@ -488,5 +493,52 @@ func TestValidateTicketID(t *testing.T) {
 	var ve *ticket.ValidationError
 	if !errors.As(err, &ve) || ve.Problems[0].Field != "TicketIds[3]" {
 		t.Errorf("field = %v", err)
+	}
+}
+
+// Ten thousand bad players give a short message: the first problems and a
+// count of the rest, not a megabyte of text.
+func TestValidatePlayersBoundsItsMessage(t *testing.T) {
+	players := make([]ticket.Player, 10000)
+	for i := range players {
+		players[i] = ticket.Player{PlayerID: fmt.Sprintf("p%d", i), PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.String("")}}
+	}
+	err := ticket.ValidatePlayers(players, ticket.PlayerRules{})
+	var ve *ticket.ValidationError
+	if !errors.As(err, &ve) || len(ve.Problems) != ticket.MaxListedProblems || ve.Omitted != 10001-ticket.MaxListedProblems {
+		t.Fatalf("ValidatePlayers: %d problems listed, %d omitted; want %d and %d", len(ve.Problems), ve.Omitted, ticket.MaxListedProblems, 10001-ticket.MaxListedProblems)
+	}
+	if n := len(err.Error()); n > 4096 || !strings.Contains(err.Error(), "and 9981 more problems") {
+		t.Errorf("message is %d bytes (%.80q...); want under 4 KiB ending with the count", n, err.Error())
+	}
+}
+
+func TestValidatePlayersLatencyLimits(t *testing.T) {
+	many := map[string]int{}
+	for i := range ticket.MaxLatencyLocations + 1 {
+		many[fmt.Sprintf("loc-%02d", i)] = 10
+	}
+	long := map[string]int{strings.Repeat("l", ticket.MaxLocationLength+1): 10}
+	for _, tc := range []struct {
+		name string
+		lat  map[string]int
+		want string
+	}{
+		{"too many locations", many, "Players[0].LatencyInMs: has 65 locations; the limit is 64"},
+		{"long location name", long, "Players[0].LatencyInMs: has a location name of 129 characters; the limit is 128"},
+	} {
+		err := ticket.ValidatePlayers([]ticket.Player{{PlayerID: "p", LatencyInMs: tc.lat}}, ticket.PlayerRules{})
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s: %v; want %q", tc.name, err, tc.want)
+		}
+	}
+	ok := map[string]int{}
+	for i := range ticket.MaxLatencyLocations {
+		ok[fmt.Sprintf("loc-%02d", i)] = 10
+	}
+	ok[strings.Repeat("l", ticket.MaxLocationLength)] = 5
+	delete(ok, "loc-00")
+	if err := ticket.ValidatePlayers([]ticket.Player{{PlayerID: "p", LatencyInMs: ok}}, ticket.PlayerRules{}); err != nil {
+		t.Errorf("64 locations, one of 128 characters: %v", err)
 	}
 }
