@@ -77,15 +77,18 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "matchforge bench: %v\n", err)
 		return 1
 	}
-	tty := isTerminal(stderr)
+	var status *statusLine
+	if tty := isTerminal(stderr); tty != nil {
+		status = newStatusLine(tty)
+	}
 	var results []bench.PoolMeasurement
 	for _, n := range sizes {
-		if tty != nil {
-			fmt.Fprintf(tty, "\rmeasuring a pool of %d tickets...\x1b[K", n)
+		if status != nil {
+			status.draw(fmt.Sprintf("measuring a pool of %d tickets...", n))
 		}
 		m, err := w.Measure(n)
-		if tty != nil {
-			fmt.Fprint(tty, "\r\x1b[K")
+		if status != nil {
+			status.clear()
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "matchforge bench: pool %d: %v\n", n, err)

@@ -19,7 +19,9 @@ import (
 // runSimulate implements "matchforge simulate [--ruleset FILE] [--config
 // FILE] [--population FILE] [--rate N] [--duration D] [--tick D] [--seed N]
 // [--format text|json] [--print-population]". With no flags it simulates the
-// embedded ranked 5v5 rule set for a virtual hour. Exit status: 0 when the
+// embedded ranked 5v5 rule set for a virtual hour. While it runs, a
+// progress bar fitted to the terminal's width redraws one line of standard
+// error when that is a terminal, and is erased at the end. Exit status: 0 when the
 // simulation ran, 1 for a file that cannot be read or is not valid (the
 // message names the file and the problem) or a simulation that failed, 2
 // for a usage error.
@@ -104,14 +106,17 @@ func runSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 
+	var bar *progressBar
 	if tty := isTerminal(stderr); tty != nil {
-		bar := &progressBar{w: tty}
+		bar = &progressBar{line: newStatusLine(tty)}
 		opts.Progress = bar.update
-		defer bar.clear()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	r, err := bench.Simulate(ctx, opts)
+	if bar != nil {
+		bar.clear() // before any message
+	}
 	if err != nil {
 		switch msg := err.Error(); {
 		case errors.Is(err, context.Canceled):
@@ -175,56 +180,4 @@ func problemList(err error) string {
 		return err.Error()
 	}
 	return strings.Join(parts, "; ")
-}
-
-// isTerminal returns w as a file when it is a terminal (a character
-// device), and nil otherwise.
-func isTerminal(w io.Writer) *os.File {
-	f, ok := w.(*os.File)
-	if !ok {
-		return nil
-	}
-	fi, err := f.Stat()
-	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-		return nil
-	}
-	return f
-}
-
-// progressBar draws a simulation's progress on one terminal line, at most
-// ten times a second.
-type progressBar struct {
-	w    io.Writer
-	last time.Time
-	drew bool
-}
-
-func (p *progressBar) update(pr bench.Progress) {
-	if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond {
-		p.last = now
-		p.draw(pr)
-	}
-}
-
-func (p *progressBar) draw(pr bench.Progress) {
-	const width = 30
-	frac := 1.0
-	if pr.Duration > 0 {
-		frac = min(1, float64(pr.Elapsed)/float64(pr.Duration))
-	}
-	n := int(frac * width)
-	bar := strings.Repeat("=", n) + strings.Repeat(" ", width-n)
-	state := fmt.Sprintf("%v of %v", pr.Elapsed.Truncate(time.Second), pr.Duration)
-	if pr.Draining {
-		state = fmt.Sprintf("arrivals over; %d tickets still waiting", pr.Waiting)
-	}
-	fmt.Fprintf(p.w, "\r[%s] %3.0f%%  %s, %d tickets, %d matched\x1b[K", bar, 100*frac, state, pr.Tickets, pr.Matched)
-	p.drew = true
-}
-
-// clear erases the bar.
-func (p *progressBar) clear() {
-	if p.drew {
-		fmt.Fprint(p.w, "\r\x1b[K")
-	}
 }
