@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/matchforge/matchforge/bench"
@@ -91,6 +92,35 @@ func TestDecodeJSONFilePopulation(t *testing.T) {
 		err := decodeJSONFile([]byte(tt.body), &p, "a population")
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("%s:\n got %v\nwant %s", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestFileErrorsNoGoInternals checks the messages of the commands for bad
+// configuration and population files.
+func TestFileErrorsNoGoInternals(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		flag, body string
+	}{
+		{"--config", `{"Name": "x", "Timeout": 5}`},
+		{"--config", `{"Name": 5}`},
+		{"--config", `{"Name": "x", "GameProperties": [{"Key": 1}]}`},
+		{"--config", `{"Name": "x"`},
+		{"--population", `{"arrivals": {"ratePerMinute": "fast"}}`},
+		{"--population", `{"arrivals": {"ratePerMinute": 60}, "parties": [{"size": 1.5}]}`},
+		{"--population", `{"arrivals": {"ratePerMinute": 60}, "attributes": {"skill": {"values": [{"value": "x", "weight": "w"}]}}}`},
+		{"--population", `{"arrivals": {"ratePerMinute": 60}, "unknown": 1}`},
+	} {
+		file := writeFile(t, dir, "file.txt", tt.body)
+		code, _, errOut := runCLI(t, "", "simulate", tt.flag, file, "--duration", "1m")
+		if code != 1 || !strings.HasPrefix(errOut, "matchforge simulate: "+file+": ") || !strings.Contains(errOut, "line 1, column ") {
+			t.Errorf("%s %s: exit %d, %q; want 1 and a message naming the file and the position", tt.flag, tt.body, code, errOut)
+		}
+		for _, internal := range []string{"json:", "Go struct", "Go value", "gamelift.", "bench.", "float64", "int64", "struct field"} {
+			if strings.Contains(errOut, internal) {
+				t.Errorf("%s %s: the message %q contains %q", tt.flag, tt.body, errOut, internal)
+			}
 		}
 	}
 }
