@@ -16,38 +16,53 @@ import (
 // maxBenchPool bounds --pool: a pool of ten million needs about 20 GiB.
 const maxBenchPool = 10_000_000
 
+// benchArgs are the flags of bench.
+type benchArgs struct {
+	rsFile, popFile, pools, format *string
+	seed                           *uint64
+}
+
+func benchFlags() (*cmdFlags, *benchArgs) {
+	fs := newFlagSet("bench",
+		"usage: matchforge bench [--ruleset FILE] [--population FILE] [--pool 1000,10000,100000] [--seed N] [--format text|json]",
+		"Measures, for each pool size: submitting the pool, a bulk step over it, and a steady step with the pool waiting and pool/100 new tickets.",
+		"- as a FILE reads standard input.",
+		"Exit status: 0 when every size was measured; 1 for a file that cannot be read (missing, say) or is not valid, or a failed measurement; 2 for a usage error.")
+	a := &benchArgs{
+		rsFile:  fs.String("ruleset", "", "rule-set `FILE` (default: the embedded ranked 5v5 rule set)"),
+		popFile: fs.String("population", "", "population `FILE` (default: the embedded population for the default rule set, one derived from the rule set otherwise)"),
+		pools:   fs.String("pool", "1000,10000,100000", fmt.Sprintf("comma-separated pool `sizes` from 1 to %d; k and m multiply by a thousand and a million", maxBenchPool)),
+		seed:    fs.Uint64("seed", 1, "seed `N` of the generated tickets and the engine"),
+		format:  fs.String("format", "text", "output format: text or json"),
+	}
+	return fs, a
+}
+
 // runBench implements "matchforge bench [--ruleset FILE] [--population
 // FILE] [--pool 1000,10000,100000] [--seed N] [--format text|json]": for
 // each pool size, the time to submit the pool, the time of a step that
 // forms every match it can and the tickets it matched, and the time of a
-// steady step with a full pool and a trickle of new tickets. Exit status:
-// 0 when every size was measured, 1 for a file that cannot be read or is
-// not valid, or a failed measurement, 2 for a usage error.
+// steady step with a full pool and a trickle of new tickets. It takes no
+// duration. While it measures, standard error shows the pool being measured
+// on one line when it is a terminal.
+//
+// Exit status: 0 when every size was measured; 1 for a file that cannot be
+// read (a missing file, as in every command) or is not valid, or a failed
+// measurement; 2 for a usage error.
 func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("bench", stderr,
-		"usage: matchforge bench [--ruleset FILE] [--population FILE] [--pool 1000,10000,100000] [--seed N] [--format text|json]",
-		"Measures, for each pool size: submitting the pool, a bulk step over it, and a steady step with the pool waiting and pool/100 new tickets.")
-	rsFile := fs.String("ruleset", "", "rule-set `FILE` (default: the embedded ranked 5v5 rule set)")
-	popFile := fs.String("population", "", "population `FILE` (default: the embedded population for the default rule set, one derived from the rule set otherwise)")
-	pools := fs.String("pool", "1000,10000,100000", "comma-separated pool `sizes`; k and m multiply by a thousand and a million")
-	seed := fs.Uint64("seed", 1, "seed of the generated tickets and the engine")
-	format := fs.String("format", "text", "output format: text or json")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "matchforge bench: "+format+"\n", a...)
-		return 2
+	fs, a := benchFlags()
+	if status, ok := fs.parse(args, stdout, stderr); !ok {
+		return status
 	}
 	if fs.NArg() > 0 {
-		return usageErr("unexpected argument %q; give files with --ruleset and --population", fs.Arg(0))
+		return fs.usageError(stderr, "unexpected argument %q; give files with --ruleset and --population", fs.Arg(0))
 	}
-	if *format != "text" && *format != "json" {
-		return usageErr("--format is %q; it must be text or json", *format)
+	if *a.format != "text" && *a.format != "json" {
+		return fs.usageError(stderr, "--format is %q; it must be text or json", *a.format)
 	}
-	sizes, err := parsePools(*pools)
+	sizes, err := parsePools(*a.pools)
 	if err != nil {
-		return usageErr("--pool: %v", err)
+		return fs.usageError(stderr, "--pool: %v", err)
 	}
 	fail := func(file string, err error) int {
 		fmt.Fprintf(stderr, "matchforge bench: %s: %v\n", file, err)
@@ -55,37 +70,40 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	body, popName := "", "default"
 	var rs *ruleset.RuleSet
-	if *rsFile != "" {
-		if rs, body, err = readRuleSet(*rsFile, stdin); err != nil {
-			return fail(*rsFile, err)
+	if *a.rsFile != "" {
+		if rs, body, err = readRuleSet(*a.rsFile, stdin); err != nil {
+			return fail(*a.rsFile, err)
 		}
 		popName = "derived from the rule set"
 	}
 	var pop *bench.Population
-	if *popFile != "" {
+	if *a.popFile != "" {
 		if rs == nil {
 			rs = ruleset.MustLoad([]byte(bench.DefaultRuleSet()))
 		}
-		p, err := readPopulation(*popFile, stdin, rs)
+		p, err := readPopulation(*a.popFile, stdin, rs)
 		if err != nil {
-			return fail(*popFile, err)
+			return fail(*a.popFile, err)
 		}
-		pop, popName = &p, *popFile
+		pop, popName = &p, *a.popFile
 	}
-	w, err := bench.NewWorkload(body, pop, *seed)
+	w, err := bench.NewWorkload(body, pop, *a.seed)
 	if err != nil {
 		fmt.Fprintf(stderr, "matchforge bench: %v\n", err)
 		return 1
 	}
-	tty := isTerminal(stderr)
+	var status *statusLine
+	if tty := isTerminal(stderr); tty != nil {
+		status = newStatusLine(tty)
+	}
 	var results []bench.PoolMeasurement
 	for _, n := range sizes {
-		if tty != nil {
-			fmt.Fprintf(tty, "\rmeasuring a pool of %d tickets...\x1b[K", n)
+		if status != nil {
+			status.draw(fmt.Sprintf("measuring a pool of %d tickets...", n))
 		}
 		m, err := w.Measure(n)
-		if tty != nil {
-			fmt.Fprint(tty, "\r\x1b[K")
+		if status != nil {
+			status.clear()
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "matchforge bench: pool %d: %v\n", n, err)
@@ -93,17 +111,17 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		results = append(results, m)
 	}
-	if *format == "json" {
+	if *a.format == "json" {
 		b, _ := json.MarshalIndent(results, "", "  ")
 		stdout.Write(append(b, '\n'))
 		return 0
 	}
 	name := w.RuleSet.Name()
 	if name == "" {
-		name = *rsFile
+		name = *a.rsFile
 	}
 	fmt.Fprintf(stdout, "rule set %s, population %s, seed %d, %d CPUs (GOMAXPROCS %d); the engine runs on one\n\n",
-		name, popName, *seed, runtime.NumCPU(), runtime.GOMAXPROCS(0))
+		name, popName, *a.seed, runtime.NumCPU(), runtime.GOMAXPROCS(0))
 	writeBenchTable(stdout, results)
 	fmt.Fprintf(stdout, "\nbulk: one step over the fresh pool, forming every match it can.\n")
 	fmt.Fprintf(stdout, "steady: median of %d steps, each with the pool waiting (held back: %s) and pool/100 new tickets.\n", bench.SteadySteps, w.Hold())

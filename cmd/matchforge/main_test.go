@@ -179,11 +179,10 @@ func TestValidateUsageAndUnreadable(t *testing.T) {
 	}{
 		{"no files", []string{"validate"}, 2, "usage: matchforge validate"},
 		{"unknown flag", []string{"validate", "--yaml", good}, 2, "flag provided but not defined"},
-		{"unreadable", []string{"validate", missing}, 2, "missing.json"},
-		{"unreadable and valid", []string{"validate", good, missing}, 2, "missing.json"},
-		{"unreadable and invalid", []string{"validate", bad, missing}, 2, "missing.json"},
-		{"a directory", []string{"validate", dir}, 2, dir},
-		{"help", []string{"validate", "-h"}, 2, "usage: matchforge validate"},
+		{"unreadable", []string{"validate", missing}, 1, missing + ": cannot read the file: no such file or directory"},
+		{"unreadable and valid", []string{"validate", good, missing}, 1, "missing.json"},
+		{"unreadable and invalid", []string{"validate", bad, missing}, 1, "missing.json"},
+		{"a directory", []string{"validate", dir}, 1, dir + ": cannot read the file: it is a directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -437,11 +436,11 @@ func TestHelpAndUnknownCommand(t *testing.T) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", arg, code, out, errOut)
 		}
 	}
-	code, out, _ := runCLI(t, "")
-	if code != 2 || !strings.Contains(out, "usage: matchforge <command>") {
-		t.Errorf("no arguments: exit %d, stdout %q", code, out)
+	code, out, errOut := runCLI(t, "")
+	if code != 2 || out != "" || !strings.Contains(errOut, "usage: matchforge <command>") {
+		t.Errorf("no arguments: exit %d, stdout %q, stderr %q; want 2 and the usage on stderr", code, out, errOut)
 	}
-	code, out, errOut := runCLI(t, "", "frobnicate")
+	code, out, errOut = runCLI(t, "", "frobnicate")
 	if code != 2 || out != "" || !strings.Contains(errOut, `unknown command "frobnicate"`) || !strings.Contains(errOut, "usage:") {
 		t.Errorf("unknown command: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/matchforge/matchforge/ruleset"
 )
@@ -23,37 +22,45 @@ type problemEntry struct {
 	Message string `json:"message"`
 }
 
-// runValidate implements "matchforge validate [--json] FILE...". Exit status:
-// 0 when every file is valid, 1 when any is invalid, 2 for a usage error or
-// an unreadable file.
-func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("validate", stderr,
+func validateFlags() (*cmdFlags, *bool) {
+	fs := newFlagSet("validate",
 		"usage: matchforge validate [--json] FILE...",
-		"Checks FlexMatch rule-set files; - reads standard input.")
-	asJSON := fs.Bool("json", false, "print one JSON object per file")
-	if err := fs.Parse(args); err != nil {
-		return 2
+		"Checks FlexMatch rule-set files; - reads standard input. Every file is checked, even after one that fails.",
+		"Exit status: 0 when every file is valid; 1 when any file cannot be read (missing, say) or is invalid; 2 for a usage error.")
+	return fs, fs.Bool("json", false, "print one JSON object per file")
+}
+
+// runValidate implements "matchforge validate [--json] FILE...". Problems
+// of the rule sets go to standard output, one line per problem (or one
+// JSON object per file with --json); files that cannot be read are
+// reported on standard error.
+//
+// Exit status: 0 when every file is valid; 1 when any file cannot be read
+// (a missing file, as in every command) or is invalid; 2 for a usage error.
+func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs, asJSON := validateFlags()
+	if status, ok := fs.parse(args, stdout, stderr); !ok {
+		return status
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
-		return 2
+		return fs.usageError(stderr, "give at least one rule-set file, or - for standard input")
 	}
 	status := 0
 	enc := json.NewEncoder(stdout)
 	for _, file := range fs.Args() {
 		body, err := readInput(file, stdin)
 		if err != nil {
-			fmt.Fprintf(stderr, "matchforge validate: %v\n", err)
-			status = 2
+			fmt.Fprintf(stderr, "matchforge validate: %s: %v\n", file, err)
+			status = 1
 			continue
 		}
 		rs, err := ruleset.Load(body)
 		if err != nil && !errors.Is(err, ruleset.ErrInvalid) && !errors.Is(err, ruleset.ErrSyntax) {
 			fmt.Fprintf(stderr, "matchforge validate: %s: %v\n", file, err)
-			status = 2
+			status = 1
 			continue
 		}
-		if err != nil && status == 0 {
+		if err != nil {
 			status = 1
 		}
 		if *asJSON {
@@ -67,7 +74,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			if e := enc.Encode(res); e != nil {
 				fmt.Fprintf(stderr, "matchforge validate: %v\n", e)
-				return 2
+				return 1
 			}
 			continue
 		}
@@ -86,16 +93,4 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	return status
-}
-
-// readInput reads a file, or standard input for "-".
-func readInput(name string, stdin io.Reader) ([]byte, error) {
-	if name == "-" {
-		b, err := io.ReadAll(stdin)
-		if err != nil {
-			return nil, fmt.Errorf("reading standard input: %w", err)
-		}
-		return b, nil
-	}
-	return os.ReadFile(name)
 }
