@@ -37,6 +37,14 @@ type ReplayOptions struct {
 	Format string
 }
 
+// Limits of a replay: until at most MaxReplaySeconds (about three years,
+// far from where a time.Duration overflows), and at most MaxReplaySteps
+// ticks in all, so that a scenario cannot ask for a run without end.
+const (
+	MaxReplaySeconds = 1e8
+	MaxReplaySteps   = 10_000_000
+)
+
 // DefaultStart is the default time of second 0 of a replay.
 var DefaultStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -159,6 +167,18 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 	}
 	if opts.Start.IsZero() {
 		opts.Start = DefaultStart
+	}
+	switch {
+	case opts.Until > MaxReplaySeconds:
+		return fmt.Errorf("replay: until is %v seconds; the limit is %v", opts.Until, float64(MaxReplaySeconds))
+	case opts.Until/opts.Tick > MaxReplaySteps:
+		return fmt.Errorf("replay: until %v seconds at a tick of %v seconds is %.0f steps; the limit is %d: lengthen the tick or shorten until",
+			opts.Until, opts.Tick, opts.Until/opts.Tick, MaxReplaySteps)
+	}
+	for _, s := range steps {
+		if s.At > opts.Until {
+			return &ScenarioError{s.line, fmt.Sprintf("at is %v, past until (%v seconds); every line must come within until", s.At, opts.Until)}
+		}
 	}
 	sopts := opts.Service
 	sopts.Engine.Seed = opts.Seed

@@ -276,3 +276,32 @@ func TestReplayOptions(t *testing.T) {
 		t.Errorf("with Tick 7 the timeout should be seen at the step at 105:\n%s", got)
 	}
 }
+
+// A scenario cannot ask for a run without end: a line past until, an until
+// past MaxReplaySeconds and too many ticks are refused before anything runs.
+func TestReplayRefusesRunsWithoutEnd(t *testing.T) {
+	steps, err := gamelift.ReadScenario(strings.NewReader("{\"at\":0,\"op\":\"DescribeMatchmakingRuleSets\"}\n{\"at\":1e12,\"op\":\"DescribeMatchmakingRuleSets\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err = gamelift.Replay(steps, &out, gamelift.ReplayOptions{})
+	var se *gamelift.ScenarioError
+	if !errors.As(err, &se) || se.Line != 2 || !strings.Contains(se.Msg, "past until (43200 seconds)") {
+		t.Errorf("a line at 1e12: %v; want a ScenarioError for line 2 naming until", err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("a refused scenario wrote %d bytes", out.Len())
+	}
+	for _, tc := range []struct {
+		opts gamelift.ReplayOptions
+		want string
+	}{
+		{gamelift.ReplayOptions{Until: 2e8}, "the limit is 1e+08"},
+		{gamelift.ReplayOptions{Until: 1e6, Tick: 0.01}, "the limit is 10000000"},
+	} {
+		if err := gamelift.Replay(steps[:1], &out, tc.opts); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v; want %q", tc.opts, err, tc.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/matchforge/matchforge/gamelift"
@@ -88,7 +89,7 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if errors.As(err, &se) {
 			return fail(err)
 		}
-		fmt.Fprintf(stderr, "matchforge replay: %v\n", err)
+		fmt.Fprintf(stderr, "matchforge replay: %s\n", strings.TrimPrefix(err.Error(), "replay: "))
 		return 1
 	}
 	return 0
