@@ -37,9 +37,10 @@ type ReplayOptions struct {
 	Format string
 }
 
-// Limits of a replay: until at most MaxReplaySeconds (about three years,
-// far from where a time.Duration overflows), and at most MaxReplaySteps
-// ticks in all, so that a scenario cannot ask for a run without end.
+// Limits of a replay: every line's at and until at most MaxReplaySeconds
+// (about three years, far from where a time.Duration overflows), and at
+// most MaxReplaySteps ticks to either, so that a scenario cannot ask for a
+// run without end.
 const (
 	MaxReplaySeconds = 1e8
 	MaxReplaySteps   = 10_000_000
@@ -176,8 +177,11 @@ func Replay(steps []Step, w io.Writer, opts ReplayOptions) error {
 			opts.Until, opts.Tick, opts.Until/opts.Tick, MaxReplaySteps)
 	}
 	for _, s := range steps {
-		if s.At > opts.Until {
-			return &ScenarioError{s.line, fmt.Sprintf("at is %v, past until (%v seconds); every line must come within until", s.At, opts.Until)}
+		switch {
+		case s.At > MaxReplaySeconds:
+			return &ScenarioError{s.line, fmt.Sprintf("at is %v; the limit is %v seconds", s.At, float64(MaxReplaySeconds))}
+		case s.At/opts.Tick > MaxReplaySteps:
+			return &ScenarioError{s.line, fmt.Sprintf("at is %v, %.0f ticks of %v seconds away; the limit is %d ticks: lengthen the tick", s.At, s.At/opts.Tick, opts.Tick, MaxReplaySteps)}
 		}
 	}
 	sopts := opts.Service

@@ -277,8 +277,8 @@ func TestReplayOptions(t *testing.T) {
 	}
 }
 
-// A scenario cannot ask for a run without end: a line past until, an until
-// past MaxReplaySeconds and too many ticks are refused before anything runs.
+// A scenario cannot ask for a run without end: a line or an until past
+// MaxReplaySeconds, and too many ticks, are refused before anything runs.
 func TestReplayRefusesRunsWithoutEnd(t *testing.T) {
 	steps, err := gamelift.ReadScenario(strings.NewReader("{\"at\":0,\"op\":\"DescribeMatchmakingRuleSets\"}\n{\"at\":1e12,\"op\":\"DescribeMatchmakingRuleSets\"}\n"))
 	if err != nil {
@@ -287,8 +287,12 @@ func TestReplayRefusesRunsWithoutEnd(t *testing.T) {
 	var out bytes.Buffer
 	err = gamelift.Replay(steps, &out, gamelift.ReplayOptions{})
 	var se *gamelift.ScenarioError
-	if !errors.As(err, &se) || se.Line != 2 || !strings.Contains(se.Msg, "past until (43200 seconds)") {
-		t.Errorf("a line at 1e12: %v; want a ScenarioError for line 2 naming until", err)
+	if !errors.As(err, &se) || se.Line != 2 || !strings.Contains(se.Msg, "at is 1e+12; the limit is 1e+08 seconds") {
+		t.Errorf("a line at 1e12: %v; want a ScenarioError for line 2 naming the limit", err)
+	}
+	steps2, _ := gamelift.ReadScenario(strings.NewReader("{\"at\":5e7,\"op\":\"DescribeMatchmakingRuleSets\"}\n"))
+	if err := gamelift.Replay(steps2, &out, gamelift.ReplayOptions{}); !errors.As(err, &se) || se.Line != 1 || !strings.Contains(se.Msg, "the limit is 10000000 ticks") {
+		t.Errorf("a line 5e7 ticks away: %v; want a ScenarioError for line 1 naming the tick limit", err)
 	}
 	if out.Len() != 0 {
 		t.Errorf("a refused scenario wrote %d bytes", out.Len())
