@@ -133,12 +133,15 @@ type Evaluator struct {
 	setS   []string
 	keep   []int32
 	ext    []extState
-	err    *EvaluationError
-	cur    *Values
-	refBuf val
-	locs   *ticket.Locations
-	match  Match // the view Go rules read
-	goInts []int // Match.Ints
+	// extLimit is the step budget of one expression evaluation
+	// (MaxExpressionSteps; lowered by tests).
+	extLimit int
+	err      *EvaluationError
+	cur      *Values
+	refBuf   val
+	locs     *ticket.Locations
+	match    Match // the view Go rules read
+	goInts   []int // Match.Ints
 }
 
 func (e *Evaluator) locName(id int32) string {
@@ -157,6 +160,7 @@ type locScore struct {
 }
 
 type extState struct {
+	steps extSteps
 	vm    vm.VM
 	env   map[string]any
 	cache map[*ticket.Resolved][]map[string]any
@@ -179,6 +183,8 @@ func (rs *RuleSet) NewEvaluator(locs *ticket.Locations) *Evaluator {
 	for i, r := range rs.rules {
 		if r.ext != nil {
 			e.ext[i] = extState{vm: vm.VM{MemoryBudget: extBudget}, env: extEnv(r.ext.params), cache: map[*ticket.Resolved][]map[string]any{}}
+			e.ext[i].env[stepsName] = &e.ext[i].steps
+			e.extLimit = MaxExpressionSteps
 		}
 	}
 	return e

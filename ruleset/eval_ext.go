@@ -32,6 +32,7 @@ func (e *Evaluator) expression(ri int, r *rule, rv *ruleVals) bool {
 	for i, p := range r.ext.params {
 		st.env[p] = rv.params[i]
 	}
+	st.steps = extSteps{limit: e.extLimit}
 	out, err := st.vm.Run(r.ext.program, st.env)
 	if err != nil {
 		e.fail(r.name, oneLine(err.Error()))

@@ -51,7 +51,7 @@ func (e *extRule) paramList() string {
 var paramName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Names the expression environment defines; parameters may not reuse them.
-var extReserved = []string{"teams", "players", "avg", "stddev", "count", "set_intersection"}
+var extReserved = []string{"teams", "players", "avg", "stddev", "count", "set_intersection", tickName, stepsName}
 
 // Fields of the values in the environment, for checking member names.
 var extFields = []string{"name", "players", "size", "id", "team", "latency"}
@@ -116,12 +116,27 @@ func (c *compiler) expressionRule(n *node, path string, r *rule, rv *ruleVals) {
 	// (the declared attributes' types among them), so a mistyped operation
 	// or a result that is not a boolean is refused here rather than failing
 	// every evaluation at run time.
-	typed, err := expr.Compile(src, c.extOptions(c.extTypes(ext.params))...)
-	if err != nil {
+	if steps := newExtCost(c.rs).steps(prog.Node(), itemOther); steps > MaxExpressionSteps {
+		c.errorf(path+".expression", "may take up to %d steps (evaluations of a predicate such as all(players, ...)'s) on a match of %d players; the limit is %d: nest fewer loops over players, or write the rule in Go",
+			steps, c.rs.size, MaxExpressionSteps)
+		return
+	}
+	if _, err := expr.Compile(src, c.extOptions(c.extTypes(ext.params))...); err != nil {
 		c.errorf(path+".expression", "is mistyped: %s (player attributes have their declared types: %s)", plainTypes(oneLine(err.Error())), c.attrTypeList())
 		return
 	}
-	ext.program = typed
+	// The program that runs counts its steps: every predicate body is
+	// wrapped in __tick (see tickPatcher). It is compiled apart from the
+	// check above, whose messages are about the expression as written.
+	opts := append(c.extOptions(c.extTypes(ext.params)),
+		expr.Patch(tickPatcher{}),
+		expr.Function(tickName, extTick, new(func(any, bool) bool), new(func(any, float64) float64), new(func(any, int) int), new(func(any, string) string), new(func(any, any) any)))
+	counted, err := expr.Compile(src, opts...)
+	if err != nil {
+		c.errorf(path+".expression", "cannot be instrumented to count its steps: %s", plainTypes(oneLine(err.Error())))
+		return
+	}
+	ext.program = counted
 }
 
 // extTypes returns the types of the expression environment for the
@@ -140,6 +155,7 @@ func (c *compiler) extTypes(params []string) types.Map {
 	env := types.Map{
 		"teams":   types.Array(types.Map{"name": types.String, "players": players, "size": types.Int}),
 		"players": players,
+		stepsName: types.Any,
 	}
 	for _, p := range params {
 		env[p] = types.Float64
