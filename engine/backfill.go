@@ -41,6 +41,9 @@ func (e *Engine) StartMatchBackfill(now time.Time, in BackfillRequest) (ticket.T
 	if ti, n, most, over := overfullTeam(rs, teams); over {
 		return ticket.Ticket{}, invalid("Players puts %d players on team %s, whose maxPlayers is %d", n, rs.Teams()[ti].Name, most)
 	}
+	if s, ok := e.sessions[in.GameSession]; ok && s.ended {
+		return ticket.Ticket{}, invalid("game session %s has ended; it takes no backfill", in.GameSession)
+	}
 	if err := e.checkBackfillPlayers(c, in); err != nil {
 		return ticket.Ticket{}, err
 	}
@@ -222,6 +225,9 @@ func (e *Engine) completeBackfill(now time.Time, m *match) {
 		session.latency = nil // rebuilt with the new players when next needed
 	}
 	session.session = key
+	if e.sessions[key] != session {
+		e.startLifetime(now, session) // a backfill match that became a game session of its own
+	}
 	e.sessions[key] = session
 	m.data = data
 	e.succeed(now, c, m, session)
@@ -303,6 +309,9 @@ func (e *Engine) ReportPlayersLeft(now time.Time, session string, playerIDs []st
 	if !ok || s.data == nil {
 		return notFound("game session %q is not one this engine matched", session)
 	}
+	if s.ended {
+		return invalid("game session %s has ended; players can no longer leave it", session)
+	}
 	if len(playerIDs) == 0 {
 		return invalid("PlayerIds is required; give the ids of the players who left")
 	}
@@ -333,4 +342,53 @@ func (e *Engine) ReportPlayersLeft(now time.Time, session string, playerIDs []st
 	}
 	e.afterComplete(now, s)
 	return nil
+}
+
+// EndGameSession tells the engine that a game session is over (identified
+// by its GameSessionArn, or by match id in STANDALONE mode). Its backfill
+// ticket, if one is active, is cancelled (StatusReason
+// GAME_SESSION_ENDED), automatic backfill stops, and the engine forgets the
+// session with its match's tickets (TicketRetention). A later
+// StartMatchBackfill or ReportPlayersLeft for it is refused while the engine
+// remembers it. Sessions also end by themselves when their configuration's
+// GameSessionLifetime passes.
+func (e *Engine) EndGameSession(now time.Time, session string) error {
+	if session == "" {
+		return invalid("GameSessionArn is required; give the game session (or, in STANDALONE mode, the match id)")
+	}
+	s, ok := e.sessions[session]
+	if !ok || s.data == nil {
+		return notFound("game session %q is not one this engine matched", session)
+	}
+	if s.ended {
+		return invalid("game session %s has already ended", session)
+	}
+	e.endSession(now, s, "The game session ended.")
+	return nil
+}
+
+// endSession ends game session s: its active backfill ticket is
+// cancelled, automatic backfill stops, and s is forgotten with its match.
+func (e *Engine) endSession(now time.Time, s *match, why string) {
+	s.ended, s.autoOff = true, true
+	e.lifetimes.Remove(s)
+	if t := e.activeBackfill(s.session); t != nil {
+		e.cancel(now, []*tk{t}, cancelCause{ticket.ReasonGameSessionEnded, why})
+	}
+	if e.matches[s.ID] != s {
+		delete(e.sessions, s.session)
+	}
+}
+
+// startLifetime starts game session s's lifetime (GameSessionLifetime).
+func (e *Engine) startLifetime(now time.Time, s *match) {
+	s.lifeEnd = now.Add(s.cfg.info.gameSessionLifetime())
+	e.lifetimes.Push(s)
+}
+
+func lifetimeLess(a, b *match) bool {
+	if !a.lifeEnd.Equal(b.lifeEnd) {
+		return a.lifeEnd.Before(b.lifeEnd)
+	}
+	return a.ID < b.ID
 }

@@ -58,6 +58,21 @@ const (
 	MaxPlacementTimeout     = 24 * time.Hour
 )
 
+// Game session lifetimes (Configuration.GameSessionLifetime). A game that
+// never reports its end still stops holding memory after a day.
+const (
+	DefaultGameSessionLifetime = 24 * time.Hour
+	MaxGameSessionLifetime     = 30 * 24 * time.Hour
+)
+
+// gameSessionLifetime is c's game session lifetime, the default applied.
+func (c *Configuration) gameSessionLifetime() time.Duration {
+	if c.GameSessionLifetime == 0 {
+		return DefaultGameSessionLifetime
+	}
+	return c.GameSessionLifetime
+}
+
 // placementTimeout is c's placement timeout, the default applied.
 func (c *Configuration) placementTimeout() time.Duration {
 	if c.PlacementTimeout == 0 {
@@ -97,6 +112,11 @@ type Configuration struct {
 	// StatusReason PLACEMENT_TIMEOUT and a MatchmakingFailed event. Zero
 	// means DefaultPlacementTimeout; at most MaxPlacementTimeout.
 	PlacementTimeout time.Duration
+	// GameSessionLifetime is how long a game session the engine made lives
+	// before it ends by itself, as EndGameSession ends it: its backfill
+	// stops and the engine forgets it. Zero means
+	// DefaultGameSessionLifetime; at most MaxGameSessionLifetime.
+	GameSessionLifetime time.Duration
 	// CustomEventData is copied into every event of the configuration.
 	CustomEventData string
 }
@@ -118,6 +138,8 @@ func (c *Configuration) Validate() error {
 		return invalid("Configuration.Mode is %d; it must be Standalone or WithQueue", c.Mode)
 	case c.PlacementTimeout < 0 || c.PlacementTimeout > MaxPlacementTimeout:
 		return invalid("Configuration.PlacementTimeout is %v; it must be from 0 (the default, %v) to %v", c.PlacementTimeout, DefaultPlacementTimeout, MaxPlacementTimeout)
+	case c.GameSessionLifetime < 0 || c.GameSessionLifetime > MaxGameSessionLifetime:
+		return invalid("Configuration.GameSessionLifetime is %v; it must be from 0 (the default, %v) to %v", c.GameSessionLifetime, DefaultGameSessionLifetime, MaxGameSessionLifetime)
 	case c.Backfill > BackfillAutomatic:
 		return invalid("Configuration.Backfill is %d; it must be BackfillManual or BackfillAutomatic", c.Backfill)
 	case c.RuleSet.LastExpansion() > c.RequestTimeout:

@@ -72,6 +72,8 @@ type Engine struct {
 	matches   map[string]*match
 	sessions  map[string]*match // game session (ARN, or match id in STANDALONE) -> match
 	backfills map[string]*tk    // game session -> its latest backfill ticket
+	lifetimes *minHeap[*match]  // live game sessions by the end of their lifetime
+	peaks     [5]int            // the most entries each map held since it was last rebuilt (shrink)
 	out       []Event
 	seq       uint64      // events produced
 	refs      []TicketRef // the current chunk events take ticket lists from
@@ -97,6 +99,7 @@ func New(cfg Config) (*Engine, error) {
 		matches:   map[string]*match{},
 		sessions:  map[string]*match{},
 		backfills: map[string]*tk{},
+		lifetimes: newMinHeap(lifetimeLess, func(m *match) *int32 { return &m.lifePos }),
 	}, nil
 }
 

@@ -25,6 +25,13 @@ import (
 // with the size of the pool: a ticket that cannot match is not tried again
 // until an expansion step applies to it or it returns to the search.
 func (e *Engine) Step(now time.Time) []Event {
+	for {
+		m, ok := e.lifetimes.Min()
+		if !ok || m.lifeEnd.After(now) {
+			break
+		}
+		e.endSession(now, m, "The game session reached the end of its lifetime.")
+	}
 	for _, c := range e.sortedConfigs() {
 		e.stepConfig(c, now)
 	}
@@ -360,6 +367,7 @@ func (e *Engine) complete(now time.Time, m *match, session string) {
 	}
 	m.data = newSession(m)
 	e.sessions[session] = m
+	e.startLifetime(now, m)
 	e.succeed(now, c, m, m)
 }
 
@@ -428,6 +436,9 @@ func (e *Engine) sessionLatency(s *match) map[string]int {
 // matches whose tickets are all forgotten.
 func (e *Engine) purge(now time.Time) {
 	cut := now.Add(-e.cfg.TicketRetention)
+	for i, l := range [...]int{len(e.tickets), len(e.players), len(e.matches), len(e.sessions), len(e.backfills)} {
+		e.peaks[i] = max(e.peaks[i], l)
+	}
 	n := 0
 	for n < len(e.retired) && e.retired[n].end <= cut.UnixNano() {
 		t := e.retired[n]
@@ -438,17 +449,47 @@ func (e *Engine) purge(now time.Time) {
 			}
 		}
 		t.cfg.counts[statusIndex(t.status())]--
+		if t.backfill != nil && t.backfill.session != "" && e.backfills[t.backfill.session] == t {
+			delete(e.backfills, t.backfill.session) // the session's last backfill ticket, forgotten
+		}
 		if m := t.match; m != nil && e.matches[m.ID] == m && m.purgeable(e) {
 			delete(e.matches, m.ID)
 			if e.sessions[m.session] == m && !m.keepSession() {
 				delete(e.sessions, m.session)
+				e.lifetimes.Remove(m) // forgotten: nothing is left to end
 			}
 		}
 		n++
 	}
 	if n > 0 {
+		old := len(e.retired)
 		e.retired = append(e.retired[:0], e.retired[n:]...)
+		clear(e.retired[len(e.retired):old]) // no stale pointer keeps a forgotten ticket alive
+		// Go maps keep their buckets when entries leave: after a peak,
+		// rebuild them so that memory follows what the engine holds.
+		e.tickets = shrink(e.tickets, &e.peaks[0])
+		e.players = shrink(e.players, &e.peaks[1])
+		e.matches = shrink(e.matches, &e.peaks[2])
+		e.sessions = shrink(e.sessions, &e.peaks[3])
+		e.backfills = shrink(e.backfills, &e.peaks[4])
 	}
+}
+
+// shrink returns m, or a copy of it when it holds under a quarter of the
+// most it held since the last copy (peak, which it updates). The copy
+// costs O(len(m)), and happens only after len(m) fell by three quarters:
+// amortised O(1) per entry.
+func shrink[K comparable, V any](m map[K]V, peak *int) map[K]V {
+	*peak = max(*peak, len(m))
+	if *peak < 4096 || 4*len(m) > *peak {
+		return m
+	}
+	out := make(map[K]V, len(m))
+	for k, v := range m { // a copy: order does not matter
+		out[k] = v
+	}
+	*peak = len(out)
+	return out
 }
 
 // purgeable reports whether every ticket of m has been forgotten. A

@@ -231,8 +231,11 @@ type match struct {
 	// showed no answers; placed says whether it shows player sessions.
 	refs       []TicketRef
 	refsPlaced bool
-	acceptPos  int32 // position in the acceptance deadlines heap
-	placePos   int32 // position in the placement deadlines heap
+	acceptPos  int32     // position in the acceptance deadlines heap
+	placePos   int32     // position in the placement deadlines heap
+	lifePos    int32     // position in the game session lifetimes heap
+	lifeEnd    time.Time // when the game session it made ends by its lifetime
+	ended      bool      // the game session it made has ended
 }
 
 // nsTime turns Unix nanoseconds into a UTC time.
@@ -303,18 +306,33 @@ func (e *Engine) StartMatchmaking(now time.Time, in MatchmakingRequest) (ticket.
 // has not seen is first resolved against a scratch table: if it fails, the
 // engine's table is untouched (D25).
 func (e *Engine) resolve(s *ticket.Schema, players []ticket.Player) (*ticket.Resolved, error) {
+	fresh := 0
 	for _, p := range players {
-		for loc := range p.LatencyInMs { // only asks whether any is new: order does not matter
+		for loc := range p.LatencyInMs { // counts the new names: order does not matter
 			if _, known := e.locs.Lookup(loc); !known {
-				if _, err := s.Resolve(players, ticket.NewLocations()); err != nil {
-					return nil, err
-				}
-				return s.Resolve(players, e.locs)
+				fresh++
 			}
+		}
+	}
+	if fresh > 0 {
+		// A request that fails must not grow the table (D25): try it on a
+		// scratch table first.
+		if _, err := s.Resolve(players, ticket.NewLocations()); err != nil {
+			return nil, err
+		}
+		if e.locs.Len()+fresh > MaxLocations {
+			return nil, invalid("Players report %d latency locations the engine has not seen; it knows %d and holds at most %d (MaxLocations): report latencies for the game's own locations",
+				fresh, e.locs.Len(), MaxLocations)
 		}
 	}
 	return s.Resolve(players, e.locs)
 }
+
+// MaxLocations bounds the latency location names the engine interns over
+// its life. A game reports latencies for the locations it runs in, a few
+// dozen; the bound keeps a client that invents names from growing the
+// table without end.
+const MaxLocations = 10_000
 
 // freeTicketID checks a caller's ticket id, if given: well formed and not
 // in use.

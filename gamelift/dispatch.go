@@ -36,6 +36,9 @@ const (
 	// OpReportPlayersLeft reports players who left a game session, so that
 	// automatic backfill can refill their slots (beyond FlexMatch).
 	OpReportPlayersLeft = "ReportPlayersLeft"
+	// OpEndGameSession reports that a game session is over: its backfill
+	// stops and the engine forgets it (beyond FlexMatch).
+	OpEndGameSession = "EndGameSession"
 )
 
 // ErrUnknownOperation is returned (not as an *Error) for an operation name
@@ -59,6 +62,7 @@ var required = map[string][]string{
 	OpCompletePlacement:                 {"MatchId", "GameSessionArn"},
 	OpFailPlacement:                     {"MatchId"},
 	OpReportPlayersLeft:                 {"GameSessionArn", "PlayerIds"},
+	OpEndGameSession:                    {"GameSessionArn"},
 	OpDescribeMatchmakingRuleSets:       nil,
 	OpDescribeMatchmakingConfigurations: nil,
 }
@@ -163,6 +167,10 @@ func (s *Service) Dispatch(now time.Time, op string, body []byte) (any, error) {
 	case OpReportPlayersLeft:
 		return run(op, body, func(in ReportPlayersLeftInput) (any, error) {
 			return Empty{}, s.ReportPlayersLeft(now, in.GameSessionArn, in.PlayerIDs)
+		})
+	case OpEndGameSession:
+		return run(op, body, func(in EndGameSessionInput) (any, error) {
+			return Empty{}, s.EndGameSession(now, in.GameSessionArn)
 		})
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownOperation, op)

@@ -43,6 +43,11 @@ type Options struct {
 	// fail. The GameLift API has no such field (a game session queue has its
 	// own TimeoutInSeconds). Zero means engine.DefaultPlacementTimeout.
 	PlacementTimeout time.Duration
+	// GameSessionLifetime is every configuration's
+	// engine.Configuration.GameSessionLifetime: how long a game session
+	// lives before it ends by itself (EndGameSession ends it sooner). Zero
+	// means engine.DefaultGameSessionLifetime.
+	GameSessionLifetime time.Duration
 }
 
 const (
@@ -61,6 +66,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("gamelift: Options.Region %q must not contain ':', '/' or spaces", o.Region)
 	case o.MaxRuleSets < 0, o.MaxConfigurations < 0:
 		return errors.New("gamelift: Options.MaxRuleSets and MaxConfigurations must not be negative")
+	case o.GameSessionLifetime < 0 || o.GameSessionLifetime > engine.MaxGameSessionLifetime:
+		return fmt.Errorf("gamelift: Options.GameSessionLifetime is %v; it must be from 0 (the default, %v) to %v", o.GameSessionLifetime, engine.DefaultGameSessionLifetime, engine.MaxGameSessionLifetime)
 	case o.PlacementTimeout < 0 || o.PlacementTimeout > engine.MaxPlacementTimeout:
 		return fmt.Errorf("gamelift: Options.PlacementTimeout is %v; it must be from 0 (the default, %v) to %v", o.PlacementTimeout, engine.DefaultPlacementTimeout, engine.MaxPlacementTimeout)
 	}
@@ -523,7 +530,7 @@ func (s *Service) CreateMatchmakingConfiguration(now time.Time, in CreateMatchma
 	if err != nil {
 		return MatchmakingConfiguration{}, err
 	}
-	ec.PlacementTimeout = s.opts.PlacementTimeout
+	ec.PlacementTimeout, ec.GameSessionLifetime = s.opts.PlacementTimeout, s.opts.GameSessionLifetime
 	if err := s.e.AddConfiguration(now, ec); err != nil {
 		return MatchmakingConfiguration{}, toError(err)
 	}
@@ -613,7 +620,7 @@ func (s *Service) UpdateMatchmakingConfiguration(now time.Time, in UpdateMatchma
 		return MatchmakingConfiguration{}, err
 	}
 	ec := engineConfig(&api, rec.compiled)
-	ec.PlacementTimeout = s.opts.PlacementTimeout
+	ec.PlacementTimeout, ec.GameSessionLifetime = s.opts.PlacementTimeout, s.opts.GameSessionLifetime
 	if err := s.e.UpdateConfiguration(now, ec); err != nil {
 		return MatchmakingConfiguration{}, toError(err)
 	}
@@ -788,6 +795,12 @@ func (s *Service) FailPlacement(now time.Time, in FailPlacementInput) error {
 // engine.Engine.ReportPlayersLeft).
 func (s *Service) ReportPlayersLeft(now time.Time, session string, playerIDs []string) error {
 	return toError(s.e.ReportPlayersLeft(now, session, playerIDs))
+}
+
+// EndGameSession reports that a game session is over (see
+// engine.Engine.EndGameSession).
+func (s *Service) EndGameSession(now time.Time, session string) error {
+	return toError(s.e.EndGameSession(now, session))
 }
 
 // MatchmakerData returns the matchmaker data of a completed match, by match

@@ -286,6 +286,10 @@ type (
 		GameSessionArn string   `json:"GameSessionArn"`
 		PlayerIDs      []string `json:"PlayerIds"`
 	}
+	// EndGameSessionInput is the input of EndGameSession.
+	EndGameSessionInput struct {
+		GameSessionArn string `json:"GameSessionArn"`
+	}
 	// Empty is the output of operations that return nothing.
 	Empty struct{}
 )

@@ -324,7 +324,7 @@ func (p *projector) output(b *lineBuilder, op string, raw json.RawMessage) error
 			b.WriteString(" not valid")
 		}
 	case OpAcceptMatch, OpStopMatchmaking, OpDeleteMatchmakingConfiguration, OpDeleteMatchmakingRuleSet,
-		OpCompletePlacement, OpFailPlacement, OpReportPlayersLeft:
+		OpCompletePlacement, OpFailPlacement, OpReportPlayersLeft, OpEndGameSession:
 		var out Empty
 		if err := decodeStrict(raw, &out); err != nil {
 			return err

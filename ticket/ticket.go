@@ -73,6 +73,7 @@ const (
 	ReasonReplacedByNewBackfill = "REPLACED_BY_NEW_BACKFILL"
 	ReasonPlacementFailed       = "PLACEMENT_FAILED"
 	ReasonPlacementTimeout      = "PLACEMENT_TIMEOUT"
+	ReasonGameSessionEnded      = "GAME_SESSION_ENDED"
 	// ReasonMissingAttribute marks a ticket that was accepted but can never
 	// match because a player lacks a declared attribute that has no default
 	// (D20), or lacks latency data when the rule set has a latency rule (D11).

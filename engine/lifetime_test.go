@@ -1,0 +1,132 @@
+package engine_test
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/matchforge/matchforge/engine"
+	"github.com/matchforge/matchforge/ruleset"
+	"github.com/matchforge/matchforge/ticket"
+)
+
+const twosBody = `{"ruleLanguageVersion": "1.0", "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 2}, {"name": "blue", "minPlayers": 1, "maxPlayers": 2}]}`
+
+// A game session ends by itself when its lifetime passes, as
+// EndGameSession ends it: its automatic backfill ticket is cancelled with
+// GAME_SESSION_ENDED, and the session takes no more requests.
+func TestGameSessionLifetime(t *testing.T) {
+	e := mustEngine(t, engine.Config{Seed: 1})
+	cfg := engine.Configuration{Name: "auto", RuleSet: ruleset.MustLoad([]byte(twosBody)), RequestTimeout: time.Minute,
+		Backfill: engine.BackfillAutomatic, GameSessionLifetime: time.Minute}
+	if err := e.AddConfiguration(t0, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"a", "b"} {
+		if _, err := e.StartMatchmaking(t0, engine.MatchmakingRequest{TicketID: id, Configuration: "auto", Players: []ticket.Player{{PlayerID: id}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var session, auto string
+	for _, ev := range e.Step(t0) {
+		if ev.Kind == engine.EventSucceeded {
+			session, auto = ev.Session.ID, ev.Session.AutoBackfillTicket
+		}
+	}
+	if session == "" || auto == "" {
+		t.Fatal("no game session with an automatic backfill ticket")
+	}
+	e.Step(t0.Add(59 * time.Second))
+	if tk, _ := e.Ticket(auto); tk.Status.Terminal() {
+		t.Fatalf("before the lifetime the backfill ticket is %s", tk.Status)
+	}
+	evs := e.Step(t0.Add(time.Minute))
+	if len(evs) != 1 || evs[0].Kind != engine.EventCancelled {
+		t.Fatalf("at the end of the lifetime: %v; want one MatchmakingCancelled", evs)
+	}
+	if tk, _ := e.Ticket(auto); tk.Status != ticket.StatusCancelled || tk.StatusReason != ticket.ReasonGameSessionEnded {
+		t.Errorf("backfill ticket %s %s; want CANCELLED GAME_SESSION_ENDED", tk.Status, tk.StatusReason)
+	}
+	if err := e.EndGameSession(t0.Add(time.Minute), session); !errors.Is(err, engine.ErrInvalid) {
+		t.Errorf("EndGameSession of an ended session = %v; want ErrInvalid", err)
+	}
+	if _, err := e.StartMatchBackfill(t0.Add(time.Minute), engine.BackfillRequest{Configuration: "auto", GameSession: session,
+		Players: []ticket.Player{{PlayerID: "a", Team: "red"}}}); !errors.Is(err, engine.ErrInvalid) {
+		t.Errorf("StartMatchBackfill for an ended session = %v; want ErrInvalid", err)
+	}
+}
+
+// heapAfterGC is the live heap after a collection.
+func heapAfterGC() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// What a forgotten ticket or game session put in the engine's indexes
+// leaves with it: backfill tickets for 20,000 distinct game sessions, and
+// 20,000 games with AUTOMATIC backfill that end, leave the heap where it
+// was once their retention passes.
+func TestForgottenTicketsAndSessionsLeaveNothing(t *testing.T) {
+	e := mustEngine(t, engine.Config{Seed: 1, TicketRetention: time.Minute})
+	if err := e.AddConfiguration(t0, engine.Configuration{Name: "auto", RuleSet: ruleset.MustLoad([]byte(twosBody)),
+		RequestTimeout: time.Minute, Backfill: engine.BackfillAutomatic}); err != nil {
+		t.Fatal(err)
+	}
+	// Warm up the engine's own structures.
+	e.Step(t0)
+	base := heapAfterGC()
+	const n = 20_000
+	now := t0
+	for i := range n {
+		id := fmt.Sprintf("bf-%d", i)
+		if _, err := e.StartMatchBackfill(now, engine.BackfillRequest{TicketID: id, Configuration: "auto",
+			GameSession: fmt.Sprintf("arn:aws:gamelift:local::gamesession/f/gs-%d", i),
+			Players:     []ticket.Player{{PlayerID: fmt.Sprintf("bp-%d", i), Team: "red"}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.StopMatchmaking(now, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var sessions []string
+	seen := map[string]bool{}
+	for i := range n / 2 {
+		for _, p := range []string{fmt.Sprintf("a-%d", i), fmt.Sprintf("b-%d", i)} {
+			if _, err := e.StartMatchmaking(now, engine.MatchmakingRequest{TicketID: "t" + p, Configuration: "auto", Players: []ticket.Player{{PlayerID: p}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, ev := range e.Step(now) {
+			if ev.Kind == engine.EventSucceeded && !seen[ev.Session.ID] {
+				seen[ev.Session.ID] = true // new games, and backfill matches into them
+				sessions = append(sessions, ev.Session.ID)
+			}
+		}
+	}
+	if len(sessions) < n/8 {
+		t.Fatalf("%d games formed of %d players; want at least %d", len(sessions), n, n/8)
+	}
+	grown := heapAfterGC()
+	for _, s := range sessions {
+		if err := e.EndGameSession(now, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.Step(now.Add(2 * time.Minute))
+	after := heapAfterGC()
+	t.Logf("heap: %d KiB before, %d KiB with the tickets and games, %d KiB after", base>>10, grown>>10, after>>10)
+	if grown < base+8<<20 {
+		t.Fatalf("the tickets and games took only %d KiB; the test measures nothing", (grown-base)>>10)
+	}
+	if after > base+2<<20 {
+		t.Errorf("after every ticket and game was forgotten the heap is %d KiB above where it started", (after-base)>>10)
+	}
+	if n := e.Counts(); n[ticket.StatusCancelled]+n[ticket.StatusCompleted] != 0 {
+		t.Errorf("counts after the retention: %v", n)
+	}
+}
