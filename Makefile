@@ -14,6 +14,8 @@ fuzz:
 	go test ./ruleset -run '^$$' -fuzz FuzzStandardJSON -fuzztime $(FUZZTIME)
 	go test ./ruleset -run '^$$' -fuzz FuzzGoRuleLoadWith -fuzztime $(FUZZTIME)
 	go test ./ticket -run '^$$' -fuzz FuzzAttributeValueJSON -fuzztime $(FUZZTIME)
+	go test ./gamelift -run '^$$' -fuzz FuzzDispatch -fuzztime $(FUZZTIME)
+	go test ./gamelift -run '^$$' -fuzz FuzzReadScenario -fuzztime $(FUZZTIME)
 
 # Every benchmark but the million-ticket ones (skipped with -short; run
 # them with: go test ./bench -run '^$$' -bench 'pool=1m' -benchtime 3x -timeout 30m).
