@@ -459,6 +459,12 @@ func (e *Engine) purge(now time.Time) {
 				e.lifetimes.Remove(m) // forgotten: nothing is left to end
 			}
 		}
+		// Break the links from the forgotten ticket: a stale pointer to it
+		// (a caller's old event, a slot past a slice's length) must not keep
+		// its match alive, whose event list shares a chunk of ticket refs
+		// with later tickets, and so on forward to the present (issue 13's
+		// soak test found a day's tickets held that way).
+		t.match = nil
 		n++
 	}
 	if n > 0 {
@@ -497,7 +503,10 @@ func shrink[K comparable, V any](m map[K]V, peak *int) map[K]V {
 // stopped: O(1) amortised per ticket.
 func (m *match) purgeable(e *Engine) bool {
 	for ; m.forgotten < len(m.tickets); m.forgotten++ {
-		if t := m.tickets[m.forgotten]; e.tickets[t.id] == t {
+		// A ticket that went back to searching after a failed acceptance
+		// has left m (its match is nil, or a later one): it holds m no
+		// longer, though the engine still holds it.
+		if t := m.tickets[m.forgotten]; e.tickets[t.id] == t && t.match == m {
 			return false
 		}
 	}
