@@ -101,7 +101,10 @@
 // after acceptDelaySeconds. With leaveRate, each matched player leaves the
 // game with that probability leaveAfterSeconds after the match, reported
 // with Engine.ReportPlayersLeft (with BackfillMode AUTOMATIC the engine
-// then backfills the slot). No one leaves after the arrivals stop.
+// then backfills the slot). No one leaves after the arrivals stop. Each
+// game lasts gameSeconds (about half an hour by default); then the
+// simulator ends its game session with Engine.EndGameSession, so that a day
+// of automatic backfill holds only the games still running.
 //
 // Population.Validate reports every problem with its JSON path, the
 // problem and the limit, for example

@@ -218,7 +218,16 @@ type Behavior struct {
 	// LeaveAfterSeconds is how long after the match a leaving player
 	// leaves (negative draws count as 0).
 	LeaveAfterSeconds NumberDist `json:"leaveAfterSeconds,omitzero"`
+	// GameSeconds is how long a game runs: that long after its match the
+	// simulator ends its game session with Engine.EndGameSession, which
+	// stops its backfill. Zero means DefaultGameSeconds (negative draws
+	// count as 0).
+	GameSeconds NumberDist `json:"gameSeconds,omitzero"`
 }
+
+// DefaultGameSeconds is the length of a game when Behavior.GameSeconds is
+// zero: about half an hour.
+var DefaultGameSeconds = NumberDist{Mean: 1800, SD: 600}
 
 // ErrInvalidPopulation is wrapped by every error of Validate and
 // DecodePopulation.
@@ -345,6 +354,7 @@ func (p *Population) Validate() error {
 	checkRate(&ps, "behavior.leaveRate", b.LeaveRate)
 	checkDist(&ps, "behavior.acceptDelaySeconds", b.AcceptDelaySeconds)
 	checkDist(&ps, "behavior.leaveAfterSeconds", b.LeaveAfterSeconds)
+	checkDist(&ps, "behavior.gameSeconds", b.GameSeconds)
 	return ps.err()
 }
 

@@ -128,6 +128,9 @@ type Backfill struct {
 	PlayersAdded   int `json:"players_added"`
 	TimedOut       int `json:"timed_out"`
 	Cancelled      int `json:"cancelled"`
+	// GamesEnded counts the game sessions the simulator ended
+	// (Behavior.GameSeconds) while the run lasted.
+	GamesEnded int `json:"games_ended"`
 }
 
 // RuleCount is one rule's evaluation counts on candidate matches, from
@@ -228,8 +231,8 @@ func (r *Report) WriteText(w io.Writer) error {
 			commas(a.Proposed), commas(a.Accepted), commas(a.Rejected), commas(a.TimedOut))
 	}
 	if f := r.Backfill; f.LeavesReported+f.LeavesRefused+f.Tickets > 0 {
-		fmt.Fprintf(&b, "\nbackfill: %s players left (%s reports refused); %s backfill tickets, %s matched adding %s players, %s timed out, %s cancelled\n",
-			commas(f.LeavesReported), commas(f.LeavesRefused), commas(f.Tickets), commas(f.Matches), commas(f.PlayersAdded), commas(f.TimedOut), commas(f.Cancelled))
+		fmt.Fprintf(&b, "\nbackfill: %s players left (%s reports refused); %s backfill tickets, %s matched adding %s players, %s timed out, %s cancelled; %s games ended\n",
+			commas(f.LeavesReported), commas(f.LeavesRefused), commas(f.Tickets), commas(f.Matches), commas(f.PlayersAdded), commas(f.TimedOut), commas(f.Cancelled), commas(f.GamesEnded))
 	}
 	if len(r.Rules) > 0 {
 		fmt.Fprintln(&b)

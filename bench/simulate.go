@@ -76,6 +76,7 @@ type action struct {
 	at     time.Time
 	seq    uint64
 	leave  bool
+	end    bool   // end the game session in match
 	ticket string // answer: the ticket
 	match  string // answer: the match answered; leave: the game session
 	player string
@@ -111,6 +112,7 @@ type sim struct {
 	pop          Population
 	quality      []string
 	rng          *rand.Rand // player behaviour
+	games        *rand.Rand // game lengths, apart so that they leave rng's draws as they were
 	actions      actionQueue
 	seq          uint64
 	created      map[string]time.Time // match id -> PotentialMatchCreated time
@@ -227,6 +229,7 @@ func newSim(opts Options) (*sim, error) {
 		withQueue:    ec.Mode == engine.WithQueue,
 		quality:      analyze(rs).numberAttributesRead(),
 		rng:          rand.New(rand.NewPCG(opts.Seed, 0x706c61796572)),
+		games:        rand.New(rand.NewPCG(opts.Seed, 0x67616d6573)),
 		created:      map[string]time.Time{},
 		proposed:     map[string]string{},
 		backfillSeen: map[string]bool{},
@@ -336,6 +339,12 @@ func (s *sim) schedule(a *action) {
 func (s *sim) perform(a *action) {
 	t0 := time.Now()
 	defer func() { s.engineDur += time.Since(t0) }()
+	if a.end {
+		if s.e.EndGameSession(a.at, a.match) == nil {
+			s.r.Backfill.GamesEnded++
+		}
+		return
+	}
 	if a.leave {
 		if err := s.e.ReportPlayersLeft(a.at, a.match, []string{a.player}); err != nil {
 			s.r.Backfill.LeavesRefused++
@@ -508,11 +517,14 @@ func (s *sim) succeeded(ev *engine.Event) {
 		s.r.MatchesBySize[all]++
 		s.measure(ev)
 	}
+	session := m.ID
+	if ev.Session != nil {
+		session = ev.Session.ID
+	}
+	if !backfill {
+		s.endGame(ev.Time, session)
+	}
 	if rate := s.pop.Behavior.LeaveRate; rate > 0 {
-		session := m.ID
-		if ev.Session != nil {
-			session = ev.Session.ID
-		}
 		for _, t := range ev.Tickets {
 			if !mine(t.ID()) {
 				continue
@@ -529,6 +541,19 @@ func (s *sim) succeeded(ev *engine.Event) {
 				s.schedule(&action{at: at, leave: true, match: session, player: t.PlayerID(p)})
 			}
 		}
+	}
+}
+
+// endGame schedules the end of the game session of a new match, unless it
+// would come after the arrivals stop (the run then ends with the tickets).
+func (s *sim) endGame(matched time.Time, session string) {
+	d := s.pop.Behavior.GameSeconds
+	if d == (NumberDist{}) {
+		d = DefaultGameSeconds
+	}
+	at := matched.Add(time.Duration(max(0, d.Sample(s.games)) * float64(time.Second)))
+	if !at.After(s.end) {
+		s.schedule(&action{at: at, end: true, match: session})
 	}
 }
 
