@@ -137,7 +137,7 @@ type sim struct {
 	engineDur    time.Duration
 	end          time.Time
 	backfillSeen map[string]bool
-	teamSums     map[teamAttr][2]float64 // measure's scratch: sum and count per team and attribute
+	teamSums     map[teamAttr][2]float64    // measure's scratch: sum and count per team and attribute
 	drawn        map[uint64][]ticket.Player // the players of the tickets of one event, drawn again
 	b            *breakdowns
 	tickets      *json.Encoder // Options.Tickets, or nil
