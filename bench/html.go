@@ -14,15 +14,15 @@ import (
 // plots (bins, intervals, groups, phases, endings or rules), 0 when it has
 // nothing to plot, in which case it says why in a <p class="empty">.
 const (
-	ChartWaits       = "chart-waits"        // histogram of matched tickets' waits
-	ChartTimeline    = "chart-timeline"     // waiting tickets, arrivals and new matches over time
-	ChartByLocation  = "chart-by-location"  // outcomes and waits by home location
-	ChartByPartySize = "chart-by-party"     // outcomes and waits by party size
-	ChartBySkill     = "chart-by-skill"     // outcomes and waits by skill band
-	ChartExpansion   = "chart-expansion"    // new matches by expansion phase
-	ChartEndings     = "chart-endings"      // tickets that ended without a match, by status and reason
-	ChartQuality     = "chart-quality"      // histograms of team spread and worst latency
-	ChartRules       = "chart-rules"        // rule evaluations passed, failed and in error
+	ChartWaits       = "chart-waits"       // histogram of matched tickets' waits
+	ChartTimeline    = "chart-timeline"    // waiting tickets, arrivals and new matches over time
+	ChartByLocation  = "chart-by-location" // outcomes and waits by home location
+	ChartByPartySize = "chart-by-party"    // outcomes and waits by party size
+	ChartBySkill     = "chart-by-skill"    // outcomes and waits by skill band
+	ChartExpansion   = "chart-expansion"   // new matches by expansion phase
+	ChartEndings     = "chart-endings"     // tickets that ended without a match, by status and reason
+	ChartQuality     = "chart-quality"     // histograms of team spread and worst latency
+	ChartRules       = "chart-rules"       // rule evaluations passed, failed and in error
 )
 
 // ChartIDs returns the ids of the page's charts in page order.
