@@ -17,10 +17,7 @@ import (
 // the report's counts.
 func TestBreakdownsAddUp(t *testing.T) {
 	t.Parallel()
-	r, err := Simulate(context.Background(), eventfulOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := eventfulReport(t)
 	if n := r.WaitHistogram.Total(); n != r.Matched {
 		t.Errorf("the wait histogram counts %d tickets; %d matched", n, r.Matched)
 	}
@@ -212,10 +209,7 @@ func TestSkillBands(t *testing.T) {
 // breakdowns and its note on rule counts.
 func TestTextBreakdowns(t *testing.T) {
 	t.Parallel()
-	r, err := Simulate(context.Background(), eventfulOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := eventfulReport(t)
 	var b bytes.Buffer
 	if err := r.WriteText(&b); err != nil {
 		t.Fatal(err)

@@ -182,10 +182,7 @@ func checkCharts(root *htmlNode) []string {
 // for every chart.
 func eventfulHTML(t *testing.T) (*Report, []byte) {
 	t.Helper()
-	r, err := Simulate(context.Background(), eventfulOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := eventfulReport(t)
 	var b bytes.Buffer
 	if err := r.WriteHTML(&b); err != nil {
 		t.Fatal(err)

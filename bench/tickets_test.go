@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,23 @@ func eventfulOptions() Options {
 	pop.Parties = []Party{{Size: 1, Weight: 6}, {Size: 2, Weight: 3}, {Size: 3, Weight: 1}}
 	pop.Behavior = Behavior{RejectRate: 0.03, IgnoreRate: 0.02, AcceptDelaySeconds: NumberDist{Mean: 2, SD: 1}}
 	return Options{Config: cfg, Population: &pop, Duration: 3 * time.Minute, Seed: 3}
+}
+
+// eventful is the report of eventfulOptions, simulated once for the tests
+// that only read it.
+var eventful struct {
+	once sync.Once
+	r    *Report
+	err  error
+}
+
+func eventfulReport(t *testing.T) *Report {
+	t.Helper()
+	eventful.once.Do(func() { eventful.r, eventful.err = Simulate(context.Background(), eventfulOptions()) })
+	if eventful.err != nil {
+		t.Fatal(eventful.err)
+	}
+	return eventful.r
 }
 
 // simulateRecords runs opts with a ticket export and returns the report
@@ -63,6 +81,9 @@ func TestTicketRecords(t *testing.T) {
 	r, recs, raw := simulateRecords(t, opts)
 	if len(recs) != r.Tickets {
 		t.Fatalf("%d records for %d tickets", len(recs), r.Tickets)
+	}
+	if withoutCost(t, r) != withoutCost(t, eventfulReport(t)) {
+		t.Errorf("exporting the tickets changed the report")
 	}
 	seen := map[string]bool{}
 	statuses := map[string]int{}
