@@ -72,7 +72,7 @@ func TestUsageLineNamesEveryFlag(t *testing.T) {
 		}
 	}
 	// The commands that take flags do list them (a guard on the regexp).
-	for name, want := range map[string]int{"simulate": 9, "bench": 5, "replay": 5, "validate": 1} {
+	for name, want := range map[string]int{"simulate": 11, "bench": 5, "replay": 5, "validate": 1} {
 		c, _ := lookup(name)
 		n := 0
 		c.flags().VisitAll(func(*flag.Flag) { n++ })

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/matchforge/matchforge/bench"
 )
@@ -282,5 +283,115 @@ func TestSimulatePopulationMessages(t *testing.T) {
 				t.Errorf("the message names the file %d times; want once", n)
 			}
 		})
+	}
+}
+
+// TestSimulateHTMLAndTickets runs simulate with --html and --tickets and
+// checks both files: the page holds every chart, and each line of the
+// export is a bench.TicketRecord, one per ticket of the report.
+func TestSimulateHTMLAndTickets(t *testing.T) {
+	dir := t.TempDir()
+	page, tickets := filepath.Join(dir, "report.html"), filepath.Join(dir, "tickets.jsonl")
+	code, out, errOut := runCLI(t, "", "simulate", "--duration", "2m", "--rate", "600", "--format", "json", "--html", page, "--tickets", tickets)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r bench.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("the report is not JSON: %v", err)
+	}
+	html, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range bench.ChartIDs() {
+		if !bytes.Contains(html, []byte(`<figure id="`+id+`" class="chart" data-points="`)) {
+			t.Errorf("the page lacks the chart %s", id)
+		}
+	}
+	for _, bad := range []string{"http://", "https://", "<script"} {
+		if bytes.Contains(html, []byte(bad)) {
+			t.Errorf("the page holds %q", bad)
+		}
+	}
+	b, err := os.ReadFile(tickets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSuffix(b, []byte("\n")), []byte("\n"))
+	ids := map[string]bool{}
+	matched := 0
+	for i, line := range lines {
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.DisallowUnknownFields()
+		var rec bench.TicketRecord
+		if err := dec.Decode(&rec); err != nil {
+			t.Fatalf("line %d is not a bench.TicketRecord: %v\n%s", i+1, err, line)
+		}
+		ids[rec.TicketID] = true
+		if rec.Status == "COMPLETED" {
+			matched++
+		}
+	}
+	if len(lines) != r.Tickets || len(ids) != r.Tickets || matched != r.Matched || r.Tickets < 1000 {
+		t.Errorf("%d lines for %d distinct tickets, %d completed; the report counts %d tickets, %d matched", len(lines), len(ids), matched, r.Tickets, r.Matched)
+	}
+}
+
+// TestSimulateOutputErrors checks the output flags' errors: a path that
+// cannot be written exits 1 naming the file, before the simulation (and
+// leaves no other output file behind, as a simulation that fails does not);
+// - or an empty name is a usage error.
+func TestSimulateOutputErrors(t *testing.T) {
+	dir := t.TempDir()
+	unwritable := filepath.Join(dir, "no-such-dir", "out.html")
+	page := filepath.Join(dir, "page.html")
+	refused := writeFile(t, dir, "refused.json", `{"Name": "x", "AcceptanceRequired": true}`)
+	for _, tt := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"html", []string{"--html", unwritable}, 1, "matchforge simulate: " + unwritable + ": cannot create the file: no such file or directory\n"},
+		{"tickets", []string{"--html", page, "--tickets", unwritable}, 1, "matchforge simulate: " + unwritable + ": cannot create the file: no such file or directory\n"},
+		{"directory", []string{"--tickets", dir}, 1, "matchforge simulate: " + dir + ": cannot create the file: it is a directory\n"},
+		{"stdout", []string{"--html", "-"}, 2, "matchforge simulate: --html is -; give the name of a file: standard output carries the report\n"},
+		{"empty", []string{"--tickets", ""}, 2, "matchforge simulate: --tickets is empty; give the name of the file to write\n"},
+		{"same file", []string{"--html", page, "--tickets", page}, 2, "matchforge simulate: --html and --tickets name the same file " + page + "; give each its own\n"},
+		{"simulation refused", []string{"--config", refused, "--html", page}, 1, "matchforge simulate: " + refused + ": configuration: "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			code, out, errOut := runCLI(t, "", append([]string{"simulate", "--duration", "24h"}, tt.args...)...)
+			if code != tt.code || !strings.HasPrefix(errOut, tt.want) || out != "" {
+				t.Errorf("exit %d, stdout %q, stderr\n%s\nwant exit %d and\n%s", code, out, errOut, tt.code, tt.want)
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("took %v: the error should come before the simulation of a day", d)
+			}
+			if _, err := os.Stat(page); !os.IsNotExist(err) {
+				t.Errorf("%s is left behind (%v)", page, err)
+			}
+		})
+	}
+}
+
+// TestSimulateWriteError checks that a file that fails while written (a
+// full disk, here /dev/full) exits 1 naming it, and that a device is not
+// removed after the failure.
+func TestSimulateWriteError(t *testing.T) {
+	const full = "/dev/full"
+	if _, err := os.Stat(full); err != nil {
+		t.Skipf("%s is not here: %v", full, err)
+	}
+	for _, flag := range []string{"--tickets", "--html"} {
+		code, _, errOut := runCLI(t, "", "simulate", "--duration", "1m", "--rate", "600", flag, full)
+		if want := "matchforge simulate: " + full + ": cannot write the file: no space left on device\n"; code != 1 || errOut != want {
+			t.Errorf("%s %s: exit %d, %q; want 1 and %q", flag, full, code, errOut, want)
+		}
+		if _, err := os.Stat(full); err != nil {
+			t.Fatalf("%s is gone: %v", full, err)
+		}
 	}
 }
