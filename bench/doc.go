@@ -20,6 +20,15 @@
 //	})
 //	r.WriteText(os.Stdout)           // or os.Stdout.Write(r.JSON())
 //
+// Besides the counts, waits, match quality and rule counts, a Report holds
+// breakdowns (Breakdown): a histogram of waits, a timeline of waiting
+// tickets and matches, outcomes and waits by home location, party size and
+// skill band, the expansion phase of each match, and the tickets that ended
+// without a match by reason. WriteText summarises them; WriteHTML charts
+// them on one self-contained page (inline SVG, no scripts, see ChartIDs).
+// With Options.Tickets the simulator also writes one TicketRecord per
+// ticket as JSON Lines.
+//
 // The same options and seed give the same Report apart from its Cost (wall
 // time and heap). Randomness comes from math/rand/v2 PCG sources seeded
 // from Options.Seed: one for arrivals, one per ticket for the players (so
