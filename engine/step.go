@@ -384,6 +384,10 @@ func (e *Engine) succeed(now time.Time, c *config, m, s *match) {
 	}
 	at := len(e.out)
 	e.transition(now, c, EventSucceeded, m, m.tickets, ticket.StatusCompleted, o)
+	// No later event shows m's tickets, which have ended: let go of the
+	// list, so that a running game does not keep the shared chunk of ticket
+	// refs it came from (and every ticket in it) alive.
+	m.refs = nil
 	e.afterComplete(now, s)
 	e.out[at].Session = s.data
 }
