@@ -107,12 +107,14 @@
 // of automatic backfill holds only the games still running.
 //
 // Population.Validate reports every problem with its JSON path, the
-// problem and the limit, for example
+// problem and the limit; DecodePopulation adds the line and column, for
+// example
 //
-//	population: arrivals.ratePerMinute: is 0; it must be more than 0 tickets per minute
+//	invalid population: line 2, column 53: arrivals.ratePerMinute: is 0; it must be more than 0 tickets per minute
 //
-// and Population.Check the problems of using it with a rule set (a type
-// that differs from the declaration, a required attribute not generated).
+// and Population.Check the problems of using it with a rule set (an
+// attribute the rule set does not declare, a type that differs from the
+// declaration, a required attribute not generated).
 // DerivePopulation builds a population for any rule set from its
 // attributes, teams and rules; ExamplePopulation returns the populations
 // shipped for the published FlexMatch example rule sets.

@@ -34,15 +34,21 @@ func ExampleSimulate() {
 	// most matched: true
 }
 
-// Population files are JSON; Validate names each problem's field and limit.
+// Population files are JSON; each problem names its line and column, the
+// field, what is wrong and the limit, one problem per line.
 func ExampleDecodePopulation() {
 	_, err := bench.DecodePopulation(strings.NewReader(`{
-		"arrivals": {"process": "daily", "ratePerMinute": 0},
-		"attributes": {"skill": {"type": "number", "dist": "normal", "mean": 1500, "sd": -1}}
-	}`))
+  "arrivals": {"process": "daily", "ratePerMinute": 0},
+  "attributes": {"skill": {"type": "number", "dist": "normal", "mean": 1500, "sd": -1}}
+}`))
+	fmt.Println(err)
+	_, err = bench.DecodePopulation(strings.NewReader(`{"arrivals": {"ratePerMinute": 60, "peakhour": 20}}`))
 	fmt.Println(err)
 	// Output:
-	// population: arrivals.ratePerMinute: is 0; it must be more than 0 tickets per minute; attributes.skill.sd: is -1; a standard deviation must be at least 0
+	// invalid population, 2 problems:
+	//   line 2, column 53: arrivals.ratePerMinute: is 0; it must be more than 0 tickets per minute
+	//   line 3, column 84: attributes.skill.sd: is -1; a standard deviation must be at least 0
+	// invalid population: line 1, column 36: arrivals.peakhour: unknown field (did you mean "peakHour"?); the accepted fields are process, ratePerMinute, peakHour, peakToTrough
 }
 
 // A generator draws any ticket's players from the seed and the ticket's

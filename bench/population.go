@@ -234,28 +234,66 @@ var DefaultGameSeconds = NumberDist{Mean: 1800, SD: 600}
 var ErrInvalidPopulation = errors.New("invalid population")
 
 // FieldError is one problem with one field of a Population, named by its
-// JSON path.
+// JSON path. Line and Column place it in the JSON it was read from (from 1,
+// columns counting characters); they are 0 for a problem of a Population
+// built in Go, or one that has no place.
 type FieldError struct {
-	Field   string // such as attributes.skill.sd
+	Field   string // such as attributes.skill.sd; "" for the document as a whole
 	Problem string // what is wrong and what the limit is
+	Line    int
+	Column  int
 }
 
-// Error returns "field: problem".
-func (e FieldError) Error() string { return e.Field + ": " + e.Problem }
+// Error returns "line L, column C: field: problem", leaving out the parts
+// that are not known.
+func (e FieldError) Error() string {
+	var b strings.Builder
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d, column %d: ", e.Line, e.Column)
+	}
+	if e.Field != "" {
+		b.WriteString(e.Field + ": ")
+	}
+	b.WriteString(e.Problem)
+	return b.String()
+}
 
-// PopulationError lists every problem Validate found. It wraps
-// ErrInvalidPopulation.
+// MaxListedProblems is the most problems a PopulationError's message lists
+// one by one; beyond it the message says how many more there are.
+const MaxListedProblems = 20
+
+// PopulationError lists every problem Validate, Check or DecodePopulation
+// found. It wraps ErrInvalidPopulation.
 type PopulationError struct {
 	Problems []FieldError
+	// Unfit is true for the problems of Check: the population is valid on
+	// its own but does not fit the rule set.
+	Unfit bool
 }
 
-// Error lists every problem, separated by semicolons.
+// Error names what is wrong and lists the problems: after a colon when
+// there is one, one per line (indented by two spaces) when there are more.
 func (e *PopulationError) Error() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = p.Error()
+	subject := "invalid population"
+	if e.Unfit {
+		subject = "the population does not fit the rule set"
 	}
-	return "population: " + strings.Join(parts, "; ")
+	switch len(e.Problems) {
+	case 0:
+		return subject
+	case 1:
+		return subject + ": " + e.Problems[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s, %d problems:", subject, len(e.Problems))
+	shown := min(len(e.Problems), MaxListedProblems)
+	for _, p := range e.Problems[:shown] {
+		b.WriteString("\n  " + p.Error())
+	}
+	if rest := len(e.Problems) - shown; rest > 0 {
+		fmt.Fprintf(&b, "\n  ... and %d more", rest)
+	}
+	return b.String()
 }
 
 // Unwrap returns ErrInvalidPopulation.
@@ -272,6 +310,13 @@ func (p problems) err() error {
 		return nil
 	}
 	return &PopulationError{Problems: p}
+}
+
+func (p problems) unfit() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return &PopulationError{Problems: p, Unfit: true}
 }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
@@ -492,15 +537,23 @@ func (a *Attribute) items() (lo, hi int) {
 	return lo, hi
 }
 
-// Check reports the problems of using p with rule set rs: an attribute whose
-// type differs from the declared one, or a declared attribute without a
-// default that p does not generate (no ticket could ever match). It returns
-// a *PopulationError or nil; call Validate first.
+// Check reports the problems of using p with rule set rs: an attribute the
+// rule set does not declare (a misspelt name would otherwise leave every
+// player with the default), an attribute whose type differs from the
+// declared one, or a declared attribute without a default that p does not
+// generate (no ticket could ever match). It returns a *PopulationError
+// with Unfit set, or nil; call Validate first.
 func (p *Population) Check(rs *ruleset.RuleSet) error {
+	return p.check(rs).unfit()
+}
+
+func (p *Population) check(rs *ruleset.RuleSet) problems {
 	var ps problems
 	declared := map[string]ticket.Attr{}
+	var names []string // in declaration order
 	for _, a := range rs.Schema().Attrs() {
 		declared[a.Name] = a
+		names = append(names, a.Name)
 		if _, ok := p.Attributes[a.Name]; !ok && a.Default == nil {
 			ps.add("attributes."+a.Name, "is missing; the rule set declares it without a default, so no ticket could match")
 		}
@@ -508,7 +561,12 @@ func (p *Population) Check(rs *ruleset.RuleSet) error {
 	for _, name := range slices.Sorted(maps.Keys(p.Attributes)) {
 		a := p.Attributes[name]
 		d, ok := declared[name]
-		if ok && d.Kind.RuleSetType() != a.Type {
+		switch {
+		case !ok && len(names) == 0:
+			ps.add("attributes."+name, "the rule set declares no player attributes; remove it")
+		case !ok:
+			ps.add("attributes."+name, "the rule set declares no attribute %q%s; it declares %s", name, didYouMean(name, names), strings.Join(names, ", "))
+		case d.Kind.RuleSetType() != a.Type:
 			ps.add("attributes."+name+".type", "is %q, but the rule set declares %s as %q", a.Type, name, d.Kind.RuleSetType())
 		}
 		if ok && d.Default == nil && a.Missing > 0 {
@@ -518,23 +576,42 @@ func (p *Population) Check(rs *ruleset.RuleSet) error {
 	if rs.HasLatencyRule() && len(p.Locations) == 0 {
 		ps.add("locations", "is empty, but the rule set has a latency rule, so no ticket could match")
 	}
-	return ps.err()
+	return ps
 }
 
-// DecodePopulation reads a Population from JSON and validates it. Unknown
-// fields are errors, so that a misspelt field is not silently ignored.
-func DecodePopulation(r io.Reader) (Population, error) {
-	var p Population
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return Population{}, fmt.Errorf("%w: %v", ErrInvalidPopulation, err)
+// DecodePopulation reads a Population from JSON and validates it. It is
+// strict: an unknown field, a field given twice, or a value of the wrong
+// kind is an error, so that a misspelt field is not silently ignored. Every
+// problem, those of Validate included, is a FieldError with its line,
+// column and JSON path, in a *PopulationError; errors carry no Go type
+// names.
+func DecodePopulation(r io.Reader) (Population, error) { return decodePopulation(r, nil) }
+
+// DecodePopulationFor is DecodePopulation followed by Check against rs,
+// whose problems then also carry their line and column.
+func DecodePopulationFor(r io.Reader, rs *ruleset.RuleSet) (Population, error) {
+	return decodePopulation(r, rs)
+}
+
+func decodePopulation(r io.Reader, rs *ruleset.RuleSet) (Population, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return Population{}, fmt.Errorf("%w: cannot read it: %v", ErrInvalidPopulation, err)
 	}
-	if dec.More() {
-		return Population{}, fmt.Errorf("%w: more than one JSON value", ErrInvalidPopulation)
+	p, c, ps := decodeStrict(b)
+	if len(ps) > 0 {
+		return Population{}, ps.err()
 	}
 	if err := p.Validate(); err != nil {
-		return Population{}, err
+		pe := err.(*PopulationError)
+		c.locate(pe.Problems)
+		return Population{}, pe
+	}
+	if rs != nil {
+		if ps := p.check(rs); len(ps) > 0 {
+			c.locate(ps)
+			return Population{}, ps.unfit()
+		}
 	}
 	return p, nil
 }

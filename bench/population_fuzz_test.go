@@ -2,16 +2,22 @@ package bench
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/matchforge/matchforge/ruleset"
 )
 
 // FuzzDecodePopulation feeds the population reader arbitrary bytes. It
-// must never panic; what it refuses wraps ErrInvalidPopulation; what it
+// must never panic; what it refuses wraps ErrInvalidPopulation with a
+// message free of Go's internals (no "Go struct field", "json:" or
+// "literal" unless the input itself holds the words, which a message may
+// quote) and never the reader's guard against its own faults; what it
 // accepts is valid, reads back the same from its own JSON, passes or fails
 // Check against the default rule set without panicking, and generates
 // players.
@@ -28,12 +34,32 @@ func FuzzDecodePopulation(f *testing.F) {
 	f.Add([]byte(`{"arrivals": {"ratePerMinute": 1e308}}`))
 	f.Add([]byte(`{"attributes": {"skill": {"type": "number", "dist": "pareto", "scale": 1e-300, "shape": 1e-300}}}`))
 	f.Add([]byte(`{"parties": [{"size": 1, "weight": 1e308}, {"size": 2, "weight": 1e308}]}`))
+	f.Add([]byte(`{"arrivals": {"ratePerMinute": nul}}`))
+	f.Add([]byte(`{"arrivals": {"ratePerMinute": 1}, "attributes": {"skill": {"type": "number", "mean2": 1}}}`))
+	f.Add([]byte(`{"description": "\ud83d\ude00 \ud800 \u00e9", "arrivals": {"ratePerMinute": 1}}`))
 	rs := ruleset.MustLoad([]byte(DefaultRuleSet()))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// The parser agrees with encoding/json on what is JSON, apart from
+		// what it refuses on purpose: bytes that are not UTF-8, a byte
+		// order mark, and nesting beyond maxNesting.
+		if root, serr := parseJSON(b); utf8.Valid(b) && !bytes.HasPrefix(bytes.TrimLeft(b, " \t\r\n"), []byte("\uFEFF")) &&
+			(serr == nil || !strings.Contains(serr.msg, "nested more than")) {
+			if ok := serr == nil && root != nil; ok != json.Valid(b) {
+				t.Fatalf("the parser says valid=%v (%v), encoding/json %v: %q", ok, serr, json.Valid(b), b)
+			}
+		}
 		p, err := DecodePopulation(bytes.NewReader(b))
 		if err != nil {
 			if !errors.Is(err, ErrInvalidPopulation) {
 				t.Fatalf("a refusal that does not wrap ErrInvalidPopulation: %v", err)
+			}
+			for _, internal := range []string{"Go struct field", "json:", "literal"} {
+				if strings.Contains(err.Error(), internal) && !bytes.Contains(b, []byte(internal)) {
+					t.Fatalf("a refusal that shows Go's internals (%q): %v", internal, err)
+				}
+			}
+			if strings.Contains(err.Error(), "please report") {
+				t.Fatalf("the reader accepted a shape that encoding/json refuses: %v\n%q", err, b)
 			}
 			return
 		}

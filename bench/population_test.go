@@ -2,6 +2,7 @@ package bench
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -142,20 +143,108 @@ func TestDecodePopulation(t *testing.T) {
 	if string(back.JSON()) != string(p.JSON()) {
 		t.Errorf("round trip changed the population:\n%s\nwant\n%s", back.JSON(), p.JSON())
 	}
+	// Each refusal's whole message: the place, the JSON path, the problem
+	// and the limit, in the file's terms.
 	for _, tt := range []struct{ name, in, want string }{
-		{"unknown field", `{"arrivals": {"ratePerMinute": 1}, "parites": []}`, `unknown field "parites"`},
-		{"unknown choice field", `{"arrivals": {"ratePerMinute": 1}, "attributes": {"m": {"type": "string", "values": [{"value": "a", "wieght": 2}]}}}`, "wieght"},
-		{"choice without value", `{"arrivals": {"ratePerMinute": 1}, "attributes": {"m": {"type": "string", "values": [{"weight": 2}]}}}`, `needs a "value"`},
-		{"invalid", `{"arrivals": {"ratePerMinute": 0}}`, "arrivals.ratePerMinute"},
-		{"two values", `{"arrivals": {"ratePerMinute": 1}} {}`, "more than one"},
-		{"not json", `arrivals`, "invalid"},
+		{"unknown field", `{"arrivals": {"ratePerMinute": 1}, "parites": []}`,
+			`line 1, column 36: parites: unknown field (did you mean "parties"?); the accepted fields are description, arrivals, parties, attributes, locations, latency, behavior`},
+		{"unknown field of an attribute", "{\"arrivals\": {\"ratePerMinute\": 1},\n \"attributes\": {\"skill\": {\"type\": \"number\",\n    \"mean2\": 5}}}",
+			`line 3, column 5: attributes.skill.mean2: unknown field (did you mean "mean"?); the accepted fields are type, dist, mean, sd, mu, sigma, scale, shape, min, max, round, values, minItems, maxItems, missing, shared`},
+		{"a field in the wrong case", `{"Arrivals": {"ratePerMinute": 1}}`,
+			`line 1, column 2: Arrivals: unknown field (did you mean "arrivals"?); the accepted fields are description, arrivals, parties, attributes, locations, latency, behavior`},
+		{"unknown choice field", `{"arrivals": {"ratePerMinute": 1}, "attributes": {"m": {"type": "string", "values": [{"value": "a", "wieght": 2}]}}}`,
+			`line 1, column 101: attributes.m.values[0].wieght: unknown field (did you mean "weight"?); the accepted fields are value, weight`},
+		{"choice without value", `{"arrivals": {"ratePerMinute": 1}, "attributes": {"m": {"type": "string", "values": [{"weight": 2}]}}}`,
+			`line 1, column 86: attributes.m.values[0]: a choice needs a "value"`},
+		{"choice of the wrong kind", `{"arrivals": {"ratePerMinute": 1}, "attributes": {"m": {"type": "string", "values": ["a"]}}}`,
+			`line 1, column 86: attributes.m.values[0]: is the string "a"; it must be an object such as {"value": "x", "weight": 2}`},
+		{"string for a number", `{"arrivals": {"ratePerMinute": "5"}}`,
+			`line 1, column 32: arrivals.ratePerMinute: is the string "5"; it must be a number`},
+		{"fraction for a whole number", `{"arrivals": {"ratePerMinute": 1}, "parties": [{"size": 1.5}]}`,
+			`line 1, column 57: parties[0].size: is 1.5; it must be a whole number, written without a fraction or an exponent`},
+		{"number out of range", `{"arrivals": {"ratePerMinute": 1e400}}`,
+			`line 1, column 32: arrivals.ratePerMinute: is 1e400; it must be a number from -1.8e308 to 1.8e308`},
+		{"a field twice", `{"arrivals": {"ratePerMinute": 1, "ratePerMinute": 2}}`,
+			`line 1, column 35: arrivals.ratePerMinute: is given twice; give each member once`},
+		{"object for an array", `{"arrivals": {"ratePerMinute": 1}, "locations": {}}`,
+			`line 1, column 49: locations: is an object; it must be an array`},
+		{"not an object", `[1]`, `line 1, column 1: is an array; it must be an object`},
+		{"invalid", `{"arrivals": {"ratePerMinute": 0}}`,
+			`line 1, column 32: arrivals.ratePerMinute: is 0; it must be more than 0 tickets per minute`},
+		{"a missing field is placed at its parent", "{\n  \"arrivals\": {\"process\": \"daily\"}}",
+			`line 2, column 15: arrivals.ratePerMinute: is 0; it must be more than 0 tickets per minute`},
+		{"two values", `{"arrivals": {"ratePerMinute": 1}} {}`,
+			`line 1, column 36: more text follows the JSON value ('{'); the input must hold exactly one value`},
+		{"bare word", `arrivals`,
+			`line 1, column 1: found the bare word "arrivals" where a value was expected; a string must be in double quotes, and the only bare words are true, false and null`},
+		{"misspelt null", `{"description": nul}`,
+			`line 1, column 17: found the bare word "nul" where a value was expected; a string must be in double quotes, and the only bare words are true, false and null`},
+		{"literal cut short", `{"description": nol}`,
+			`line 1, column 17: found the bare word "nol" where a value was expected; a string must be in double quotes, and the only bare words are true, false and null`},
+		{"trailing comma", `{"arrivals": {"ratePerMinute": 1,}}`,
+			`line 1, column 34: a comma must not follow the last member of an object`},
+		{"missing comma", "{\"arrivals\": {\"ratePerMinute\": 1}\n \"parties\": []}",
+			`line 2, column 2: expected ',' or '}' after the member of an object, found '"'`},
+		{"unclosed", "{\"arrivals\": {\"ratePerMinute\": 1}",
+			`line 1, column 34: the input ends inside an object that opens at line 1, column 1`},
+		{"unclosed string", `{"description": "abc`,
+			`line 1, column 17: the string that starts here is not closed before the end of the input`},
+		{"control character", "{\"description\": \"a\tb\"}",
+			`line 1, column 19: a string must not hold a control character (U+0009); write it as an escape such as \n or \t`},
+		{"bad escape", `{"description": "a\qb"}`,
+			`line 1, column 19: \q is not a JSON escape; the escapes are \", \\, \/, \b, \f, \n, \r, \t and \uXXXX`},
+		{"leading zero", `{"arrivals": {"ratePerMinute": 01}}`,
+			`line 1, column 32: a number must not start with 0 unless it is 0 or a fraction such as 0.5`},
+		{"empty", " \n ", `line 1, column 1: the input is empty; a population is a JSON object`},
+		{"not UTF-8", "{\"description\": \"\xff\"}",
+			`line 1, column 18: a string holds the byte 0xff, which is not UTF-8 text`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := DecodePopulation(strings.NewReader(tt.in))
-			if !errors.Is(err, ErrInvalidPopulation) || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("DecodePopulation = %v; want an ErrInvalidPopulation mentioning %q", err, tt.want)
+			if !errors.Is(err, ErrInvalidPopulation) {
+				t.Fatalf("DecodePopulation = %v; want an error wrapping ErrInvalidPopulation", err)
+			}
+			var pe *PopulationError
+			if !errors.As(err, &pe) || len(pe.Problems) != 1 {
+				t.Fatalf("DecodePopulation = %v; want a *PopulationError with one problem", err)
+			}
+			if got := pe.Problems[0].Error(); got != tt.want {
+				t.Errorf("problem\n got %s\nwant %s", got, tt.want)
+			}
+			if got, want := err.Error(), "invalid population: "+tt.want; got != want {
+				t.Errorf("message\n got %s\nwant %s", got, want)
 			}
 		})
+	}
+}
+
+// TestDecodePopulationEveryProblem checks that the reader reports every
+// problem of a document's shape, one per line, and a list longer than
+// MaxListedProblems by its count.
+func TestDecodePopulationEveryProblem(t *testing.T) {
+	_, err := DecodePopulation(strings.NewReader(`{"arrivals": {"rate": 5},
+ "parties": [{"size": "two"}],
+ "locations": [{"name": 5}]}`))
+	want := `invalid population, 3 problems:
+  line 1, column 15: arrivals.rate: unknown field; the accepted fields are process, ratePerMinute, peakHour, peakToTrough
+  line 2, column 23: parties[0].size: is the string "two"; it must be a whole number
+  line 3, column 25: locations[0].name: is 5; it must be a string`
+	if err == nil || err.Error() != want {
+		t.Errorf("DecodePopulation =\n%v\nwant\n%s", err, want)
+	}
+	var many strings.Builder
+	many.WriteString(`{"arrivals": {"ratePerMinute": 1}, "locations": [`)
+	for i := range 25 {
+		if i > 0 {
+			many.WriteString(", ")
+		}
+		many.WriteString(`{"name": 1}`)
+	}
+	many.WriteString("]}")
+	_, err = DecodePopulation(strings.NewReader(many.String()))
+	lines := strings.Split(fmt.Sprint(err), "\n")
+	if len(lines) != 1+MaxListedProblems+1 || lines[0] != "invalid population, 25 problems:" || lines[len(lines)-1] != "  ... and 5 more" {
+		t.Errorf("25 problems: %d lines, first %q, last %q; want a heading, %d problems and \"... and 5 more\"", len(lines), lines[0], lines[len(lines)-1], MaxListedProblems)
 	}
 }
 
@@ -169,6 +258,7 @@ func TestCheck(t *testing.T) {
 	}}
 	err := p.Check(rs)
 	for _, want := range []string{
+		"the population does not fit the rule set, 3 problems:",
 		"attributes.skill: is missing; the rule set declares it without a default",
 		`attributes.map.type: is "number", but the rule set declares map as "string"`,
 		"locations: is empty, but the rule set has a latency rule",
@@ -177,11 +267,62 @@ func TestCheck(t *testing.T) {
 			t.Errorf("Check() = %v; want %q", err, want)
 		}
 	}
+	var pe *PopulationError
+	if !errors.As(err, &pe) || !pe.Unfit || !errors.Is(err, ErrInvalidPopulation) {
+		t.Errorf("Check() = %#v; want a *PopulationError with Unfit, wrapping ErrInvalidPopulation", err)
+	}
 	p = Population{Arrivals: Arrivals{RatePerMinute: 1}, Locations: []Location{{Name: "x"}}, Attributes: map[string]Attribute{
 		"skill": {Type: TypeNumber, Missing: 0.1},
 	}}
 	if err := p.Check(rs); err == nil || !strings.Contains(err.Error(), "attributes.skill.missing") {
 		t.Errorf("Check() = %v; want a problem with attributes.skill.missing", err)
+	}
+}
+
+// TestCheckUndeclaredAttribute checks issue 14's case: a population that
+// misspells an attribute is refused, naming the declared ones, rather than
+// leaving every player with the default.
+func TestCheckUndeclaredAttribute(t *testing.T) {
+	rs := ruleset.MustLoad([]byte(`{"ruleLanguageVersion": "1.0",
+		"playerAttributes": [{"name": "skill", "type": "number", "default": 10}, {"name": "map", "type": "string", "default": "dust"}],
+		"teams": [{"name": "a", "minPlayers": 2, "maxPlayers": 2}]}`))
+	p := Population{Arrivals: Arrivals{RatePerMinute: 1}, Attributes: map[string]Attribute{
+		"skil": {Type: TypeNumber, NumberDist: NumberDist{Mean: 1500}},
+	}}
+	want := `the population does not fit the rule set: attributes.skil: the rule set declares no attribute "skil" (did you mean "skill"?); it declares skill, map`
+	if err := p.Check(rs); err == nil || err.Error() != want {
+		t.Errorf("Check() =\n%v\nwant\n%s", err, want)
+	}
+	// DecodePopulationFor places the problem in the document.
+	_, err := DecodePopulationFor(strings.NewReader(`{"arrivals": {"ratePerMinute": 1},
+  "attributes": {"skil": {"type": "number", "mean": 1500}}}`), rs)
+	want = `the population does not fit the rule set: line 2, column 26: attributes.skil: the rule set declares no attribute "skil" (did you mean "skill"?); it declares skill, map`
+	if err == nil || err.Error() != want {
+		t.Errorf("DecodePopulationFor() =\n%v\nwant\n%s", err, want)
+	}
+	// A rule set without attributes says so.
+	none := ruleset.MustLoad([]byte(`{"ruleLanguageVersion": "1.0", "teams": [{"name": "a", "minPlayers": 2, "maxPlayers": 2}]}`))
+	if err := p.Check(none); err == nil || !strings.Contains(err.Error(), "attributes.skil: the rule set declares no player attributes") {
+		t.Errorf("Check(no attributes) = %v", err)
+	}
+	// The right name passes.
+	p.Attributes = map[string]Attribute{"skill": {Type: TypeNumber, NumberDist: NumberDist{Mean: 1500}}}
+	if err := p.Check(rs); err != nil {
+		t.Errorf("Check() = %v; want nil", err)
+	}
+}
+
+func TestDidYouMean(t *testing.T) {
+	known := []string{"ratePerMinute", "peakHour", "process"}
+	for _, tt := range []struct{ name, want string }{
+		{"peakhour", ` (did you mean "peakHour"?)`},
+		{"proces", ` (did you mean "process"?)`},
+		{"rate", ""},
+		{"x", ""},
+	} {
+		if got := didYouMean(tt.name, known); got != tt.want {
+			t.Errorf("didYouMean(%q) = %q; want %q", tt.name, got, tt.want)
+		}
 	}
 }
 

@@ -60,26 +60,17 @@ func readRuleSet(file string, stdin io.Reader) (*ruleset.RuleSet, string, error)
 	return rs, string(body), nil
 }
 
-// readPopulation reads a population file and checks that it fits rs.
+// readPopulation reads a population file and checks that it fits rs. The
+// errors of bench.DecodePopulationFor say what is wrong (an invalid
+// population, or one that does not fit the rule set) and list each problem
+// with its line, column and JSON path, one per line when there are
+// several; the caller adds the file's name once, in front.
 func readPopulation(file string, stdin io.Reader, rs *ruleset.RuleSet) (bench.Population, error) {
 	b, err := readInput(file, stdin)
 	if err != nil {
 		return bench.Population{}, err
 	}
-	// decodeJSONFile finds the problems of the JSON with their places;
-	// DecodePopulation then checks the values.
-	var p bench.Population
-	if err := decodeJSONFile(b, &p, "a population"); err != nil {
-		return bench.Population{}, fmt.Errorf("not a population: %w", err)
-	}
-	pop, err := bench.DecodePopulation(bytes.NewReader(b))
-	if err != nil {
-		return bench.Population{}, err
-	}
-	if err := pop.Check(rs); err != nil {
-		return bench.Population{}, fmt.Errorf("does not fit the rule set: %w", err)
-	}
-	return pop, nil
+	return bench.DecodePopulationFor(bytes.NewReader(b), rs)
 }
 
 // readConfig reads a configuration file: the JSON request body of

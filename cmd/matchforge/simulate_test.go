@@ -250,3 +250,37 @@ func TestParsePools(t *testing.T) {
 		t.Errorf("parsePools = %v, %v", got, err)
 	}
 }
+
+// TestSimulatePopulationMessages checks the messages for population files
+// (issue 14): the file named once, then each problem with its line, column
+// and JSON path, one per line when there are several; a misspelt attribute
+// is refused with the declared ones.
+func TestSimulatePopulationMessages(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name, body, want string
+	}{
+		{"misspelt attribute", `{"arrivals": {"ratePerMinute": 60},
+  "attributes": {"skil": {"type": "number", "mean": 1500, "sd": 300}},
+  "locations": [{"name": "us-east-1"}]}`,
+			`the population does not fit the rule set: line 2, column 26: attributes.skil: the rule set declares no attribute "skil" (did you mean "skill"?); it declares skill` + "\n"},
+		{"several problems", `{"arrivals": {"ratePerMinute": 0},
+  "parties": [{"size": 11}]}`,
+			"invalid population, 2 problems:\n" +
+				"  line 1, column 32: arrivals.ratePerMinute: is 0; it must be more than 0 tickets per minute\n" +
+				"  line 2, column 24: parties[0].size: is 11; it must be 1 to 10 players\n"},
+		{"syntax", `{"arrivals": {"ratePerMinute": nul}}`,
+			`invalid population: line 1, column 32: found the bare word "nul" where a value was expected; a string must be in double quotes, and the only bare words are true, false and null` + "\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			file := writeFile(t, dir, "pop.json", tt.body)
+			code, _, errOut := runCLI(t, "", "simulate", "--population", file, "--duration", "1m")
+			if want := "matchforge simulate: " + file + ": " + tt.want; code != 1 || errOut != want {
+				t.Errorf("exit %d, standard error\n%s\nwant exit 1 and\n%s", code, errOut, want)
+			}
+			if n := strings.Count(errOut, file); n != 1 {
+				t.Errorf("the message names the file %d times; want once", n)
+			}
+		})
+	}
+}
