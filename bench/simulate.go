@@ -3,8 +3,10 @@ package bench
 import (
 	"container/heap"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -52,6 +54,11 @@ type Options struct {
 	// Progress, if set, is called after every step with the virtual time
 	// simulated so far.
 	Progress func(Progress)
+	// Tickets, if set, receives one TicketRecord per submitted ticket, as
+	// a line of JSON, when the ticket ends (and, for the tickets the run
+	// leaves unresolved, when it stops). Simulate returns the first write
+	// error. Wrap a file in a bufio.Writer: each record is one Write.
+	Tickets io.Writer
 }
 
 // Progress reports how far a simulation has come.
@@ -66,6 +73,10 @@ type Progress struct {
 
 // DefaultStart is the default Options.Start.
 var DefaultStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// minHeapSample is the fewest waiting tickets the heap per ticket is
+// measured from (Cost.HeapBytesPerTicket); below it the figure is 0.
+const minHeapSample = 50
 
 // maxDrain bounds the virtual time spent after the arrivals: longer than
 // the longest request timeout plus the longest acceptance timeout.
@@ -126,7 +137,16 @@ type sim struct {
 	engineDur    time.Duration
 	end          time.Time
 	backfillSeen map[string]bool
-	teamSums     map[teamAttr][2]float64 // measure's scratch: sum and count per team and attribute
+	teamSums     map[teamAttr][2]float64    // measure's scratch: sum and count per team and attribute
+	drawn        map[uint64][]ticket.Player // the players of the tickets of one event, drawn again
+	b            *breakdowns
+	tickets      *json.Encoder // Options.Tickets, or nil
+	writeErr     error
+	// failedMatch is the match of the last AcceptMatchCompleted that did
+	// not accept, and how it ended: the MatchmakingCancelled event of its
+	// tickets follows at once.
+	failedMatch   string
+	failedOutcome engine.Acceptance
 }
 
 // teamAttr keys measure's sums: a team and an index of sim.quality.
@@ -233,8 +253,11 @@ func newSim(opts Options) (*sim, error) {
 		created:      map[string]time.Time{},
 		proposed:     map[string]string{},
 		backfillSeen: map[string]bool{},
+		drawn:        map[uint64][]ticket.Player{},
 		end:          opts.Start.Add(opts.Duration),
+		tickets:      newTicketEncoder(opts),
 	}
+	s.b = newBreakdowns(rs, pop, s.defaultOf)
 	if len(rs.Teams()) < 2 {
 		s.quality = nil
 	}
@@ -287,9 +310,15 @@ func (s *sim) run(ctx context.Context) error {
 		for len(s.placing) > 0 {
 			s.place(now)
 		}
+		if s.writeErr != nil {
+			return fmt.Errorf("bench: writing the ticket records: %w", s.writeErr)
+		}
 		waiting := s.e.Pending()
 		s.r.PeakWaiting = max(s.r.PeakWaiting, waiting)
-		if waiting >= 50 && float64(waiting) > 1.25*float64(sampled) {
+		if p := s.b.point(now.Sub(s.opts.Start)); waiting > p.Waiting {
+			p.Waiting = waiting
+		}
+		if waiting >= minHeapSample && float64(waiting) > 1.25*float64(sampled) {
 			s.r.HeapBytesPerTicket = float64(int64(heapInUse())-int64(baseHeap)-s.ownBytes()) / float64(waiting)
 			sampled = waiting
 		}
@@ -300,6 +329,12 @@ func (s *sim) run(ctx context.Context) error {
 		if draining && (waiting == 0 || now.Sub(s.end) >= maxDrain) {
 			s.r.DrainSeconds = now.Sub(s.end).Seconds()
 			s.r.Unresolved = waiting
+			if waiting > 0 {
+				s.unresolved(now)
+				if s.writeErr != nil {
+					return fmt.Errorf("bench: writing the ticket records: %w", s.writeErr)
+				}
+			}
 			return nil
 		}
 	}
@@ -312,7 +347,7 @@ func (s *sim) ownBytes() int64 {
 	for _, sp := range s.spreads {
 		n += cap(sp)
 	}
-	return int64(n) * 8
+	return int64(n)*8 + int64(cap(s.b.keys))*3
 }
 
 // submit sends ticket i at time at.
@@ -326,6 +361,8 @@ func (s *sim) submit(at time.Time, i uint64) error {
 	}
 	s.r.Tickets++
 	s.r.Players += len(players)
+	s.b.each(s.b.key(s.gen.home(i), players), func(g *tally) { g.tickets++ })
+	s.b.point(at.Sub(s.opts.Start)).Arrived++
 	return nil
 }
 
@@ -413,6 +450,7 @@ func (s *sim) handle(events []engine.Event) {
 			}
 			if ev.Acceptance != engine.AcceptanceAccepted {
 				delete(s.created, ev.Match.ID)
+				s.failedMatch, s.failedOutcome = ev.Match.ID, ev.Acceptance
 			}
 			for _, t := range ev.Tickets {
 				delete(s.proposed, t.ID())
@@ -420,9 +458,9 @@ func (s *sim) handle(events []engine.Event) {
 		case engine.EventSucceeded:
 			s.succeeded(ev)
 		case engine.EventTimedOut, engine.EventCancelled, engine.EventFailed:
-			for _, t := range ev.Tickets {
-				delete(s.proposed, t.ID())
-				s.ended(ev.Kind, t.ID())
+			for k := range ev.Tickets {
+				delete(s.proposed, ev.Tickets[k].ID())
+				s.ended(ev, &ev.Tickets[k])
 			}
 		case engine.EventSearching:
 			for _, t := range ev.Tickets {
@@ -444,10 +482,13 @@ func (s *sim) seenBackfill(id string) bool {
 	return false
 }
 
-func (s *sim) ended(kind engine.EventKind, id string) {
+// ended counts a ticket that ended without a match, in the report, its
+// breakdowns and the ticket records.
+func (s *sim) ended(ev *engine.Event, t *engine.TicketRef) {
+	id := t.ID()
 	if !mine(id) {
 		delete(s.backfillSeen, id)
-		switch kind {
+		switch ev.Kind {
 		case engine.EventTimedOut:
 			s.r.Backfill.TimedOut++
 		case engine.EventCancelled:
@@ -455,14 +496,53 @@ func (s *sim) ended(kind engine.EventKind, id string) {
 		}
 		return
 	}
-	switch kind {
+	var status ticket.Status
+	var count func(*tally)
+	switch ev.Kind {
 	case engine.EventTimedOut:
 		s.r.TimedOut++
+		status, count = ticket.StatusTimedOut, func(g *tally) { g.timedOut++ }
 	case engine.EventCancelled:
 		s.r.Cancelled++
-	case engine.EventFailed:
+		status, count = ticket.StatusCancelled, func(g *tally) { g.cancelled++ }
+	default:
 		s.r.Failed++
+		status, count = ticket.StatusFailed, func(g *tally) { g.failed++ }
 	}
+	reason := s.reason(ev, id)
+	s.b.endings[ending{string(status), reason}]++
+	i, _ := ticketNumber(id)
+	players := s.gen.Players(i)
+	home := s.gen.home(i)
+	s.b.each(s.b.key(home, players), count)
+	s.record(id, t.Start(), ev.Time, players, home, string(status), reason, ev.Time.Sub(t.Start()).Seconds(), nil, nil)
+}
+
+// reason returns the StatusReason of a ticket that ended without a match.
+// The engine still describes a ticket that ended in the step just taken;
+// one that ended between steps (a rejection) it forgot in that step, and
+// its reason follows from the event as the engine sets it: a time-out is
+// always REQUEST_TIMEOUT, and the tickets of a match whose acceptance
+// failed are cancelled with ACCEPTANCE_TIMEOUT when it timed out and
+// ACCEPTANCE_REJECTED when it was rejected.
+func (s *sim) reason(ev *engine.Event, id string) string {
+	if t, ok := s.e.Ticket(id); ok && t.StatusReason != "" {
+		return t.StatusReason
+	}
+	switch {
+	case ev.Kind == engine.EventTimedOut:
+		return ticket.ReasonRequestTimeout
+	case ev.Kind == engine.EventCancelled && ev.Match != nil && ev.Match.ID == s.failedMatch:
+		if s.failedOutcome == engine.AcceptanceTimedOut {
+			return ticket.ReasonAcceptanceTimeout
+		}
+		return ticket.ReasonAcceptanceRejected
+	case ev.Kind == engine.EventFailed:
+		return ticket.ReasonPlacementFailed
+	case ev.Outcome != nil && ev.Outcome.Reason != "":
+		return ev.Outcome.Reason
+	}
+	return "UNKNOWN"
 }
 
 // answer schedules each asked player's answer to a proposed match.
@@ -495,9 +575,11 @@ func (s *sim) succeeded(ev *engine.Event) {
 		created = ev.Time
 	}
 	delete(s.created, m.ID)
+	clear(s.drawn)
 	backfill := false
 	players, all := 0, 0
-	for _, t := range ev.Tickets {
+	for k := range ev.Tickets {
+		t := &ev.Tickets[k]
 		delete(s.proposed, t.ID())
 		all += t.Players()
 		if !mine(t.ID()) {
@@ -506,8 +588,16 @@ func (s *sim) succeeded(ev *engine.Event) {
 			continue
 		}
 		s.r.Matched++
-		s.waits = append(s.waits, created.Sub(t.Start()).Seconds())
+		wait := created.Sub(t.Start()).Seconds()
+		s.waits = append(s.waits, wait)
 		players += t.Players()
+		i, _ := ticketNumber(t.ID())
+		drawn := s.draw(i)
+		home := s.gen.home(i)
+		key := s.b.key(home, drawn)
+		s.b.keys = append(s.b.keys, key)
+		s.b.each(key, func(g *tally) { g.matched++ })
+		s.record(t.ID(), t.Start(), ev.Time, drawn, home, string(ticket.StatusCompleted), "", wait, m, t)
 	}
 	if backfill {
 		s.r.Backfill.Matches++
@@ -516,6 +606,11 @@ func (s *sim) succeeded(ev *engine.Event) {
 		s.r.Matches++
 		s.r.MatchesBySize[all]++
 		s.measure(ev)
+		s.b.point(ev.Time.Sub(s.opts.Start)).Matches++
+		s.b.phases[s.phase(ev, created)]++
+		if l, ok := s.b.locIndex[m.Location]; ok {
+			s.b.matchesAt[l]++
+		}
 	}
 	session := m.ID
 	if ev.Session != nil {
@@ -568,11 +663,10 @@ func (s *sim) measure(ev *engine.Event) {
 		return
 	}
 	clear(s.teamSums)
-	tickets := map[uint64][]ticket.Player{}
 	worst, found := 0, false
 	for _, t := range ev.Tickets {
 		for p := range t.Players() {
-			s.measurePlayer(t.PlayerID(p), t.Team(p), loc, tickets, &worst, &found)
+			s.measurePlayer(t.PlayerID(p), t.Team(p), loc, &worst, &found)
 		}
 	}
 	for k := range s.quality {
@@ -592,19 +686,47 @@ func (s *sim) measure(ev *engine.Event) {
 	}
 }
 
+// draw returns ticket i's players, drawn again from the generator once per
+// event (s.drawn is cleared for each).
+func (s *sim) draw(i uint64) []ticket.Player {
+	players, ok := s.drawn[i]
+	if !ok {
+		players = s.gen.Players(i)
+		s.drawn[i] = players
+	}
+	return players
+}
+
+// phase returns the expansion phase a new match was made in (see
+// ExpansionPhase): the phase in force at its creation for the age of its
+// newest ticket, or of its oldest with expansionAgeSelection "oldest".
+func (s *sim) phase(ev *engine.Event, created time.Time) int {
+	var newest, oldest time.Time
+	for k := range ev.Tickets {
+		st := ev.Tickets[k].Start()
+		if k == 0 || st.After(newest) {
+			newest = st
+		}
+		if k == 0 || st.Before(oldest) {
+			oldest = st
+		}
+	}
+	ref := newest
+	if s.rs.Algorithm().ExpansionAgeSelection == ruleset.ExpansionAgeOldest {
+		ref = oldest
+	}
+	return min(s.rs.At(created.Sub(ref)).Index(), len(s.b.phases)-1)
+}
+
 // measurePlayer adds one player of a new match to measure's sums: its
 // values of the quality attributes, to its team's, and its latency at the
 // match location, to the worst so far.
-func (s *sim) measurePlayer(id string, team int, loc string, tickets map[uint64][]ticket.Player, worst *int, found *bool) {
+func (s *sim) measurePlayer(id string, team int, loc string, worst *int, found *bool) {
 	i, pi, ok := ParsePlayerID(id)
 	if !ok {
 		return
 	}
-	players, seen := tickets[i]
-	if !seen {
-		players = s.gen.Players(i)
-		tickets[i] = players
-	}
+	players := s.draw(i)
 	if pi < 0 || pi >= len(players) {
 		return
 	}
@@ -627,6 +749,7 @@ func (s *sim) measurePlayer(id string, team int, loc string, tickets map[uint64]
 
 func (s *sim) finish() {
 	r := s.r
+	s.b.finish(r, s.rs, s.waits) // first: quantiles sorts s.waits, which b.keys parallels
 	if r.Tickets > 0 {
 		r.MatchedFraction = float64(r.Matched) / float64(r.Tickets)
 	}
@@ -645,6 +768,7 @@ func (s *sim) finish() {
 		rc := RuleCount{Name: r0.Name, Type: r0.Type}
 		if i < len(metrics) {
 			rc.Passed, rc.Failed = metrics[i].Passed, metrics[i].Failed
+			rc.Errors, rc.LastError = metrics[i].Errors, metrics[i].LastError
 		}
 		r.Rules = append(r.Rules, rc)
 	}
