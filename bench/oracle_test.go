@@ -2,8 +2,10 @@ package bench
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
+	"github.com/matchforge/matchforge/examples"
 	"github.com/matchforge/matchforge/ruleset"
 )
 
@@ -13,14 +15,25 @@ import (
 // step.
 func TestOracle(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"", "ex01-aliens-vs-cowboys", "ex02-players-vs-monster", "ex04-multi-map-game", "ex06-compare-attributes"} {
+	// The repository's own examples run everywhere; the published ones
+	// (exNN) only where ../shared is beside the repository.
+	names := []string{"", "examples:aliens-vs-cowboys", "examples:players-vs-monster", "examples:multiple-maps",
+		"examples:compared-attributes", "examples:three-teams", "examples:compound-rules", "examples:block-list",
+		"ex01-aliens-vs-cowboys", "ex02-players-vs-monster", "ex04-multi-map-game", "ex06-compare-attributes"}
+	for _, name := range names {
 		label := name
 		if name == "" {
 			label = DefaultName
 		}
 		t.Run(label, func(t *testing.T) {
 			body := ""
-			if name != "" {
+			if own, ok := strings.CutPrefix(name, "examples:"); ok {
+				ex, err := examples.Read(own)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body = string(ex.RuleSet)
+			} else if name != "" {
 				body = exampleBody(t, name)
 			}
 			w, err := NewWorkload(body, nil, 1)

@@ -645,7 +645,11 @@ func (c Choice) MarshalJSON() ([]byte, error) {
 		}
 		b = append(b, v...)
 	} else {
-		b = strconv.AppendQuote(b, c.Value)
+		v, err := json.Marshal(c.Value) // JSON escapes, not Go's (strconv.Quote writes \x7f)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, v...)
 	}
 	if c.Weight != 0 {
 		b = append(b, `,"weight":`...)

@@ -337,6 +337,7 @@ func (e *Engine) ReportPlayersLeft(now time.Time, session string, playerIDs []st
 		s.autoOff = true
 		if e.matches[s.ID] != s {
 			delete(e.sessions, session)
+			e.letGo(s)
 		}
 		return nil
 	}
@@ -377,6 +378,7 @@ func (e *Engine) endSession(now time.Time, s *match, why string) {
 	}
 	if e.matches[s.ID] != s {
 		delete(e.sessions, s.session)
+		e.letGo(s)
 	}
 }
 

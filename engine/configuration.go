@@ -333,6 +333,8 @@ func (e *Engine) reresolve(t *tk, oldRS *ruleset.RuleSet, info *Configuration) {
 		block(err.Error()) // t.r stays: its players are still described
 		return
 	}
+	r.Locations(e.locs.Retain)
+	t.r.Locations(e.locs.Release)
 	t.r = r
 }
 

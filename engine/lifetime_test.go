@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -209,5 +210,72 @@ func TestFailedAcceptancesAndOldEventsLeaveNothing(t *testing.T) {
 	}
 	if kept[0].Tickets[0].ID() != "x0" && kept[0].Tickets[0].ID() != "y0" {
 		t.Errorf("the kept event shows ticket %s", kept[0].Tickets[0].ID())
+	}
+}
+
+// Issue 13: 100,000 tickets with fresh location names, matched into games
+// that end, leave no name in the engine's location table once they are
+// forgotten; names still in use stay, and their ids are not handed out
+// while a game session needs them.
+func TestForgottenLocationsLeaveTheTable(t *testing.T) {
+	e := mustEngine(t, engine.Config{Seed: 1, TicketRetention: time.Minute})
+	if err := e.AddConfiguration(t0, engine.Configuration{Name: "auto", RuleSet: ruleset.MustLoad([]byte(twosBody)),
+		RequestTimeout: time.Minute, Backfill: engine.BackfillAutomatic}); err != nil {
+		t.Fatal(err)
+	}
+	e.Step(t0)
+	base := heapAfterGC()
+	const n = 100_000
+	now := t0
+	var sessions []string
+	var lastLoc string // the last game's location
+	for i := 0; i < n; i += 2 {
+		for _, p := range []int{i, i + 1} {
+			id := fmt.Sprintf("p%d", p)
+			// Each player reports a name of its own and the shared one.
+			lat := map[string]int{fmt.Sprintf("made-up-%d", p): 10, "home": 20}
+			if _, err := e.StartMatchmaking(now, engine.MatchmakingRequest{TicketID: "t" + id, Configuration: "auto",
+				Players: []ticket.Player{{PlayerID: id, LatencyInMs: lat}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, ev := range e.Step(now) {
+			if ev.Kind == engine.EventSucceeded {
+				sessions = append(sessions, ev.Session.ID)
+				lastLoc = ev.Match.Location
+			}
+		}
+		now = now.Add(time.Second) // tickets a minute old are forgotten as the run goes
+
+	}
+	if len(sessions) < n/4 {
+		t.Fatalf("%d games formed of %d players; want at least %d", len(sessions), n, n/4)
+	}
+	// Every game but the last ends; the last one keeps its location. (Full
+	// games and games that backfill joined may be gone or ended already.)
+	last := sessions[len(sessions)-1]
+	for _, s := range sessions[:len(sessions)-1] {
+		if s == last {
+			continue
+		}
+		if err := e.EndGameSession(now, s); err != nil && !errors.Is(err, engine.ErrNotFound) && !strings.Contains(err.Error(), "already ended") {
+			t.Fatal(err)
+		}
+	}
+	e.Step(now.Add(2 * time.Minute))
+	locs := e.Locations()
+	if c := locs.Count(); c > 1 {
+		t.Errorf("the location table holds %d names after the tickets were forgotten; want at most 1 (the running game's)", c)
+	}
+	if _, ok := e.GameSession(last); !ok {
+		t.Fatalf("the running game %s is forgotten", last)
+	}
+	if _, ok := locs.Lookup(lastLoc); lastLoc == "" || !ok {
+		t.Errorf("the running game's location %q left the table", lastLoc)
+	}
+	after := heapAfterGC()
+	t.Logf("heap: %d KiB before, %d KiB after; %d names, %d ids", base>>10, after>>10, locs.Count(), locs.Len())
+	if after > base+4<<20 {
+		t.Errorf("the heap is %d KiB above where it started", (after-base)>>10)
 	}
 }

@@ -267,8 +267,10 @@ func (e *Engine) matchSmall(c *config, now time.Time) {
 // commit turns the builder's candidate into a match.
 func (e *Engine) commit(c *config, b *builder, now time.Time) {
 	m := &match{Match: Match{ID: e.newID(), Created: now}, cfg: c}
-	if loc := b.location; loc >= 0 {
-		m.Location = e.locs.Name(loc)
+	m.loc = b.location
+	if m.loc >= 0 {
+		m.Location = e.locs.Name(m.loc)
+		e.locs.Retain(m.loc) // for the game session's latencies (sessionLatency), until letGo
 	}
 	if b.spread != nil {
 		m.BalanceSpread, m.Balanced = *b.spread, true
@@ -382,6 +384,10 @@ func (e *Engine) succeed(now time.Time, c *config, m, s *match) {
 	}
 	at := len(e.out)
 	e.transition(now, c, EventSucceeded, m, m.tickets, ticket.StatusCompleted, o)
+	// No later event shows m's tickets, which have ended: let go of the
+	// list, so that a running game does not keep the shared chunk of ticket
+	// refs it came from (and every ticket in it) alive.
+	m.refs = nil
 	e.afterComplete(now, s)
 	e.out[at].Session = s.data
 }
@@ -458,7 +464,9 @@ func (e *Engine) purge(now time.Time) {
 				delete(e.sessions, m.session)
 				e.lifetimes.Remove(m) // forgotten: nothing is left to end
 			}
+			e.letGo(m)
 		}
+		t.r.Locations(e.locs.Release)
 		// Break the links from the forgotten ticket: a stale pointer to it
 		// (a caller's old event, a slot past a slice's length) must not keep
 		// its match alive, whose event list shares a chunk of ticket refs
@@ -496,6 +504,15 @@ func shrink[K comparable, V any](m map[K]V, peak *int) map[K]V {
 	}
 	*peak = len(out)
 	return out
+}
+
+// letGo gives back the location m holds once neither the matches nor the
+// game sessions index holds m.
+func (e *Engine) letGo(m *match) {
+	if m.loc >= 0 && e.matches[m.ID] != m && e.sessions[m.session] != m {
+		e.locs.Release(m.loc)
+		m.loc = -1
+	}
 }
 
 // purgeable reports whether every ticket of m has been forgotten. A

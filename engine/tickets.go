@@ -234,6 +234,7 @@ type match struct {
 	acceptPos  int32     // position in the acceptance deadlines heap
 	placePos   int32     // position in the placement deadlines heap
 	lifePos    int32     // position in the game session lifetimes heap
+	loc        int32     // the location id of Location, held until letGo; -1 when none
 	lifeEnd    time.Time // when the game session it made ends by its lifetime
 	ended      bool      // the game session it made has ended
 }
@@ -320,18 +321,19 @@ func (e *Engine) resolve(s *ticket.Schema, players []ticket.Player) (*ticket.Res
 		if _, err := s.Resolve(players, ticket.NewLocations()); err != nil {
 			return nil, err
 		}
-		if e.locs.Len()+fresh > MaxLocations {
-			return nil, invalid("Players report %d latency locations the engine has not seen; it knows %d and holds at most %d (MaxLocations): report latencies for the game's own locations",
-				fresh, e.locs.Len(), MaxLocations)
+		if e.locs.Count()+fresh > MaxLocations {
+			return nil, invalid("Players report %d latency locations the engine has not seen; it holds %d and at most %d at once (MaxLocations): report latencies for the game's own locations",
+				fresh, e.locs.Count(), MaxLocations)
 		}
 	}
 	return s.Resolve(players, e.locs)
 }
 
-// MaxLocations bounds the latency location names the engine interns over
-// its life. A game reports latencies for the locations it runs in, a few
-// dozen; the bound keeps a client that invents names from growing the
-// table without end.
+// MaxLocations bounds the latency location names the engine holds at once.
+// A game reports latencies for the locations it runs in, a few dozen; the
+// bound keeps a client that invents names from growing the table without
+// end. A name leaves the table with the last ticket or game session that
+// holds it.
 const MaxLocations = 10_000
 
 // freeTicketID checks a caller's ticket id, if given: well formed and not
@@ -369,6 +371,7 @@ func (e *Engine) ticketID(id string) string {
 // (FlexMatch's first event is MatchmakingSearching).
 func (e *Engine) register(now time.Time, t *tk) {
 	c := t.cfg
+	t.r.Locations(e.locs.Retain) // until the ticket is forgotten (purge)
 	t.start = now.UnixNano()
 	t.ent.Start = t.start
 	t.setStatus(ticket.StatusQueued)

@@ -15,9 +15,18 @@ const MaxSchemaAttributes = 64
 // integers so that the matching loop compares integers, not strings. Ids are
 // handed out in the order names are first seen, so the same inputs give the
 // same ids. A Locations is not safe for concurrent use.
+//
+// A holder that keeps ids (a ticket an engine holds) counts them with
+// Retain and gives them back with Release: a name whose last holder
+// released it leaves the table, and its id is handed out again, so the
+// table holds the names in use rather than every name ever seen. Names that
+// are never retained stay.
 type Locations struct {
 	ids   map[string]int32
 	names []string
+	refs  []int32 // holders per id; a released id has 0 and an empty name
+	free  []int32 // released ids, to hand out again (last released first)
+	peak  int     // the most names held since ids was last rebuilt
 }
 
 // NewLocations returns an empty table.
@@ -28,9 +37,17 @@ func (l *Locations) ID(name string) int32 {
 	if id, ok := l.ids[name]; ok {
 		return id
 	}
-	id := int32(len(l.names))
+	var id int32
+	if n := len(l.free); n > 0 {
+		id, l.free = l.free[n-1], l.free[:n-1]
+		l.names[id] = name
+	} else {
+		id = int32(len(l.names))
+		l.names = append(l.names, name)
+		l.refs = append(l.refs, 0)
+	}
 	l.ids[name] = id
-	l.names = append(l.names, name)
+	l.peak = max(l.peak, len(l.ids))
 	return id
 }
 
@@ -40,11 +57,39 @@ func (l *Locations) Lookup(name string) (int32, bool) {
 	return id, ok
 }
 
-// Name returns the name of id.
+// Name returns the name of id, or "" for an id that was released.
 func (l *Locations) Name(id int32) string { return l.names[id] }
 
-// Len returns how many locations are known.
+// Len returns the number of ids handed out: ids run from 0 to Len()-1
+// (some may be released). It is the most names the table held at once.
 func (l *Locations) Len() int { return len(l.names) }
+
+// Count returns how many names the table holds.
+func (l *Locations) Count() int { return len(l.ids) }
+
+// Retain counts one more holder of id.
+func (l *Locations) Retain(id int32) { l.refs[id]++ }
+
+// Release counts one holder of id fewer; when none is left, the name leaves
+// the table and id may be handed out again for another name. Releasing an
+// id that has no holder does nothing.
+func (l *Locations) Release(id int32) {
+	if l.refs[id] <= 0 {
+		return
+	}
+	l.refs[id]--
+	if l.refs[id] > 0 {
+		return
+	}
+	delete(l.ids, l.names[id])
+	l.names[id] = ""
+	l.free = append(l.free, id)
+	if len(l.ids) < l.peak/4 {
+		// Go maps keep their buckets: rebuild after a peak.
+		l.ids = maps.Clone(l.ids)
+		l.peak = len(l.ids)
+	}
+}
 
 // Attr declares one attribute of a Schema.
 type Attr struct {
@@ -580,6 +625,26 @@ func (r *Resolved) PlayerLatencies(p int, fn func(Latency)) {
 	}
 	for _, l := range r.x.plat[p] {
 		fn(l)
+	}
+}
+
+// Locations calls fn once with each location id any player of r reports,
+// in no particular order.
+func (r *Resolved) Locations(fn func(loc int32)) {
+	if r.players <= 1 || r.x == nil || r.x.plat == nil {
+		for _, a := range r.lat {
+			fn(a.Loc)
+		}
+		return
+	}
+	var seen []int32
+	for _, pl := range r.x.plat {
+		for _, l := range pl {
+			if !slices.Contains(seen, l.Loc) {
+				seen = append(seen, l.Loc)
+				fn(l.Loc)
+			}
+		}
 	}
 }
 
