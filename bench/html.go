@@ -104,7 +104,7 @@ const (
 	plotBottom = 46
 	rowH       = 24
 	labelW     = 170
-	noteW      = 230
+	noteW      = 250
 )
 
 func px(x float64) string { return strconv.FormatFloat(math.Round(x*10)/10, 'f', -1, 64) }
@@ -420,7 +420,7 @@ func (r *Report) groupFigure(id, title, note string, gs []Group, there bool, emp
 			matched = fmt.Sprintf("%.1f%% matched", 100*fr)
 		}
 		if there {
-			matched += ", " + commas(g.Matches) + " matches there"
+			matched += "; " + commas(g.Matches) + " matches"
 		}
 		outcomes = append(outcomes, hrow{Label: g.Name, Segs: []float64{float64(g.Matched), float64(g.TimedOut), float64(g.Cancelled), float64(g.Failed)},
 			Tip:  fmt.Sprintf("%s: %s tickets; %s matched, %s timed out, %s cancelled, %s failed or unresolved", g.Name, commas(g.Tickets), commas(g.Matched), commas(g.TimedOut), commas(g.Cancelled), commas(g.Failed)),
