@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/matchforge/matchforge/internal/strictjson"
 	"github.com/matchforge/matchforge/ruleset"
 	"github.com/matchforge/matchforge/ticket"
 )
@@ -565,7 +566,7 @@ func (p *Population) check(rs *ruleset.RuleSet) problems {
 		case !ok && len(names) == 0:
 			ps.add("attributes."+name, "the rule set declares no player attributes; remove it")
 		case !ok:
-			ps.add("attributes."+name, "the rule set declares no attribute %q%s; it declares %s", name, didYouMean(name, names), strings.Join(names, ", "))
+			ps.add("attributes."+name, "the rule set declares no attribute %q%s; it declares %s", name, strictjson.DidYouMean(name, names), strings.Join(names, ", "))
 		case d.Kind.RuleSetType() != a.Type:
 			ps.add("attributes."+name+".type", "is %q, but the rule set declares %s as %q", a.Type, name, d.Kind.RuleSetType())
 		}
@@ -604,12 +605,12 @@ func decodePopulation(r io.Reader, rs *ruleset.RuleSet) (Population, error) {
 	}
 	if err := p.Validate(); err != nil {
 		pe := err.(*PopulationError)
-		c.locate(pe.Problems)
+		locate(c, pe.Problems)
 		return Population{}, pe
 	}
 	if rs != nil {
 		if ps := p.check(rs); len(ps) > 0 {
-			c.locate(ps)
+			locate(c, ps)
 			return Population{}, ps.unfit()
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/matchforge/matchforge/internal/strictjson"
 	"github.com/matchforge/matchforge/ruleset"
 )
 
@@ -195,7 +196,7 @@ func TestDecodePopulation(t *testing.T) {
 			`line 1, column 19: \q is not a JSON escape; the escapes are \", \\, \/, \b, \f, \n, \r, \t and \uXXXX`},
 		{"leading zero", `{"arrivals": {"ratePerMinute": 01}}`,
 			`line 1, column 32: a number must not start with 0 unless it is 0 or a fraction such as 0.5`},
-		{"empty", " \n ", `line 1, column 1: the input is empty; a population is a JSON object`},
+		{"empty", " \n ", `line 1, column 1: the input is empty; it must hold a population as a JSON object`},
 		{"not UTF-8", "{\"description\": \"\xff\"}",
 			`line 1, column 18: a string holds the byte 0xff, which is not UTF-8 text`},
 	} {
@@ -320,8 +321,8 @@ func TestDidYouMean(t *testing.T) {
 		{"rate", ""},
 		{"x", ""},
 	} {
-		if got := didYouMean(tt.name, known); got != tt.want {
-			t.Errorf("didYouMean(%q) = %q; want %q", tt.name, got, tt.want)
+		if got := strictjson.DidYouMean(tt.name, known); got != tt.want {
+			t.Errorf("DidYouMean(%q) = %q; want %q", tt.name, got, tt.want)
 		}
 	}
 }

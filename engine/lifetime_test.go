@@ -68,19 +68,26 @@ func heapAfterGC() uint64 {
 	return ms.HeapAlloc
 }
 
-// What a forgotten ticket or game session put in the engine's indexes
-// leaves with it: backfill tickets for 20,000 distinct game sessions, and
-// 20,000 games with AUTOMATIC backfill that end, leave the heap where it
-// was once their retention passes.
-func TestForgottenTicketsAndSessionsLeaveNothing(t *testing.T) {
+// warmAutoEngine returns an engine with a configuration "auto" of
+// twosBody with automatic backfill and a minute's retention, stepped once
+// so that its own structures exist, and the heap in use then.
+func warmAutoEngine(t *testing.T) (*engine.Engine, uint64) {
+	t.Helper()
 	e := mustEngine(t, engine.Config{Seed: 1, TicketRetention: time.Minute})
 	if err := e.AddConfiguration(t0, engine.Configuration{Name: "auto", RuleSet: ruleset.MustLoad([]byte(twosBody)),
 		RequestTimeout: time.Minute, Backfill: engine.BackfillAutomatic}); err != nil {
 		t.Fatal(err)
 	}
-	// Warm up the engine's own structures.
 	e.Step(t0)
-	base := heapAfterGC()
+	return e, heapAfterGC()
+}
+
+// What a forgotten ticket or game session put in the engine's indexes
+// leaves with it: backfill tickets for 20,000 distinct game sessions, and
+// 20,000 games with AUTOMATIC backfill that end, leave the heap where it
+// was once their retention passes.
+func TestForgottenTicketsAndSessionsLeaveNothing(t *testing.T) {
+	e, base := warmAutoEngine(t)
 	const n = 20_000
 	now := t0
 	for i := range n {
@@ -218,13 +225,7 @@ func TestFailedAcceptancesAndOldEventsLeaveNothing(t *testing.T) {
 // forgotten; names still in use stay, and their ids are not handed out
 // while a game session needs them.
 func TestForgottenLocationsLeaveTheTable(t *testing.T) {
-	e := mustEngine(t, engine.Config{Seed: 1, TicketRetention: time.Minute})
-	if err := e.AddConfiguration(t0, engine.Configuration{Name: "auto", RuleSet: ruleset.MustLoad([]byte(twosBody)),
-		RequestTimeout: time.Minute, Backfill: engine.BackfillAutomatic}); err != nil {
-		t.Fatal(err)
-	}
-	e.Step(t0)
-	base := heapAfterGC()
+	e, base := warmAutoEngine(t)
 	const n = 100_000
 	now := t0
 	var sessions []string
