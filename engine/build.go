@@ -562,7 +562,17 @@ func (b *builder) collect(n int) int {
 			}
 		}
 	default:
-		b.c.pool.Ascend(nil, take)
+		// No index narrows the candidates: the tickets younger than the
+		// anchor come first, then the older ones from the oldest. An older
+		// ticket had its own tries as an anchor, with this one among its
+		// candidates when its budget reached it; the younger ones are what
+		// changed since, so a backlog of tickets that cannot match does not
+		// use up the budget of a new ticket before it meets another new one
+		// (issue 9).
+		b.c.pool.Ascend(a, take)
+		if len(b.window) < n && b.budget > 0 {
+			b.c.pool.Ascend(nil, func(en *pool.Entry[*tk]) bool { return en != a && take(en) })
+		}
 	}
 	return len(b.window)
 }
