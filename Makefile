@@ -17,6 +17,7 @@ fuzz:
 	go test ./gamelift -run '^$$' -fuzz FuzzDispatch -fuzztime $(FUZZTIME)
 	go test ./gamelift -run '^$$' -fuzz FuzzReadScenario -fuzztime $(FUZZTIME)
 	go test ./bench -run '^$$' -fuzz FuzzDecodePopulation -fuzztime $(FUZZTIME)
+	go test ./internal/strictjson -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 
 # Every benchmark but the million-ticket ones (skipped with -short; run
 # them with: go test ./bench -run '^$$' -bench 'pool=1m' -benchtime 3x -timeout 30m).
