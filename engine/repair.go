@@ -22,7 +22,7 @@ func (b *builder) finish() bool {
 		if b.belowMin() {
 			return false
 		}
-		if b.check() || b.swapRepair() || b.reassign(reassignChecks) {
+		if b.check() || b.swapRepair() || b.reassign(reassignChecks) || b.substituteLast() {
 			return true
 		}
 		if len(b.members) < 2 || b.repairs <= 0 {
@@ -30,6 +30,49 @@ func (b *builder) finish() bool {
 		}
 		b.pop()
 	}
+}
+
+// substituteLast tries, in place of the last member, the candidates the
+// build saw but did not keep (its last window, then those the partial checks
+// turned away), and keeps the first composition that passes the final
+// check: a rule that partial candidates cannot judge, such as a collection
+// rule's minCount, fails on one composition and passes on another (issue 9,
+// defect 2). It spends the repair budget, and leaves the candidate as it
+// was when nothing passes.
+func (b *builder) substituteLast() bool {
+	n := len(b.members)
+	if n < 2 || b.fixed[n-1] != nil || b.repairs <= 0 {
+		return false
+	}
+	last, team := b.members[n-1], b.team[n-1]
+	b.pop()
+	for _, list := range [2][]*tk{b.window, b.deferred} {
+		for _, t := range list {
+			if b.repairs <= 0 {
+				break
+			}
+			if t == last || t.mark == b.epoch {
+				continue // a member already, or the one replaced
+			}
+			s := t.ent.Start
+			newest, oldest := max(b.newest, s), min(b.oldest, s)
+			v := b.values(newest, oldest)
+			if b.total+t.r.Players() > b.capacity(v) {
+				continue
+			}
+			var teams [64]int
+			if !b.place(t, b.teamOrder(t.r.Players(), v, teams[:0]), v, newest, oldest, ruleset.Partial) {
+				continue
+			}
+			if !b.belowMin() && b.check() {
+				return true
+			}
+			b.pop()
+		}
+	}
+	b.push(last, team, nil)
+	b.newest, b.oldest = max(b.newest, last.ent.Start), min(b.oldest, last.ent.Start)
+	return false
 }
 
 // belowMin reports whether some team is below its effective minimum.

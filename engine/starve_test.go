@@ -56,3 +56,45 @@ func TestBacklogDoesNotStarveNewPair(t *testing.T) {
 		})
 	}
 }
+
+// Issue 9, defect 2: a rule that partial matches cannot check (a collection
+// rule's minCount) must not make the builder give up on the one valid
+// match: a dps waits, two healers arrive, and the healers are matched.
+func TestDeferredRuleFindsTheValidPair(t *testing.T) {
+	body := `{"ruleLanguageVersion": "1.0", "playerAttributes": [{"name": "role", "type": "string_list"}],
+		"teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 1}, {"name": "blue", "minPlayers": 1, "maxPlayers": 1}],
+		"rules": [{"name": "healers", "type": "collection", "measurements": ["flatten(teams[*].players.attributes[role])"],
+			"operation": "contains", "referenceValue": "healer", "minCount": 2}]}`
+	for seed := range uint64(8) {
+		e := mustEngine(t, engine.Config{Seed: seed})
+		if err := e.AddConfiguration(t0, engine.Configuration{Name: "duel", RuleSet: ruleset.MustLoad([]byte(body)), RequestTimeout: time.Minute}); err != nil {
+			t.Fatal(err)
+		}
+		start := func(now time.Time, id, role string) {
+			t.Helper()
+			if _, err := e.StartMatchmaking(now, engine.MatchmakingRequest{TicketID: id, Configuration: "duel",
+				Players: []ticket.Player{{PlayerID: id, PlayerAttributes: map[string]ticket.AttributeValue{"role": ticket.StringList(role)}}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		start(t0, "dps", "dps")
+		e.Step(t0)
+		now := t0.Add(time.Second)
+		start(now, "healer-1", "healer")
+		start(now, "healer-2", "healer")
+		matched := ""
+		for range 30 {
+			for _, ev := range e.Step(now) {
+				if ev.Kind == engine.EventSucceeded {
+					for _, r := range ev.Tickets {
+						matched += r.ID() + " "
+					}
+				}
+			}
+			now = now.Add(time.Second)
+		}
+		if matched != "healer-1 healer-2 " && matched != "healer-2 healer-1 " {
+			t.Errorf("seed %d: matched %q; want the two healers", seed, matched)
+		}
+	}
+}
