@@ -14,9 +14,9 @@ import (
 // a pair that can.
 func TestBacklogDoesNotStarveNewPair(t *testing.T) {
 	rules := map[string]string{
-		"distance": `{"name": "close", "type": "distance", "measurements": ["avg(teams[red].players.attributes[skill])"], "referenceValue": "avg(teams[blue].players.attributes[skill])", "maxDistance": 10}`,
+		"distance":      `{"name": "close", "type": "distance", "measurements": ["avg(teams[red].players.attributes[skill])"], "referenceValue": "avg(teams[blue].players.attributes[skill])", "maxDistance": 10}`,
 		"batchDistance": `{"name": "close", "type": "batchDistance", "batchAttribute": "skill", "maxDistance": 10}`,
-		"comparison": `{"name": "close", "type": "comparison", "measurements": ["flatten(teams[*].players.attributes[skill])"], "operation": "="}`,
+		"comparison":    `{"name": "close", "type": "comparison", "measurements": ["flatten(teams[*].players.attributes[skill])"], "operation": "="}`,
 	}
 	for name, rule := range rules {
 		t.Run(name, func(t *testing.T) {
