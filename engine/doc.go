@@ -59,11 +59,15 @@
 // Each configuration keeps its SEARCHING tickets in a pool.Pool indexed by
 // age, by the rule set's batch attributes and by latency per location. A
 // step tries each new or changed ticket, oldest first, as an anchor:
-// candidates come from the most selective index, are ordered by the
-// batching preference and the sort rules, and join the candidate match on
-// the first team (in the fill order of D13) where the partial match still
-// passes; the complete match is then checked against every rule (D7),
-// repaired by swapping or dropping tickets if it fails (build.go). A ticket
+// candidates come from the most selective index (without one, the tickets
+// younger than the anchor first, then the older ones, so that a backlog
+// cannot use up a new ticket's budget before it meets another new one), are
+// ordered by the batching preference and the sort rules, and join the
+// candidate match on the first team (in the fill order of D13) where the
+// partial match still passes; the complete match is then checked against
+// every rule (D7), repaired by swapping tickets, by trying the other
+// candidates seen in place of the last member, or by dropping tickets if
+// it fails (build.go, repair.go). A ticket
 // that cannot match is not tried again until an expansion step applies to
 // it, so a step costs in proportion to the tickets that changed and the
 // matches formed. Large rule sets (41 to 200 players) are matched by the
