@@ -393,15 +393,21 @@ func (b *builder) addDeferred() {
 		if b.full() {
 			return
 		}
-		s := t.ent.Start
-		newest, oldest := max(b.newest, s), min(b.oldest, s)
-		v := b.values(newest, oldest)
-		if b.total+t.r.Players() > b.capacity(v) {
-			continue
-		}
-		var teams [64]int
-		b.place(t, b.teamOrder(t.r.Players(), v, teams[:0]), v, newest, oldest, ruleset.Structural)
+		b.placeIfRoom(t, ruleset.Structural)
 	}
+}
+
+// placeIfRoom adds t as place does, in its fill order at the members' clock
+// with t, when the match has room for its players.
+func (b *builder) placeIfRoom(t *tk, mode ruleset.Mode) bool {
+	s := t.ent.Start
+	newest, oldest := max(b.newest, s), min(b.oldest, s)
+	v := b.values(newest, oldest)
+	if b.total+t.r.Players() > b.capacity(v) {
+		return false
+	}
+	var teams [64]int
+	return b.place(t, b.teamOrder(t.r.Players(), v, teams[:0]), v, newest, oldest, mode)
 }
 
 // full reports whether no more players fit.

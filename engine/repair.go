@@ -51,18 +51,8 @@ func (b *builder) substituteLast() bool {
 			if b.repairs <= 0 {
 				break
 			}
-			if t == last || t.mark == b.epoch {
-				continue // a member already, or the one replaced
-			}
-			s := t.ent.Start
-			newest, oldest := max(b.newest, s), min(b.oldest, s)
-			v := b.values(newest, oldest)
-			if b.total+t.r.Players() > b.capacity(v) {
-				continue
-			}
-			var teams [64]int
-			if !b.place(t, b.teamOrder(t.r.Players(), v, teams[:0]), v, newest, oldest, ruleset.Partial) {
-				continue
+			if t == last || t.mark == b.epoch || !b.placeIfRoom(t, ruleset.Partial) {
+				continue // a member already, the one replaced, or no fit
 			}
 			if !b.belowMin() && b.check() {
 				return true

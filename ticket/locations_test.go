@@ -37,8 +37,9 @@ func TestLocationsReleaseAndReuse(t *testing.T) {
 	}
 }
 
-// A resolved ticket's Locations lists each location any player reports,
-// once, whether one player or a party.
+// A resolved ticket's Locations lists each location of each player, once
+// per player that reports it, and counting holders with it gives every
+// name back.
 func TestResolvedLocations(t *testing.T) {
 	s := mustSchema(t)
 	locs := ticket.NewLocations()
@@ -56,7 +57,16 @@ func TestResolvedLocations(t *testing.T) {
 	if got := fmt.Sprint(names(solo)); got != "[x y]" {
 		t.Errorf("solo: %s; want [x y]", got)
 	}
-	if got := fmt.Sprint(names(party)); got != "[w x z]" {
-		t.Errorf("party: %s; want [w x z]", got)
+	if got := fmt.Sprint(names(party)); got != "[w x x z]" {
+		t.Errorf("party: %s; want [w x x z]", got)
+	}
+	for _, r := range []*ticket.Resolved{solo, party} {
+		r.Locations(locs.Retain)
+	}
+	for _, r := range []*ticket.Resolved{party, solo} {
+		r.Locations(locs.Release)
+	}
+	if locs.Count() != 0 {
+		t.Errorf("%d names left after every holder released them; want 0", locs.Count())
 	}
 }

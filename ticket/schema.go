@@ -628,8 +628,9 @@ func (r *Resolved) PlayerLatencies(p int, fn func(Latency)) {
 	}
 }
 
-// Locations calls fn once with each location id any player of r reports,
-// in no particular order.
+// Locations calls fn with each location id of each player's latencies: an
+// id as many times as players report it, so that a holder that counts ids
+// (Locations.Retain, Release) counts the same both ways.
 func (r *Resolved) Locations(fn func(loc int32)) {
 	if r.players <= 1 || r.x == nil || r.x.plat == nil {
 		for _, a := range r.lat {
@@ -637,13 +638,9 @@ func (r *Resolved) Locations(fn func(loc int32)) {
 		}
 		return
 	}
-	var seen []int32
 	for _, pl := range r.x.plat {
 		for _, l := range pl {
-			if !slices.Contains(seen, l.Loc) {
-				seen = append(seen, l.Loc)
-				fn(l.Loc)
-			}
+			fn(l.Loc)
 		}
 	}
 }
