@@ -47,9 +47,11 @@ type Options struct {
 	// places the daily arrival curve. Default 2026-01-01T00:00:00Z.
 	Start time.Time
 	// Engine configures the engine. Zero fields take the engine's defaults,
-	// except Seed (default: Seed) and TicketRetention (default: 1ns, so
-	// that ended tickets are forgotten at the next step and do not count
-	// as heap of the waiting ones).
+	// except Seed (default: Seed) and TicketRetention (default: two Ticks,
+	// so that a ticket is still described when the events that report its
+	// end are handled, and is forgotten soon after, not counting as heap of
+	// the waiting ones). A shorter retention leaves the StatusReason of
+	// some ended tickets empty in the report and the ticket records.
 	Engine engine.Config
 	// Progress, if set, is called after every step with the virtual time
 	// simulated so far.
@@ -142,11 +144,6 @@ type sim struct {
 	b            *breakdowns
 	tickets      *json.Encoder // Options.Tickets, or nil
 	writeErr     error
-	// failedMatch is the match of the last AcceptMatchCompleted that did
-	// not accept, and how it ended: the MatchmakingCancelled event of its
-	// tickets follows at once.
-	failedMatch   string
-	failedOutcome engine.Acceptance
 }
 
 // teamAttr keys measure's sums: a team and an index of sim.quality.
@@ -231,7 +228,10 @@ func newSim(opts Options) (*sim, error) {
 		ecfg.Seed = opts.Seed
 	}
 	if ecfg.TicketRetention == 0 {
-		ecfg.TicketRetention = time.Nanosecond
+		// A player may answer at the very time of a step, after it; the
+		// next step reports the end, and a retention of two ticks keeps
+		// the ticket described until then.
+		ecfg.TicketRetention = 2 * opts.Tick
 	}
 	e, err := engine.New(ecfg)
 	if err != nil {
@@ -450,7 +450,6 @@ func (s *sim) handle(events []engine.Event) {
 			}
 			if ev.Acceptance != engine.AcceptanceAccepted {
 				delete(s.created, ev.Match.ID)
-				s.failedMatch, s.failedOutcome = ev.Match.ID, ev.Acceptance
 			}
 			for _, t := range ev.Tickets {
 				delete(s.proposed, t.ID())
@@ -509,7 +508,7 @@ func (s *sim) ended(ev *engine.Event, t *engine.TicketRef) {
 		s.r.Failed++
 		status, count = ticket.StatusFailed, func(g *tally) { g.failed++ }
 	}
-	reason := s.reason(ev, id)
+	reason := s.reason(id)
 	s.b.endings[ending{string(status), reason}]++
 	i, _ := ticketNumber(id)
 	players := s.gen.Players(i)
@@ -518,31 +517,12 @@ func (s *sim) ended(ev *engine.Event, t *engine.TicketRef) {
 	s.record(id, t.Start(), ev.Time, players, home, string(status), reason, ev.Time.Sub(t.Start()).Seconds(), nil, nil)
 }
 
-// reason returns the StatusReason of a ticket that ended without a match.
-// The engine still describes a ticket that ended in the step just taken;
-// one that ended between steps (a rejection) it forgot in that step, and
-// its reason follows from the event as the engine sets it: a time-out is
-// always REQUEST_TIMEOUT, and the tickets of a match whose acceptance
-// failed are cancelled with ACCEPTANCE_TIMEOUT when it timed out and
-// ACCEPTANCE_REJECTED when it was rejected.
-func (s *sim) reason(ev *engine.Event, id string) string {
-	if t, ok := s.e.Ticket(id); ok && t.StatusReason != "" {
-		return t.StatusReason
-	}
-	switch {
-	case ev.Kind == engine.EventTimedOut:
-		return ticket.ReasonRequestTimeout
-	case ev.Kind == engine.EventCancelled && ev.Match != nil && ev.Match.ID == s.failedMatch:
-		if s.failedOutcome == engine.AcceptanceTimedOut {
-			return ticket.ReasonAcceptanceTimeout
-		}
-		return ticket.ReasonAcceptanceRejected
-	case ev.Kind == engine.EventFailed:
-		return ticket.ReasonPlacementFailed
-	case ev.Outcome != nil && ev.Outcome.Reason != "":
-		return ev.Outcome.Reason
-	}
-	return "UNKNOWN"
+// reason returns the StatusReason of a ticket that ended without a match:
+// the engine still describes it when the events that report its end are
+// handled (the default TicketRetention is two ticks).
+func (s *sim) reason(id string) string {
+	t, _ := s.e.Ticket(id)
+	return t.StatusReason
 }
 
 // answer schedules each asked player's answer to a proposed match.
