@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/matchforge/matchforge/ruleset"
@@ -237,22 +238,12 @@ func (b *breakdowns) finish(r *Report, rs *ruleset.RuleSet, waits []float64) {
 	}
 	for _, e := range slices.SortedFunc(maps.Keys(b.endings), func(x, y ending) int {
 		if x.status != y.status {
-			return compareStrings(x.status, y.status)
+			return strings.Compare(x.status, y.status)
 		}
-		return compareStrings(x.reason, y.reason)
+		return strings.Compare(x.reason, y.reason)
 	}) {
 		r.Endings = append(r.Endings, Ending{Status: e.status, Reason: e.reason, Tickets: b.endings[e]})
 	}
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // bandName names skill band i of the bands with the given edges.

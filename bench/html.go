@@ -317,10 +317,7 @@ func (r *Report) facts() []fact {
 }
 
 func (r *Report) ruleWarning() string {
-	errs := 0
-	for _, rc := range r.Rules {
-		errs += rc.Errors
-	}
+	errs := r.ruleErrors()
 	if errs == 0 {
 		return ""
 	}

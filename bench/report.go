@@ -527,13 +527,22 @@ func (r *Report) writeGroups(b *strings.Builder) {
 	t.write(b)
 }
 
+// ruleErrors is the number of rule evaluations that failed with an error.
+func (r *Report) ruleErrors() int {
+	n := 0
+	for _, rc := range r.Rules {
+		n += rc.Errors
+	}
+	return n
+}
+
 // writeRules writes the rule counts, what they count, and a warning when
 // evaluations failed with errors.
 func (r *Report) writeRules(b *strings.Builder) {
 	fmt.Fprintln(b)
 	var t table
 	t.row("rule", "type", "passed", "failed", "errors", "pass rate")
-	evaluations, errs := 0, 0
+	evaluations := 0
 	for _, rc := range r.Rules {
 		rate := "n/a"
 		if n := rc.Passed + rc.Failed; n > 0 {
@@ -541,7 +550,6 @@ func (r *Report) writeRules(b *strings.Builder) {
 		}
 		t.row("  "+rc.Name, rc.Type, commas(rc.Passed), commas(rc.Failed), commas(rc.Errors), rate)
 		evaluations += rc.Passed + rc.Failed
-		errs += rc.Errors
 	}
 	t.left = 2
 	t.write(b)
@@ -552,7 +560,7 @@ func (r *Report) writeRules(b *strings.Builder) {
 	fmt.Fprintf(b, "  (rule counts are evaluations on candidate matches: each match attempt checks the rules in order and\n"+
 		"  stops at the first that fails, so a later rule is evaluated less often; errors count among the failures;\n"+
 		"  %s evaluations per match)\n", perMatch)
-	if errs > 0 {
+	if errs := r.ruleErrors(); errs > 0 {
 		var worst RuleCount
 		for _, rc := range r.Rules {
 			if rc.Errors > worst.Errors {
