@@ -279,22 +279,11 @@ func (e *PopulationError) Error() string {
 	if e.Unfit {
 		subject = "the population does not fit the rule set"
 	}
-	switch len(e.Problems) {
-	case 0:
-		return subject
-	case 1:
-		return subject + ": " + e.Problems[0].Error()
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.Error()
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s, %d problems:", subject, len(e.Problems))
-	shown := min(len(e.Problems), MaxListedProblems)
-	for _, p := range e.Problems[:shown] {
-		b.WriteString("\n  " + p.Error())
-	}
-	if rest := len(e.Problems) - shown; rest > 0 {
-		fmt.Fprintf(&b, "\n  ... and %d more", rest)
-	}
-	return b.String()
+	return strictjson.List(subject, lines, MaxListedProblems)
 }
 
 // Unwrap returns ErrInvalidPopulation.

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/matchforge/matchforge/internal/strictjson"
 )
 
@@ -18,19 +15,11 @@ type jsonError struct {
 
 // Error gives the one problem, or a count and the problems one per line.
 func (e *jsonError) Error() string {
-	if len(e.Problems) == 1 {
-		return e.Problems[0].Error()
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d problems:", len(e.Problems))
+	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
-		if i == maxListedFileProblems {
-			fmt.Fprintf(&b, "\n  and %d more", len(e.Problems)-i)
-			break
-		}
-		b.WriteString("\n  " + p.Error())
+		lines[i] = p.Error()
 	}
-	return b.String()
+	return strictjson.List("", lines, maxListedFileProblems)
 }
 
 // decodeJSONFile decodes the JSON document b into v, which must be a

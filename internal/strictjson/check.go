@@ -30,6 +30,35 @@ func (p Problem) Error() string {
 	return s + p.Msg
 }
 
+// List words a list of problems for a message: subject alone when there are
+// none, "subject: problem" for one (the problem alone without a subject),
+// and for more "subject, N problems:" with the first limit of them one per
+// line, indented by two spaces, and a count of the rest.
+func List(subject string, problems []string, limit int) string {
+	switch len(problems) {
+	case 0:
+		return subject
+	case 1:
+		if subject == "" {
+			return problems[0]
+		}
+		return subject + ": " + problems[0]
+	}
+	var b strings.Builder
+	if subject != "" {
+		b.WriteString(subject + ", ")
+	}
+	fmt.Fprintf(&b, "%d problems:", len(problems))
+	shown := min(len(problems), limit)
+	for _, p := range problems[:shown] {
+		b.WriteString("\n  " + p)
+	}
+	if rest := len(problems) - shown; rest > 0 {
+		fmt.Fprintf(&b, "\n  ... and %d more", rest)
+	}
+	return b.String()
+}
+
 // Checker compares a parsed document with a Go type as encoding/json would
 // decode it, collecting every problem, and records where the value of each
 // JSON path is (At), so that problems found later on the decoded value can

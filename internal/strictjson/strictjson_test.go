@@ -3,6 +3,7 @@ package strictjson
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -141,6 +142,28 @@ func TestPosition(t *testing.T) {
 	} {
 		if l, c := Position(b, tt.off); l != tt.line || c != tt.col {
 			t.Errorf("Position(%d) = %d:%d, want %d:%d", tt.off, l, c, tt.line, tt.col)
+		}
+	}
+}
+
+func TestList(t *testing.T) {
+	for _, tt := range []struct {
+		subject  string
+		n, limit int
+		want     string
+	}{
+		{"bad", 0, 5, "bad"},
+		{"bad", 1, 5, "bad: p0"},
+		{"", 1, 5, "p0"},
+		{"bad", 2, 5, "bad, 2 problems:\n  p0\n  p1"},
+		{"", 3, 2, "3 problems:\n  p0\n  p1\n  ... and 1 more"},
+	} {
+		var ps []string
+		for i := range tt.n {
+			ps = append(ps, fmt.Sprintf("p%d", i))
+		}
+		if got := List(tt.subject, ps, tt.limit); got != tt.want {
+			t.Errorf("List(%q, %d problems, %d) = %q; want %q", tt.subject, tt.n, tt.limit, got, tt.want)
 		}
 	}
 }
