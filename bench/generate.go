@@ -199,6 +199,13 @@ func ParsePlayerID(id string) (i uint64, p int, ok bool) {
 
 // Players returns the players of ticket i.
 func (g *Generator) Players(i uint64) []ticket.Player {
+	players, _ := g.playersAndHome(i)
+	return players
+}
+
+// playersAndHome returns ticket i's players and the index of their home
+// location in the population's Locations (-1 when it has none).
+func (g *Generator) playersAndHome(i uint64) ([]ticket.Player, int) {
 	g.seedTicket(i)
 	r := g.rng
 	n := g.sizes[g.parties.pick(r)]
@@ -233,7 +240,7 @@ func (g *Generator) Players(i uint64) []ticket.Player {
 			players[p].PlayerAttributes[a.name] = v
 		}
 	}
-	return players
+	return players, home
 }
 
 func (g *Generator) latencies(r *rand.Rand, home int) map[string]int {

@@ -139,8 +139,8 @@ type sim struct {
 	engineDur    time.Duration
 	end          time.Time
 	backfillSeen map[string]bool
-	teamSums     map[teamAttr][2]float64    // measure's scratch: sum and count per team and attribute
-	drawn        map[uint64][]ticket.Player // the players of the tickets of one event, drawn again
+	teamSums     map[teamAttr][2]float64 // measure's scratch: sum and count per team and attribute
+	drawn        map[uint64]drawnTicket  // the tickets of one event, drawn again
 	b            *breakdowns
 	tickets      *json.Encoder // Options.Tickets, or nil
 	writeErr     error
@@ -253,7 +253,7 @@ func newSim(opts Options) (*sim, error) {
 		created:      map[string]time.Time{},
 		proposed:     map[string]string{},
 		backfillSeen: map[string]bool{},
-		drawn:        map[uint64][]ticket.Player{},
+		drawn:        map[uint64]drawnTicket{},
 		end:          opts.Start.Add(opts.Duration),
 		tickets:      newTicketEncoder(opts),
 	}
@@ -352,7 +352,7 @@ func (s *sim) ownBytes() int64 {
 
 // submit sends ticket i at time at.
 func (s *sim) submit(at time.Time, i uint64) error {
-	players := s.gen.Players(i)
+	players, home := s.gen.playersAndHome(i)
 	t0 := time.Now()
 	_, err := s.e.StartMatchmaking(at, engine.MatchmakingRequest{TicketID: TicketID(i), Configuration: s.cfg, Players: players})
 	s.engineDur += time.Since(t0)
@@ -361,7 +361,7 @@ func (s *sim) submit(at time.Time, i uint64) error {
 	}
 	s.r.Tickets++
 	s.r.Players += len(players)
-	s.b.each(s.b.key(s.gen.home(i), players), func(g *tally) { g.tickets++ })
+	s.b.each(s.b.key(home, players), func(g *tally) { g.tickets++ })
 	s.b.point(at.Sub(s.opts.Start)).Arrived++
 	return nil
 }
@@ -511,8 +511,7 @@ func (s *sim) ended(ev *engine.Event, t *engine.TicketRef) {
 	reason := s.reason(id)
 	s.b.endings[ending{string(status), reason}]++
 	i, _ := ticketNumber(id)
-	players := s.gen.Players(i)
-	home := s.gen.home(i)
+	players, home := s.gen.playersAndHome(i)
 	s.b.each(s.b.key(home, players), count)
 	s.record(id, t.Start(), ev.Time, players, home, string(status), reason, ev.Time.Sub(t.Start()).Seconds(), nil, nil)
 }
@@ -572,8 +571,7 @@ func (s *sim) succeeded(ev *engine.Event) {
 		s.waits = append(s.waits, wait)
 		players += t.Players()
 		i, _ := ticketNumber(t.ID())
-		drawn := s.draw(i)
-		home := s.gen.home(i)
+		drawn, home := s.draw(i)
 		key := s.b.key(home, drawn)
 		s.b.keys = append(s.b.keys, key)
 		s.b.each(key, func(g *tally) { g.matched++ })
@@ -666,15 +664,21 @@ func (s *sim) measure(ev *engine.Event) {
 	}
 }
 
-// draw returns ticket i's players, drawn again from the generator once per
-// event (s.drawn is cleared for each).
-func (s *sim) draw(i uint64) []ticket.Player {
-	players, ok := s.drawn[i]
+// draw returns ticket i's players and home location, drawn again from the
+// generator once per event (s.drawn is cleared for each).
+func (s *sim) draw(i uint64) ([]ticket.Player, int) {
+	d, ok := s.drawn[i]
 	if !ok {
-		players = s.gen.Players(i)
-		s.drawn[i] = players
+		d.players, d.home = s.gen.playersAndHome(i)
+		s.drawn[i] = d
 	}
-	return players
+	return d.players, d.home
+}
+
+// drawnTicket is a ticket's players and home location, drawn again.
+type drawnTicket struct {
+	players []ticket.Player
+	home    int
 }
 
 // phase returns the expansion phase a new match was made in (see
@@ -706,7 +710,7 @@ func (s *sim) measurePlayer(id string, team int, loc string, worst *int, found *
 	if !ok {
 		return
 	}
-	players := s.draw(i)
+	players, _ := s.draw(i)
 	if pi < 0 || pi >= len(players) {
 		return
 	}

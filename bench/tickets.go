@@ -146,8 +146,7 @@ func (s *sim) unresolved(now time.Time) {
 		if !ok || t.Status.Terminal() {
 			continue
 		}
-		players := s.gen.Players(i)
-		home := s.gen.home(i)
+		players, home := s.gen.playersAndHome(i)
 		s.b.each(s.b.key(home, players), func(g *tally) { g.failed++ })
 		s.record(t.TicketID, t.StartTime, now, players, home, string(t.Status), "", now.Sub(t.StartTime).Seconds(), nil, nil)
 	}
