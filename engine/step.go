@@ -551,3 +551,18 @@ func (e *Engine) Counts() map[ticket.Status]int {
 	}
 	return out
 }
+
+// CountsByConfiguration returns, for each configuration, how many tickets it
+// holds in each status (terminal tickets only while they are retained). It
+// costs O(configurations); metrics read it.
+func (e *Engine) CountsByConfiguration() map[string]map[ticket.Status]int {
+	out := make(map[string]map[ticket.Status]int, len(e.configs))
+	for _, c := range e.configs { // one entry per configuration: order does not matter
+		m := make(map[ticket.Status]int, len(ticket.Statuses))
+		for _, s := range ticket.Statuses {
+			m[s] = c.counts[statusIndex(s)]
+		}
+		out[c.info.Name] = m
+	}
+	return out
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -67,6 +68,16 @@ type Event struct {
 	Region     string      `json:"region"`
 	Resources  []string    `json:"resources"`
 	Detail     EventDetail `json:"detail"`
+}
+
+// ConfigurationName returns the name of the configuration the event is
+// about, read from its resource ARN.
+func (e *Event) ConfigurationName() string {
+	if len(e.Resources) == 0 {
+		return ""
+	}
+	_, name, _ := strings.Cut(e.Resources[0], ":"+kindConfiguration+"/")
+	return name
 }
 
 // EventDetail is the FlexMatch detail of an event. Location, BalanceSpread

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -139,6 +140,38 @@ func NewService(opts Options) (*Service, error) {
 	r := Renderer{Seed: opts.Engine.Seed, Source: opts.Source, Account: opts.Account, Region: opts.Region, MatchmakerData: opts.EventMatchmakerData}
 	r.fill()
 	return &Service{e: e, opts: opts, r: r, ruleSets: map[string]*ruleSetRec{}, configs: map[string]*configRec{}}, nil
+}
+
+// NotificationTarget returns the NotificationTarget of the configuration
+// named name, or "" when it has none or does not exist.
+func (s *Service) NotificationTarget(name string) string {
+	if c, ok := s.configs[name]; ok {
+		return c.api.NotificationTarget
+	}
+	return ""
+}
+
+// validTarget reports whether target is an SNS topic ARN (the API's
+// pattern) or, when it names the http or https scheme, a webhook URL.
+func validTarget(target string) bool {
+	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
+		return WebhookURL(target) != ""
+	}
+	return snsPattern.MatchString(target)
+}
+
+// WebhookURL returns target when it is an absolute http:// or https:// URL
+// with a host, which matchforge serve delivers events to (an extension of
+// FlexMatch, whose targets are SNS topics), and "" otherwise.
+func WebhookURL(target string) string {
+	if !strings.HasPrefix(target, "http://") && !strings.HasPrefix(target, "https://") {
+		return ""
+	}
+	u, err := url.Parse(target)
+	if err != nil || u.Host == "" || u.User != nil {
+		return ""
+	}
+	return target
 }
 
 // Engine returns the engine behind the service. Calling its operations
@@ -414,8 +447,8 @@ func checkConfig(c *MatchmakingConfiguration, rs *ruleset.RuleSet) error {
 		return invalidf("Description is %d characters long; the limit is 1024", utf8.RuneCountInString(c.Description))
 	case utf8.RuneCountInString(c.GameSessionData) > 4096:
 		return invalidf("GameSessionData is %d characters long; the limit is 4096", utf8.RuneCountInString(c.GameSessionData))
-	case utf8.RuneCountInString(c.NotificationTarget) > 300 || !snsPattern.MatchString(c.NotificationTarget):
-		return invalidf("NotificationTarget %q must be an SNS topic ARN of at most 300 characters", c.NotificationTarget)
+	case utf8.RuneCountInString(c.NotificationTarget) > 300 || !validTarget(c.NotificationTarget):
+		return invalidf("NotificationTarget %q must be an SNS topic ARN, or an http:// or https:// URL (matchforge serve posts events to it), of at most 300 characters", c.NotificationTarget)
 	case len(c.GameProperties) > 16:
 		return invalidf("GameProperties has %d entries; the limit is 16", len(c.GameProperties))
 	case c.FlexMatchMode != ModeStandalone && c.FlexMatchMode != ModeWithQueue:

@@ -749,6 +749,16 @@ func TestCreateMatchmakingConfigurationLimits(t *testing.T) {
 		}, gamelift.ErrInvalidRequest, []string{"NotificationTarget", "my.topic", "300"}},
 		{"NotificationTarget with a space", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.NotificationTarget = "my topic" },
 			gamelift.ErrInvalidRequest, []string{"NotificationTarget", "my topic"}},
+		{"http webhook", func(in *gamelift.CreateMatchmakingConfigurationInput) {
+			in.NotificationTarget = "http://127.0.0.1:8080/flexmatch/events"
+		}, nil, nil},
+		{"https webhook", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.NotificationTarget = "https://hooks.example.com/mm" }, nil, nil},
+		{"webhook without a host", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.NotificationTarget = "http:///events" },
+			gamelift.ErrInvalidRequest, []string{"NotificationTarget", "http:// or https:// URL"}},
+		{"webhook with credentials", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.NotificationTarget = "https://user:pw@example.com/" },
+			gamelift.ErrInvalidRequest, []string{"NotificationTarget"}},
+		{"ftp target", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.NotificationTarget = "ftp://example.com/x" },
+			gamelift.ErrInvalidRequest, []string{"NotificationTarget"}},
 		{"NotificationTarget 301", func(in *gamelift.CreateMatchmakingConfigurationInput) {
 			in.NotificationTarget = strings.Repeat("a", 301)
 		},
