@@ -752,10 +752,14 @@ func TestCreateMatchmakingConfigurationLimits(t *testing.T) {
 		{"http webhook", func(in *gamelift.CreateMatchmakingConfigurationInput) {
 			in.NotificationTarget = "http://127.0.0.1:8080/flexmatch/events"
 		}, nil, nil},
-		{"https webhook", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.NotificationTarget = "https://hooks.example.com/mm" }, nil, nil},
+		{"https webhook", func(in *gamelift.CreateMatchmakingConfigurationInput) {
+			in.NotificationTarget = "https://hooks.example.com/mm"
+		}, nil, nil},
 		{"webhook without a host", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.NotificationTarget = "http:///events" },
 			gamelift.ErrInvalidRequest, []string{"NotificationTarget", "http:// or https:// URL"}},
-		{"webhook with credentials", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.NotificationTarget = "https://user:pw@example.com/" },
+		{"webhook with credentials", func(in *gamelift.CreateMatchmakingConfigurationInput) {
+			in.NotificationTarget = "https://user:pw@example.com/"
+		},
 			gamelift.ErrInvalidRequest, []string{"NotificationTarget"}},
 		{"ftp target", func(in *gamelift.CreateMatchmakingConfigurationInput) { in.NotificationTarget = "ftp://example.com/x" },
 			gamelift.ErrInvalidRequest, []string{"NotificationTarget"}},
