@@ -3,6 +3,7 @@ module github.com/matchforge/matchforge
 go 1.25
 
 require (
+	github.com/aws/smithy-go v1.28.9
 	github.com/expr-lang/expr v1.17.8
 	github.com/google/uuid v1.6.0
 	github.com/tidwall/btree v1.8.2
