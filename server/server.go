@@ -1,0 +1,249 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/matchforge/matchforge/gamelift"
+)
+
+// ErrServed is returned by Serve when the server is already serving or
+// has served.
+var ErrServed = errors.New("server: Serve was already called")
+
+// Server runs a gamelift.Service behind HTTP. See the package doc for the
+// routes and the concurrency contract.
+type Server struct {
+	cfg Config
+	log *slog.Logger
+
+	// mu serialises the service: every operation, every step, and the
+	// publication of the events they cause, so events are delivered in
+	// the engine's order.
+	mu  sync.Mutex
+	svc *gamelift.Service
+
+	hub      *hub
+	hooks    *webhooks
+	tel      *telemetry
+	verifier verifier
+	mux      *http.ServeMux
+
+	served   atomic.Bool
+	ready    atomic.Bool
+	stopping chan struct{} // closed when Serve begins to stop
+	stopOnce sync.Once
+}
+
+// New returns a server with no rule sets or configurations; Setup or the
+// API's create operations add them.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.fill()
+	svc, err := gamelift.NewService(cfg.Service)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, svc: svc, hub: newHub(cfg.EventHistory), stopping: make(chan struct{})}
+	if s.tel, err = newTelemetry(cfg.MeterProvider, s); err != nil {
+		return nil, err
+	}
+	s.hooks = newWebhooks(cfg.Webhooks, s.log, s.tel)
+	if cfg.Credentials != nil {
+		s.verifier = newVerifier(cfg.Credentials, cfg.Clock)
+	}
+	s.routes()
+	return s, nil
+}
+
+// Do runs one operation with its JSON input, as the API would, and returns
+// its JSON output or a *gamelift.Error (or an error wrapping
+// gamelift.ErrUnknownOperation). It is safe for concurrent use.
+func (s *Server) Do(op string, input []byte) ([]byte, error) {
+	return s.dispatch(op, input)
+}
+
+// dispatch runs op on the service, publishes the events it caused and
+// encodes its output, holding the service's lock throughout: the output
+// may share memory with the service.
+func (s *Server) dispatch(op string, body []byte) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out, err := s.svc.Dispatch(s.cfg.Clock(), op, body)
+	s.publish(s.svc.Events())
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(out)
+}
+
+// step steps the engine once and publishes the events.
+func (s *Server) step() {
+	s.mu.Lock()
+	start := time.Now()
+	evs := s.svc.Step(s.cfg.Clock())
+	took := time.Since(start)
+	s.publish(evs)
+	s.mu.Unlock()
+	s.tel.stepped(took)
+}
+
+// publish renders events once and hands them to the history (GET /events),
+// the webhook queues and the metrics. It never blocks on a consumer.
+// Callers hold s.mu.
+func (s *Server) publish(evs []gamelift.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	recs := make([]record, len(evs))
+	for i := range evs {
+		ev := &evs[i]
+		data, err := json.Marshal(ev)
+		if err != nil { // an event is plain data: this is a bug
+			s.log.Error("event not encoded", "id", ev.ID, "error", err)
+			continue
+		}
+		name := ev.ConfigurationName()
+		recs[i] = record{id: ev.ID, config: name, data: data}
+		if url := gamelift.WebhookURL(s.svc.NotificationTarget(name)); url != "" {
+			s.hooks.enqueue(name, url, ev, data)
+		}
+		s.tel.event(ev)
+	}
+	s.hub.add(recs)
+}
+
+// Handler returns the server's HTTP handler: the API on POST / and
+// POST /service/GameLift/operation/{Operation}, and GET /events, /healthz,
+// /readyz and /metrics. It is usable without Serve (the engine then steps
+// only when Serve runs).
+func (s *Server) Handler() http.Handler { return s.mux }
+
+func (s *Server) routes() {
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("/", s.serveJSON)
+	s.mux.HandleFunc("/service/GameLift/operation/{op}", s.serveCBOR)
+	s.mux.HandleFunc("GET /events", s.serveEvents)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	s.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if !s.ready.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "not ready: the server is not stepping the engine (starting or stopping)")
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	s.mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.Metrics == nil {
+			http.Error(w, "metrics are not configured", http.StatusNotFound)
+			return
+		}
+		s.cfg.Metrics.ServeHTTP(w, r)
+	})
+}
+
+// Serve accepts connections on ln and steps the engine every Tick until ctx
+// is cancelled. It blocks. On cancellation it stops accepting requests,
+// ends the GET /events streams, lets requests in progress and the step in
+// progress finish, keeps delivering queued webhook events for up to
+// DrainTimeout, and returns nil. It returns an error if ln fails, and
+// ErrServed if called twice. It closes ln.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if s.served.Swap(true) {
+		return ErrServed
+	}
+	hs := &http.Server{
+		Handler:           s.mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	s.hooks.start()
+	stepDone := make(chan struct{})
+	stopSteps := make(chan struct{})
+	go func() {
+		defer close(stepDone)
+		t := time.NewTicker(s.cfg.Tick)
+		defer t.Stop()
+		for {
+			select {
+			case <-stopSteps:
+				return
+			case <-t.C:
+				s.step()
+			}
+		}
+	}()
+	s.ready.Store(true)
+	s.log.Info("serving", "address", ln.Addr().String(), "tick", s.cfg.Tick, "signatures", s.verifier != nil)
+
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-served:
+	}
+	s.ready.Store(false)
+	s.stopOnce.Do(func() { close(s.stopping) })
+	shutCtx, cancel := context.WithTimeout(context.Background(), s.cfg.DrainTimeout)
+	defer cancel()
+	if serr := hs.Shutdown(shutCtx); serr != nil {
+		s.log.Warn("requests still running at shutdown", "error", serr)
+		hs.Close()
+	}
+	close(stopSteps)
+	<-stepDone
+	undelivered := s.hooks.drain(shutCtx)
+	s.log.Info("stopped", "webhookEventsUndelivered", undelivered)
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Service runs fn with the service, holding the server's lock, and
+// publishes the events fn caused. fn must not call Step or Events. Use it
+// for reads the API has no operation for, such as a game session's
+// matchmaker data.
+func (s *Server) Service(fn func(svc *gamelift.Service, now time.Time)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(s.svc, s.cfg.Clock())
+	s.publish(s.svc.Events())
+}
+
+// Step steps the engine now, outside the Tick schedule, and publishes the
+// events. Tests and tools use it with a fake Clock.
+func (s *Server) Step() { s.step() }
+
+// counts returns the tickets by configuration and status, for metrics.
+func (s *Server) counts() map[string]map[string]int {
+	s.mu.Lock()
+	byConfig := s.svc.Engine().CountsByConfiguration()
+	s.mu.Unlock()
+	out := make(map[string]map[string]int, len(byConfig))
+	for name, m := range byConfig { // copies: order does not matter
+		mm := make(map[string]int, len(m))
+		for st, n := range m {
+			mm[string(st)] = n
+		}
+		out[name] = mm
+	}
+	return out
+}
+
