@@ -246,4 +246,3 @@ func (s *Server) counts() map[string]map[string]int {
 	}
 	return out
 }
-
