@@ -111,6 +111,7 @@ var allowedImports = map[string][]string{
 	// The switch for the long tests.
 	"internal/longtest":   {},
 	"internal/strictjson": {},
+	"internal/rpcv2":      {},
 }
 
 // exemptPackages are not checked at all.

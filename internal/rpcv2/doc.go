@@ -26,11 +26,13 @@
 //   - Timestamps must be tag 1. Inside it the SDK takes an integer
 //     (within int64) as whole seconds, and a float32 or float64 f as
 //     time.UnixMilli(int64(f*1e3)): milliseconds, truncated toward zero.
-//     Truncation makes the nearest float64 to 1700000000.123 read as
-//     .122, because that float is a hair below the decimal; so
-//     ResponseFromJSON moves a fractional timestamp by a few units in the
-//     last place, when needed, to the float whose truncated millisecond
-//     is the one the JSON names. The SDK sends its own timestamps as tag
+//     Truncation loses a millisecond whenever the product lands a hair
+//     below the whole number: the float64 nearest 17000000.001 reads as
+//     17000000.000. Around today's epochs (1.7e9 seconds) no such case
+//     turned up in two million consecutive milliseconds tried, but nothing
+//     rules one out. So ResponseFromJSON moves a fractional timestamp
+//     by a few units in the last place, when needed, to the float whose
+//     truncated millisecond is the one the JSON names. The SDK sends its own timestamps as tag
 //     1 around a float64 of whole milliseconds.
 //   - Doubles (AttributeValue.N, the values of SDM) accept float64,
 //     float32, and integers up to 2^54 in magnitude. ResponseFromJSON

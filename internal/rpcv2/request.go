@@ -92,13 +92,11 @@ func (c *converter) errorf(msg string) error {
 
 func keySegment(k string) string {
 	var b strings.Builder
-	b.WriteString(".") // trimmed at the start of a path; appendKey omits it there
-	appendKey(&b, k)
-	s := b.String()
-	if strings.HasPrefix(s, ".[") {
-		return s[1:]
+	appendKey(&b, k) // on an empty builder: no leading dot
+	if s := b.String(); s[0] == '[' {
+		return s
 	}
-	return s
+	return "." + b.String()
 }
 
 func (c *converter) value(v cbor.Value) error {

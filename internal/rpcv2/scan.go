@@ -96,7 +96,7 @@ func (s *scanner) truncated() error {
 	return s.errorf("body ends in the middle of an item (at byte %d of %d)", s.off, len(s.p))
 }
 
-// argument reads the head at s.off and returns its major type, its minor
+// head reads the head at s.off and returns its major type, its minor
 // value and its argument; indefinite is reported as minor 31 with
 // argument 0.
 func (s *scanner) head() (major, minor byte, arg uint64, err error) {

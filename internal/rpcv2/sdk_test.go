@@ -185,7 +185,8 @@ func TestSDKDescribeMatchmakingConfigurations(t *testing.T) {
 	ex.respond = respond(t, `{"Configurations":[
 		{"Name":"cfg","CreationTime":1700000000,"RequestTimeoutSeconds":120,"AcceptanceRequired":false,
 		 "AdditionalPlayerCount":0,"FlexMatchMode":"STANDALONE","RuleSetName":"rs"},
-		{"Name":"cfg2","CreationTime":1700000001.5,"RequestTimeoutSeconds":30,"AcceptanceRequired":true,"AcceptanceTimeoutSeconds":10}],
+		{"Name":"cfg2","CreationTime":1700000001.5,"RequestTimeoutSeconds":30,"AcceptanceRequired":true,"AcceptanceTimeoutSeconds":10},
+		{"Name":"old","CreationTime":17000000.001}],
 		"NextToken":"n"}`)
 	client := newServer(t, ex)
 
@@ -197,8 +198,8 @@ func TestSDKDescribeMatchmakingConfigurations(t *testing.T) {
 		t.Fatalf("DescribeMatchmakingConfigurations: %v", err)
 	}
 	sameJSON(t, ex.json, `{"Names":["cfg","cfg2"],"Limit":10}`)
-	if len(out.Configurations) != 2 {
-		t.Fatalf("%d configurations, want 2", len(out.Configurations))
+	if len(out.Configurations) != 3 {
+		t.Fatalf("%d configurations, want 3", len(out.Configurations))
 	}
 	c := out.Configurations[0]
 	if aws.ToString(c.Name) != "cfg" || aws.ToString(c.RuleSetName) != "rs" || c.FlexMatchMode != types.FlexMatchModeStandalone {
@@ -216,6 +217,10 @@ func TestSDKDescribeMatchmakingConfigurations(t *testing.T) {
 	}
 	if aws.ToInt32(c2.RequestTimeoutSeconds) != 30 || aws.ToInt32(c2.AcceptanceTimeoutSeconds) != 10 || !aws.ToBool(c2.AcceptanceRequired) {
 		t.Errorf("second configuration %+v", c2)
+	}
+	// The nearest float64 to 17000000.001 would read as .000 here.
+	if c3 := out.Configurations[2]; c3.CreationTime == nil || !c3.CreationTime.Equal(time.UnixMilli(17000000001)) {
+		t.Errorf("CreationTime %v, want %v", c3.CreationTime, time.UnixMilli(17000000001))
 	}
 	if aws.ToString(out.NextToken) != "n" {
 		t.Errorf("NextToken %v", out.NextToken)
