@@ -5,6 +5,7 @@
 //	matchforge validate [--json] FILE...   check rule-set files
 //	matchforge replay [flags] [FILE|-]     run a scenario on a virtual clock
 //	matchforge serve [flags]               serve the GameLift FlexMatch API over HTTP
+//	matchforge load [flags]                load a server with StartMatchmaking and report
 //	matchforge help [COMMAND]              print the usage of matchforge or of a command
 //	matchforge version                     print the version of matchforge and of Go
 //
@@ -54,6 +55,7 @@ func commands() []command {
 		{"replay", "run a scenario of GameLift operations on a virtual clock", func() *cmdFlags { f, _ := replayFlags(); return f }, runReplay},
 		{"simulate", "simulate matchmaking traffic on a virtual clock and report", func() *cmdFlags { f, _ := simulateFlags(); return f }, runSimulate},
 		{"serve", "serve the GameLift FlexMatch API over HTTP for the AWS SDKs and CLI", func() *cmdFlags { f, _ := serveFlags(); return f }, runServe},
+		{"load", "send StartMatchmaking load to a server and report throughput and latency", func() *cmdFlags { f, _ := loadFlags(); return f }, runLoad},
 		{"bench", "measure the engine's cost on pools of tickets for a rule set", func() *cmdFlags { f, _ := benchFlags(); return f }, runBench},
 		{"help", "print the usage of matchforge or of a command", helpFlags, runHelp},
 		{"version", "print the version of matchforge and of Go", versionFlags, runVersion},

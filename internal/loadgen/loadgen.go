@@ -31,7 +31,8 @@ type Options struct {
 	Endpoint string
 	// Configuration names the matchmaking configuration the tickets go
 	// to. Its rule set should read a number attribute "skill"; each player
-	// has one, and a latency to one of Regions.
+	// has one, drawn from N(1500, 300) as in the default population, and a
+	// latency to one of Regions.
 	Configuration string
 	// Rate is requests a second (open loop); 0 sends as fast as possible
 	// (closed loop).
@@ -43,7 +44,7 @@ type Options struct {
 	// Seed seeds player ids, skills and regions.
 	Seed uint64
 	// Regions are the latency locations players report. Default
-	// us-east-1, us-west-2, eu-west-1.
+	// us-east-1, us-west-2, eu-west-1, ap-northeast-1.
 	Regions []string
 }
 
@@ -83,7 +84,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		o.Connections = 64
 	}
 	if len(o.Regions) == 0 {
-		o.Regions = []string{"us-east-1", "us-west-2", "eu-west-1"}
+		o.Regions = []string{"us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1"}
 	}
 	tr := &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
@@ -205,8 +206,8 @@ func appendRequest(b []byte, o Options, n uint64, rng *rand.Rand) []byte {
 	b = strconv.AppendUint(b, o.Seed, 36)
 	b = append(b, '-')
 	b = strconv.AppendUint(b, n, 36)
-	b = append(b, `","Attributes":{"skill":{"N":`...)
-	b = strconv.AppendInt(b, int64(1000+rng.NormFloat64()*200), 10)
+	b = append(b, `","PlayerAttributes":{"skill":{"N":`...)
+	b = strconv.AppendInt(b, int64(1500+rng.NormFloat64()*300), 10)
 	b = append(b, `}},"LatencyInMs":{`...)
 	b = strconv.AppendQuote(b, o.Regions[rng.IntN(len(o.Regions))])
 	b = append(b, ':')
