@@ -108,6 +108,7 @@ var allowedImports = map[string][]string{
 	"internal/fixtures": {},
 	// The switch for the long tests.
 	"internal/longtest":   {},
+	"internal/sigv4":      {},
 	"internal/strictjson": {},
 }
 

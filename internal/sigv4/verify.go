@@ -147,6 +147,9 @@ func parseAuthorization(h string) (authorization, *Error) {
 	if alg != algorithm {
 		return a, refuse(codeIncompleteSignature, "the Authorization header must start with %s followed by a space", algorithm)
 	}
+	if strings.TrimSpace(rest) == "" {
+		return a, refuse(codeIncompleteSignature, "the Authorization header has nothing after %s; it needs Credential, SignedHeaders and Signature", algorithm)
+	}
 	var credential, signedHeaders, signature string
 	var haveCred, haveSigned, haveSig bool
 	for part := range strings.SplitSeq(rest, ",") {
