@@ -316,7 +316,7 @@ func payloadHash(r *http.Request, body []byte) (string, *Error) {
 	if declared == unsignedPayload {
 		return declared, nil
 	}
-	if declared != computed {
+	if !strings.EqualFold(declared, computed) {
 		return "", refuse(codeInvalidSignature, "the X-Amz-Content-Sha256 header %q does not match the SHA-256 of the body, %s", declared, computed)
 	}
 	return declared, nil

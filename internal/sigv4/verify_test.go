@@ -202,6 +202,11 @@ func TestVerifyAcceptsSDKSignatures(t *testing.T) {
 			req.Header.Set("X-Amz-Content-Sha256", hashHex(body))
 			return req, body
 		}, testCreds},
+		{"declared payload hash in upper case", func() (*http.Request, []byte) {
+			req, body := h.cborRequest()
+			req.Header.Set("X-Amz-Content-Sha256", strings.ToUpper(hashHex(body)))
+			return req, body
+		}, testCreds},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req, body := tc.build()
@@ -224,6 +229,18 @@ func TestVerifyQueryInAnotherEncoding(t *testing.T) {
 		t.Fatalf("the signer wrote the query as %q", req.URL.RawQuery)
 	}
 	req.URL.RawQuery = "b=x+y&a=%2fz"
+	if err := h.do(req); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVerifyPrefersXAmzDate(t *testing.T) {
+	// An unsigned Date header of another day does not matter beside
+	// X-Amz-Date.
+	h := newHarness(t)
+	req, body := h.jsonRequest()
+	sign(t, req, body, testCreds, "gamelift", signTime)
+	req.Header.Set("Date", "Mon, 02 Jan 2006 15:04:05 GMT")
 	if err := h.do(req); err != nil {
 		t.Fatal(err)
 	}

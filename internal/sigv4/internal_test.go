@@ -78,3 +78,33 @@ func TestCanonicalPieces(t *testing.T) {
 		t.Errorf("uriEncode = %q, want %q", got, want)
 	}
 }
+
+func TestVerifyAWSTestSuiteVanilla(t *testing.T) {
+	// The get-vanilla case of AWS's SigV4 test suite, checked without the
+	// SDK.
+	r := httptest.NewRequest(http.MethodGet, "http://example.amazonaws.com/", nil)
+	r.Header.Set("X-Amz-Date", "20150830T123600Z")
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
+	v := &Verifier{
+		Credentials: Credentials{"AKIDEXAMPLE": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},
+		Now:         func() time.Time { return time.Date(2015, 8, 30, 12, 40, 0, 0, time.UTC) },
+	}
+	if err := v.Verify(r, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVerifyAWSTestSuiteDateHeader(t *testing.T) {
+	// The get-vanilla case of the 2011 edition of AWS's SigV4 test suite,
+	// which dates the request with a Date header instead of X-Amz-Date.
+	r := httptest.NewRequest(http.MethodGet, "http://host.foo.com/", nil)
+	r.Header.Set("Date", "Mon, 09 Sep 2011 23:36:00 GMT")
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20110909/us-east-1/host/aws4_request, SignedHeaders=date;host, Signature=b27ccfbfa7df52a200ff74193ca6e32d4b48b8856fab7ebf1c595d0670a7e470")
+	v := &Verifier{
+		Credentials: Credentials{"AKIDEXAMPLE": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},
+		Now:         func() time.Time { return time.Date(2011, 9, 9, 23, 40, 0, 0, time.UTC) },
+	}
+	if err := v.Verify(r, nil); err != nil {
+		t.Fatal(err)
+	}
+}
