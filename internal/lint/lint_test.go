@@ -110,6 +110,7 @@ var allowedImports = map[string][]string{
 	"internal/fixtures": {},
 	// The switch for the long tests.
 	"internal/longtest":   {},
+	"internal/sigv4":      {},
 	"internal/strictjson": {},
 	"internal/rpcv2":      {},
 }

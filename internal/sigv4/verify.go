@@ -147,6 +147,9 @@ func parseAuthorization(h string) (authorization, *Error) {
 	if alg != algorithm {
 		return a, refuse(codeIncompleteSignature, "the Authorization header must start with %s followed by a space", algorithm)
 	}
+	if strings.TrimSpace(rest) == "" {
+		return a, refuse(codeIncompleteSignature, "the Authorization header has nothing after %s; it needs Credential, SignedHeaders and Signature", algorithm)
+	}
 	var credential, signedHeaders, signature string
 	var haveCred, haveSigned, haveSig bool
 	for part := range strings.SplitSeq(rest, ",") {
@@ -313,7 +316,7 @@ func payloadHash(r *http.Request, body []byte) (string, *Error) {
 	if declared == unsignedPayload {
 		return declared, nil
 	}
-	if declared != computed {
+	if !strings.EqualFold(declared, computed) {
 		return "", refuse(codeInvalidSignature, "the X-Amz-Content-Sha256 header %q does not match the SHA-256 of the body, %s", declared, computed)
 	}
 	return declared, nil
