@@ -10,8 +10,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/matchforge/matchforge/internal/strictjson"
 	"github.com/matchforge/matchforge/ticket"
 )
 
@@ -75,8 +77,42 @@ func Operations() []string {
 // Dispatch decodes body as the input of op, calls the service at now, and
 // returns the output value (ready for json.Marshal) or an *Error. It returns
 // ErrUnknownOperation for an operation it does not know. Every error leaves
-// the service unchanged (D25).
+// the service unchanged (D25). It is Decode followed by Execute.
 func (s *Service) Dispatch(now time.Time, op string, body []byte) (any, error) {
+	req, err := Decode(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return s.Execute(now, req)
+}
+
+// Request is an operation with its decoded input, ready to Execute. It
+// holds no reference to a service.
+type Request struct {
+	op   string
+	call func(s *Service, now time.Time) (any, error)
+}
+
+// Op returns the request's operation name.
+func (r *Request) Op() string { return r.op }
+
+// Execute runs a decoded request on the service at now and returns its
+// output value or an *Error. Every error leaves the service unchanged.
+func (s *Service) Execute(now time.Time, r *Request) (any, error) {
+	out, err := r.call(s, now)
+	if err != nil {
+		return nil, toError(err)
+	}
+	return out, nil
+}
+
+// Decode reads body as the input of op: its JSON syntax, its required
+// members, and its shape against the input type (member names are exact,
+// values have the type the API model gives them), reporting the first
+// problem as an *Error with the member's path. It needs no service, so a
+// server decodes requests concurrently and executes them one at a time. It
+// returns ErrUnknownOperation for an operation it does not know.
+func Decode(op string, body []byte) (*Request, error) {
 	req, ok := required[op]
 	if !ok {
 		return nil, fmt.Errorf("%w %q; the operations are %s", ErrUnknownOperation, op, strings.Join(Operations(), ", "))
@@ -84,44 +120,51 @@ func (s *Service) Dispatch(now time.Time, op string, body []byte) (any, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
-	if err := checkRequired(op, body, req); err != nil {
+	root, err := parseInput(op, body)
+	if err != nil {
 		return nil, err
+	}
+	if err := checkRequired(op, body, root, req); err != nil {
+		return nil, err
+	}
+	bind := func(call func(s *Service, now time.Time) (any, error)) (*Request, error) {
+		return &Request{op: op, call: call}, nil
 	}
 	switch op {
 	case OpStartMatchmaking:
-		return run(op, body, func(in StartMatchmakingInput) (any, error) {
+		return prepare(op, body, root, func(in StartMatchmakingInput, s *Service, now time.Time) (any, error) {
 			t, err := s.StartMatchmaking(now, in)
 			return TicketOutput{t}, err
 		})
 	case OpStartMatchBackfill:
-		return run(op, body, func(in StartMatchBackfillInput) (any, error) {
+		return prepare(op, body, root, func(in StartMatchBackfillInput, s *Service, now time.Time) (any, error) {
 			t, err := s.StartMatchBackfill(now, in)
 			return TicketOutput{t}, err
 		})
 	case OpDescribeMatchmaking:
-		return run(op, body, func(in DescribeMatchmakingInput) (any, error) {
+		return prepare(op, body, root, func(in DescribeMatchmakingInput, s *Service, _ time.Time) (any, error) {
 			list, err := s.DescribeMatchmaking(in.TicketIDs)
 			return DescribeMatchmakingOutput{list}, err
 		})
 	case OpStopMatchmaking:
-		return run(op, body, func(in StopMatchmakingInput) (any, error) {
+		return prepare(op, body, root, func(in StopMatchmakingInput, s *Service, now time.Time) (any, error) {
 			return Empty{}, s.StopMatchmaking(now, in.TicketID)
 		})
 	case OpAcceptMatch:
-		return run(op, body, func(in AcceptMatchInput) (any, error) {
+		return prepare(op, body, root, func(in AcceptMatchInput, s *Service, now time.Time) (any, error) {
 			return Empty{}, s.AcceptMatch(now, in)
 		})
 	case OpValidateMatchmakingRuleSet:
-		return run(op, body, func(in ValidateMatchmakingRuleSetInput) (any, error) {
+		return prepare(op, body, root, func(in ValidateMatchmakingRuleSetInput, s *Service, _ time.Time) (any, error) {
 			return ValidateMatchmakingRuleSetOutput{true}, s.ValidateMatchmakingRuleSet(in.RuleSetBody)
 		})
 	case OpCreateMatchmakingRuleSet:
-		return run(op, body, func(in CreateMatchmakingRuleSetInput) (any, error) {
+		return prepare(op, body, root, func(in CreateMatchmakingRuleSetInput, s *Service, now time.Time) (any, error) {
 			rs, err := s.CreateMatchmakingRuleSet(now, in)
 			return RuleSetOutput{rs}, err
 		})
 	case OpDescribeMatchmakingRuleSets:
-		return run(op, body, func(in DescribeMatchmakingRuleSetsInput) (any, error) {
+		return prepare(op, body, root, func(in DescribeMatchmakingRuleSetsInput, s *Service, _ time.Time) (any, error) {
 			limit, err := checkLimit(in.Limit)
 			if err != nil {
 				return nil, err
@@ -130,21 +173,21 @@ func (s *Service) Dispatch(now time.Time, op string, body []byte) (any, error) {
 			return DescribeMatchmakingRuleSetsOutput{list, next}, err
 		})
 	case OpDeleteMatchmakingRuleSet:
-		return run(op, body, func(in NameInput) (any, error) {
+		return prepare(op, body, root, func(in NameInput, s *Service, now time.Time) (any, error) {
 			return Empty{}, s.DeleteMatchmakingRuleSet(now, in.Name)
 		})
 	case OpCreateMatchmakingConfiguration:
-		return run(op, body, func(in CreateMatchmakingConfigurationInput) (any, error) {
+		return prepare(op, body, root, func(in CreateMatchmakingConfigurationInput, s *Service, now time.Time) (any, error) {
 			c, err := s.CreateMatchmakingConfiguration(now, in)
 			return ConfigurationOutput{c}, err
 		})
 	case OpUpdateMatchmakingConfiguration:
-		return run(op, body, func(in UpdateMatchmakingConfigurationInput) (any, error) {
+		return prepare(op, body, root, func(in UpdateMatchmakingConfigurationInput, s *Service, now time.Time) (any, error) {
 			c, err := s.UpdateMatchmakingConfiguration(now, in)
 			return ConfigurationOutput{c}, err
 		})
 	case OpDescribeMatchmakingConfigurations:
-		return run(op, body, func(in DescribeMatchmakingConfigurationsInput) (any, error) {
+		return prepare(op, body, root, func(in DescribeMatchmakingConfigurationsInput, s *Service, _ time.Time) (any, error) {
 			limit, err := checkLimit(in.Limit)
 			if err != nil {
 				return nil, err
@@ -153,27 +196,27 @@ func (s *Service) Dispatch(now time.Time, op string, body []byte) (any, error) {
 			return DescribeMatchmakingConfigurationsOutput{list, next}, err
 		})
 	case OpDeleteMatchmakingConfiguration:
-		return run(op, body, func(in NameInput) (any, error) {
+		return prepare(op, body, root, func(in NameInput, s *Service, now time.Time) (any, error) {
 			return Empty{}, s.DeleteMatchmakingConfiguration(now, in.Name)
 		})
 	case OpCompletePlacement:
-		return run(op, body, func(in CompletePlacementInput) (any, error) {
+		return prepare(op, body, root, func(in CompletePlacementInput, s *Service, now time.Time) (any, error) {
 			return Empty{}, s.CompletePlacement(now, in)
 		})
 	case OpFailPlacement:
-		return run(op, body, func(in FailPlacementInput) (any, error) {
+		return prepare(op, body, root, func(in FailPlacementInput, s *Service, now time.Time) (any, error) {
 			return Empty{}, s.FailPlacement(now, in)
 		})
 	case OpReportPlayersLeft:
-		return run(op, body, func(in ReportPlayersLeftInput) (any, error) {
+		return prepare(op, body, root, func(in ReportPlayersLeftInput, s *Service, now time.Time) (any, error) {
 			return Empty{}, s.ReportPlayersLeft(now, in.GameSessionArn, in.PlayerIDs)
 		})
 	case OpEndGameSession:
-		return run(op, body, func(in EndGameSessionInput) (any, error) {
+		return prepare(op, body, root, func(in EndGameSessionInput, s *Service, now time.Time) (any, error) {
 			return Empty{}, s.EndGameSession(now, in.GameSessionArn)
 		})
 	}
-	return nil, fmt.Errorf("%w %q", ErrUnknownOperation, op)
+	return bind(func(*Service, time.Time) (any, error) { return nil, fmt.Errorf("%w %q", ErrUnknownOperation, op) })
 }
 
 // checkLimit rejects a Limit given as less than 1 (the API's minimum); the
@@ -188,32 +231,42 @@ func checkLimit(limit *int) (int, error) {
 	return *limit, nil
 }
 
-// run decodes body as the input of op and calls f with it. An error of f
-// becomes an *Error (ToError), and no output goes with it.
-func run[In any](op string, body []byte, f func(in In) (any, error)) (any, error) {
+// prepare decodes body (parsed as root) as the input of op and binds f to
+// it.
+func prepare[In any](op string, body []byte, root *strictjson.Node, f func(in In, s *Service, now time.Time) (any, error)) (*Request, error) {
 	var in In
-	if err := decode(op, body, &in); err != nil {
+	if err := decode(op, body, root, &in); err != nil {
 		return nil, err
 	}
-	out, err := f(in)
-	if err != nil {
-		return nil, toError(err)
-	}
-	return out, nil
+	return &Request{op: op, call: func(s *Service, now time.Time) (any, error) { return f(in, s, now) }}, nil
 }
 
-// checkRequired reports a required member that is missing or null.
-func checkRequired(op string, body []byte, req []string) error {
-	if k := jsonKind(body); k != "object" && k != "null" {
-		return invalidf("the %s input must be a JSON object, not a JSON %s", op, k)
+// parseInput parses body once for the checks that follow. A body that is
+// not JSON gets the standard reader's account of where it stops; one that
+// only this stricter parser refuses (text that is not UTF-8, nesting deeper
+// than strictjson.MaxNesting) gets the parser's.
+func parseInput(op string, body []byte) (*strictjson.Node, error) {
+	root, serr := strictjson.Parse(body)
+	if serr == nil {
+		return root, nil
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return invalidf("the %s input %s", op, jsonProblem(body, err))
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return nil, invalidf("the %s input %s", op, jsonProblem(body, err))
+	}
+	line, col := strictjson.Position(body, serr.Offset)
+	return nil, invalidf("the %s input is not accepted at line %d, column %d: %s", op, line, col, serr.Msg)
+}
+
+// checkRequired reports a body that is not an object, and a required
+// member that is missing or null.
+func checkRequired(op string, body []byte, root *strictjson.Node, req []string) error {
+	if root.Kind != '{' && root.Kind != 'n' {
+		return invalidf("the %s input must be a JSON object, not a JSON %s", op, nodeKind(body, root))
 	}
 	for _, name := range req {
-		v, ok := raw[name]
-		if !ok || string(v) == "null" {
+		i := slices.IndexFunc(root.Keys, func(k strictjson.Key) bool { return k.Name == name })
+		if i < 0 || root.Elems[i].Kind == 'n' {
 			return invalidf("%s is required in the %s input", name, op)
 		}
 	}
@@ -224,8 +277,8 @@ func checkRequired(op string, body []byte, req []string) error {
 // against dst's type, so that an unknown member (member names are
 // case-sensitive, as in the API model) or a value of the wrong JSON type is
 // reported with its full path, such as Players[0].PlayerAttributes.skill.N.
-func decode(op string, body []byte, dst any) error {
-	if err := checkShape(op, "", body, reflect.TypeOf(dst).Elem()); err != nil {
+func decode(op string, body []byte, root *strictjson.Node, dst any) error {
+	if err := checkShape(op, "", body, root, reflect.TypeOf(dst).Elem()); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -250,7 +303,10 @@ func decodeProblem(body []byte, err error) string {
 	return jsonProblem(body, err)
 }
 
-var attributeValueType = reflect.TypeFor[ticket.AttributeValue]()
+var (
+	attributeValueType = reflect.TypeFor[ticket.AttributeValue]()
+	attributeShapeType = reflect.TypeFor[attributeValueShape]()
+)
 
 // attributeValueShape is the JSON shape of the AttributeValue union.
 type attributeValueShape struct {
@@ -260,99 +316,94 @@ type attributeValueShape struct {
 	SDM map[string]float64 `json:"SDM"`
 }
 
-// checkShape walks raw against t: objects must have only the members of t
-// (exact names), and every value must have the JSON type t expects (an
-// integer for Go integers). null is accepted anywhere (it means absent).
-func checkShape(op, path string, raw json.RawMessage, t reflect.Type) error {
-	kind := jsonKind(raw)
-	if kind == "null" {
+// checkShape walks n, the parsed value at path, against t: objects must
+// have only the members of t (exact names), and every value must have the
+// JSON type t expects (an integer for Go integers). null is accepted
+// anywhere (it means absent). It reads the parse tree, so it costs
+// O(size of the body).
+func checkShape(op, path string, body []byte, n *strictjson.Node, t reflect.Type) error {
+	if n.Kind == 'n' {
 		return nil
 	}
 	if t == attributeValueType {
-		t = reflect.TypeFor[attributeValueShape]()
+		t = attributeShapeType
 	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	wrong := func(want string) error {
 		if path == "" {
-			return invalidf("the %s input must be %s, not a JSON %s", op, want, kind)
+			return invalidf("the %s input must be %s, not a JSON %s", op, want, nodeKind(body, n))
 		}
-		return invalidf("%s in the %s input must be %s, not a JSON %s", path, op, want, kind)
+		return invalidf("%s in the %s input must be %s, not a JSON %s", path, op, want, nodeKind(body, n))
 	}
+	text := func() string { return string(body[n.Start:n.End]) }
 	switch t.Kind() {
 	case reflect.String:
-		if kind != "string" {
+		if n.Kind != '"' {
 			return wrong("a string")
 		}
 	case reflect.Bool:
-		if kind != "boolean" {
+		if n.Kind != 't' {
 			return wrong("a boolean")
 		}
 	case reflect.Float32, reflect.Float64:
-		if kind != "number" {
+		if n.Kind != '0' {
 			return wrong("a number")
 		}
-		if _, err := strconv.ParseFloat(string(bytes.TrimSpace(raw)), 64); err != nil {
-			return invalidf("%s in the %s input is %s, beyond the largest number a value can hold (about 1.8e308)", path, op, bytes.TrimSpace(raw))
+		if _, err := strconv.ParseFloat(text(), 64); err != nil {
+			return invalidf("%s in the %s input is %s, beyond the largest number a value can hold (about 1.8e308)", path, op, text())
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if kind != "number" {
+		if n.Kind != '0' {
 			return wrong("an integer")
 		}
-		if _, err := strconv.ParseInt(string(bytes.TrimSpace(raw)), 10, 64); err != nil {
-			return invalidf("%s in the %s input must be an integer, not %s", path, op, bytes.TrimSpace(raw))
+		if _, err := strconv.ParseInt(text(), 10, 64); err != nil {
+			return invalidf("%s in the %s input must be an integer, not %s", path, op, text())
 		}
 	case reflect.Slice:
-		if kind != "array" {
+		if n.Kind != '[' {
 			return wrong("a list")
 		}
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return invalidf("%s in the %s input is malformed: %s", path, op, strings.TrimPrefix(err.Error(), "json: "))
-		}
-		for i, item := range items {
-			if err := checkShape(op, fmt.Sprintf("%s[%d]", path, i), item, t.Elem()); err != nil {
+		for i, item := range n.Elems {
+			if err := checkShape(op, path+"["+strconv.Itoa(i)+"]", body, item, t.Elem()); err != nil {
 				return err
 			}
 		}
 	case reflect.Map:
-		if kind != "object" {
+		if n.Kind != '{' {
 			return wrong("an object")
 		}
-		members, err := objectMembers(raw)
-		if err != nil {
-			return invalidf("%s in the %s input is malformed: %s", path, op, err)
-		}
-		for _, m := range members {
-			if err := checkShape(op, joinPath(path, m.name), m.value, t.Elem()); err != nil {
+		for i, k := range n.Keys {
+			if err := checkShape(op, joinPath(path, k.Name), body, n.Elems[i], t.Elem()); err != nil {
 				return err
 			}
 		}
 	case reflect.Struct:
-		if kind != "object" {
+		if n.Kind != '{' {
 			return wrong("an object")
 		}
-		members, err := objectMembers(raw)
-		if err != nil {
-			return invalidf("the %s input is malformed: %s", op, err)
-		}
 		fields := structFields(t)
-		for _, m := range members {
-			ft, ok := fields[m.name]
+		for i, k := range n.Keys {
+			ft, ok := fields[k.Name]
 			if !ok {
 				if path == "" {
-					return invalidf("the %s input has no member %q", op, m.name)
+					return invalidf("the %s input has no member %q", op, k.Name)
 				}
-				return invalidf("%s in the %s input has no member %q", path, op, m.name)
+				return invalidf("%s in the %s input has no member %q", path, op, k.Name)
 			}
-			if err := checkShape(op, joinPath(path, m.name), m.value, ft); err != nil {
+			if err := checkShape(op, joinPath(path, k.Name), body, n.Elems[i], ft); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// nodeKind names the JSON type of n as the messages do.
+func nodeKind(body []byte, n *strictjson.Node) string {
+	return jsonKind(body[n.Start:n.End])
 }
 
 func joinPath(path, name string) string {
@@ -362,8 +413,21 @@ func joinPath(path, name string) string {
 	return path + "." + name
 }
 
+// fieldCache holds structFields' answers: reflect.Type -> map.
+var fieldCache sync.Map
+
 // structFields maps the JSON member names of t's fields to their types.
 func structFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := fieldsOf(t)
+	fieldCache.Store(t, m)
+	return m
+}
+
+// fieldsOf is structFields without the cache.
+func fieldsOf(t reflect.Type) map[string]reflect.Type {
 	out := make(map[string]reflect.Type, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -380,32 +444,6 @@ func structFields(t reflect.Type) map[string]reflect.Type {
 		out[name] = f.Type
 	}
 	return out
-}
-
-type member struct {
-	name  string
-	value json.RawMessage
-}
-
-// objectMembers returns an object's members in document order.
-func objectMembers(raw json.RawMessage) ([]member, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if _, err := dec.Token(); err != nil { // {
-		return nil, err
-	}
-	var out []member
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, member{tok.(string), v})
-	}
-	return out, nil
 }
 
 // jsonKind names the JSON type of a value by its first character.

@@ -160,6 +160,18 @@ func validTarget(target string) bool {
 	return snsPattern.MatchString(target)
 }
 
+// WebhookTargets returns the configurations whose NotificationTarget is a
+// webhook URL (see WebhookURL), by name, with their URLs.
+func (s *Service) WebhookTargets() map[string]string {
+	out := map[string]string{}
+	for name, c := range s.configs { // a copy: order does not matter
+		if u := WebhookURL(c.api.NotificationTarget); u != "" {
+			out[name] = u
+		}
+	}
+	return out
+}
+
 // WebhookURL returns target when it is an absolute http:// or https:// URL
 // with a host, which matchforge serve delivers events to (an extension of
 // FlexMatch, whose targets are SNS topics), and "" otherwise.

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/matchforge/matchforge/engine"
 	"github.com/matchforge/matchforge/gamelift"
 )
 
@@ -25,11 +26,15 @@ type Server struct {
 	cfg Config
 	log *slog.Logger
 
-	// mu serialises the service: every operation, every step, and the
-	// publication of the events they cause, so events are delivered in
-	// the engine's order.
+	// mu serialises the service: every operation and every step.
 	mu  sync.Mutex
 	svc *gamelift.Service
+	// pubMu serialises publication, taken before mu is released (handOff),
+	// so that events are published in the engine's order while the next
+	// operation already runs.
+	pubMu   sync.Mutex
+	render  gamelift.Renderer
+	targets atomic.Pointer[map[string]string] // webhook URL by configuration
 
 	hub      *hub
 	hooks    *webhooks
@@ -54,7 +59,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, svc: svc, hub: newHub(cfg.EventHistory), stopping: make(chan struct{})}
+	s := &Server{cfg: cfg, log: cfg.Logger, svc: svc, render: svc.Renderer(), hub: newHub(cfg.EventHistory), stopping: make(chan struct{})}
+	s.targets.Store(&map[string]string{})
 	if s.tel, err = newTelemetry(cfg.MeterProvider, s); err != nil {
 		return nil, err
 	}
@@ -73,52 +79,83 @@ func (s *Server) Do(op string, input []byte) ([]byte, error) {
 	return s.dispatch(op, input)
 }
 
-// dispatch runs op on the service, publishes the events it caused and
-// encodes its output, holding the service's lock throughout: the output
-// may share memory with the service.
+// dispatch decodes the input of op, then runs it on the service and
+// encodes its output while holding the service's lock (the output may share
+// memory with the service), then publishes the events it caused. Decoding
+// needs no lock, so requests decode in parallel.
 func (s *Server) dispatch(op string, body []byte) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out, err := s.svc.Dispatch(s.cfg.Clock(), op, body)
-	s.publish(s.svc.Events())
+	req, err := gamelift.Decode(op, body)
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(out)
+	s.mu.Lock()
+	out, err := s.svc.Execute(s.cfg.Clock(), req)
+	var enc []byte
+	if err == nil {
+		if configurationOps[op] {
+			s.targets.Store(ptr(s.svc.WebhookTargets()))
+		}
+		enc, err = json.Marshal(out)
+	}
+	s.handOff(s.svc.Engine().Events())
+	return enc, err
 }
+
+// configurationOps change configurations, and so maybe their webhooks.
+var configurationOps = map[string]bool{
+	gamelift.OpCreateMatchmakingConfiguration: true,
+	gamelift.OpUpdateMatchmakingConfiguration: true,
+	gamelift.OpDeleteMatchmakingConfiguration: true,
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // step steps the engine once and publishes the events.
 func (s *Server) step() {
 	s.mu.Lock()
 	start := time.Now()
-	evs := s.svc.Step(s.cfg.Clock())
+	evs := s.svc.Engine().Step(s.cfg.Clock())
 	took := time.Since(start)
-	s.publish(evs)
-	s.mu.Unlock()
+	s.handOff(evs)
 	s.tel.stepped(took)
+}
+
+// handOff releases the service's lock and publishes evs, in the engine's
+// order: it takes the publication lock before letting go of the service's,
+// so the next operation runs on the engine while these events are rendered,
+// and its events are published after them. Callers hold s.mu; it is
+// released on return.
+func (s *Server) handOff(evs []engine.Event) {
+	if len(evs) == 0 {
+		s.mu.Unlock()
+		return
+	}
+	s.pubMu.Lock()
+	s.mu.Unlock()
+	defer s.pubMu.Unlock()
+	s.publish(evs)
 }
 
 // publish renders events once and hands them to the history (GET /events),
 // the webhook queues and the metrics. It never blocks on a consumer.
-// Callers hold s.mu.
-func (s *Server) publish(evs []gamelift.Event) {
-	if len(evs) == 0 {
-		return
-	}
-	recs := make([]record, len(evs))
+// Callers hold s.pubMu. Rendering reads only the events, which are
+// immutable, and the renderer, a value.
+func (s *Server) publish(evs []engine.Event) {
+	targets := *s.targets.Load()
+	recs := make([]record, 0, len(evs))
 	for i := range evs {
-		ev := &evs[i]
-		data, err := json.Marshal(ev)
+		ev := s.render.Render(&evs[i])
+		data, err := json.Marshal(&ev)
 		if err != nil { // an event is plain data: this is a bug
 			s.log.Error("event not encoded", "id", ev.ID, "error", err)
 			continue
 		}
-		name := ev.ConfigurationName()
-		recs[i] = record{id: ev.ID, config: name, data: data}
-		if url := gamelift.WebhookURL(s.svc.NotificationTarget(name)); url != "" {
-			s.hooks.enqueue(name, url, ev, data)
+		name := evs[i].Config.Name
+		recs = append(recs, record{id: ev.ID, config: name, data: data})
+		if url := targets[name]; url != "" {
+			s.hooks.enqueue(name, url, &ev, data)
 		}
-		s.tel.event(ev)
+		s.tel.event(&ev)
 	}
 	s.hub.add(recs)
 }
@@ -222,9 +259,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // matchmaker data.
 func (s *Server) Service(fn func(svc *gamelift.Service, now time.Time)) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	fn(s.svc, s.cfg.Clock())
-	s.publish(s.svc.Events())
+	s.targets.Store(ptr(s.svc.WebhookTargets()))
+	s.handOff(s.svc.Engine().Events())
 }
 
 // Step steps the engine now, outside the Tick schedule, and publishes the

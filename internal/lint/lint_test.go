@@ -98,7 +98,7 @@ var allowedImports = map[string][]string{
 	"ruleset":        {"ticket"},
 	"pool":           {"ticket"},
 	"engine":         {"ticket", "ruleset", "pool"},
-	"gamelift":       {"engine", "ruleset", "ticket"},
+	"gamelift":       {"engine", "ruleset", "ticket", "internal/strictjson"},
 	"bench":          {"engine", "gamelift", "ruleset", "ticket", "pool", "internal/strictjson"},
 	"cmd/matchforge": {anyProjectPackage},
 	// The HTTP server around the service, and the protocol pieces it uses.

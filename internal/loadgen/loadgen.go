@@ -10,14 +10,14 @@
 package loadgen
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
-	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"sync"
@@ -39,6 +39,9 @@ type Options struct {
 	Rate int
 	// Duration is how long to send. Default 5s.
 	Duration time.Duration
+	// Requests, when positive, stops the run after that many requests
+	// (closed loop only), whatever Duration says.
+	Requests int
 	// Connections is how many requests may be in flight. Default 64.
 	Connections int
 	// Seed seeds player ids, skills and regions.
@@ -74,8 +77,11 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Endpoint == "" || o.Configuration == "" {
 		return Result{}, errors.New("loadgen: Endpoint and Configuration are required")
 	}
-	if o.Rate < 0 || o.Connections < 0 || o.Duration < 0 {
-		return Result{}, errors.New("loadgen: Rate, Connections and Duration must not be negative")
+	if o.Rate < 0 || o.Connections < 0 || o.Duration < 0 || o.Requests < 0 {
+		return Result{}, errors.New("loadgen: Rate, Connections, Duration and Requests must not be negative")
+	}
+	if o.Requests > 0 && o.Rate > 0 {
+		return Result{}, errors.New("loadgen: Requests is for the closed loop (Rate 0)")
 	}
 	if o.Duration == 0 {
 		o.Duration = 5 * time.Second
@@ -86,19 +92,16 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if len(o.Regions) == 0 {
 		o.Regions = []string{"us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1"}
 	}
-	tr := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-		MaxIdleConns:        o.Connections,
-		MaxIdleConnsPerHost: o.Connections,
-		MaxConnsPerHost:     o.Connections,
-		IdleConnTimeout:     30 * time.Second,
-		DisableCompression:  true,
+	host, err := hostOf(o.Endpoint)
+	if err != nil {
+		return Result{}, err
 	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	url := o.Endpoint + "/"
 
-	ctx, cancel := context.WithTimeout(ctx, o.Duration+30*time.Second)
+	limit := o.Duration + 30*time.Second
+	if o.Requests > 0 {
+		limit = 10 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	var (
 		next     atomic.Uint64
@@ -138,6 +141,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		go func(w int) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(o.Seed, uint64(w)))
+			c := &conn{}
+			defer c.close()
 			var mine []time.Duration
 			body := make([]byte, 0, 256)
 			for {
@@ -149,7 +154,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 					}
 				} else {
 					at = time.Now()
-					if !at.Before(end) {
+					if o.Requests == 0 && !at.Before(end) {
 						break
 					}
 				}
@@ -157,18 +162,11 @@ func Run(ctx context.Context, o Options) (Result, error) {
 					break
 				}
 				n := next.Add(1)
-				body = appendRequest(body[:0], o, n, rng)
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-				req.Header.Set("X-Amz-Target", "GameLift.StartMatchmaking")
-				resp, err := client.Do(req)
-				if err == nil {
-					_, err = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if err == nil && resp.StatusCode != http.StatusOK {
-						err = fmt.Errorf("HTTP %s", resp.Status)
-					}
+				if o.Requests > 0 && n > uint64(o.Requests) {
+					break
 				}
+				body = appendRequest(body[:0], o, n, rng)
+				err := c.do(ctx, host, body)
 				if err != nil {
 					errs.Add(1)
 					firstErr.CompareAndSwap(nil, err.Error())
@@ -214,4 +212,107 @@ func appendRequest(b []byte, o Options, n uint64, rng *rand.Rand) []byte {
 	b = strconv.AppendInt(b, int64(20+rng.IntN(60)), 10)
 	b = append(b, `}}]}`...)
 	return b
+}
+
+// hostOf returns the host:port of an http:// endpoint.
+func hostOf(endpoint string) (string, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return "", fmt.Errorf("loadgen: Endpoint %q must be an http:// URL with a host", endpoint)
+	}
+	if u.Port() == "" {
+		return u.Host + ":80", nil
+	}
+	return u.Host, nil
+}
+
+// conn is one keep-alive HTTP/1.1 connection that sends StartMatchmaking
+// requests and reads their answers, with none of net/http's client
+// machinery (a connection pool, a goroutine per connection, header maps),
+// so that the generator spends its CPU on requests rather than on itself
+// and leaves the machine to the server it measures. It understands only
+// answers with a Content-Length, which is what the server sends.
+type conn struct {
+	c   net.Conn
+	r   *bufio.Reader
+	req []byte
+}
+
+func (c *conn) close() {
+	if c.c != nil {
+		c.c.Close()
+		c.c = nil
+	}
+}
+
+// do sends one request and reads its answer; an answer other than 200 is
+// an error. A failed connection is closed and redialled on the next call.
+func (c *conn) do(ctx context.Context, host string, body []byte) error {
+	if c.c == nil {
+		d := net.Dialer{Timeout: 5 * time.Second}
+		nc, err := d.DialContext(ctx, "tcp", host)
+		if err != nil {
+			return err
+		}
+		c.c, c.r = nc, bufio.NewReaderSize(nc, 16<<10)
+	}
+	c.c.SetDeadline(time.Now().Add(30 * time.Second))
+	c.req = append(c.req[:0], "POST / HTTP/1.1\r\nHost: "...)
+	c.req = append(c.req, host...)
+	c.req = append(c.req, "\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: GameLift.StartMatchmaking\r\nContent-Length: "...)
+	c.req = strconv.AppendInt(c.req, int64(len(body)), 10)
+	c.req = append(c.req, "\r\n\r\n"...)
+	c.req = append(c.req, body...)
+	if _, err := c.c.Write(c.req); err != nil {
+		c.close()
+		return err
+	}
+	status, err := c.readAnswer()
+	if err != nil {
+		c.close()
+		return err
+	}
+	if status != 200 {
+		return fmt.Errorf("HTTP %d", status)
+	}
+	return nil
+}
+
+// readAnswer reads one answer's status line, headers and body.
+func (c *conn) readAnswer() (int, error) {
+	line, err := c.r.ReadSlice('\n')
+	if err != nil {
+		return 0, err
+	}
+	// HTTP/1.1 200 OK
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
+		return 0, fmt.Errorf("not an HTTP answer: %q", line)
+	}
+	status, err := strconv.Atoi(string(line[9:12]))
+	if err != nil {
+		return 0, fmt.Errorf("bad status line %q", line)
+	}
+	length := -1
+	for {
+		h, err := c.r.ReadSlice('\n')
+		if err != nil {
+			return 0, err
+		}
+		h = bytes.TrimRight(h, "\r\n")
+		if len(h) == 0 {
+			break
+		}
+		if name, value, ok := bytes.Cut(h, []byte(":")); ok && bytes.EqualFold(name, []byte("Content-Length")) {
+			if length, err = strconv.Atoi(string(bytes.TrimSpace(value))); err != nil {
+				return 0, fmt.Errorf("bad Content-Length %q", value)
+			}
+		}
+	}
+	if length < 0 {
+		return 0, errors.New("the answer has no Content-Length")
+	}
+	if _, err := c.r.Discard(length); err != nil {
+		return 0, err
+	}
+	return status, nil
 }
