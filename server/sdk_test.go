@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/gamelift"
 	"github.com/aws/aws-sdk-go-v2/service/gamelift/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/matchforge/matchforge/server"
 )
@@ -540,4 +541,248 @@ func TestSDKLifecycle(t *testing.T) {
 	wantTyped[*types.NotFoundException](t, "DescribeMatchmakingRuleSets of a deleted rule set", err, "NotFoundException", "duel")
 	_, err = c.DeleteMatchmakingConfiguration(ctx, &gamelift.DeleteMatchmakingConfigurationInput{Name: aws.String("duel-cfg")})
 	wantTyped[*types.NotFoundException](t, "DeleteMatchmakingConfiguration twice", err, "NotFoundException", "duel-cfg")
+}
+
+// setupDuel creates rule set "duel" and configuration name (no acceptance)
+// with client c.
+func setupDuel(t *testing.T, ctx context.Context, c *gamelift.Client, name string) {
+	t.Helper()
+	if _, err := c.CreateMatchmakingRuleSet(ctx, &gamelift.CreateMatchmakingRuleSetInput{
+		Name: aws.String("duel"), RuleSetBody: aws.String(skillRuleSet),
+	}); err != nil {
+		t.Fatalf("CreateMatchmakingRuleSet: %v", err)
+	}
+	if _, err := c.CreateMatchmakingConfiguration(ctx, &gamelift.CreateMatchmakingConfigurationInput{
+		Name: aws.String(name), RuleSetName: aws.String("duel"),
+		RequestTimeoutSeconds: aws.Int32(60), AcceptanceRequired: aws.Bool(false),
+	}); err != nil {
+		t.Fatalf("CreateMatchmakingConfiguration %s: %v", name, err)
+	}
+}
+
+func TestSDKErrorsAreTyped(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	clock := newFakeClock(sdkEpoch)
+	cfg := server.Config{Tick: time.Hour, Clock: clock.Now}
+	cfg.Service.MaxConfigurations = 1
+	_, addr := startServer(t, cfg)
+	c := sdkClient(addr, "AKID", "SECRET")
+	setupDuel(t, ctx, c, "one")
+
+	configsBefore, err := c.DescribeMatchmakingConfigurations(ctx, &gamelift.DescribeMatchmakingConfigurationsInput{})
+	if err != nil || len(configsBefore.Configurations) != 1 {
+		t.Fatalf("DescribeMatchmakingConfigurations: %v %+v", err, configsBefore)
+	}
+
+	// InvalidRequestException, naming the field.
+	_, err = c.StartMatchmaking(ctx, &gamelift.StartMatchmakingInput{
+		ConfigurationName: aws.String("one"), TicketId: aws.String("no-players"), Players: []types.Player{},
+	})
+	wantTyped[*types.InvalidRequestException](t, "StartMatchmaking with no players", err, "InvalidRequestException", "Players")
+
+	badAttr := player("alice", 10)
+	badAttr.PlayerAttributes["skill"] = types.AttributeValue{S: aws.String("high")} // skill is a number
+	_, err = c.StartMatchmaking(ctx, &gamelift.StartMatchmakingInput{
+		ConfigurationName: aws.String("one"), TicketId: aws.String("bad-attr"), Players: []types.Player{badAttr},
+	})
+	wantTyped[*types.InvalidRequestException](t, "StartMatchmaking with a string skill", err, "InvalidRequestException", "skill")
+
+	twoKinds := player("alice", 10)
+	twoKinds.PlayerAttributes["mode"] = types.AttributeValue{S: aws.String("ranked"), N: aws.Float64(1)}
+	_, err = c.StartMatchmaking(ctx, &gamelift.StartMatchmakingInput{
+		ConfigurationName: aws.String("one"), TicketId: aws.String("two-kinds"), Players: []types.Player{twoKinds},
+	})
+	wantTyped[*types.InvalidRequestException](t, "StartMatchmaking with an attribute of two kinds", err, "InvalidRequestException", "mode")
+
+	_, err = c.DescribeMatchmaking(ctx, &gamelift.DescribeMatchmakingInput{TicketIds: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}})
+	wantTyped[*types.InvalidRequestException](t, "DescribeMatchmaking of 11 tickets", err, "InvalidRequestException", "TicketIds", "10")
+
+	// A good ticket, then requests about it that are refused.
+	good, err := c.StartMatchmaking(ctx, &gamelift.StartMatchmakingInput{
+		ConfigurationName: aws.String("one"), TicketId: aws.String("good"), Players: []types.Player{player("alice", 10)},
+	})
+	if err != nil {
+		t.Fatalf("StartMatchmaking good: %v", err)
+	}
+	_, err = c.AcceptMatch(ctx, &gamelift.AcceptMatchInput{TicketId: aws.String("good"), PlayerIds: []string{"alice"}, AcceptanceType: types.AcceptanceTypeAccept})
+	wantTyped[*types.InvalidRequestException](t, "AcceptMatch of a QUEUED ticket", err, "InvalidRequestException", "good")
+	_, err = c.StartMatchmaking(ctx, &gamelift.StartMatchmakingInput{
+		ConfigurationName: aws.String("one"), TicketId: aws.String("good"), Players: []types.Player{player("bob", 12)},
+	})
+	wantTyped[*types.InvalidRequestException](t, "StartMatchmaking with a ticket id in use", err, "InvalidRequestException", "good")
+	_, err = c.UpdateMatchmakingConfiguration(ctx, &gamelift.UpdateMatchmakingConfigurationInput{Name: aws.String("one"), RequestTimeoutSeconds: aws.Int32(0)})
+	wantTyped[*types.InvalidRequestException](t, "UpdateMatchmakingConfiguration with RequestTimeoutSeconds 0", err, "InvalidRequestException", "RequestTimeoutSeconds")
+
+	// NotFoundException.
+	_, err = c.StartMatchmaking(ctx, &gamelift.StartMatchmakingInput{
+		ConfigurationName: aws.String("nope"), TicketId: aws.String("lost"), Players: []types.Player{player("carol", 10)},
+	})
+	wantTyped[*types.NotFoundException](t, "StartMatchmaking on an unknown configuration", err, "NotFoundException", "nope")
+	_, err = c.UpdateMatchmakingConfiguration(ctx, &gamelift.UpdateMatchmakingConfigurationInput{Name: aws.String("nope"), Description: aws.String("x")})
+	wantTyped[*types.NotFoundException](t, "UpdateMatchmakingConfiguration of an unknown configuration", err, "NotFoundException", "nope")
+	// LimitExceededException.
+	_, err = c.CreateMatchmakingConfiguration(ctx, &gamelift.CreateMatchmakingConfigurationInput{
+		Name: aws.String("two"), RuleSetName: aws.String("duel"), RequestTimeoutSeconds: aws.Int32(60), AcceptanceRequired: aws.Bool(false),
+	})
+	wantTyped[*types.LimitExceededException](t, "CreateMatchmakingConfiguration past MaxConfigurations", err, "LimitExceededException", "limit is 1")
+
+	// Nothing changed: no refused ticket exists, the good ticket is as it
+	// was, and the configurations are the same.
+	out, err := c.DescribeMatchmaking(ctx, &gamelift.DescribeMatchmakingInput{TicketIds: []string{"no-players", "bad-attr", "two-kinds", "lost", "good"}})
+	if err != nil {
+		t.Fatalf("DescribeMatchmaking: %v", err)
+	}
+	if len(out.TicketList) != 1 || aws.ToString(out.TicketList[0].TicketId) != "good" {
+		t.Fatalf("DescribeMatchmaking: %d tickets, want only good", len(out.TicketList))
+	}
+	gt := out.TicketList[0]
+	if gt.Status != types.MatchmakingConfigurationStatusQueued || len(gt.Players) != 1 || aws.ToString(gt.Players[0].PlayerId) != "alice" ||
+		!gt.StartTime.Equal(*good.MatchmakingTicket.StartTime) {
+		t.Errorf("ticket good changed: status %s players %+v start %v", gt.Status, gt.Players, gt.StartTime)
+	}
+	configsAfter, err := c.DescribeMatchmakingConfigurations(ctx, &gamelift.DescribeMatchmakingConfigurationsInput{})
+	if err != nil {
+		t.Fatalf("DescribeMatchmakingConfigurations: %v", err)
+	}
+	if len(configsAfter.Configurations) != 1 {
+		t.Fatalf("%d configurations after the refused requests, want 1", len(configsAfter.Configurations))
+	}
+	b, a := configsBefore.Configurations[0], configsAfter.Configurations[0]
+	if aws.ToString(a.Name) != "one" || aws.ToInt32(a.RequestTimeoutSeconds) != aws.ToInt32(b.RequestTimeoutSeconds) ||
+		aws.ToString(a.Description) != aws.ToString(b.Description) || !a.CreationTime.Equal(*b.CreationTime) {
+		t.Errorf("configuration changed by refused requests: before %+v after %+v", b, a)
+	}
+}
+
+func TestSDKSignatures(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	// The real clock: the SDK signs with the time of day, and the server
+	// refuses signatures too far from its clock.
+	_, addr := startServer(t, server.Config{Tick: time.Hour, Credentials: map[string]string{"AKIDGOOD": "secret"}})
+	good := sdkClient(addr, "AKIDGOOD", "secret")
+	setupDuel(t, ctx, good, "signed")
+
+	start := func(c *gamelift.Client, id string) error {
+		_, err := c.StartMatchmaking(ctx, &gamelift.StartMatchmakingInput{
+			ConfigurationName: aws.String("signed"), TicketId: aws.String(id), Players: []types.Player{player("p-"+id, 10)},
+		})
+		return err
+	}
+	if err := start(good, "by-good"); err != nil {
+		t.Fatalf("StartMatchmaking with the right key: %v", err)
+	}
+
+	for _, tc := range []struct {
+		name, keyID, secret, ticket, code string
+	}{
+		{"wrong secret", "AKIDGOOD", "not-the-secret", "by-wrong-secret", "InvalidSignatureException"},
+		{"unknown key", "AKIDWHO", "secret", "by-unknown-key", "UnrecognizedClientException"},
+	} {
+		err := start(sdkClient(addr, tc.keyID, tc.secret), tc.ticket)
+		var ae smithy.APIError
+		if !errors.As(err, &ae) {
+			t.Errorf("%s: error %T %v, want a smithy.APIError", tc.name, err, err)
+			continue
+		}
+		if ae.ErrorCode() != tc.code {
+			t.Errorf("%s: ErrorCode %q (%s), want %q", tc.name, ae.ErrorCode(), ae.ErrorMessage(), tc.code)
+		}
+		if ae.ErrorMessage() == "" {
+			t.Errorf("%s: the error has no message", tc.name)
+		}
+		var re *smithyhttp.ResponseError
+		if !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusForbidden {
+			t.Errorf("%s: HTTP status of %v, want 403", tc.name, err)
+		}
+	}
+
+	out, err := good.DescribeMatchmaking(ctx, &gamelift.DescribeMatchmakingInput{TicketIds: []string{"by-wrong-secret", "by-unknown-key", "by-good"}})
+	if err != nil {
+		t.Fatalf("DescribeMatchmaking: %v", err)
+	}
+	if len(out.TicketList) != 1 || aws.ToString(out.TicketList[0].TicketId) != "by-good" {
+		var ids []string
+		for _, tk := range out.TicketList {
+			ids = append(ids, aws.ToString(tk.TicketId))
+		}
+		t.Errorf("tickets %v, want only by-good: a refused request created a ticket", ids)
+	}
+}
+
+func TestSDKEventsOverSSE(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	clock := newFakeClock(sdkEpoch)
+	srv, addr := startServer(t, server.Config{Tick: time.Hour, Clock: clock.Now})
+	c := sdkClient(addr, "AKID", "SECRET")
+	events := openEvents(t, ctx, addr)
+	setupDuel(t, ctx, c, "sse")
+
+	for _, p := range []struct {
+		ticket, player string
+	}{{"sse-a", "ann"}, {"sse-b", "ben"}} {
+		if _, err := c.StartMatchmaking(ctx, &gamelift.StartMatchmakingInput{
+			ConfigurationName: aws.String("sse"), TicketId: aws.String(p.ticket), Players: []types.Player{player(p.player, 10)},
+		}); err != nil {
+			t.Fatalf("StartMatchmaking %s: %v", p.ticket, err)
+		}
+	}
+	clock.Advance(time.Second)
+	srv.Step()
+	evs := nextEvents(t, events, "MatchmakingSucceeded")
+
+	if _, err := c.StartMatchmaking(ctx, &gamelift.StartMatchmakingInput{
+		ConfigurationName: aws.String("sse"), TicketId: aws.String("sse-c"), Players: []types.Player{player("cat", 10)},
+	}); err != nil {
+		t.Fatalf("StartMatchmaking sse-c: %v", err)
+	}
+	if _, err := c.StopMatchmaking(ctx, &gamelift.StopMatchmakingInput{TicketId: aws.String("sse-c")}); err != nil {
+		t.Fatalf("StopMatchmaking sse-c: %v", err)
+	}
+	evs = append(evs, nextEvents(t, events, "MatchmakingCancelled")...)
+
+	seen := map[string]bool{}
+	searching := map[string]bool{}
+	for i, ev := range evs {
+		if ev.id == "" || ev.id != ev.JSON.ID {
+			t.Errorf("event %d (%s): SSE id %q, JSON id %q; want them equal and set", i, ev.JSON.Detail.Type, ev.id, ev.JSON.ID)
+		}
+		if seen[ev.id] {
+			t.Errorf("event id %q appears twice", ev.id)
+		}
+		seen[ev.id] = true
+		if ev.JSON.Detail.Type == "MatchmakingSearching" {
+			for _, tk := range ev.JSON.Detail.Tickets {
+				searching[tk.TicketID] = true
+			}
+		}
+	}
+	if !searching["sse-a"] || !searching["sse-b"] {
+		t.Errorf("MatchmakingSearching events name tickets %v, want sse-a and sse-b; events %v", searching, eventTypes(evs))
+	}
+	var succeeded, cancelled *sseEvent
+	for i := range evs {
+		switch evs[i].JSON.Detail.Type {
+		case "MatchmakingSucceeded":
+			succeeded = &evs[i]
+		case "MatchmakingCancelled":
+			cancelled = &evs[i]
+		}
+	}
+	var matched []string
+	for _, tk := range succeeded.JSON.Detail.Tickets {
+		matched = append(matched, tk.TicketID)
+	}
+	if strings.Join(matched, ",") != "sse-a,sse-b" && strings.Join(matched, ",") != "sse-b,sse-a" || succeeded.JSON.Detail.MatchID == "" {
+		t.Errorf("MatchmakingSucceeded: tickets %v matchId %q", matched, succeeded.JSON.Detail.MatchID)
+	}
+	if len(cancelled.JSON.Detail.Tickets) != 1 || cancelled.JSON.Detail.Tickets[0].TicketID != "sse-c" {
+		t.Errorf("MatchmakingCancelled: %s", cancelled.data)
+	}
+	// The searching events come before the success.
+	if eventTypes(evs)[0] != "MatchmakingSearching" {
+		t.Errorf("event types %v, want MatchmakingSearching first", eventTypes(evs))
+	}
 }
