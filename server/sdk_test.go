@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -784,5 +785,142 @@ func TestSDKEventsOverSSE(t *testing.T) {
 	// The searching events come before the success.
 	if eventTypes(evs)[0] != "MatchmakingSearching" {
 		t.Errorf("event types %v, want MatchmakingSearching first", eventTypes(evs))
+	}
+}
+
+// postJSON calls an operation over awsJson1_1 (POST / with X-Amz-Target),
+// for this library's operations the SDK does not have, and returns the
+// status and body.
+func postJSON(t *testing.T, ctx context.Context, addr, op, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "GameLift."+op)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s: %v", op, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s: reading the answer: %v", op, err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// TestSDKPlacedMatchBackfill follows a WITH_QUEUE match through placement
+// (CompletePlacement, this library's operation, over awsJson1_1) and
+// backfills it by the GameSessionArn the SDK reads from the tickets'
+// GameSessionConnectionInfo.
+func TestSDKPlacedMatchBackfill(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	clock := newFakeClock(sdkEpoch)
+	srv, addr := startServer(t, server.Config{Tick: time.Hour, Clock: clock.Now})
+	c := sdkClient(addr, "AKID", "SECRET")
+	events := openEvents(t, ctx, addr)
+	if _, err := c.CreateMatchmakingRuleSet(ctx, &gamelift.CreateMatchmakingRuleSetInput{
+		Name: aws.String("duel"), RuleSetBody: aws.String(skillRuleSet),
+	}); err != nil {
+		t.Fatalf("CreateMatchmakingRuleSet: %v", err)
+	}
+	const queue = "arn:aws:gamelift:us-east-1:000000000000:gamesessionqueue/sdk"
+	if _, err := c.CreateMatchmakingConfiguration(ctx, &gamelift.CreateMatchmakingConfigurationInput{
+		Name: aws.String("placed"), RuleSetName: aws.String("duel"), RequestTimeoutSeconds: aws.Int32(60),
+		AcceptanceRequired: aws.Bool(false), FlexMatchMode: types.FlexMatchModeWithQueue, GameSessionQueueArns: []string{queue},
+	}); err != nil {
+		t.Fatalf("CreateMatchmakingConfiguration: %v", err)
+	}
+	for _, p := range []struct{ ticket, player string }{{"q-a", "amy"}, {"q-b", "bea"}} {
+		if _, err := c.StartMatchmaking(ctx, &gamelift.StartMatchmakingInput{
+			ConfigurationName: aws.String("placed"), TicketId: aws.String(p.ticket), Players: []types.Player{player(p.player, 10)},
+		}); err != nil {
+			t.Fatalf("StartMatchmaking %s: %v", p.ticket, err)
+		}
+	}
+	clock.Advance(time.Second)
+	srv.Step()
+	evs := nextEvents(t, events, "PotentialMatchCreated")
+	matchID := evs[len(evs)-1].JSON.Detail.MatchID
+	teams := map[string]string{}
+	for _, id := range []string{"q-a", "q-b"} {
+		tk := describeTicket(t, ctx, c, id)
+		if tk.Status != types.MatchmakingConfigurationStatusPlacing {
+			t.Fatalf("%s: status %s, want PLACING", id, tk.Status)
+		}
+		for _, p := range tk.Players {
+			teams[aws.ToString(p.PlayerId)] = aws.ToString(p.Team)
+		}
+	}
+
+	const session = "arn:aws:gamelift:us-east-1::gamesession/fleet-1/gs-1"
+	placed := clock.Advance(2 * time.Second)
+	status, body := postJSON(t, ctx, addr, "CompletePlacement",
+		`{"MatchId":"`+matchID+`","GameSessionArn":"`+session+`","IpAddress":"10.0.0.7","Port":7777}`)
+	if status != http.StatusOK {
+		t.Fatalf("CompletePlacement: %d %s", status, body)
+	}
+	var arn string
+	for _, id := range []string{"q-a", "q-b"} {
+		tk := describeTicket(t, ctx, c, id)
+		if tk.Status != types.MatchmakingConfigurationStatusCompleted || tk.EndTime == nil || !tk.EndTime.Equal(placed) {
+			t.Errorf("%s after CompletePlacement: status %s EndTime %v, want COMPLETED at %v", id, tk.Status, tk.EndTime, placed)
+		}
+		ci := tk.GameSessionConnectionInfo
+		if ci == nil {
+			t.Fatalf("%s: COMPLETED WITH_QUEUE ticket has no GameSessionConnectionInfo", id)
+		}
+		arn = aws.ToString(ci.GameSessionArn)
+		if arn != session || aws.ToString(ci.IpAddress) != "10.0.0.7" || aws.ToInt32(ci.Port) != 7777 {
+			t.Errorf("%s: connection info %q %q %d", id, arn, aws.ToString(ci.IpAddress), aws.ToInt32(ci.Port))
+		}
+		if len(ci.MatchedPlayerSessions) != 1 || !strings.HasPrefix(aws.ToString(ci.MatchedPlayerSessions[0].PlayerSessionId), "psess-") ||
+			aws.ToString(ci.MatchedPlayerSessions[0].PlayerId) != aws.ToString(tk.Players[0].PlayerId) {
+			t.Errorf("%s: MatchedPlayerSessions %+v", id, ci.MatchedPlayerSessions)
+		}
+	}
+
+	// Backfill the game session by the ARN the tickets carry; a new player
+	// joins it.
+	var existing []types.Player
+	for _, id := range []string{"amy", "bea"} {
+		p := player(id, 10)
+		p.Team, p.LatencyInMs = aws.String(teams[id]), nil
+		existing = append(existing, p)
+	}
+	bf, err := c.StartMatchBackfill(ctx, &gamelift.StartMatchBackfillInput{
+		ConfigurationName: aws.String("placed"), TicketId: aws.String("q-bf"), GameSessionArn: aws.String(arn), Players: existing,
+	})
+	if err != nil {
+		t.Fatalf("StartMatchBackfill: %v", err)
+	}
+	if tk := bf.MatchmakingTicket; tk == nil || aws.ToString(tk.TicketId) != "q-bf" || tk.Status != types.MatchmakingConfigurationStatusQueued {
+		t.Fatalf("StartMatchBackfill: %+v", tk)
+	}
+	if _, err := c.StartMatchmaking(ctx, &gamelift.StartMatchmakingInput{
+		ConfigurationName: aws.String("placed"), TicketId: aws.String("q-c"), Players: []types.Player{player("cy", 12)},
+	}); err != nil {
+		t.Fatalf("StartMatchmaking q-c: %v", err)
+	}
+	clock.Advance(time.Second)
+	srv.Step()
+	nextEvents(t, events, "MatchmakingSucceeded")
+	for _, id := range []string{"q-bf", "q-c"} {
+		tk := describeTicket(t, ctx, c, id)
+		if tk.Status != types.MatchmakingConfigurationStatusCompleted {
+			t.Errorf("%s after the backfill step: status %s (%s), want COMPLETED", id, tk.Status, aws.ToString(tk.StatusMessage))
+			continue
+		}
+		if id == "q-bf" {
+			continue // its players are in the game already: no new player sessions
+		}
+		ci := tk.GameSessionConnectionInfo
+		if ci == nil || aws.ToString(ci.GameSessionArn) != session || len(ci.MatchedPlayerSessions) != 1 ||
+			aws.ToString(ci.MatchedPlayerSessions[0].PlayerId) != "cy" {
+			t.Errorf("%s: connection info %+v, want game session %s with a player session for cy", id, ci, session)
+		}
 	}
 }
