@@ -411,8 +411,15 @@ func TestJSONProtocolLifecycle(t *testing.T) {
 			t.Errorf("request %s %s X-Amz-Target %q Content-Type %q, want awsJson1_1: POST / X-Amz-Target GameLift.<Op> application/x-amz-json-1.1", r.Method, r.Path, r.Target, r.ContentType)
 		}
 	}
-	if api < 10 {
-		t.Errorf("%d API requests recorded, want the whole lifecycle", api)
+	seen := map[string]bool{}
+	for _, r := range f.rec.requests() {
+		seen[r.Target] = true
+	}
+	for _, op := range []string{"CreateMatchmakingRuleSet", "CreateMatchmakingConfiguration", "DescribeMatchmakingConfigurations",
+		"StartMatchmaking", "DescribeMatchmaking", "StopMatchmaking", "StartMatchBackfill"} {
+		if !seen["GameLift."+op] {
+			t.Errorf("no request with X-Amz-Target GameLift.%s; targets seen: %v", op, seen)
+		}
 	}
 	t.Logf("%d API requests, e.g. %+v", api, f.rec.requests()[0])
 }
