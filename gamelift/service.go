@@ -309,7 +309,7 @@ func (s *Service) CreateMatchmakingRuleSet(now time.Time, in CreateMatchmakingRu
 		return MatchmakingRuleSet{}, invalidf("a rule set named %q already exists; rule sets are immutable, so create one with a new name", in.Name)
 	}
 	if len(s.ruleSets) >= s.opts.MaxRuleSets {
-		return MatchmakingRuleSet{}, limitExceededf("there are already %d rule sets; the limit is %d", len(s.ruleSets), s.opts.MaxRuleSets)
+		return MatchmakingRuleSet{}, limitExceededf("the limit is %d rule sets, and that many exist; delete one first", s.opts.MaxRuleSets)
 	}
 	rs, err := s.compileBody(in.RuleSetBody)
 	if err != nil {
@@ -565,7 +565,7 @@ func (s *Service) CreateMatchmakingConfiguration(now time.Time, in CreateMatchma
 		return MatchmakingConfiguration{}, invalidf("a configuration named %q already exists", in.Name)
 	}
 	if len(s.configs) >= s.opts.MaxConfigurations {
-		return MatchmakingConfiguration{}, limitExceededf("there are already %d configurations; the limit is %d", len(s.configs), s.opts.MaxConfigurations)
+		return MatchmakingConfiguration{}, limitExceededf("the limit is %d configurations, and that many exist; delete one first", s.opts.MaxConfigurations)
 	}
 	rec, err := s.ruleSet("RuleSetName", in.RuleSetName)
 	if err != nil {

@@ -111,7 +111,9 @@ type Ticket struct {
 	// EndTime is set once the ticket is terminal; zero before.
 	EndTime time.Time
 	Players []Player
-	// GameSessionConnectionInfo is set once the ticket is COMPLETED.
+	// GameSessionConnectionInfo is set once a ticket of a WITH_QUEUE match
+	// is COMPLETED (placed); never for STANDALONE matches or for the
+	// backfill ticket itself.
 	GameSessionConnectionInfo *GameSessionConnectionInfo
 	// EstimatedWaitTime is the engine's estimate of the wait in seconds, or
 	// nil when it has too little recent data.
