@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/matchforge/matchforge/gamelift"
 	"github.com/matchforge/matchforge/internal/strictjson"
@@ -25,15 +26,25 @@ type SetupFile struct {
 // the entry (RuleSets[1], Configurations[0]) and the operation's error;
 // what was created before it stays.
 func (s *Server) Setup(data []byte) error {
-	if _, serr := strictjson.Parse(data); serr != nil {
+	root, serr := strictjson.Parse(data)
+	if serr != nil {
 		line, col := strictjson.Position(data, serr.Offset)
 		return fmt.Errorf("setup: line %d, column %d: %s", line, col, serr.Msg)
 	}
+	const shape = `the document is {"RuleSets": [...], "Configurations": [...]}`
+	if root == nil || root.Kind != '{' {
+		return fmt.Errorf("setup: %s", shape)
+	}
+	known := []string{"RuleSets", "Configurations"}
+	for _, k := range root.Keys { // exact names, as the API's members
+		if !slices.Contains(known, k.Name) {
+			line, col := strictjson.Position(data, k.Start)
+			return fmt.Errorf("setup: line %d, column %d: unknown member %q%s; %s", line, col, k.Name, strictjson.DidYouMean(k.Name, known), shape)
+		}
+	}
 	var f SetupFile
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return fmt.Errorf("setup: %v; the document is {\"RuleSets\": [...], \"Configurations\": [...]}", err)
+	if err := json.Unmarshal(data, &f); err != nil {
+		return fmt.Errorf("setup: %v; %s", err, shape)
 	}
 	if len(f.RuleSets)+len(f.Configurations) == 0 {
 		return fmt.Errorf("setup: the document has no RuleSets and no Configurations")
