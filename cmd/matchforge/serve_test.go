@@ -537,26 +537,27 @@ func TestServeLogFormatJSON(t *testing.T) {
 // would: serve must still stop cleanly and exit 0, not die of the signal.
 func TestServeSignalRightAfterStart(t *testing.T) {
 	for i := range 5 {
-		p := startServe(t, "--tick", "50ms")
-		err := p.cmd.Process.Signal(syscall.SIGTERM)
-		if err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case <-p.done:
-		case <-time.After(serveStopTimeout):
-			t.Fatalf("run %d: matchforge serve did not exit within %v of SIGTERM", i, serveStopTimeout)
-		}
-		var ee *exec.ExitError
-		if errors.As(p.waitErr, &ee) {
-			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-				t.Fatalf("run %d: SIGTERM right after the endpoint line killed matchforge serve (%v) instead of stopping it cleanly: "+
-					"runServe logs the endpoint before it calls signal.NotifyContext; stderr:\n%s", i, ws.Signal(), p.stderr.String())
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			p := startServe(t, "--tick", "50ms")
+			if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
 			}
-		}
-		if p.waitErr != nil {
-			t.Fatalf("run %d: exit %v after SIGTERM, want 0; stderr:\n%s", i, p.waitErr, p.stderr.String())
-		}
+			select {
+			case <-p.done:
+			case <-time.After(serveStopTimeout):
+				t.Fatalf("matchforge serve did not exit within %v of SIGTERM", serveStopTimeout)
+			}
+			var ee *exec.ExitError
+			if errors.As(p.waitErr, &ee) {
+				if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+					t.Fatalf("SIGTERM right after the endpoint line killed matchforge serve (%v) instead of stopping it cleanly: "+
+						"runServe logs the endpoint before it calls signal.NotifyContext", ws.Signal())
+				}
+			}
+			if p.waitErr != nil {
+				t.Fatalf("exit %v after SIGTERM, want 0", p.waitErr)
+			}
+		})
 	}
 }
 
