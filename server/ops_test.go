@@ -129,6 +129,8 @@ func TestHealthReadinessAndCleanStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	mustDo(t, s, gamelift.OpStartMatchmaking, map[string]any{"ConfigurationName": "lobby", "Players": []any{map[string]any{"PlayerId": "last"}}})
+	s.Step()
 	if err := s.Serve(ctx, ln); err != ErrServed {
 		t.Errorf("a second Serve: %v, want ErrServed", err)
 	}
@@ -141,8 +143,12 @@ func TestHealthReadinessAndCleanStop(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Serve did not return within 10s")
 	}
-	if _, err := io.ReadAll(resp.Body); err != nil {
+	rest, err := io.ReadAll(resp.Body)
+	if err != nil {
 		t.Errorf("the event stream did not end cleanly: %v", err)
+	}
+	if !strings.Contains(string(rest), `"type":"MatchmakingSearching"`) {
+		t.Errorf("the event published before the stop was not streamed: %q", rest)
 	}
 	if code, _ := get(s.Handler(), "/readyz"); code != 503 {
 		t.Errorf("readyz after the stop: %d", code)

@@ -140,6 +140,8 @@ func checkMediaType(r *http.Request, want ...string) *apiError {
 // answer. Nothing changes in the service unless the operation runs.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, wr wire, op string, check func() *apiError, decode func([]byte) ([]byte, *apiError)) {
 	start := time.Now()
+	s.inflight.Add(1)
+	defer s.inflight.Add(-1)
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic serving a request", "operation", op, "panic", fmt.Sprint(p))

@@ -42,6 +42,8 @@ type Server struct {
 	verifier verifier
 	mux      *http.ServeMux
 
+	inflight atomic.Int64 // API requests in progress
+	streams  sync.Map     // *atomic.Uint64 -> struct{}: each GET /events stream's next position
 	served   atomic.Bool
 	ready    atomic.Bool
 	stopping chan struct{} // closed when Serve begins to stop
@@ -235,22 +237,47 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	case err = <-served:
 	}
+	// Stop in an order that loses nothing: no new connections and no more
+	// steps; the requests in progress finish; then the event streams write
+	// every event up to the last and end; then webhooks drain.
 	s.ready.Store(false)
-	s.stopOnce.Do(func() { close(s.stopping) })
 	shutCtx, cancel := context.WithTimeout(context.Background(), s.cfg.DrainTimeout)
 	defer cancel()
-	if serr := hs.Shutdown(shutCtx); serr != nil {
-		s.log.Warn("requests still running at shutdown", "error", serr)
-		hs.Close()
-	}
+	shut := make(chan error, 1)
+	go func() { shut <- hs.Shutdown(shutCtx) }()
 	close(stopSteps)
 	<-stepDone
+	s.waitRequests(shutCtx)
+	s.stopOnce.Do(func() { close(s.stopping) })
+	if serr := <-shut; serr != nil {
+		s.log.Warn("connections still open at the drain timeout; closing them", "error", serr)
+		hs.Close()
+	}
 	undelivered := s.hooks.drain(shutCtx)
 	s.log.Info("stopped", "webhookEventsUndelivered", undelivered)
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+// waitRequests waits until no API request is in progress, or ctx ends. The
+// listener is closed by then, so the count only falls; it is read twice
+// 5ms apart, to let a request already read from a kept-alive connection
+// start.
+func (s *Server) waitRequests(ctx context.Context) {
+	for idle := 0; idle < 2; {
+		if s.inflight.Load() == 0 {
+			idle++
+		} else {
+			idle = 0
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 // Service runs fn with the service, holding the server's lock, and
@@ -267,6 +294,20 @@ func (s *Server) Service(fn func(svc *gamelift.Service, now time.Time)) {
 // Step steps the engine now, outside the Tick schedule, and publishes the
 // events. Tests and tools use it with a fake Clock.
 func (s *Server) Step() { s.step() }
+
+// streamBacklog returns how many events the open GET /events streams
+// have yet to write, summed.
+func (s *Server) streamBacklog() int64 {
+	end := s.hub.end()
+	var n int64
+	s.streams.Range(func(k, _ any) bool {
+		if c := k.(*atomic.Uint64).Load(); c < end {
+			n += int64(end - c)
+		}
+		return true
+	})
+	return n
+}
 
 // counts returns the tickets by configuration and status, for metrics.
 func (s *Server) counts() map[string]map[string]int {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -56,9 +57,14 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	bw.Flush()
 	flusher.Flush()
 
+	cursor := new(atomic.Uint64)
+	cursor.Store(from)
+	s.streams.Store(cursor, struct{}{})
+	defer s.streams.Delete(cursor)
 	beat := time.NewTicker(heartbeat)
 	defer beat.Stop()
 	var buf []record
+	stopping := false
 	for {
 		var lost bool
 		var wait <-chan struct{}
@@ -88,12 +94,16 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 				n++
 			}
 			from = buf[len(buf)-1].pos + 1
+			cursor.Store(from)
 			if err := bw.Flush(); err != nil {
 				return
 			}
 			flusher.Flush()
 			s.tel.delivered("sse", n)
 			continue
+		}
+		if stopping { // every event published before the stop is written
+			return
 		}
 		select {
 		case <-wait:
@@ -106,7 +116,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case <-s.stopping:
-			return
+			stopping = true
 		}
 	}
 }

@@ -75,7 +75,7 @@ func newTelemetry(mp metric.MeterProvider, s *Server) (*telemetry, error) {
 	if err != nil {
 		return nil, err
 	}
-	pending, err := m.Int64ObservableGauge("matchforge.events.pending", metric.WithDescription("events waiting for delivery, by sink"))
+	pending, err := m.Int64ObservableGauge("matchforge.events.pending", metric.WithDescription("events waiting for delivery, by sink: queued for webhooks, or not yet written to the open SSE streams"))
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +88,7 @@ func newTelemetry(mp metric.MeterProvider, s *Server) (*telemetry, error) {
 			o.ObserveInt64(waiting, int64(byStatus["QUEUED"]+byStatus["SEARCHING"]), metric.WithAttributes(cfg))
 		}
 		o.ObserveInt64(pending, t.pending.Load(), metric.WithAttributes(attribute.String("sink", "webhook")))
+		o.ObserveInt64(pending, s.streamBacklog(), metric.WithAttributes(attribute.String("sink", "sse")))
 		return nil
 	}, tickets, waiting, pending)
 	if err != nil {

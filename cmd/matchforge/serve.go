@@ -69,6 +69,11 @@ func serveFlags() (*cmdFlags, *serveArgs) {
 // runServe implements "matchforge serve". It blocks until SIGINT or
 // SIGTERM, then stops cleanly and returns 0.
 func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Catch the signals before anything is announced: a signal that comes
+	// as soon as the endpoint is logged must stop the server cleanly, not
+	// kill the process.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	fs, a := serveFlags()
 	if status, ok := fs.parse(args, stdout, stderr); !ok {
 		return status
@@ -154,8 +159,6 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	logger.Info("matchforge serve", "endpoint", "http://"+ln.Addr().String(), "state", "in memory only: a restart starts empty",
 		"signatures", signatures, "seed", seed, "setup", *a.setup)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if err := srv.Serve(ctx, ln); err != nil {
 		return fail("%v", err)
 	}
