@@ -18,6 +18,10 @@ fuzz:
 	go test ./gamelift -run '^$$' -fuzz FuzzReadScenario -fuzztime $(FUZZTIME)
 	go test ./bench -run '^$$' -fuzz FuzzDecodePopulation -fuzztime $(FUZZTIME)
 	go test ./internal/strictjson -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	go test ./internal/rpcv2 -run '^$$' -fuzz FuzzRequestToJSON -fuzztime $(FUZZTIME)
+	go test ./internal/sigv4 -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
+	go test ./internal/sigv4 -run '^$$' -fuzz FuzzParseCredentials -fuzztime $(FUZZTIME)
+	go test ./server -run '^$$' -fuzz FuzzHandler -fuzztime $(FUZZTIME)
 
 # Every benchmark but the million-ticket ones (skipped with -short; run
 # them with: go test ./bench -run '^$$' -bench 'pool=1m' -benchtime 3x -timeout 30m).

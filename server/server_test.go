@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -240,7 +241,7 @@ func FuzzHandler(f *testing.F) {
 		}
 		var r *http.Request
 		if cbor {
-			r = httptest.NewRequest(http.MethodPost, "/service/GameLift/operation/"+op, bytes.NewReader(body))
+			r = httptest.NewRequest(http.MethodPost, "/service/GameLift/operation/"+url.PathEscape(op), bytes.NewReader(body))
 			r.Header.Set("Content-Type", "application/cbor")
 		} else {
 			r = httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
