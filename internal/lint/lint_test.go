@@ -114,6 +114,8 @@ var allowedImports = map[string][]string{
 	"internal/strictjson": {},
 	"internal/rpcv2":      {},
 	"internal/loadgen":    {},
+	// The operation log and snapshots of serve --data-dir.
+	"oplog": {},
 }
 
 // exemptPackages are not checked at all.

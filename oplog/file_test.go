@@ -1,0 +1,346 @@
+package oplog
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+func rec(i int) Record {
+	if i%3 == 0 {
+		return Record{Kind: KindStep, Time: t0.Add(time.Duration(i) * time.Millisecond)}
+	}
+	return Record{Kind: KindOp, Time: t0.Add(time.Duration(i) * time.Millisecond), Op: "StartMatchmaking",
+		Input: []byte(fmt.Sprintf(`{"ConfigurationName":"c","Players":[{"PlayerId":"p%d"}]}`, i))}
+}
+
+// loaded holds what Load handed over.
+type loaded struct {
+	snapSeq uint64
+	snap    []byte
+	seqs    []uint64
+	recs    []Record
+}
+
+func load(t *testing.T, dir string, opts Options) (*FileLog, loaded, error) {
+	t.Helper()
+	l, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got loaded
+	err = l.Load(func(seq uint64, r io.Reader) error {
+		got.snapSeq = seq
+		got.snap, _ = io.ReadAll(r)
+		return nil
+	}, func(seq uint64, r Record) error {
+		got.seqs = append(got.seqs, seq)
+		got.recs = append(got.recs, r)
+		return nil
+	})
+	return l, got, err
+}
+
+func mustLoad(t *testing.T, dir string, opts Options) (*FileLog, loaded) {
+	t.Helper()
+	l, got, err := load(t, dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l, got
+}
+
+func appendN(t *testing.T, l *FileLog, from, to int) {
+	t.Helper()
+	for i := from; i < to; i++ {
+		seq, err := l.Append(rec(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Wait(seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func same(a, b Record) bool {
+	return a.Kind == b.Kind && a.Time.Equal(b.Time) && a.Op == b.Op && bytes.Equal(a.Input, b.Input)
+}
+
+func checkRecords(t *testing.T, got loaded, first, n int) {
+	t.Helper()
+	if len(got.recs) != n {
+		t.Fatalf("replayed %d records, want %d", len(got.recs), n)
+	}
+	for i, r := range got.recs {
+		if got.seqs[i] != uint64(first+i) || !same(r, rec(first+i-1)) {
+			t.Fatalf("record %d: seq %d %+v, want seq %d %+v", i, got.seqs[i], r, first+i, rec(first+i-1))
+		}
+	}
+}
+
+func TestAppendLoadRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	l, got := mustLoad(t, dir, Options{})
+	if len(got.recs) != 0 || got.snap != nil {
+		t.Fatalf("a new log replayed %+v", got)
+	}
+	appendN(t, l, 0, 50)
+	l.Close()
+	l2, got := mustLoad(t, dir, Options{})
+	checkRecords(t, got, 1, 50)
+	// Appending after a reload continues the sequence.
+	seq, err := l2.Append(rec(50), rec(51))
+	if err != nil || seq != 52 {
+		t.Fatalf("Append after reload: %d %v, want 52", seq, err)
+	}
+	l2.Wait(seq)
+	l2.Close()
+	_, got = mustLoad(t, dir, Options{})
+	checkRecords(t, got, 1, 52)
+}
+
+func TestGroupCommit(t *testing.T) {
+	l, _ := mustLoad(t, t.TempDir(), Options{})
+	const writers, each = 16, 50
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				seq, err := l.Append(rec(w*each + i))
+				if err == nil {
+					err = l.Wait(seq)
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	l.mu.Lock()
+	syncs, durable := l.syncs, l.durable
+	l.mu.Unlock()
+	if durable != writers*each {
+		t.Fatalf("durable up to %d, want %d", durable, writers*each)
+	}
+	if syncs >= writers*each {
+		t.Errorf("%d syncs for %d appends: no group commit", syncs, writers*each)
+	}
+	t.Logf("%d appends in %d syncs", writers*each, syncs)
+}
+
+func lastSegment(t *testing.T, dir string) string {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(dir, "seg-*.log"))
+	if len(m) == 0 {
+		t.Fatal("no segment")
+	}
+	return m[len(m)-1]
+}
+
+func TestTornFinalRecordIsDropped(t *testing.T) {
+	base := t.TempDir()
+	l, _ := mustLoad(t, base, Options{})
+	appendN(t, l, 0, 5)
+	l.Close()
+	seg := lastSegment(t, base)
+	full, _ := os.ReadFile(seg)
+	lastLen := len(encodeRecord(nil, 5, rec(4)))
+	for cut := 1; cut < lastLen; cut++ {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, filepath.Base(seg)), full[:len(full)-cut], 0o644)
+		var logs bytes.Buffer
+		l, got := mustLoad(t, dir, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		checkRecords(t, got, 1, 4)
+		if !strings.Contains(logs.String(), "torn final record") {
+			t.Fatalf("cut %d: no log line: %q", cut, logs.String())
+		}
+		// The log goes on from record 5, and a reload sees it whole.
+		if seq, err := l.Append(rec(4)); err != nil || seq != 5 || l.Wait(seq) != nil {
+			t.Fatalf("cut %d: Append after the torn record: %d %v", cut, seq, err)
+		}
+		l.Close()
+		_, got = mustLoad(t, dir, Options{})
+		checkRecords(t, got, 1, 5)
+	}
+	// A final record whose checksum is wrong is torn too.
+	dir := t.TempDir()
+	bad := bytes.Clone(full)
+	bad[len(bad)-1] ^= 0xff
+	os.WriteFile(filepath.Join(dir, filepath.Base(seg)), bad, 0o644)
+	_, got := mustLoad(t, dir, Options{})
+	checkRecords(t, got, 1, 4)
+}
+
+func TestDamageBeforeTheEndStopsLoad(t *testing.T) {
+	dir := t.TempDir()
+	l, _ := mustLoad(t, dir, Options{})
+	appendN(t, l, 0, 5)
+	l.Close()
+	seg := lastSegment(t, dir)
+	data, _ := os.ReadFile(seg)
+	first := len(encodeRecord(nil, 1, rec(0)))
+	data[first-1] ^= 0x01 // the first record's last byte
+	os.WriteFile(seg, data, 0o644)
+	_, _, err := load(t, dir, Options{})
+	var ce *CorruptError
+	if !errors.As(err, &ce) || ce.File != seg || ce.Offset != 0 || !strings.Contains(ce.Msg, "checksum") {
+		t.Fatalf("Load of a damaged first record: %v", err)
+	}
+	if !strings.Contains(err.Error(), seg) || !strings.Contains(err.Error(), "byte 0") {
+		t.Errorf("the message %q does not name the file and offset", err)
+	}
+}
+
+func TestRotationCheckpointAndGaps(t *testing.T) {
+	dir := t.TempDir()
+	l, _ := mustLoad(t, dir, Options{SegmentBytes: 300})
+	appendN(t, l, 0, 40)
+	segs, _ := filepath.Glob(filepath.Join(dir, "seg-*.log"))
+	if len(segs) < 5 {
+		t.Fatalf("%d segments for 40 records of about 80 bytes with SegmentBytes 300", len(segs))
+	}
+	if err := l.Checkpoint(41, []byte("x")); err == nil {
+		t.Error("Checkpoint past the last record accepted")
+	}
+	if err := l.Checkpoint(30, []byte("state after 30")); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Checkpoint(20, []byte("older")); err == nil {
+		t.Error("Checkpoint older than the last accepted")
+	}
+	appendN(t, l, 40, 45)
+	l.Close()
+	after, _ := filepath.Glob(filepath.Join(dir, "seg-*.log"))
+	if len(after) >= len(segs) {
+		t.Errorf("%d segments after the checkpoint, %d before: none removed", len(after), len(segs))
+	}
+	_, got := mustLoad(t, dir, Options{SegmentBytes: 300})
+	if got.snapSeq != 30 || string(got.snap) != "state after 30" {
+		t.Fatalf("snapshot %d %q", got.snapSeq, got.snap)
+	}
+	checkRecords(t, got, 31, 15)
+
+	// A missing segment between the snapshot and the rest is a gap.
+	gap := t.TempDir()
+	l, _ = mustLoad(t, gap, Options{SegmentBytes: 200})
+	appendN(t, l, 0, 20)
+	l.Close()
+	segs, _ = filepath.Glob(filepath.Join(gap, "seg-*.log"))
+	os.Remove(segs[1])
+	if _, _, err := load(t, gap, Options{}); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("Load with a segment gone: %v", err)
+	}
+
+	// A damaged snapshot is refused, never half-loaded.
+	snaps, _ := filepath.Glob(filepath.Join(dir, "snap-*.snap"))
+	data, _ := os.ReadFile(snaps[0])
+	data[len(data)-1] ^= 0xff
+	os.WriteFile(snaps[0], data, 0o644)
+	var ce *CorruptError
+	if _, _, err := load(t, dir, Options{}); !errors.As(err, &ce) || !strings.Contains(ce.Msg, "checksum") {
+		t.Errorf("Load with a damaged snapshot: %v", err)
+	}
+}
+
+func TestMisuse(t *testing.T) {
+	l, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(rec(1)); err == nil {
+		t.Error("Append before Load accepted")
+	}
+	if err := l.Load(func(uint64, io.Reader) error { return nil }, func(uint64, Record) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(Record{Kind: 9}); err == nil {
+		t.Error("a record of unknown kind accepted")
+	}
+	l.Close()
+	if _, err := l.Append(rec(1)); !errors.Is(err, ErrClosed) {
+		t.Errorf("Append after Close: %v", err)
+	}
+	if _, err := Open(t.TempDir(), Options{SegmentBytes: -1}); err == nil {
+		t.Error("negative SegmentBytes accepted")
+	}
+}
+
+// FuzzLoad loads arbitrary bytes as a segment: Load never panics, and it
+// either replays records or says why not.
+func FuzzLoad(f *testing.F) {
+	var good []byte
+	for i := range 3 {
+		good = encodeRecord(good, uint64(i+1), rec(i))
+	}
+	f.Add(good)
+	f.Add(good[:len(good)-3])
+	f.Add([]byte{1, 2, 3})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, segName(1)), data, 0o644)
+		l, got, err := load(t, dir, Options{})
+		if err == nil {
+			defer l.Close()
+			for i, s := range got.seqs {
+				if s != uint64(i+1) {
+					t.Fatalf("replayed seq %d at %d", s, i)
+				}
+			}
+			if seq, err := l.Append(rec(0)); err != nil || seq != uint64(len(got.seqs)+1) {
+				t.Fatalf("Append after Load: %d %v", seq, err)
+			}
+			return
+		}
+		var ce *CorruptError
+		if !errors.As(err, &ce) {
+			t.Fatalf("Load failed with %v, not a *CorruptError", err)
+		}
+	})
+}
+
+// BenchmarkAppendWait appends one record per operation from parallel
+// goroutines and waits for it, as the server's requests do: the syncs per
+// record show the group commit.
+func BenchmarkAppendWait(b *testing.B) {
+	l, err := Open(b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	l.Load(func(uint64, io.Reader) error { return nil }, func(uint64, Record) error { return nil })
+	r := rec(1)
+	b.SetParallelism(32)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			seq, err := l.Append(r)
+			if err == nil {
+				err = l.Wait(seq)
+			}
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	l.mu.Lock()
+	b.ReportMetric(float64(l.syncs)/float64(b.N), "syncs/record")
+	l.mu.Unlock()
+}
