@@ -64,6 +64,7 @@ func (c *Config) fill() {
 type Engine struct {
 	cfg       Config
 	rng       *rand.Rand
+	pcg       *rand.PCG // rng's source, kept so that Snapshot can save its state
 	locs      *ticket.Locations
 	configs   map[string]*config
 	order     []*config // the configurations by name, the order Step visits them in
@@ -89,9 +90,11 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	cfg.fill()
+	pcg := rand.NewPCG(cfg.Seed, 0x6d61746368666f72)
 	return &Engine{
 		cfg:       cfg,
-		rng:       rand.New(rand.NewPCG(cfg.Seed, 0x6d61746368666f72)),
+		rng:       rand.New(pcg),
+		pcg:       pcg,
 		locs:      ticket.NewLocations(),
 		configs:   map[string]*config{},
 		tickets:   map[string]*tk{},

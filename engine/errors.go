@@ -16,6 +16,10 @@ var (
 	// ErrNotFound: the configuration, ticket, match or game session named
 	// does not exist. The gamelift package reports it as NotFoundException.
 	ErrNotFound = errors.New("not found")
+	// ErrSnapshot: Restore refused a snapshot: not one, corrupt (checksum
+	// mismatch), truncated, of a newer format version, or inconsistent. The
+	// error wraps it with what is wrong; nothing was loaded.
+	ErrSnapshot = errors.New("snapshot refused")
 )
 
 // Error is an operation's error: its kind (one of the sentinels) and a

@@ -1,0 +1,562 @@
+package engine_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/matchforge/matchforge/engine"
+	"github.com/matchforge/matchforge/gamelift"
+	"github.com/matchforge/matchforge/ruleset"
+	"github.com/matchforge/matchforge/ticket"
+	"pgregory.net/rapid"
+)
+
+// snapRuleSets are the rule sets of the snapshot tests: a 1v1 skill
+// distance rule with an expansion, a 2v2 comparison rule with parties, a
+// banded latency rule set (the pool's group index), a string batch key
+// with sorted batching, and a large rule set (the balanced sweep).
+var snapRuleSets = map[string]string{
+	"duel": `{"name": "duel", "ruleLanguageVersion": "1.0",
+	  "playerAttributes": [{"name": "skill", "type": "number", "default": 10}],
+	  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 1}, {"name": "blue", "minPlayers": 1, "maxPlayers": 1}],
+	  "rules": [{"name": "CloseSkill", "type": "distance",
+	    "measurements": ["max(flatten(teams[*].players.attributes[skill]))"],
+	    "referenceValue": "min(flatten(teams[*].players.attributes[skill]))", "maxDistance": 10}],
+	  "expansions": [{"target": "rules[CloseSkill].maxDistance", "steps": [{"waitTimeSeconds": 3, "value": 40}]}]}`,
+	"pairs": `{"name": "pairs", "ruleLanguageVersion": "1.0",
+	  "playerAttributes": [{"name": "skill", "type": "number", "default": 10}, {"name": "mode", "type": "string", "default": "dm"}],
+	  "teams": [{"name": "red", "minPlayers": 2, "maxPlayers": 2}, {"name": "blue", "minPlayers": 2, "maxPlayers": 2}],
+	  "rules": [{"name": "SameMode", "type": "comparison", "measurements": ["flatten(teams[*].players.attributes[mode])"], "operation": "="},
+	    {"name": "Fair", "type": "distance", "measurements": ["avg(teams[*].players.attributes[skill])"],
+	     "referenceValue": "avg(flatten(teams[*].players.attributes[skill]))", "maxDistance": 15}],
+	  "expansions": [{"target": "teams[red,blue].minPlayers", "steps": [{"waitTimeSeconds": 4, "value": 1}]}]}`,
+	"ping": `{"name": "ping", "ruleLanguageVersion": "1.0",
+	  "playerAttributes": [{"name": "skill", "type": "number", "default": 50}],
+	  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 2}, {"name": "blue", "minPlayers": 1, "maxPlayers": 2}],
+	  "rules": [{"name": "Band", "type": "batchDistance", "batchAttribute": "skill", "maxDistance": 10},
+	    {"name": "Ping", "type": "latency", "maxLatency": 60}],
+	  "expansions": [{"target": "rules[Band].maxDistance", "steps": [{"waitTimeSeconds": 2, "value": 30}]},
+	    {"target": "rules[Ping].maxLatency", "steps": [{"waitTimeSeconds": 3, "value": 150}]}]}`,
+	"sorted": stagingRuleSets["sorted"],
+	"large":  stagingRuleSets["large"],
+}
+
+var snapNames = []string{"duel", "pairs", "ping", "sorted", "large"}
+
+// snapConfig is one configuration of a generated set.
+type snapConfig struct {
+	name, body string
+	cfg        engine.Configuration
+}
+
+func drawConfigs(t *rapid.T) []snapConfig {
+	var out []snapConfig
+	for _, kind := range snapNames {
+		if !rapid.Bool().Draw(t, "use-"+kind) && kind != "duel" {
+			continue
+		}
+		rs := ruleset.MustLoad([]byte(snapRuleSets[kind]))
+		c := engine.Configuration{
+			Name:                kind,
+			RuleSet:             rs,
+			RequestTimeout:      time.Duration(rapid.IntRange(8, 30).Draw(t, "timeout")) * time.Second,
+			AcceptanceRequired:  rapid.Bool().Draw(t, "acceptance"),
+			AcceptanceTimeout:   time.Duration(rapid.IntRange(1, 6).Draw(t, "acceptTimeout")) * time.Second,
+			PlacementTimeout:    time.Duration(rapid.IntRange(1, 8).Draw(t, "placeTimeout")) * time.Second,
+			GameSessionLifetime: time.Duration(rapid.IntRange(5, 60).Draw(t, "lifetime")) * time.Second,
+			CustomEventData:     "data-" + kind,
+		}
+		if rapid.Bool().Draw(t, "withQueue") {
+			c.Mode = engine.WithQueue
+		}
+		if rapid.Bool().Draw(t, "auto") {
+			c.Backfill = engine.BackfillAutomatic
+		}
+		out = append(out, snapConfig{name: kind, body: snapRuleSets[kind], cfg: c})
+	}
+	return out
+}
+
+// snapOp is one generated operation. Its fields are raw draws; the driver
+// resolves them against what it has seen (ticket ids, matches, sessions),
+// which is the same on every run.
+type snapOp struct {
+	kind    int
+	dt      time.Duration
+	pick    int
+	pick2   int
+	flag    bool
+	players []ticket.Player
+}
+
+const (
+	opStart = iota
+	opStop
+	opAccept
+	opPlace
+	opBackfill
+	opLeft
+	opEnd
+	opStep
+	opUpdate
+	opKinds
+)
+
+func drawOps(t *rapid.T, n int) []snapOp {
+	ops := make([]snapOp, n)
+	for i := range ops {
+		op := snapOp{
+			kind:  rapid.IntRange(0, opKinds+4).Draw(t, "op"),
+			dt:    time.Duration(rapid.IntRange(0, 2500).Draw(t, "dt")) * time.Millisecond,
+			pick:  rapid.IntRange(0, 1<<20).Draw(t, "pick"),
+			pick2: rapid.IntRange(0, 1<<20).Draw(t, "pick2"),
+			flag:  rapid.Bool().Draw(t, "flag"),
+		}
+		switch {
+		case op.kind >= opKinds:
+			op.kind = opStart // more arrivals than anything else
+		case op.kind == opStep && rapid.IntRange(0, 4).Draw(t, "jump") == 0:
+			op.dt = time.Duration(rapid.IntRange(5, 40).Draw(t, "jumpSeconds")) * time.Second
+		}
+		if op.kind == opStart {
+			for j := range rapid.IntRange(1, 2).Draw(t, "party") {
+				p := ticket.Player{
+					PlayerID: fmt.Sprintf("p%d", rapid.IntRange(0, 3*n).Draw(t, "player")),
+					PlayerAttributes: map[string]ticket.AttributeValue{
+						"skill": ticket.Number(float64(rapid.IntRange(0, 60).Draw(t, "skill"))),
+					},
+					LatencyInMs: map[string]int{"east": rapid.IntRange(10, 120).Draw(t, "east")},
+				}
+				if rapid.Bool().Draw(t, "west") {
+					p.LatencyInMs["west"] = rapid.IntRange(10, 120).Draw(t, "westMs")
+				}
+				if rapid.IntRange(0, 5).Draw(t, "rare") == 0 {
+					// A location few tickets name: it leaves the table and
+					// its id is handed out again.
+					p.LatencyInMs[fmt.Sprintf("rare%d", rapid.IntRange(0, 3).Draw(t, "rareLoc"))] = rapid.IntRange(10, 50).Draw(t, "rareMs")
+				}
+				if rapid.Bool().Draw(t, "mode") {
+					p.PlayerAttributes["mode"] = ticket.String("ctf")
+				}
+				if j == 1 {
+					p.PlayerID += "b"
+				}
+				op.players = append(op.players, p)
+			}
+		}
+		ops[i] = op
+	}
+	return ops
+}
+
+// snapDriver runs operations on an engine and logs everything observable.
+type snapDriver struct {
+	t        *rapid.T
+	e        *engine.Engine
+	ecfg     engine.Config
+	configs  []snapConfig
+	now      time.Time
+	tickets  []string
+	matches  []string
+	sessions []string
+	seen     map[string]bool
+	log      []string // per operation: its result, events and reads
+	arns     int
+	render   gamelift.Renderer
+}
+
+func newSnapDriver(t *rapid.T, ecfg engine.Config, configs []snapConfig) *snapDriver {
+	e, err := engine.New(ecfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &snapDriver{t: t, e: e, ecfg: ecfg, configs: configs, now: t0, seen: map[string]bool{}, render: gamelift.Renderer{MatchmakerData: true}}
+	for _, c := range configs {
+		if err := e.AddConfiguration(t0, c.cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
+}
+
+func (d *snapDriver) note(kind, id string) {
+	if id == "" || d.seen[kind+id] {
+		return
+	}
+	d.seen[kind+id] = true
+	switch kind {
+	case "t":
+		d.tickets = append(d.tickets, id)
+	case "m":
+		d.matches = append(d.matches, id)
+	case "s":
+		d.sessions = append(d.sessions, id)
+	}
+}
+
+func pickOf(xs []string, k int) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return xs[k%len(xs)]
+}
+
+// eventText renders an event completely: its one-line form and its
+// FlexMatch JSON with the matchmaker data.
+func (d *snapDriver) eventText(ev *engine.Event) string {
+	j, err := json.Marshal(d.render.Render(ev))
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return ev.String() + " " + string(j)
+}
+
+func (d *snapDriver) run(op snapOp) {
+	var b strings.Builder
+	e := d.e
+	d.now = d.now.Add(op.dt)
+	var err error
+	switch op.kind {
+	case opStart:
+		cfg := d.configs[op.pick%len(d.configs)].name
+		var tk ticket.Ticket
+		tk, err = e.StartMatchmaking(d.now, engine.MatchmakingRequest{Configuration: cfg, Players: op.players})
+		d.note("t", tk.TicketID)
+	case opStop:
+		err = e.StopMatchmaking(d.now, pickOf(d.tickets, op.pick))
+	case opAccept:
+		id := pickOf(d.tickets, op.pick)
+		var ids []string
+		if tk, ok := e.Ticket(id); ok {
+			for i, p := range tk.Players {
+				if i == 0 || op.pick2%2 == 0 {
+					ids = append(ids, p.PlayerID)
+				}
+			}
+		}
+		answer := engine.Accepted
+		if op.flag && op.pick2%3 == 0 {
+			answer = engine.Rejected
+		}
+		err = e.AcceptMatch(d.now, id, ids, answer)
+	case opPlace:
+		id := pickOf(d.matches, op.pick)
+		if op.flag || op.pick2%4 != 0 {
+			d.arns++
+			err = e.CompletePlacement(d.now, id, engine.Placement{GameSession: fmt.Sprintf("arn:gs/%d", d.arns), IPAddress: "10.0.0.1", Port: 7000 + d.arns})
+		} else {
+			err = e.FailPlacement(d.now, id, "NO_CAPACITY")
+		}
+	case opBackfill:
+		cfg := d.configs[op.pick2%len(d.configs)]
+		session := pickOf(d.sessions, op.pick)
+		var players []ticket.Player
+		if gs, ok := e.GameSession(session); ok {
+			cfg = d.configFor(gs.Config.Name)
+			for _, team := range gs.Teams() {
+				for _, p := range team.Players {
+					pl := ticket.Player{PlayerID: p.ID, Team: team.Name, PlayerAttributes: map[string]ticket.AttributeValue{}}
+					p.Attributes(func(a ticket.Attr, v ticket.AttributeValue) { pl.PlayerAttributes[a.Name] = v })
+					pl.LatencyInMs = map[string]int{"east": 30}
+					players = append(players, pl)
+				}
+			}
+			if op.flag && len(players) > 1 {
+				players = players[:len(players)-1] // a player left without being reported
+			}
+		} else {
+			session = ""
+			players = []ticket.Player{{PlayerID: fmt.Sprintf("bf%d", op.pick2), Team: "red",
+				PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.Number(20)}, LatencyInMs: map[string]int{"east": 20}}}
+		}
+		var tk ticket.Ticket
+		tk, err = e.StartMatchBackfill(d.now, engine.BackfillRequest{Configuration: cfg.name, GameSession: session, Players: players})
+		d.note("t", tk.TicketID)
+	case opLeft:
+		session := pickOf(d.sessions, op.pick)
+		var ids []string
+		if gs, ok := e.GameSession(session); ok {
+			for _, team := range gs.Teams() {
+				for _, p := range team.Players {
+					if len(ids) == 0 || op.pick2%3 == 0 {
+						ids = append(ids, p.ID)
+					}
+				}
+			}
+		}
+		err = e.ReportPlayersLeft(d.now, session, ids)
+	case opEnd:
+		err = e.EndGameSession(d.now, pickOf(d.sessions, op.pick))
+	case opStep:
+		d.record(&b, e.Step(d.now))
+	case opUpdate:
+		sc := d.configFor(d.configs[op.pick%len(d.configs)].name)
+		cur, _ := e.Configuration(sc.name)
+		if op.flag {
+			// The same rule set, as the engine holds it, other settings.
+			cur.AcceptanceRequired = !cur.AcceptanceRequired
+		} else {
+			cur.RuleSet = ruleset.MustLoad([]byte(sc.body)) // a new rule set: the pool is rebuilt
+		}
+		cur.CustomEventData = fmt.Sprintf("v%d", op.pick2)
+		err = e.UpdateConfiguration(d.now, cur)
+	}
+	fmt.Fprintf(&b, "op %d at %s: err=%v\n", op.kind, d.now.Format(time.RFC3339Nano), err)
+	d.record(&b, e.Events())
+	d.reads(&b)
+	d.log = append(d.log, b.String())
+}
+
+func (d *snapDriver) configFor(name string) snapConfig {
+	for _, c := range d.configs {
+		if c.name == name {
+			return c
+		}
+	}
+	d.t.Fatalf("no configuration %s", name)
+	return snapConfig{}
+}
+
+func (d *snapDriver) record(b *strings.Builder, evs []engine.Event) {
+	for i := range evs {
+		ev := &evs[i]
+		b.WriteString(d.eventText(ev))
+		b.WriteByte('\n')
+		for _, r := range ev.Tickets {
+			d.note("t", r.ID())
+		}
+		if ev.Match != nil {
+			d.note("m", ev.Match.ID)
+		}
+		if ev.Session != nil {
+			d.note("s", ev.Session.ID)
+		}
+	}
+}
+
+// reads logs every read the engine answers.
+func (d *snapDriver) reads(b *strings.Builder) {
+	e := d.e
+	for _, id := range d.tickets {
+		tk, ok := e.Ticket(id)
+		j, err := json.Marshal(tk)
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		fmt.Fprintf(b, "ticket %s %v %s\n", id, ok, j)
+	}
+	j, _ := json.Marshal(e.Tickets(d.tickets))
+	fmt.Fprintf(b, "tickets %s\n", j)
+	for _, id := range append(slices.Clone(d.sessions), d.matches...) {
+		if gs, ok := e.GameSession(id); ok {
+			fmt.Fprintf(b, "session %s: %s %s %s players=%d config=%s %s\n", id, gs.ID, gs.MatchID, gs.AutoBackfillTicket, gs.Players(), gs.Config.Name,
+				d.render.MatchmakerDataOf(gs))
+		} else {
+			fmt.Fprintf(b, "session %s: none\n", id)
+		}
+	}
+	counts := e.Counts()
+	for _, s := range ticket.Statuses {
+		fmt.Fprintf(b, "%s=%d ", s, counts[s])
+	}
+	fmt.Fprintf(b, "pending=%d\n", e.Pending())
+	for _, c := range d.configs {
+		rm, err := e.RuleMetrics(c.name)
+		fmt.Fprintf(b, "metrics %s %v %v\n", c.name, rm, err)
+	}
+}
+
+// snapshotRestore snapshots d's engine and continues on the restored one,
+// checking that a second snapshot gives the same bytes. With keep, it
+// continues on the original instead (Snapshot must not change it).
+func (d *snapDriver) snapshotRestore(keep bool) {
+	var buf bytes.Buffer
+	if err := d.e.Snapshot(&buf); err != nil {
+		d.t.Fatalf("Snapshot: %v", err)
+	}
+	first := slices.Clone(buf.Bytes())
+	r, err := engine.Restore(&buf, d.ecfg)
+	if err != nil {
+		d.t.Fatalf("Restore: %v", err)
+	}
+	var again bytes.Buffer
+	if err := r.Snapshot(&again); err != nil {
+		d.t.Fatalf("Snapshot of the restored engine: %v", err)
+	}
+	if !bytes.Equal(first, again.Bytes()) {
+		d.t.Fatalf("Snapshot, Restore, Snapshot gives other bytes (%d, then %d)", len(first), again.Len())
+	}
+	if !keep {
+		d.e = r
+	}
+}
+
+func drawEngineConfig(t *rapid.T) engine.Config {
+	return engine.Config{
+		Seed:            rapid.Uint64().Draw(t, "seed"),
+		TicketRetention: time.Duration(rapid.IntRange(3, 40).Draw(t, "retention")) * time.Second,
+		SearchBudget:    rapid.SampledFrom([]int{0, 1, 2, 5, 16}).Draw(t, "budget"),
+		NoStaging:       rapid.Bool().Draw(t, "noStaging"),
+	}
+}
+
+// checkSnapshots runs ops straight through, then again snapshotting and
+// restoring before the operations at the given indexes, and requires the
+// same log, operation by operation.
+func checkSnapshots(t *rapid.T, at func(n int) map[int]bool) {
+	ecfg := drawEngineConfig(t)
+	configs := drawConfigs(t)
+	ops := drawOps(t, rapid.IntRange(1, 80).Draw(t, "ops"))
+	points := at(len(ops))
+	keep := rapid.Bool().Draw(t, "keepOriginal")
+	a := newSnapDriver(t, ecfg, configs)
+	for _, op := range ops {
+		a.run(op)
+	}
+	b := newSnapDriver(t, ecfg, configs)
+	for i, op := range ops {
+		if points[i] {
+			b.snapshotRestore(keep && i%2 == 0)
+		}
+		b.run(op)
+		if a.log[i] != b.log[i] {
+			t.Fatalf("operation %d (kind %d) differs after a snapshot at %v:\nstraight:\n%s\nrestored:\n%s", i, op.kind, points, a.log[i], b.log[i])
+		}
+	}
+	if points[len(ops)] {
+		b.snapshotRestore(false)
+	}
+}
+
+// TestSnapshotRestoreOnce is metamorphic: an engine restored from a
+// snapshot taken between any two operations continues exactly as the
+// original: the same events, byte for byte, and the same reads.
+func TestSnapshotRestoreOnce(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		checkSnapshots(t, func(n int) map[int]bool {
+			return map[int]bool{rapid.IntRange(0, n).Draw(t, "at"): true}
+		})
+	})
+}
+
+// TestSnapshotRestoreOften snapshots and restores at several points of the
+// same run.
+func TestSnapshotRestoreOften(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		checkSnapshots(t, func(n int) map[int]bool {
+			out := map[int]bool{}
+			for range rapid.IntRange(2, 8).Draw(t, "points") {
+				out[rapid.IntRange(0, n).Draw(t, "at")] = true
+			}
+			return out
+		})
+	})
+}
+
+// smallSnapshot returns the snapshot of an engine with a few tickets in
+// several states.
+func smallSnapshot(t testing.TB) []byte {
+	e := mustEngine(t, engine.Config{Seed: 7})
+	rs := ruleset.MustLoad([]byte(snapRuleSets["duel"]))
+	if err := e.AddConfiguration(t0, engine.Configuration{Name: "duel", RuleSet: rs, RequestTimeout: 10 * time.Second, AcceptanceRequired: true, AcceptanceTimeout: 5 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	for i, skill := range []float64{10, 12, 50} {
+		if _, err := e.StartMatchmaking(t0, engine.MatchmakingRequest{Configuration: "duel", Players: []ticket.Player{player(fmt.Sprintf("p%d", i), skill)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.Step(t0.Add(time.Second))
+	var buf bytes.Buffer
+	if err := e.Snapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestSnapshotRefusesDamage(t *testing.T) {
+	snap := smallSnapshot(t)
+	if _, err := engine.Restore(bytes.NewReader(snap), engine.Config{}); err != nil {
+		t.Fatalf("the intact snapshot: %v", err)
+	}
+	refused := func(what string, b []byte, want string) {
+		t.Helper()
+		e, err := engine.Restore(bytes.NewReader(b), engine.Config{})
+		if err == nil || e != nil {
+			t.Fatalf("%s: Restore = %v, %v; want an error", what, e, err)
+		}
+		if !errors.Is(err, engine.ErrSnapshot) {
+			t.Fatalf("%s: %v does not wrap ErrSnapshot", what, err)
+		}
+		if !strings.Contains(err.Error(), want) {
+			t.Fatalf("%s: %q does not say %q", what, err, want)
+		}
+	}
+	for i := range snap {
+		b := slices.Clone(snap)
+		b[i] ^= 0x20
+		want := "checksum mismatch"
+		switch {
+		case i < 6:
+			want = "not a matchforge snapshot"
+		case i < 8:
+			want = "version" // newer, or 0
+		case i < 16:
+			want = "" // the length: truncated or too long
+		}
+		refused(fmt.Sprintf("byte %d flipped", i), b, want)
+	}
+	for n := range len(snap) {
+		refused(fmt.Sprintf("prefix of %d bytes", n), snap[:n], fmt.Sprintf("truncated at byte %d", n))
+	}
+	b := slices.Clone(snap)
+	b[6] = engine.SnapshotVersion + 1
+	refused("version bumped", b, fmt.Sprintf("version %d is newer than this engine reads (%d)", engine.SnapshotVersion+1, engine.SnapshotVersion))
+	refused("extra bytes", append(slices.Clone(snap), 0), "after the end")
+}
+
+func TestSnapshotRoundTripBytes(t *testing.T) {
+	snap := smallSnapshot(t)
+	e, err := engine.Restore(bytes.NewReader(snap), engine.Config{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := e.Snapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), snap) {
+		t.Fatalf("Snapshot, Restore, Snapshot: %d bytes, then %d other bytes", len(snap), buf.Len())
+	}
+}
+
+func TestSnapshotRefusesPendingEvents(t *testing.T) {
+	e := mustEngine(t, engine.Config{Seed: 1})
+	if err := e.AddConfiguration(t0, engine.Configuration{Name: "duel", RuleSet: duel, RequestTimeout: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := e.StartMatchmaking(t0, engine.MatchmakingRequest{Configuration: "duel", Players: []ticket.Player{player("a", 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Step(t0)
+	if err := e.StopMatchmaking(t0, tk.TicketID); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := e.Snapshot(&buf); !errors.Is(err, engine.ErrInvalid) || buf.Len() != 0 {
+		t.Fatalf("Snapshot with an undrained event: %v, %d bytes written; want ErrInvalid and nothing", err, buf.Len())
+	}
+	if evs := e.Events(); len(evs) != 1 {
+		t.Fatalf("Snapshot took the events: %d left", len(evs))
+	}
+	if err := e.Snapshot(&buf); err != nil {
+		t.Fatalf("Snapshot after Events: %v", err)
+	}
+}
