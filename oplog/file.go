@@ -25,6 +25,11 @@ type Options struct {
 	// Logger receives a line when Load drops a torn final record. Default:
 	// discard.
 	Logger *slog.Logger
+	// KeepSegments keeps the segments a checkpoint covers, renamed to
+	// seg-<first record>.log.done, instead of removing them: the whole
+	// history stays on disk, for audits and for tests that replay it from
+	// the first record.
+	KeepSegments bool
 }
 
 // File names in a log's directory: segments are named by the sequence
@@ -80,10 +85,11 @@ type FileLog struct {
 	syncing bool   // a waiter is writing and syncing
 	snapSeq uint64 // the latest checkpoint's sequence number
 	syncs   int    // writes with a sync, for the tests of group commit
+	lock    *os.File
 }
 
-// Open opens (creating it if needed) the log in dir. Call Load before the
-// first Append.
+// Open opens (creating it if needed) the log in dir and locks it against
+// other processes until Close. Call Load before the first Append.
 func Open(dir string, opts Options) (*FileLog, error) {
 	if opts.SegmentBytes < 0 {
 		return nil, errors.New("oplog: Options.SegmentBytes must not be negative")
@@ -97,7 +103,11 @@ func Open(dir string, opts Options) (*FileLog, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("oplog: %w", err)
 	}
-	l := &FileLog{dir: dir, opts: opts, next: 1}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	l := &FileLog{dir: dir, opts: opts, next: 1, lock: lock}
 	l.cond = sync.NewCond(&l.mu)
 	return l, nil
 }
@@ -449,7 +459,11 @@ func (l *FileLog) Checkpoint(seq uint64, snapshot []byte) error {
 	keep := l.segs[:0]
 	for i, first := range l.segs {
 		if i+1 < len(l.segs) && l.segs[i+1] <= l.snapSeq+1 {
-			os.Remove(l.path(segName(first)))
+			if l.opts.KeepSegments {
+				os.Rename(l.path(segName(first)), l.path(segName(first)+".done"))
+			} else {
+				os.Remove(l.path(segName(first)))
+			}
 			continue
 		}
 		keep = append(keep, first)
@@ -498,6 +512,9 @@ func (l *FileLog) Close() error {
 	}
 	l.closed = true
 	l.cond.Broadcast()
+	if l.lock != nil {
+		l.lock.Close() // releases the lock
+	}
 	if l.f != nil {
 		if err := l.f.Close(); err != nil && l.err == nil {
 			return fmt.Errorf("oplog: %w", err)

@@ -39,6 +39,11 @@ func load(t *testing.T, dir string, opts Options) (*FileLog, loaded, error) {
 		t.Fatal(err)
 	}
 	var got loaded
+	defer func() {
+		if err != nil {
+			l.Close()
+		}
+	}()
 	err = l.Load(func(seq uint64, r io.Reader) error {
 		got.snapSeq = seq
 		got.snap, _ = io.ReadAll(r)
@@ -226,11 +231,15 @@ func TestRotationCheckpointAndGaps(t *testing.T) {
 	}
 	appendN(t, l, 40, 45)
 	l.Close()
+	if done, _ := filepath.Glob(filepath.Join(dir, "seg-*.log.done")); len(done) != 0 {
+		t.Errorf("segments kept without KeepSegments: %v", done)
+	}
 	after, _ := filepath.Glob(filepath.Join(dir, "seg-*.log"))
 	if len(after) >= len(segs) {
 		t.Errorf("%d segments after the checkpoint, %d before: none removed", len(after), len(segs))
 	}
-	_, got := mustLoad(t, dir, Options{SegmentBytes: 300})
+	l3, got := mustLoad(t, dir, Options{SegmentBytes: 300})
+	l3.Close()
 	if got.snapSeq != 30 || string(got.snap) != "state after 30" {
 		t.Fatalf("snapshot %d %q", got.snapSeq, got.snap)
 	}
@@ -343,4 +352,44 @@ func BenchmarkAppendWait(b *testing.B) {
 	l.mu.Lock()
 	b.ReportMetric(float64(l.syncs)/float64(b.N), "syncs/record")
 	l.mu.Unlock()
+}
+
+func TestOneWriterPerDirectory(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Errorf("a second Open of a directory in use: %v", err)
+	}
+	l.Close()
+	l2, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	l2.Close()
+}
+
+func TestKeepSegments(t *testing.T) {
+	dir := t.TempDir()
+	l, _ := mustLoad(t, dir, Options{SegmentBytes: 200, KeepSegments: true})
+	appendN(t, l, 0, 20)
+	if err := l.Checkpoint(15, []byte("s")); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	done, _ := filepath.Glob(filepath.Join(dir, "seg-*.log.done"))
+	live, _ := filepath.Glob(filepath.Join(dir, "seg-*.log"))
+	if len(done) == 0 {
+		t.Fatal("no segment kept")
+	}
+	// The kept and live segments together hold every record from the first.
+	all := t.TempDir()
+	for _, f := range append(done, live...) {
+		b, _ := os.ReadFile(f)
+		os.WriteFile(filepath.Join(all, strings.TrimSuffix(filepath.Base(f), ".done")), b, 0o644)
+	}
+	_, got := mustLoad(t, all, Options{})
+	checkRecords(t, got, 1, 20)
 }

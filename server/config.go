@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/matchforge/matchforge/gamelift"
+	"github.com/matchforge/matchforge/oplog"
 )
 
 // Defaults and limits of Config.
@@ -64,6 +65,19 @@ type Config struct {
 	// MeterProvider receives the server's metrics (see the package doc).
 	// Default: none are recorded.
 	MeterProvider metric.MeterProvider
+	// Log makes the server durable: every change (an operation that
+	// changed the state, or a step) is appended with its time and made
+	// durable before it is answered or its events are published; the
+	// state is snapshotted into it now and then; and New restores the
+	// state from it (the latest snapshot, then the records after it).
+	// Serve takes a last snapshot and closes it when it returns. Nil: the
+	// state is in memory only.
+	Log oplog.Log
+	// SnapshotEvery and SnapshotInterval say when the server snapshots its
+	// state into Log: after that many records, or that long after the last
+	// snapshot if anything changed. Defaults 100,000 and 5 minutes.
+	SnapshotEvery    int
+	SnapshotInterval time.Duration
 	// Metrics serves GET /metrics, typically the Prometheus exporter's
 	// handler over the registry MeterProvider exports to. Nil: /metrics
 	// answers 404.
@@ -97,6 +111,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("server: Config.MaxBodyBytes is %d; it must be from 0 (the default, %d) to %d", c.MaxBodyBytes, DefaultMaxBodyBytes, MaxMaxBodyBytes)
 	case c.EventHistory < 0 || c.EventHistory > MaxEventHistory:
 		return fmt.Errorf("server: Config.EventHistory is %d; it must be from 0 (the default, %d) to %d", c.EventHistory, DefaultEventHistory, MaxEventHistory)
+	case c.SnapshotEvery < 0 || c.SnapshotInterval < 0:
+		return fmt.Errorf("server: Config.SnapshotEvery and SnapshotInterval must not be negative")
 	case c.DrainTimeout < 0:
 		return fmt.Errorf("server: Config.DrainTimeout is %v; it must not be negative", c.DrainTimeout)
 	}
@@ -136,6 +152,12 @@ func (c *Config) fill() {
 	}
 	if c.EventHistory == 0 {
 		c.EventHistory = DefaultEventHistory
+	}
+	if c.SnapshotEvery == 0 {
+		c.SnapshotEvery = 100_000
+	}
+	if c.SnapshotInterval == 0 {
+		c.SnapshotInterval = 5 * time.Minute
 	}
 	if c.DrainTimeout == 0 {
 		c.DrainTimeout = DefaultDrainTimeout

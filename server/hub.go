@@ -11,6 +11,7 @@ type record struct {
 	id     string // the event's id, sent as the SSE id
 	config string // the configuration's name
 	data   []byte // the event's JSON
+	rec    uint64 // the number of the record (change) that caused it
 }
 
 // hub keeps the most recent events in a ring and wakes the readers waiting
@@ -68,6 +69,13 @@ func (h *hub) end() uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.next
+}
+
+// firstPos returns the position of the oldest event held.
+func (h *hub) firstPos() uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.first
 }
 
 // oldest returns the id of the oldest event held and how many are held.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/matchforge/matchforge/engine"
 	"github.com/matchforge/matchforge/gamelift"
+	"github.com/matchforge/matchforge/oplog"
 )
 
 // ErrServed is returned by Serve when the server is already serving or
@@ -29,11 +30,15 @@ type Server struct {
 	// mu serialises the service: every operation and every step.
 	mu  sync.Mutex
 	svc *gamelift.Service
-	// pubMu serialises publication, taken before mu is released (handOff),
-	// so that events are published in the engine's order while the next
-	// operation already runs.
+	// Events wait in pubq, in the engine's order, until the records that
+	// caused them are durable; pubMu serialises their publication.
+	qmu     sync.Mutex
+	pubq    []pubBatch
+	seq     uint64    // the last record's number (guarded by mu)
+	last    time.Time // the time of the last operation or step (guarded by mu)
 	pubMu   sync.Mutex
 	render  gamelift.Renderer
+	dur     *durability                       // nil without Config.Log
 	targets atomic.Pointer[map[string]string] // webhook URL by configuration
 
 	hub      *hub
@@ -57,16 +62,21 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	cfg.fill()
-	svc, err := gamelift.NewService(cfg.Service)
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{cfg: cfg, log: cfg.Logger, svc: svc, render: svc.Renderer(), hub: newHub(cfg.EventHistory), stopping: make(chan struct{})}
+	s := &Server{cfg: cfg, log: cfg.Logger, hub: newHub(cfg.EventHistory), stopping: make(chan struct{})}
 	s.targets.Store(&map[string]string{})
+	var err error
 	if s.tel, err = newTelemetry(cfg.MeterProvider, s); err != nil {
 		return nil, err
 	}
 	s.hooks = newWebhooks(cfg.Webhooks, s.log, s.tel)
+	if cfg.Log != nil {
+		if err := s.recover(); err != nil {
+			return nil, err
+		}
+	} else if s.svc, err = gamelift.NewService(cfg.Service); err != nil {
+		return nil, err
+	}
+	s.render = s.svc.Renderer()
 	if cfg.Credentials != nil {
 		s.verifier = newVerifier(cfg.Credentials, cfg.Clock)
 	}
@@ -83,24 +93,62 @@ func (s *Server) Do(op string, input []byte) ([]byte, error) {
 
 // dispatch decodes the input of op, then runs it on the service and
 // encodes its output while holding the service's lock (the output may share
-// memory with the service), then publishes the events it caused. Decoding
-// needs no lock, so requests decode in parallel.
+// memory with the service), records it, and publishes the events it caused
+// once the record is durable. Decoding needs no lock, so requests decode in
+// parallel, and a durable log syncs many requests at once.
 func (s *Server) dispatch(op string, body []byte) ([]byte, error) {
 	req, err := gamelift.Decode(op, body)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
-	out, err := s.svc.Execute(s.cfg.Clock(), req)
+	if err := s.writable(op); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	now := s.now()
+	out, err := s.svc.Execute(now, req)
 	var enc []byte
+	changed := err == nil && !readOnlyOps[op]
 	if err == nil {
 		if configurationOps[op] {
 			s.targets.Store(ptr(s.svc.WebhookTargets()))
 		}
 		enc, err = json.Marshal(out)
 	}
-	s.handOff(s.svc.Engine().Events())
+	var seq uint64
+	if changed {
+		seq = s.record(oplog.Record{Kind: oplog.KindOp, Time: now, Op: op, Input: body})
+	}
+	s.queue(seq, s.svc.Engine().Events())
+	s.mu.Unlock()
+	if werr := s.settle(seq); werr != nil {
+		return nil, werr
+	}
 	return enc, err
+}
+
+// now returns the time of the next operation or step: the clock's wall
+// time without its monotonic reading, and never earlier than the last one.
+// The log keeps wall times, so a replay compares exactly the times the
+// live server compared (a monotonic reading would decide deadlines by a
+// clock the log does not have), and time never runs backwards for the
+// engine when the wall clock is stepped back. Callers hold s.mu.
+func (s *Server) now() time.Time {
+	t := s.cfg.Clock().Round(0)
+	if t.Before(s.last) {
+		t = s.last
+	}
+	s.last = t
+	return t
+}
+
+// readOnlyOps change nothing, so they are not recorded.
+var readOnlyOps = map[string]bool{
+	gamelift.OpDescribeMatchmaking:               true,
+	gamelift.OpDescribeMatchmakingConfigurations: true,
+	gamelift.OpDescribeMatchmakingRuleSets:       true,
+	gamelift.OpValidateMatchmakingRuleSet:        true,
 }
 
 // configurationOps change configurations, and so maybe their webhooks.
@@ -112,37 +160,96 @@ var configurationOps = map[string]bool{
 
 func ptr[T any](v T) *T { return &v }
 
-// step steps the engine once and publishes the events.
+// step steps the engine once, records it, and publishes its events once the
+// record is durable.
 func (s *Server) step() {
 	s.mu.Lock()
-	start := time.Now()
-	evs := s.svc.Engine().Step(s.cfg.Clock())
-	took := time.Since(start)
-	s.handOff(evs)
-	s.tel.stepped(took)
-}
-
-// handOff releases the service's lock and publishes evs, in the engine's
-// order: it takes the publication lock before letting go of the service's,
-// so the next operation runs on the engine while these events are rendered,
-// and its events are published after them. Callers hold s.mu; it is
-// released on return.
-func (s *Server) handOff(evs []engine.Event) {
-	if len(evs) == 0 {
+	if s.writable("") != nil {
 		s.mu.Unlock()
 		return
 	}
-	s.pubMu.Lock()
+	now := s.now()
+	start := time.Now()
+	evs := s.svc.Engine().Step(now)
+	took := time.Since(start)
+	seq := s.record(oplog.Record{Kind: oplog.KindStep, Time: now})
+	s.queue(seq, evs)
 	s.mu.Unlock()
+	s.tel.stepped(took)
+	s.settle(seq)
+	s.maybeCheckpoint()
+}
+
+// pubBatch is the events of one record, waiting for it to be durable.
+type pubBatch struct {
+	seq uint64
+	evs []engine.Event
+}
+
+// record numbers a change of the state and, with a log, appends it; it
+// returns the change's number. Callers hold s.mu.
+func (s *Server) record(r oplog.Record) uint64 {
+	if s.dur == nil {
+		s.seq++
+		return s.seq
+	}
+	s.seq = s.dur.append(s, r)
+	return s.seq
+}
+
+// queue puts the events of record seq in line for publication. Callers
+// hold s.mu, so the line keeps the engine's order.
+func (s *Server) queue(seq uint64, evs []engine.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	if seq == 0 { // events of a change that is not recorded: with the last record
+		seq = s.seq
+	}
+	s.qmu.Lock()
+	s.pubq = append(s.pubq, pubBatch{seq, evs})
+	s.qmu.Unlock()
+}
+
+// settle waits until record seq is durable, then publishes every queued
+// batch up to it, in order. It returns an error when the record could not
+// be made durable. Callers do not hold s.mu.
+func (s *Server) settle(seq uint64) error {
+	if seq != 0 && s.dur != nil {
+		if err := s.dur.wait(s, seq); err != nil {
+			return err
+		}
+	}
+	s.pubMu.Lock()
 	defer s.pubMu.Unlock()
-	s.publish(evs)
+	for {
+		s.qmu.Lock()
+		if len(s.pubq) == 0 || s.pubq[0].seq > max(seq, s.lastQueuedWithoutLog()) {
+			s.qmu.Unlock()
+			return nil
+		}
+		b := s.pubq[0]
+		s.pubq[0] = pubBatch{}
+		s.pubq = s.pubq[1:]
+		s.qmu.Unlock()
+		s.publish(b.seq, b.evs)
+	}
+}
+
+// lastQueuedWithoutLog is, without a log, the newest batch's number (every
+// batch is durable at once); with a log, 0. Callers hold s.qmu.
+func (s *Server) lastQueuedWithoutLog() uint64 {
+	if s.dur != nil || len(s.pubq) == 0 {
+		return 0
+	}
+	return s.pubq[len(s.pubq)-1].seq
 }
 
 // publish renders events once and hands them to the history (GET /events),
 // the webhook queues and the metrics. It never blocks on a consumer.
-// Callers hold s.pubMu. Rendering reads only the events, which are
+// Callers hold s.pubMu, or are alone (recovery). Rendering reads only the events, which are
 // immutable, and the renderer, a value.
-func (s *Server) publish(evs []engine.Event) {
+func (s *Server) publish(seq uint64, evs []engine.Event) {
 	targets := *s.targets.Load()
 	recs := make([]record, 0, len(evs))
 	for i := range evs {
@@ -153,7 +260,7 @@ func (s *Server) publish(evs []engine.Event) {
 			continue
 		}
 		name := evs[i].Config.Name
-		recs = append(recs, record{id: ev.ID, config: name, data: data})
+		recs = append(recs, record{id: ev.ID, config: name, data: data, rec: seq})
 		if url := targets[name]; url != "" {
 			s.hooks.enqueue(name, url, &ev, data)
 		}
@@ -253,6 +360,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.log.Warn("connections still open at the drain timeout; closing them", "error", serr)
 		hs.Close()
 	}
+	s.closeLog()
 	undelivered := s.hooks.drain(shutCtx)
 	s.log.Info("stopped", "webhookEventsUndelivered", undelivered)
 	if errors.Is(err, http.ErrServerClosed) {
@@ -281,14 +389,30 @@ func (s *Server) waitRequests(ctx context.Context) {
 }
 
 // Service runs fn with the service, holding the server's lock, and
-// publishes the events fn caused. fn must not call Step or Events. Use it
+// publishes the events fn caused. fn must not call Step or Events, and,
+// with a log, must only read: a change made here is not recorded. Use it
 // for reads the API has no operation for, such as a game session's
 // matchmaker data.
 func (s *Server) Service(fn func(svc *gamelift.Service, now time.Time)) {
 	s.mu.Lock()
-	fn(s.svc, s.cfg.Clock())
+	fn(s.svc, s.now())
 	s.targets.Store(ptr(s.svc.WebhookTargets()))
-	s.handOff(s.svc.Engine().Events())
+	s.queue(0, s.svc.Engine().Events())
+	s.mu.Unlock()
+	s.settle(0)
+}
+
+// History returns the JSON of the events the server holds for GET /events
+// clients, oldest first (at most Config.EventHistory).
+func (s *Server) History() []string {
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	recs, _, _ := s.hub.read(s.hub.firstPos(), int(^uint(0)>>1), nil)
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = string(r.data)
+	}
+	return out
 }
 
 // Step steps the engine now, outside the Tick schedule, and publishes the

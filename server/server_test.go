@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/matchforge/matchforge/gamelift"
+	"github.com/matchforge/matchforge/oplog"
 	"github.com/matchforge/matchforge/ticket"
 )
 
@@ -390,7 +391,11 @@ func TestEventsStreamThatFallsBehindIsToldSo(t *testing.T) {
 	for i := range 10 {
 		s.svc.StartMatchmaking(epoch, gamelift.StartMatchmakingInput{ConfigurationName: "lobby", Players: playersN(i)})
 	}
-	s.handOff(s.svc.Engine().Step(epoch))
+	evs := s.svc.Engine().Step(epoch)
+	seq := s.record(oplog.Record{Kind: oplog.KindStep, Time: epoch})
+	s.queue(seq, evs)
+	s.mu.Unlock()
+	s.settle(seq)
 	got := readSSE(t, r, 20)
 	if len(got) != 1 || got[0].event != "lost" || !strings.Contains(got[0].data, "4 events") {
 		t.Errorf("a stream past the history got %v, want one event: lost", got)

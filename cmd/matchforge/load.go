@@ -12,12 +12,14 @@ import (
 	"github.com/matchforge/matchforge/engine"
 	"github.com/matchforge/matchforge/gamelift"
 	"github.com/matchforge/matchforge/internal/loadgen"
+	"github.com/matchforge/matchforge/oplog"
 	"github.com/matchforge/matchforge/server"
 )
 
 // loadArgs are the flags of load.
 type loadArgs struct {
 	endpoint, config *string
+	dataDir          *string
 	rate, conns      *int
 	duration         *time.Duration
 	seed             *uint64
@@ -25,15 +27,17 @@ type loadArgs struct {
 
 func loadFlags() (*cmdFlags, *loadArgs) {
 	fs := newFlagSet("load",
-		"usage: matchforge load [--endpoint URL] [--configuration NAME] [--rate N] [--connections N] [--duration D] [--seed N]",
+		"usage: matchforge load [--endpoint URL] [--data-dir DIR] [--configuration NAME] [--rate N] [--connections N] [--duration D] [--seed N]",
 		"Sends StartMatchmaking requests over awsJson1_1 and reports throughput and latency percentiles.",
 		"Without --endpoint it starts a server in this process on 127.0.0.1 with the default ranked 5v5 rule set and",
-		"configuration, stepped every 100ms, and loads that. --rate 0 sends as fast as the server answers (closed loop);",
+		"configuration, stepped every 100ms, and loads that; --data-dir makes that server durable in DIR (which must not hold a state).",
+		"--rate 0 sends as fast as the server answers (closed loop);",
 		"--rate N schedules N requests a second and measures each latency from its scheduled time (open loop).",
 		"Exit status: 0 when the run completed with no errors; 1 when any request failed; 2 for a usage error.")
 	a := &loadArgs{
 		endpoint: fs.String("endpoint", "", "server `URL`, such as http://127.0.0.1:9080 (default: a server in this process)"),
 		config:   fs.String("configuration", bench.DefaultName, "matchmaking configuration `NAME` the tickets go to"),
+		dataDir:  fs.String("data-dir", "", "without --endpoint: the `DIR`ectory of the in-process server's log, to measure durability's cost"),
 		rate:     fs.Int("rate", 0, "requests a second `N` (0: as fast as possible)"),
 		conns:    fs.Int("connections", 64, "requests in flight at most (`N`)"),
 		duration: fs.durationVar("duration", 5*time.Second, false, "how long to send (`D`)"),
@@ -58,7 +62,7 @@ func runLoad(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	defer cancel()
 	endpoint := *a.endpoint
 	if endpoint == "" {
-		url, stop, err := startLocalServer(ctx)
+		url, stop, err := startLocalServer(ctx, *a.dataDir)
 		if err != nil {
 			fmt.Fprintf(stderr, "matchforge load: %v\n", err)
 			return 1
@@ -90,17 +94,28 @@ func runLoad(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 // startLocalServer starts a server on 127.0.0.1 with the default rule set
 // and configuration, and returns its URL and a function that stops it.
-func startLocalServer(ctx context.Context) (string, func(), error) {
-	srv, err := server.New(server.Config{Service: gamelift.Options{Engine: engine.Config{Seed: 1}}})
+func startLocalServer(ctx context.Context, dataDir string) (string, func(), error) {
+	cfg := server.Config{Service: gamelift.Options{Engine: engine.Config{Seed: 1}}}
+	if dataDir != "" {
+		lg, err := oplog.Open(dataDir, oplog.Options{})
+		if err != nil {
+			return "", nil, err
+		}
+		cfg.Log = lg
+	}
+	srv, err := server.New(cfg)
 	if err != nil {
 		return "", nil, err
+	}
+	if srv.Restored() {
+		return "", nil, fmt.Errorf("--data-dir %s already holds a state; give an empty directory", dataDir)
 	}
 	rs, _ := json.Marshal(gamelift.CreateMatchmakingRuleSetInput{Name: bench.DefaultName, RuleSetBody: bench.DefaultRuleSet()})
 	if _, err := srv.Do(gamelift.OpCreateMatchmakingRuleSet, rs); err != nil {
 		return "", nil, err
 	}
-	cfg, _ := json.Marshal(bench.DefaultConfig())
-	if _, err := srv.Do(gamelift.OpCreateMatchmakingConfiguration, cfg); err != nil {
+	cfgIn, _ := json.Marshal(bench.DefaultConfig())
+	if _, err := srv.Do(gamelift.OpCreateMatchmakingConfiguration, cfgIn); err != nil {
 		return "", nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

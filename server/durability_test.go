@@ -1,0 +1,198 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/matchforge/matchforge/gamelift"
+	"github.com/matchforge/matchforge/oplog"
+)
+
+// durableServer opens the log in dir and a server on it, on clock c.
+func durableServer(t *testing.T, dir string, c *clock, cfg Config) (*Server, *oplog.FileLog) {
+	t.Helper()
+	lg, err := oplog.Open(dir, oplog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Log, cfg.Clock, cfg.Tick = lg, c.now, time.Hour
+	s, err := New(cfg)
+	if err != nil {
+		lg.Close()
+		t.Fatal(err)
+	}
+	return s, lg
+}
+
+// history returns the ids and JSON of the events the server holds.
+func history(s *Server) []string {
+	var out []string
+	for _, r := range s.hubSnapshot() {
+		out = append(out, r.id+" "+string(r.data))
+	}
+	return out
+}
+
+// script drives a server through operations with the clock moving: tickets
+// in two configurations, steps, a stop, an acceptance.
+func script(t *testing.T, s *Server, c *clock, from, to int) {
+	t.Helper()
+	for i := from; i < to; i++ {
+		c.advance(700 * time.Millisecond)
+		cfg := "duel"
+		if i%3 == 0 {
+			cfg = "lobby"
+		}
+		mustDo(t, s, gamelift.OpStartMatchmaking, map[string]any{"ConfigurationName": cfg, "TicketId": fmt.Sprintf("t%d", i),
+			"Players": []any{map[string]any{"PlayerId": fmt.Sprintf("p%d", i), "PlayerAttributes": map[string]any{"skill": map[string]any{"N": i % 7}}}}})
+		if i%4 == 1 {
+			s.Step()
+		}
+		if i%9 == 5 {
+			s.Do(gamelift.OpStopMatchmaking, []byte(fmt.Sprintf(`{"TicketId":"t%d"}`, i)))
+		}
+	}
+}
+
+func describeAll(t *testing.T, s *Server, n int) string {
+	t.Helper()
+	var b strings.Builder
+	for i := 0; i < n; i += 10 {
+		var ids []string
+		for j := i; j < min(n, i+10); j++ {
+			ids = append(ids, fmt.Sprintf("t%d", j))
+		}
+		b.Write(mustDo(t, s, gamelift.OpDescribeMatchmaking, map[string]any{"TicketIds": ids}))
+	}
+	return b.String()
+}
+
+func TestDurableServerResumesExactly(t *testing.T) {
+	for _, snapEvery := range []int{1 << 30, 7} { // replay only; and snapshots every 7 records
+		t.Run(fmt.Sprintf("snapshot-every-%d", snapEvery), func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := Config{SnapshotEvery: snapEvery}
+			// The reference runs straight through, in memory.
+			refClock := &clock{t: epoch}
+			ref, _ := newTestServer(t, Config{}, "")
+			ref.cfg.Clock = refClock.now
+			// The durable one stops after 20 tickets, as if killed, and starts again.
+			c := &clock{t: epoch}
+			s, lg := durableServer(t, dir, c, cfg)
+			if s.Restored() {
+				t.Fatal("a new data directory reads as restored")
+			}
+			setupLike(t, s)
+			script(t, ref, refClock, 0, 20)
+			script(t, s, c, 0, 20)
+			before := describeAll(t, s, 20)
+			lg.Close() // every acknowledged record is durable; nothing else is done at a crash
+
+			s2, lg2 := durableServer(t, dir, c, cfg)
+			defer lg2.Close()
+			if !s2.Restored() {
+				t.Fatal("the restarted server does not say it restored")
+			}
+			if after := describeAll(t, s2, 20); after != before {
+				t.Fatalf("DescribeMatchmaking after the restart differs:\nbefore %s\nafter  %s", before, after)
+			}
+			// It continues exactly as the reference does.
+			script(t, ref, refClock, 20, 40)
+			script(t, s2, c, 20, 40)
+			if got, want := describeAll(t, s2, 40), describeAll(t, ref, 40); got != want {
+				t.Fatalf("after 20 more tickets the restarted server differs from the reference:\ngot  %s\nwant %s", got, want)
+			}
+			// Its history ends with the same events as the reference's.
+			got, want := history(s2), history(ref)
+			if len(got) == 0 || len(got) > len(want) {
+				t.Fatalf("%d events in the restarted history, %d in the reference", len(got), len(want))
+			}
+			tail := want[len(want)-len(got):]
+			for i := range got {
+				if got[i] != tail[i] {
+					t.Fatalf("event %d of the restarted history:\n%s\nwant\n%s", i, got[i], tail[i])
+				}
+			}
+		})
+	}
+}
+
+// setupLike creates on s what newTestServer creates.
+func setupLike(t *testing.T, s *Server) {
+	t.Helper()
+	mustDo(t, s, gamelift.OpCreateMatchmakingRuleSet, map[string]any{"Name": "duel", "RuleSetBody": oneVsOne})
+	mustDo(t, s, gamelift.OpCreateMatchmakingConfiguration, map[string]any{
+		"Name": "duel", "RuleSetName": "duel", "RequestTimeoutSeconds": 60, "AcceptanceRequired": false, "NotificationTarget": ""})
+	mustDo(t, s, gamelift.OpCreateMatchmakingRuleSet, map[string]any{"Name": "lobby", "RuleSetBody": lobbyRules})
+	mustDo(t, s, gamelift.OpCreateMatchmakingConfiguration, map[string]any{
+		"Name": "lobby", "RuleSetName": "lobby", "RequestTimeoutSeconds": 600, "AcceptanceRequired": false})
+}
+
+func TestTimeoutsPassWhileTheServerIsDown(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{t: epoch}
+	s, lg := durableServer(t, dir, c, Config{})
+	setupLike(t, s)
+	mustDo(t, s, gamelift.OpStartMatchmaking, map[string]any{"ConfigurationName": "lobby", "TicketId": "waiter", "Players": []any{map[string]any{"PlayerId": "w"}}})
+	s.Step()
+	lg.Close()
+	c.advance(11 * time.Minute) // past the lobby's 600 s timeout, while down
+	s2, lg2 := durableServer(t, dir, c, Config{})
+	defer lg2.Close()
+	var out gamelift.DescribeMatchmakingOutput
+	json.Unmarshal(mustDo(t, s2, gamelift.OpDescribeMatchmaking, map[string]any{"TicketIds": []string{"waiter"}}), &out)
+	if out.TicketList[0].Status != "SEARCHING" {
+		t.Fatalf("before the first step: %s", out.TicketList[0].Status)
+	}
+	s2.Step()
+	json.Unmarshal(mustDo(t, s2, gamelift.OpDescribeMatchmaking, map[string]any{"TicketIds": []string{"waiter"}}), &out)
+	if out.TicketList[0].Status != "TIMED_OUT" {
+		t.Errorf("after the first step past the timeout: %s, want TIMED_OUT", out.TicketList[0].Status)
+	}
+}
+
+// brokenLog accepts appends and fails to make them durable.
+type brokenLog struct{ appended int }
+
+func (b *brokenLog) Append(recs ...oplog.Record) (uint64, error) {
+	b.appended += len(recs)
+	return uint64(b.appended), nil
+}
+func (b *brokenLog) Wait(uint64) error               { return errors.New("disk full") }
+func (b *brokenLog) Checkpoint(uint64, []byte) error { return errors.New("disk full") }
+func (b *brokenLog) Close() error                    { return nil }
+func (b *brokenLog) Load(func(uint64, io.Reader) error, func(uint64, oplog.Record) error) error {
+	return nil
+}
+
+func TestAFailedLogStopsChanges(t *testing.T) {
+	s, err := New(Config{Log: &brokenLog{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ready.Store(true)
+	_, err = s.Do(gamelift.OpCreateMatchmakingRuleSet, []byte(`{"Name":"duel","RuleSetBody":`+jsonString(oneVsOne)+`}`))
+	var ge *gamelift.Error
+	if !errors.As(err, &ge) || ge.Type != "InternalServiceException" || !strings.Contains(ge.Message, "disk full") {
+		t.Fatalf("a change the log cannot keep: %v", err)
+	}
+	if s.ready.Load() {
+		t.Error("still ready after the log failed")
+	}
+	if _, err := s.Do(gamelift.OpCreateMatchmakingRuleSet, []byte(`{"Name":"other","RuleSetBody":`+jsonString(oneVsOne)+`}`)); err == nil || !strings.Contains(err.Error(), "refuses changes") {
+		t.Errorf("a later change: %v", err)
+	}
+	if _, err := s.Do(gamelift.OpDescribeMatchmakingRuleSets, []byte(`{}`)); err != nil {
+		t.Errorf("a read after the failure: %v", err)
+	}
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
