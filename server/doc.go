@@ -68,6 +68,31 @@
 // matchforge.tickets.waiting, and matchforge.events.delivered, .pending and
 // .dropped (by sink), matchforge.webhook.retries.
 //
+// # Durability
+//
+// With Config.Log (matchforge serve --data-dir), nothing acknowledged is
+// lost on a restart. Every change, an operation that changed the state or a
+// step, is appended to the log with its time and made durable before the
+// request is answered and before the events it caused are published; many
+// requests share one sync. Now and then (Config.SnapshotEvery records,
+// Config.SnapshotInterval, and when Serve stops) the server writes a
+// snapshot: the service's records, the engine's whole state and the event
+// history, after which the log drops the records it covers. New restores
+// the latest snapshot and replays the records after it, each at its logged
+// time: the engine is deterministic, so the state, the event ids and the
+// events are exactly those of a server that never stopped, and timers
+// (request, acceptance and placement deadlines) continue from the logged
+// times: a ticket whose timeout passed while the server was down times out
+// at the first step. The events of replayed records go to GET /events
+// again (with the history in the snapshot, a client resumes with
+// Last-Event-ID across the restart) and to webhooks again: webhook delivery
+// is at least once, and an event keeps its id (the SNS MessageId). A log
+// that fails to sync stops the server from making changes: it answers them
+// with InternalServiceException and /readyz with 503 until it is
+// restarted. The times the server gives the engine are wall-clock times
+// without a monotonic reading, and never earlier than the last, so that a
+// replay decides every deadline as the live server did.
+//
 // # Concurrency
 //
 // All methods of Server are safe for concurrent use. The server holds one

@@ -80,7 +80,11 @@ func (s *Server) recover() error {
 		return err
 	}
 	s.dur = d
-	s.log.Info("state recovered from the log", "snapshotAfterRecord", d.snapSeq, "recordsReplayed", d.replayed, "lastRecord", s.seq)
+	if d.restored {
+		s.log.Info("state recovered from the log", "snapshotAfterRecord", d.snapSeq, "recordsReplayed", d.replayed, "lastRecord", s.seq)
+	} else {
+		s.log.Info("the log is empty: starting with no state")
+	}
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/matchforge/matchforge/engine"
 	"github.com/matchforge/matchforge/gamelift"
 	"github.com/matchforge/matchforge/internal/loadgen"
+	"github.com/matchforge/matchforge/oplog"
 )
 
 // startDefault starts a server with the default ranked 5v5 rule set and
@@ -54,9 +55,23 @@ func startDefault(tb testing.TB, cfg Config) (*Server, string) {
 // BenchmarkServeStartMatchmakingJSON sends b.N StartMatchmaking requests
 // over awsJson1_1 on loopback, 64 in flight, from this process to a server
 // in this process stepping the default rule set every 100ms; it reports
-// requests a second and the latency percentiles.
+// requests a second and the latency percentiles. memory is the server
+// without a log; durable logs and syncs every change before answering it
+// (a FileLog in a temporary directory), so one run shows what durability
+// costs.
 func BenchmarkServeStartMatchmakingJSON(b *testing.B) {
-	_, url := startDefault(b, Config{})
+	b.Run("memory", func(b *testing.B) { benchStart(b, Config{}) })
+	b.Run("durable", func(b *testing.B) {
+		lg, err := oplog.Open(b.TempDir(), oplog.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchStart(b, Config{Log: lg})
+	})
+}
+
+func benchStart(b *testing.B, cfg Config) {
+	_, url := startDefault(b, cfg)
 	b.ResetTimer()
 	res, err := loadgen.Run(context.Background(), loadgen.Options{Endpoint: url, Configuration: bench.DefaultName, Requests: b.N, Connections: 64, Seed: 7})
 	b.StopTimer()
