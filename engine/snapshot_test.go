@@ -68,7 +68,7 @@ func drawConfigs(t *rapid.T) []snapConfig {
 			RequestTimeout:      time.Duration(rapid.IntRange(8, 30).Draw(t, "timeout")) * time.Second,
 			AcceptanceRequired:  rapid.Bool().Draw(t, "acceptance"),
 			AcceptanceTimeout:   time.Duration(rapid.IntRange(1, 6).Draw(t, "acceptTimeout")) * time.Second,
-			PlacementTimeout:    time.Duration(rapid.IntRange(1, 8).Draw(t, "placeTimeout")) * time.Second,
+			PlacementTimeout:    time.Duration(rapid.IntRange(2, 20).Draw(t, "placeTimeout")) * time.Second,
 			GameSessionLifetime: time.Duration(rapid.IntRange(5, 60).Draw(t, "lifetime")) * time.Second,
 			CustomEventData:     "data-" + kind,
 		}
@@ -112,24 +112,34 @@ func drawOps(t *rapid.T, n int) []snapOp {
 	ops := make([]snapOp, n)
 	for i := range ops {
 		op := snapOp{
-			kind:  rapid.IntRange(0, opKinds+4).Draw(t, "op"),
-			dt:    time.Duration(rapid.IntRange(0, 2500).Draw(t, "dt")) * time.Millisecond,
+			dt:    time.Duration(rapid.IntRange(0, 1500).Draw(t, "dt")) * time.Millisecond,
 			pick:  rapid.IntRange(0, 1<<20).Draw(t, "pick"),
 			pick2: rapid.IntRange(0, 1<<20).Draw(t, "pick2"),
 			flag:  rapid.Bool().Draw(t, "flag"),
 		}
-		switch {
-		case op.kind >= opKinds:
-			op.kind = opStart // more arrivals than anything else
-		case op.kind == opStep && rapid.IntRange(0, 4).Draw(t, "jump") == 0:
-			op.dt = time.Duration(rapid.IntRange(5, 40).Draw(t, "jumpSeconds")) * time.Second
+		// Arrivals and steps most, answers and placements often, the rest
+		// now and then.
+		switch r := rapid.IntRange(0, 99).Draw(t, "op"); {
+		case r < 40:
+			op.kind = opStart
+		case r < 65:
+			op.kind = opStep
+			if rapid.IntRange(0, 5).Draw(t, "jump") == 0 {
+				op.dt = time.Duration(rapid.IntRange(3, 30).Draw(t, "jumpSeconds")) * time.Second
+			}
+		case r < 75:
+			op.kind = opAccept
+		case r < 83:
+			op.kind = opPlace
+		default:
+			op.kind = rapid.SampledFrom([]int{opStop, opBackfill, opLeft, opEnd, opUpdate}).Draw(t, "rare")
 		}
 		if op.kind == opStart {
 			for j := range rapid.IntRange(1, 2).Draw(t, "party") {
 				p := ticket.Player{
-					PlayerID: fmt.Sprintf("p%d", rapid.IntRange(0, 3*n).Draw(t, "player")),
+					PlayerID: fmt.Sprintf("p%d", rapid.IntRange(0, 2*n).Draw(t, "player")),
 					PlayerAttributes: map[string]ticket.AttributeValue{
-						"skill": ticket.Number(float64(rapid.IntRange(0, 60).Draw(t, "skill"))),
+						"skill": ticket.Number(float64(rapid.IntRange(0, 40).Draw(t, "skill"))),
 					},
 					LatencyInMs: map[string]int{"east": rapid.IntRange(10, 120).Draw(t, "east")},
 				}
@@ -200,9 +210,14 @@ func (d *snapDriver) note(kind, id string) {
 	}
 }
 
+// pickOf picks one of xs by k, half the time among the newest four (the
+// ones most likely to be waiting for what the operation does).
 func pickOf(xs []string, k int) string {
 	if len(xs) == 0 {
 		return "none"
+	}
+	if k%2 == 0 && len(xs) > 4 {
+		return xs[len(xs)-1-(k/2)%4]
 	}
 	return xs[k%len(xs)]
 }
@@ -409,16 +424,17 @@ func drawEngineConfig(t *rapid.T) engine.Config {
 // checkSnapshots runs ops straight through, then again snapshotting and
 // restoring before the operations at the given indexes, and requires the
 // same log, operation by operation.
-func checkSnapshots(t *rapid.T, at func(n int) map[int]bool) {
+func checkSnapshots(t *rapid.T, seen map[string]int, at func(n int) map[int]bool) {
 	ecfg := drawEngineConfig(t)
 	configs := drawConfigs(t)
-	ops := drawOps(t, rapid.IntRange(1, 80).Draw(t, "ops"))
+	ops := drawOps(t, rapid.IntRange(1, 150).Draw(t, "ops"))
 	points := at(len(ops))
 	keep := rapid.Bool().Draw(t, "keepOriginal")
 	a := newSnapDriver(t, ecfg, configs)
 	for _, op := range ops {
 		a.run(op)
 	}
+	countCoverage(seen, a.log)
 	b := newSnapDriver(t, ecfg, configs)
 	for i, op := range ops {
 		if points[i] {
@@ -434,12 +450,53 @@ func checkSnapshots(t *rapid.T, at func(n int) map[int]bool) {
 	}
 }
 
+// snapCoverage names what the snapshot tests must see happen at least once
+// over their cases, so that they cannot pass by comparing nothing.
+var snapCoverage = map[string]string{
+	"acceptance":       "AcceptMatchCompleted",
+	"rejection":        "acceptance=Rejected",
+	"accept timeout":   "acceptance=TimedOut",
+	"placement":        "placement=arn",
+	"placement failed": "MatchmakingFailed",
+	"timeout":          "MatchmakingTimedOut",
+	"cancel":           "MatchmakingCancelled",
+	"auto backfill":    "autobackfill=",
+	"large match":      "MatchmakingSucceeded large",
+	"ping match":       "MatchmakingSucceeded ping",
+	"pairs match":      "MatchmakingSucceeded pairs",
+	"sorted match":     "MatchmakingSucceeded sorted",
+	"backfill ticket":  "REPLACED_BY_NEW_BACKFILL",
+	"session ended":    "GAME_SESSION_ENDED",
+	"purged":           " false {", // a ticket read after its retention
+}
+
+func countCoverage(seen map[string]int, log []string) {
+	all := strings.Join(log, "")
+	for name, s := range snapCoverage {
+		if strings.Contains(all, s) {
+			seen[name]++
+		}
+	}
+}
+
+func checkCoverage(t *testing.T, seen map[string]int) {
+	t.Helper()
+	for name := range snapCoverage {
+		if seen[name] == 0 {
+			t.Errorf("no case showed %s: the test compares nothing there", name)
+		}
+	}
+	t.Logf("cases showing each: %v", seen)
+}
+
 // TestSnapshotRestoreOnce is metamorphic: an engine restored from a
 // snapshot taken between any two operations continues exactly as the
 // original: the same events, byte for byte, and the same reads.
 func TestSnapshotRestoreOnce(t *testing.T) {
+	seen := map[string]int{}
+	defer checkCoverage(t, seen)
 	rapid.Check(t, func(t *rapid.T) {
-		checkSnapshots(t, func(n int) map[int]bool {
+		checkSnapshots(t, seen, func(n int) map[int]bool {
 			return map[int]bool{rapid.IntRange(0, n).Draw(t, "at"): true}
 		})
 	})
@@ -448,8 +505,10 @@ func TestSnapshotRestoreOnce(t *testing.T) {
 // TestSnapshotRestoreOften snapshots and restores at several points of the
 // same run.
 func TestSnapshotRestoreOften(t *testing.T) {
+	seen := map[string]int{}
+	defer checkCoverage(t, seen)
 	rapid.Check(t, func(t *rapid.T) {
-		checkSnapshots(t, func(n int) map[int]bool {
+		checkSnapshots(t, seen, func(n int) map[int]bool {
 			out := map[int]bool{}
 			for range rapid.IntRange(2, 8).Draw(t, "points") {
 				out[rapid.IntRange(0, n).Draw(t, "at")] = true
