@@ -45,7 +45,9 @@ func (e *Engine) Snapshot(w io.Writer) error {
 	if n := len(e.out); n > 0 {
 		return invalid("Snapshot with %d undrained %s; take them with Events or Step first", n, plural(n, "event", "events"))
 	}
-	b := make([]byte, snapHeader, 1<<12)
+	// About 200 bytes per ticket (a waiting ticket of one player with a
+	// few latencies): grow the buffer once or twice.
+	b := make([]byte, snapHeader, 1<<12+200*len(e.tickets))
 	copy(b, snapMagic)
 	binary.LittleEndian.PutUint16(b[len(snapMagic):], SnapshotVersion)
 	b, err := e.appendState(b)
@@ -165,6 +167,16 @@ func (w *enc) time(t time.Time) {
 }
 
 func (w *enc) dur(d time.Duration) { w.i(int64(d)) }
+
+// rel writes a Unix-nanosecond time that is 0 for none, relative to base.
+func (w *enc) rel(ns, base int64) {
+	if ns == 0 {
+		w.byte1(0)
+		return
+	}
+	w.byte1(1)
+	w.i(ns - base)
+}
 
 // strs writes a string slice, keeping nil apart from empty.
 func (w *enc) strs(ss []string) {
@@ -324,6 +336,14 @@ func (d *dec) time() time.Time {
 }
 
 func (d *dec) dur() time.Duration { return time.Duration(d.i()) }
+
+// rel reads what enc.rel wrote.
+func (d *dec) rel(base int64) int64 {
+	if !d.bool() {
+		return 0
+	}
+	return base + d.i()
+}
 
 func (d *dec) strs() []string {
 	k := d.count()

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+
+	"github.com/tidwall/btree"
 )
 
 // Snapshots. A pool's answers (which entries every query visits, and in
@@ -108,7 +111,7 @@ func (p *Pool[T]) Restore(st SavedState, entries []SavedEntry[T]) error {
 		p.groupTree(int32(st.Groups - 1))
 	}
 	s := &p.st
-	l := &loader[T]{nums: make([][]treeItem[T], len(p.nums)), strs: make([][]strItem[T], len(p.strs))}
+	l := &loader[T]{nums: make([][]keyItem[T], len(p.nums)), strs: make([][]strItem[T], len(p.strs))}
 	var last uint64
 	for i, se := range entries {
 		e := se.Entry
@@ -165,18 +168,20 @@ func (p *Pool[T]) Restore(st SavedState, entries []SavedEntry[T]) error {
 // loader gathers the items of every index, to sort them once and load
 // them in order (btree.Load appends to the rightmost leaf: much cheaper
 // than one Set per item). The trees' order is their items' order, so
-// loading gives the same iterations as inserting one by one.
+// loading gives the same iterations as inserting one by one. Entries come
+// in sequence order, so a stable sort by key alone orders the number,
+// group, string and latency items as the trees do (ties by sequence).
 type loader[T any] struct {
 	ages   []ageKey[T]
-	nums   [][]treeItem[T]
+	nums   [][]keyItem[T]
 	strs   [][]strItem[T]
 	lat    [][]keyItem[T]
-	groups [][]treeItem[T]
+	groups [][]keyItem[T]
 }
 
 func (l *loader[T]) eager(p *Pool[T], e *Entry[T]) {
 	for i := range p.nums {
-		l.nums[i] = append(l.nums[i], treeItem[T]{e.Nums[i], e})
+		l.nums[i] = append(l.nums[i], keyItem[T]{e.Nums[i], e.seq, e})
 	}
 	for i := range p.strs {
 		l.strs[i] = append(l.strs[i], strItem[T]{e.Strs[i], e.seq, e})
@@ -200,40 +205,42 @@ func (l *loader[T]) deferred(p *Pool[T], e *Entry[T]) {
 			for int(g) >= len(l.groups) {
 				l.groups = append(l.groups, nil)
 			}
-			l.groups[g] = append(l.groups[g], treeItem[T]{e.GroupKey, e})
+			l.groups[g] = append(l.groups[g], keyItem[T]{e.GroupKey, e.seq, e})
 		}
 	}
 }
 
-// loadSorted sorts items by less and loads them into t, which must be
-// empty.
-func loadSorted[I any](t interface{ Load(I) (I, bool) }, items []I, less func(a, b I) bool) {
-	slices.SortFunc(items, func(a, b I) int {
-		switch {
-		case less(a, b):
-			return -1
-		case less(b, a):
-			return 1
-		}
-		return 0
-	})
+// loadKeys sorts items (in sequence order) by key and loads them into t,
+// which must be empty, as tree items.
+func loadKeys[T any](p *Pool[T], t *btree.BTreeG[treeItem[T]], items []keyItem[T]) {
+	p.radixSort(items)
 	for _, it := range items {
-		t.Load(it)
+		t.Load(treeItem[T]{it.key, it.e})
 	}
 }
 
 func (l *loader[T]) load(p *Pool[T]) {
-	loadSorted(p.age, l.ages, ageKeyLess[T])
+	slices.SortFunc(l.ages, func(a, b ageKey[T]) int { return ageCmp(a.item(), b.item()) })
+	for _, k := range l.ages {
+		p.age.Load(k)
+	}
 	for i, t := range p.nums {
-		loadSorted(t, l.nums[i], treeLess[T])
+		loadKeys(p, t, l.nums[i])
 	}
 	for i, t := range p.strs {
-		loadSorted(t, l.strs[i], strLess[T])
+		items := l.strs[i]
+		slices.SortStableFunc(items, func(a, b strItem[T]) int { return strings.Compare(a.key, b.key) })
+		for _, it := range items {
+			t.Load(it)
+		}
 	}
 	for loc, items := range l.lat {
-		loadSorted(p.lat[loc], items, keyLess[T])
+		p.radixSort(items)
+		for _, it := range items {
+			p.lat[loc].Load(it)
+		}
 	}
 	for g, items := range l.groups {
-		loadSorted(p.groups[g], items, treeLess[T])
+		loadKeys(p, p.groups[g], items)
 	}
 }
