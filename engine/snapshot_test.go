@@ -49,6 +49,14 @@ var snapRuleSets = map[string]string{
 
 var snapNames = []string{"duel", "pairs", "ping", "sorted", "large"}
 
+// alienRuleSet has the teams of every rule set above but declares skill a
+// string: an update to it leaves the waiting tickets unable to resolve
+// (blocked, still resolved against the old rule set's schema).
+const alienRuleSet = `{"name": "alien", "ruleLanguageVersion": "1.0",
+  "playerAttributes": [{"name": "skill", "type": "string", "default": "x"}],
+  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 2}, {"name": "blue", "minPlayers": 1, "maxPlayers": 2}],
+  "rules": [{"name": "Same", "type": "comparison", "measurements": ["flatten(teams[*].players.attributes[skill])"], "operation": "="}]}`
+
 // snapConfig is one configuration of a generated set.
 type snapConfig struct {
 	name, body string
@@ -105,6 +113,7 @@ const (
 	opEnd
 	opStep
 	opUpdate
+	opRemove
 	opKinds
 )
 
@@ -132,7 +141,7 @@ func drawOps(t *rapid.T, n int) []snapOp {
 		case r < 83:
 			op.kind = opPlace
 		default:
-			op.kind = rapid.SampledFrom([]int{opStop, opBackfill, opLeft, opEnd, opUpdate}).Draw(t, "rare")
+			op.kind = rapid.SampledFrom([]int{opStop, opBackfill, opLeft, opEnd, opUpdate, opRemove}).Draw(t, "rare")
 		}
 		if op.kind == opStart {
 			for j := range rapid.IntRange(1, 2).Draw(t, "party") {
@@ -143,10 +152,12 @@ func drawOps(t *rapid.T, n int) []snapOp {
 					},
 					LatencyInMs: map[string]int{"east": rapid.IntRange(10, 120).Draw(t, "east")},
 				}
-				if rapid.Bool().Draw(t, "west") {
+				if rapid.IntRange(0, 15).Draw(t, "noLatency") == 0 {
+					p.LatencyInMs = nil // blocked where a latency rule needs it
+				} else if rapid.Bool().Draw(t, "west") {
 					p.LatencyInMs["west"] = rapid.IntRange(10, 120).Draw(t, "westMs")
 				}
-				if rapid.IntRange(0, 5).Draw(t, "rare") == 0 {
+				if p.LatencyInMs != nil && rapid.IntRange(0, 5).Draw(t, "rare") == 0 {
 					// A location few tickets name: it leaves the table and
 					// its id is handed out again.
 					p.LatencyInMs[fmt.Sprintf("rare%d", rapid.IntRange(0, 3).Draw(t, "rareLoc"))] = rapid.IntRange(10, 50).Draw(t, "rareMs")
@@ -310,13 +321,28 @@ func (d *snapDriver) run(op snapOp) {
 		err = e.EndGameSession(d.now, pickOf(d.sessions, op.pick))
 	case opStep:
 		d.record(&b, e.Step(d.now))
+	case opRemove:
+		// Removing needs every ticket ended; the ended ones keep the
+		// removed configuration until they are forgotten. It comes back
+		// at once, as a new configuration of the same name.
+		sc := d.configs[op.pick%len(d.configs)]
+		if err = e.RemoveConfiguration(d.now, sc.name); err == nil {
+			c := sc.cfg
+			c.RuleSet = ruleset.MustLoad([]byte(sc.body))
+			if err = e.AddConfiguration(d.now, c); err == nil {
+				fmt.Fprintf(&b, "removed and added %s\n", sc.name)
+			}
+		}
 	case opUpdate:
 		sc := d.configFor(d.configs[op.pick%len(d.configs)].name)
 		cur, _ := e.Configuration(sc.name)
-		if op.flag {
+		switch {
+		case op.flag:
 			// The same rule set, as the engine holds it, other settings.
 			cur.AcceptanceRequired = !cur.AcceptanceRequired
-		} else {
+		case op.pick2%3 == 0 && sc.name != "large":
+			cur.RuleSet = ruleset.MustLoad([]byte(alienRuleSet))
+		default:
 			cur.RuleSet = ruleset.MustLoad([]byte(sc.body)) // a new rule set: the pool is rebuilt
 		}
 		cur.CustomEventData = fmt.Sprintf("v%d", op.pick2)
@@ -468,6 +494,9 @@ var snapCoverage = map[string]string{
 	"backfill ticket":  "REPLACED_BY_NEW_BACKFILL",
 	"session ended":    "GAME_SESSION_ENDED",
 	"purged":           " false {", // a ticket read after its retention
+	"blocked":          "can never match",
+	"alien rule set":   "which this ticket does not fit",
+	"removed":          "removed and added",
 }
 
 func countCoverage(seen map[string]int, log []string) {
