@@ -2,6 +2,8 @@ package engine_test
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -647,4 +649,119 @@ func TestSnapshotRefusesPendingEvents(t *testing.T) {
 	if err := e.Snapshot(&buf); err != nil {
 		t.Fatalf("Snapshot after Events: %v", err)
 	}
+}
+
+// skillCap is a rule type implemented in Go: no team's total skill may
+// exceed cap.
+var skillCapType = ruleset.RuleType{
+	Name: "teamSkillCap",
+	Properties: []ruleset.Property{
+		{Name: "attribute", Kind: ruleset.PropAttribute, Required: true, AttributeKinds: []ticket.Kind{ticket.KindNumber}},
+		{Name: "cap", Kind: ruleset.PropNumber, Required: true, Expandable: true, Min: ruleset.Bound{Value: 0, Set: true}},
+	},
+	Compile: func(p *ruleset.Params) (ruleset.GoRule, error) {
+		return &skillCap{attr: p.Attribute("attribute"), cap: p.Param("cap")}, nil
+	},
+}
+
+type skillCap struct {
+	attr ruleset.Attribute
+	cap  ruleset.Param
+}
+
+func (r *skillCap) Evaluate(m *ruleset.Match, mode ruleset.Mode) bool {
+	for t := range m.Teams() {
+		sum := 0.0
+		for i := range m.Players(t) {
+			sum += m.Player(t, i).Num(r.attr)
+		}
+		if sum > m.Param(r.cap) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestRestoreWithGoRules restores an engine whose rule set needs a Go rule
+// type: Restore cannot compile it and refuses; RestoreWith compiles it
+// with the type, and the restored engine goes on as the original.
+func TestRestoreWithGoRules(t *testing.T) {
+	opts := ruleset.Options{RuleTypes: []ruleset.RuleType{skillCapType}}
+	body := `{"name": "capped", "ruleLanguageVersion": "1.0",
+	  "playerAttributes": [{"name": "skill", "type": "number", "default": 10}],
+	  "teams": [{"name": "red", "minPlayers": 2, "maxPlayers": 2}, {"name": "blue", "minPlayers": 2, "maxPlayers": 2}],
+	  "rules": [{"name": "Cap", "type": "teamSkillCap", "attribute": "skill", "cap": 30}],
+	  "expansions": [{"target": "rules[Cap].cap", "steps": [{"waitTimeSeconds": 5, "value": 200}]}]}`
+	rs, err := ruleset.LoadWith([]byte(body), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := mustEngine(t, engine.Config{Seed: 3})
+	if err := e.AddConfiguration(t0, engine.Configuration{Name: "capped", RuleSet: rs, RequestTimeout: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	for i, skill := range []float64{10, 20, 30, 40, 5, 50, 60, 15} {
+		if _, err := e.StartMatchmaking(t0, engine.MatchmakingRequest{Configuration: "capped", Players: []ticket.Player{player(fmt.Sprintf("p%d", i), skill)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.Step(t0.Add(time.Second))
+	var buf bytes.Buffer
+	if err := e.Snapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engine.Restore(bytes.NewReader(buf.Bytes()), engine.Config{Seed: 3}); !errors.Is(err, engine.ErrSnapshot) || !strings.Contains(err.Error(), "does not compile") {
+		t.Fatalf("Restore without the Go rule type: %v; want ErrSnapshot saying the rule set does not compile", err)
+	}
+	loads := 0
+	r, err := engine.RestoreWith(bytes.NewReader(buf.Bytes()), engine.Config{Seed: 3}, func(body string) (*ruleset.RuleSet, error) {
+		loads++
+		return ruleset.LoadWith([]byte(body), opts)
+	})
+	if err != nil {
+		t.Fatalf("RestoreWith: %v", err)
+	}
+	if loads != 1 {
+		t.Errorf("RestoreWith compiled %d rule sets, want 1", loads)
+	}
+	text := func(e *engine.Engine) string {
+		var b strings.Builder
+		for _, at := range []time.Duration{2, 6, 7} {
+			for _, ev := range e.Step(t0.Add(at * time.Second)) {
+				b.WriteString(ev.String() + "\n")
+			}
+		}
+		return b.String()
+	}
+	want, got := text(e), text(r)
+	if want != got || !strings.Contains(want, "PotentialMatchCreated") {
+		t.Fatalf("after RestoreWith:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestRestoreInconsistentPayload damages each byte of a snapshot's payload
+// and writes a checksum that fits: the framing cannot tell, so the decoder
+// must. Restore either reads a state (the byte was a value, such as a
+// skill) or refuses with ErrSnapshot; it never panics or fails otherwise.
+func TestRestoreInconsistentPayload(t *testing.T) {
+	snap := smallSnapshot(t)
+	refused := 0
+	for i := 16; i < len(snap)-4; i++ {
+		for _, flip := range []byte{0x01, 0x80, 0xff} {
+			b := slices.Clone(snap)
+			b[i] ^= flip
+			binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], crc32.MakeTable(crc32.Castagnoli)))
+			_, err := engine.Restore(bytes.NewReader(b), engine.Config{})
+			if err != nil && !errors.Is(err, engine.ErrSnapshot) {
+				t.Fatalf("byte %d ^ %#x: %v does not wrap ErrSnapshot", i, flip, err)
+			}
+			if err != nil {
+				refused++
+			}
+		}
+	}
+	if refused == 0 {
+		t.Fatal("no damaged payload was refused")
+	}
+	t.Logf("%d of %d damaged payloads refused", refused, 3*(len(snap)-20))
 }
