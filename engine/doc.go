@@ -112,9 +112,12 @@
 // answers to Ticket, Tickets, GameSession, Counts, RuleMetrics and Pending.
 // Snapshot is a read: the engine does not change, and Snapshot, Restore,
 // Snapshot gives the same bytes. Two things differ by design: times come
-// back in UTC, and the restored configurations hold new *ruleset.RuleSet
-// values (compiled from the same bodies), so an UpdateConfiguration that
-// means to keep the rule set passes the one Configuration returns.
+// back in UTC (without a monotonic clock reading), and the restored
+// configurations hold new *ruleset.RuleSet values (compiled from the same
+// bodies), so an UpdateConfiguration that means to keep the rule set
+// passes the one Configuration returns. Restore with another cfg than the
+// snapshotted engine had gives that cfg's behaviour from then on
+// (NoStaging excepted: it never changes an outcome).
 //
 // The format: the magic "MFSNAP", the format version (SnapshotVersion, now
 // 1) as a little-endian uint16, the payload's length as a uint64, the
@@ -124,12 +127,13 @@
 // mismatch", "truncated at byte N", "version 3 is newer than this engine
 // reads (1)", or the inconsistency it found), a snapshot that is not one,
 // is damaged, truncated, of a newer version or inconsistent, and loads
-// nothing. A later version will read version 1 snapshots.
+// nothing. Restore reads every version up to SnapshotVersion.
 //
 // The cost, at 100,000 waiting tickets of the default ranked 5v5 rule set
 // (BenchmarkSnapshot and BenchmarkRestore): about 190 bytes per ticket
-// (19 MB), and a fraction of a second each way: O(n log n) time for n
-// tickets, matches and sessions, and one buffer the size of the snapshot.
+// (19 MB), about 150 ms to write and 200 ms to read on one core of a
+// server: O(n log n) time for n tickets, matches and sessions, and one
+// buffer the size of the snapshot.
 //
 // # Errors
 //
