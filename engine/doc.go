@@ -104,7 +104,9 @@
 // the rule evaluators keep only scratch and caches between steps, and are
 // not saved. Events already returned are not part of the state; events
 // still waiting to be taken make Snapshot refuse (ErrInvalid), so that none
-// is lost or delivered twice.
+// is lost or delivered twice. An engine that a Runner owns is snapshotted
+// inside Runner.Do, where no event waits: the Runner hands each one out as
+// it happens.
 //
 // The guarantee: an engine restored from a snapshot taken at any point
 // between operations continues exactly as the original would: the same

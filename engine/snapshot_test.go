@@ -772,3 +772,31 @@ func TestRestoreInconsistentPayload(t *testing.T) {
 	}
 	t.Logf("%d of %d damaged payloads refused", refused, 3*(len(snap)-20))
 }
+
+// TestSnapshotThroughRunner snapshots an engine a Runner owns, inside
+// Runner.Do: the Runner hands out every event as it happens, so none waits.
+func TestSnapshotThroughRunner(t *testing.T) {
+	e := mustEngine(t, engine.Config{Seed: 5})
+	if err := e.AddConfiguration(t0, engine.Configuration{Name: "duel", RuleSet: duel, RequestTimeout: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := engine.NewRunner(e, engine.RunnerOptions{Clock: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.StartMatchmaking(engine.MatchmakingRequest{TicketID: "a", Configuration: "duel", Players: []ticket.Player{player("a", 1)}}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := r.Do(func(e *engine.Engine, now time.Time) error { return e.Snapshot(&buf) }); err != nil {
+		t.Fatalf("Snapshot in Runner.Do: %v", err)
+	}
+	restored, err := engine.Restore(&buf, engine.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk, ok := restored.Ticket("a"); !ok || tk.Status != ticket.StatusQueued {
+		t.Fatalf("restored ticket a: %+v, %v; want QUEUED", tk, ok)
+	}
+}
