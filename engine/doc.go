@@ -76,6 +76,67 @@
 // filled in the documented team order and balanced. tuning.go names and
 // explains every constant that bounds the search.
 //
+// # Snapshots
+//
+// Engine.Snapshot writes the whole state to an io.Writer, and Restore (or
+// RestoreWith, for rule sets that need Go rule types) reads it back into a
+// new engine, so that nothing is lost on restart:
+//
+//	e.Step(now)                 // or e.Events(): Snapshot refuses while events wait
+//	err := e.Snapshot(f)
+//	...
+//	e, err := engine.Restore(f, cfg) // cfg as before; Seed is not used
+//
+// What is saved: every configuration, current or removed (with its rule
+// set's body, compiled again on restore, and every earlier version that a
+// game session still points to), every ticket in every status (QUEUED,
+// SEARCHING, blocked, REQUIRES_ACCEPTANCE with the answers so far, PLACING,
+// and ended tickets until TicketRetention forgets them; forgotten tickets
+// that a game session's match still lists), pending acceptances and
+// placements with their deadlines, game sessions with their players,
+// automatic backfill and lifetimes, the random source's state, the event
+// sequence number, the arrival and build counters, rule metrics and wait
+// estimates, the location table (ids and holder counts as they are, since
+// ids key the pools' trees), every queue and heap in its exact order, each
+// pool's entries with their sequence numbers and stage periods (see
+// pool.Pool.Saved; the staging slices are rebuilt from them and answer in
+// the same order), and the large-match sweep's state. The match builder and
+// the rule evaluators keep only scratch and caches between steps, and are
+// not saved. Events already returned are not part of the state; events
+// still waiting to be taken make Snapshot refuse (ErrInvalid), so that none
+// is lost or delivered twice. An engine that a Runner owns is snapshotted
+// inside Runner.Do, where no event waits: the Runner hands each one out as
+// it happens.
+//
+// The guarantee: an engine restored from a snapshot taken at any point
+// between operations continues exactly as the original would: the same
+// later operations give the same events, byte for byte, and the same
+// answers to Ticket, Tickets, GameSession, Counts, RuleMetrics and Pending.
+// Snapshot is a read: the engine does not change, and Snapshot, Restore,
+// Snapshot gives the same bytes. Two things differ by design: times come
+// back in UTC (without a monotonic clock reading), and the restored
+// configurations hold new *ruleset.RuleSet values (compiled from the same
+// bodies), so an UpdateConfiguration that means to keep the rule set
+// passes the one Configuration returns. Restore with another cfg than the
+// snapshotted engine had gives that cfg's behaviour from then on
+// (NoStaging excepted: it never changes an outcome).
+//
+// The format: the magic "MFSNAP", the format version (SnapshotVersion, now
+// 1) as a little-endian uint16, the payload's length as a uint64, the
+// payload (varints, strings and float64 bits; the layout is in
+// snapstate.go), and a CRC-32C of everything before it. Restore refuses,
+// with an *Error wrapping ErrSnapshot that says what is wrong ("checksum
+// mismatch", "truncated at byte N", "version 3 is newer than this engine
+// reads (1)", or the inconsistency it found), a snapshot that is not one,
+// is damaged, truncated, of a newer version or inconsistent, and loads
+// nothing. Restore reads every version up to SnapshotVersion.
+//
+// The cost, at 100,000 waiting tickets of the default ranked 5v5 rule set
+// (BenchmarkSnapshot and BenchmarkRestore): about 190 bytes per ticket
+// (19 MB), about 150 ms to write and 200 ms to read on one core of a
+// server: O(n log n) time for n tickets, matches and sessions, and one
+// buffer the size of the snapshot.
+//
 // # Errors
 //
 // Operations fail with an *Error wrapping ErrInvalid or ErrNotFound, with

@@ -2,9 +2,11 @@ package engine_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"slices"
 	"strings"
 	"testing"
@@ -49,6 +51,14 @@ var snapRuleSets = map[string]string{
 
 var snapNames = []string{"duel", "pairs", "ping", "sorted", "large"}
 
+// alienRuleSet has the teams of every rule set above but declares skill a
+// string: an update to it leaves the waiting tickets unable to resolve
+// (blocked, still resolved against the old rule set's schema).
+const alienRuleSet = `{"name": "alien", "ruleLanguageVersion": "1.0",
+  "playerAttributes": [{"name": "skill", "type": "string", "default": "x"}],
+  "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 2}, {"name": "blue", "minPlayers": 1, "maxPlayers": 2}],
+  "rules": [{"name": "Same", "type": "comparison", "measurements": ["flatten(teams[*].players.attributes[skill])"], "operation": "="}]}`
+
 // snapConfig is one configuration of a generated set.
 type snapConfig struct {
 	name, body string
@@ -68,7 +78,7 @@ func drawConfigs(t *rapid.T) []snapConfig {
 			RequestTimeout:      time.Duration(rapid.IntRange(8, 30).Draw(t, "timeout")) * time.Second,
 			AcceptanceRequired:  rapid.Bool().Draw(t, "acceptance"),
 			AcceptanceTimeout:   time.Duration(rapid.IntRange(1, 6).Draw(t, "acceptTimeout")) * time.Second,
-			PlacementTimeout:    time.Duration(rapid.IntRange(1, 8).Draw(t, "placeTimeout")) * time.Second,
+			PlacementTimeout:    time.Duration(rapid.IntRange(2, 20).Draw(t, "placeTimeout")) * time.Second,
 			GameSessionLifetime: time.Duration(rapid.IntRange(5, 60).Draw(t, "lifetime")) * time.Second,
 			CustomEventData:     "data-" + kind,
 		}
@@ -105,6 +115,7 @@ const (
 	opEnd
 	opStep
 	opUpdate
+	opRemove
 	opKinds
 )
 
@@ -112,31 +123,43 @@ func drawOps(t *rapid.T, n int) []snapOp {
 	ops := make([]snapOp, n)
 	for i := range ops {
 		op := snapOp{
-			kind:  rapid.IntRange(0, opKinds+4).Draw(t, "op"),
-			dt:    time.Duration(rapid.IntRange(0, 2500).Draw(t, "dt")) * time.Millisecond,
+			dt:    time.Duration(rapid.IntRange(0, 1500).Draw(t, "dt")) * time.Millisecond,
 			pick:  rapid.IntRange(0, 1<<20).Draw(t, "pick"),
 			pick2: rapid.IntRange(0, 1<<20).Draw(t, "pick2"),
 			flag:  rapid.Bool().Draw(t, "flag"),
 		}
-		switch {
-		case op.kind >= opKinds:
-			op.kind = opStart // more arrivals than anything else
-		case op.kind == opStep && rapid.IntRange(0, 4).Draw(t, "jump") == 0:
-			op.dt = time.Duration(rapid.IntRange(5, 40).Draw(t, "jumpSeconds")) * time.Second
+		// Arrivals and steps most, answers and placements often, the rest
+		// now and then.
+		switch r := rapid.IntRange(0, 99).Draw(t, "op"); {
+		case r < 40:
+			op.kind = opStart
+		case r < 65:
+			op.kind = opStep
+			if rapid.IntRange(0, 5).Draw(t, "jump") == 0 {
+				op.dt = time.Duration(rapid.IntRange(3, 30).Draw(t, "jumpSeconds")) * time.Second
+			}
+		case r < 75:
+			op.kind = opAccept
+		case r < 83:
+			op.kind = opPlace
+		default:
+			op.kind = rapid.SampledFrom([]int{opStop, opBackfill, opLeft, opEnd, opUpdate, opRemove}).Draw(t, "rare")
 		}
 		if op.kind == opStart {
 			for j := range rapid.IntRange(1, 2).Draw(t, "party") {
 				p := ticket.Player{
-					PlayerID: fmt.Sprintf("p%d", rapid.IntRange(0, 3*n).Draw(t, "player")),
+					PlayerID: fmt.Sprintf("p%d", rapid.IntRange(0, 2*n).Draw(t, "player")),
 					PlayerAttributes: map[string]ticket.AttributeValue{
-						"skill": ticket.Number(float64(rapid.IntRange(0, 60).Draw(t, "skill"))),
+						"skill": ticket.Number(float64(rapid.IntRange(0, 40).Draw(t, "skill"))),
 					},
 					LatencyInMs: map[string]int{"east": rapid.IntRange(10, 120).Draw(t, "east")},
 				}
-				if rapid.Bool().Draw(t, "west") {
+				if rapid.IntRange(0, 15).Draw(t, "noLatency") == 0 {
+					p.LatencyInMs = nil // blocked where a latency rule needs it
+				} else if rapid.Bool().Draw(t, "west") {
 					p.LatencyInMs["west"] = rapid.IntRange(10, 120).Draw(t, "westMs")
 				}
-				if rapid.IntRange(0, 5).Draw(t, "rare") == 0 {
+				if p.LatencyInMs != nil && rapid.IntRange(0, 5).Draw(t, "rare") == 0 {
 					// A location few tickets name: it leaves the table and
 					// its id is handed out again.
 					p.LatencyInMs[fmt.Sprintf("rare%d", rapid.IntRange(0, 3).Draw(t, "rareLoc"))] = rapid.IntRange(10, 50).Draw(t, "rareMs")
@@ -200,9 +223,14 @@ func (d *snapDriver) note(kind, id string) {
 	}
 }
 
+// pickOf picks one of xs by k, half the time among the newest four (the
+// ones most likely to be waiting for what the operation does).
 func pickOf(xs []string, k int) string {
 	if len(xs) == 0 {
 		return "none"
+	}
+	if k%2 == 0 && len(xs) > 4 {
+		return xs[len(xs)-1-(k/2)%4]
 	}
 	return xs[k%len(xs)]
 }
@@ -295,13 +323,28 @@ func (d *snapDriver) run(op snapOp) {
 		err = e.EndGameSession(d.now, pickOf(d.sessions, op.pick))
 	case opStep:
 		d.record(&b, e.Step(d.now))
+	case opRemove:
+		// Removing needs every ticket ended; the ended ones keep the
+		// removed configuration until they are forgotten. It comes back
+		// at once, as a new configuration of the same name.
+		sc := d.configs[op.pick%len(d.configs)]
+		if err = e.RemoveConfiguration(d.now, sc.name); err == nil {
+			c := sc.cfg
+			c.RuleSet = ruleset.MustLoad([]byte(sc.body))
+			if err = e.AddConfiguration(d.now, c); err == nil {
+				fmt.Fprintf(&b, "removed and added %s\n", sc.name)
+			}
+		}
 	case opUpdate:
 		sc := d.configFor(d.configs[op.pick%len(d.configs)].name)
 		cur, _ := e.Configuration(sc.name)
-		if op.flag {
+		switch {
+		case op.flag:
 			// The same rule set, as the engine holds it, other settings.
 			cur.AcceptanceRequired = !cur.AcceptanceRequired
-		} else {
+		case op.pick2%3 == 0 && sc.name != "large":
+			cur.RuleSet = ruleset.MustLoad([]byte(alienRuleSet))
+		default:
 			cur.RuleSet = ruleset.MustLoad([]byte(sc.body)) // a new rule set: the pool is rebuilt
 		}
 		cur.CustomEventData = fmt.Sprintf("v%d", op.pick2)
@@ -374,14 +417,20 @@ func (d *snapDriver) reads(b *strings.Builder) {
 
 // snapshotRestore snapshots d's engine and continues on the restored one,
 // checking that a second snapshot gives the same bytes. With keep, it
-// continues on the original instead (Snapshot must not change it).
-func (d *snapDriver) snapshotRestore(keep bool) {
+// continues on the original instead (Snapshot must not change it); with
+// flipStaging, it restores with Config.NoStaging the other way (which
+// changes no outcome, though the pools' phases, and so the bytes, differ).
+func (d *snapDriver) snapshotRestore(keep, flipStaging bool) {
 	var buf bytes.Buffer
 	if err := d.e.Snapshot(&buf); err != nil {
 		d.t.Fatalf("Snapshot: %v", err)
 	}
 	first := slices.Clone(buf.Bytes())
-	r, err := engine.Restore(&buf, d.ecfg)
+	cfg := d.ecfg
+	if flipStaging {
+		cfg.NoStaging = !cfg.NoStaging // never changes an outcome
+	}
+	r, err := engine.Restore(&buf, cfg)
 	if err != nil {
 		d.t.Fatalf("Restore: %v", err)
 	}
@@ -389,11 +438,11 @@ func (d *snapDriver) snapshotRestore(keep bool) {
 	if err := r.Snapshot(&again); err != nil {
 		d.t.Fatalf("Snapshot of the restored engine: %v", err)
 	}
-	if !bytes.Equal(first, again.Bytes()) {
+	if !flipStaging && !bytes.Equal(first, again.Bytes()) {
 		d.t.Fatalf("Snapshot, Restore, Snapshot gives other bytes (%d, then %d)", len(first), again.Len())
 	}
 	if !keep {
-		d.e = r
+		d.e, d.ecfg = r, cfg
 	}
 }
 
@@ -409,20 +458,22 @@ func drawEngineConfig(t *rapid.T) engine.Config {
 // checkSnapshots runs ops straight through, then again snapshotting and
 // restoring before the operations at the given indexes, and requires the
 // same log, operation by operation.
-func checkSnapshots(t *rapid.T, at func(n int) map[int]bool) {
+func checkSnapshots(t *rapid.T, seen map[string]int, at func(n int) map[int]bool) {
 	ecfg := drawEngineConfig(t)
 	configs := drawConfigs(t)
-	ops := drawOps(t, rapid.IntRange(1, 80).Draw(t, "ops"))
+	ops := drawOps(t, rapid.IntRange(1, 150).Draw(t, "ops"))
 	points := at(len(ops))
 	keep := rapid.Bool().Draw(t, "keepOriginal")
+	flip := rapid.IntRange(0, 3).Draw(t, "flipStaging") == 0
 	a := newSnapDriver(t, ecfg, configs)
 	for _, op := range ops {
 		a.run(op)
 	}
+	countCoverage(seen, a.log)
 	b := newSnapDriver(t, ecfg, configs)
 	for i, op := range ops {
 		if points[i] {
-			b.snapshotRestore(keep && i%2 == 0)
+			b.snapshotRestore(keep && i%2 == 0, flip && i%2 == 1)
 		}
 		b.run(op)
 		if a.log[i] != b.log[i] {
@@ -430,16 +481,60 @@ func checkSnapshots(t *rapid.T, at func(n int) map[int]bool) {
 		}
 	}
 	if points[len(ops)] {
-		b.snapshotRestore(false)
+		b.snapshotRestore(false, false)
 	}
+}
+
+// snapCoverage names what the snapshot tests must see happen at least once
+// over their cases, so that they cannot pass by comparing nothing.
+var snapCoverage = map[string]string{
+	"acceptance":       "AcceptMatchCompleted",
+	"rejection":        "acceptance=Rejected",
+	"accept timeout":   "acceptance=TimedOut",
+	"placement":        "placement=arn",
+	"placement failed": "MatchmakingFailed",
+	"timeout":          "MatchmakingTimedOut",
+	"cancel":           "MatchmakingCancelled",
+	"auto backfill":    "autobackfill=",
+	"large match":      "MatchmakingSucceeded large",
+	"ping match":       "MatchmakingSucceeded ping",
+	"pairs match":      "MatchmakingSucceeded pairs",
+	"sorted match":     "MatchmakingSucceeded sorted",
+	"backfill ticket":  "REPLACED_BY_NEW_BACKFILL",
+	"session ended":    "GAME_SESSION_ENDED",
+	"purged":           " false {", // a ticket read after its retention
+	"blocked":          "can never match",
+	"alien rule set":   "which this ticket does not fit",
+	"removed":          "removed and added",
+}
+
+func countCoverage(seen map[string]int, log []string) {
+	all := strings.Join(log, "")
+	for name, s := range snapCoverage {
+		if strings.Contains(all, s) {
+			seen[name]++
+		}
+	}
+}
+
+func checkCoverage(t *testing.T, seen map[string]int) {
+	t.Helper()
+	for name := range snapCoverage {
+		if seen[name] == 0 {
+			t.Errorf("no case showed %s: the test compares nothing there", name)
+		}
+	}
+	t.Logf("cases showing each: %v", seen)
 }
 
 // TestSnapshotRestoreOnce is metamorphic: an engine restored from a
 // snapshot taken between any two operations continues exactly as the
 // original: the same events, byte for byte, and the same reads.
 func TestSnapshotRestoreOnce(t *testing.T) {
+	seen := map[string]int{}
+	defer checkCoverage(t, seen)
 	rapid.Check(t, func(t *rapid.T) {
-		checkSnapshots(t, func(n int) map[int]bool {
+		checkSnapshots(t, seen, func(n int) map[int]bool {
 			return map[int]bool{rapid.IntRange(0, n).Draw(t, "at"): true}
 		})
 	})
@@ -448,8 +543,10 @@ func TestSnapshotRestoreOnce(t *testing.T) {
 // TestSnapshotRestoreOften snapshots and restores at several points of the
 // same run.
 func TestSnapshotRestoreOften(t *testing.T) {
+	seen := map[string]int{}
+	defer checkCoverage(t, seen)
 	rapid.Check(t, func(t *rapid.T) {
-		checkSnapshots(t, func(n int) map[int]bool {
+		checkSnapshots(t, seen, func(n int) map[int]bool {
 			out := map[int]bool{}
 			for range rapid.IntRange(2, 8).Draw(t, "points") {
 				out[rapid.IntRange(0, n).Draw(t, "at")] = true
@@ -558,5 +655,148 @@ func TestSnapshotRefusesPendingEvents(t *testing.T) {
 	}
 	if err := e.Snapshot(&buf); err != nil {
 		t.Fatalf("Snapshot after Events: %v", err)
+	}
+}
+
+// skillCap is a rule type implemented in Go: no team's total skill may
+// exceed cap.
+var skillCapType = ruleset.RuleType{
+	Name: "teamSkillCap",
+	Properties: []ruleset.Property{
+		{Name: "attribute", Kind: ruleset.PropAttribute, Required: true, AttributeKinds: []ticket.Kind{ticket.KindNumber}},
+		{Name: "cap", Kind: ruleset.PropNumber, Required: true, Expandable: true, Min: ruleset.Bound{Value: 0, Set: true}},
+	},
+	Compile: func(p *ruleset.Params) (ruleset.GoRule, error) {
+		return &skillCap{attr: p.Attribute("attribute"), cap: p.Param("cap")}, nil
+	},
+}
+
+type skillCap struct {
+	attr ruleset.Attribute
+	cap  ruleset.Param
+}
+
+func (r *skillCap) Evaluate(m *ruleset.Match, mode ruleset.Mode) bool {
+	for t := range m.Teams() {
+		sum := 0.0
+		for i := range m.Players(t) {
+			sum += m.Player(t, i).Num(r.attr)
+		}
+		if sum > m.Param(r.cap) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestRestoreWithGoRules restores an engine whose rule set needs a Go rule
+// type: Restore cannot compile it and refuses; RestoreWith compiles it
+// with the type, and the restored engine goes on as the original.
+func TestRestoreWithGoRules(t *testing.T) {
+	opts := ruleset.Options{RuleTypes: []ruleset.RuleType{skillCapType}}
+	body := `{"name": "capped", "ruleLanguageVersion": "1.0",
+	  "playerAttributes": [{"name": "skill", "type": "number", "default": 10}],
+	  "teams": [{"name": "red", "minPlayers": 2, "maxPlayers": 2}, {"name": "blue", "minPlayers": 2, "maxPlayers": 2}],
+	  "rules": [{"name": "Cap", "type": "teamSkillCap", "attribute": "skill", "cap": 30}],
+	  "expansions": [{"target": "rules[Cap].cap", "steps": [{"waitTimeSeconds": 5, "value": 200}]}]}`
+	rs, err := ruleset.LoadWith([]byte(body), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := mustEngine(t, engine.Config{Seed: 3})
+	if err := e.AddConfiguration(t0, engine.Configuration{Name: "capped", RuleSet: rs, RequestTimeout: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	for i, skill := range []float64{10, 20, 30, 40, 5, 50, 60, 15} {
+		if _, err := e.StartMatchmaking(t0, engine.MatchmakingRequest{Configuration: "capped", Players: []ticket.Player{player(fmt.Sprintf("p%d", i), skill)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.Step(t0.Add(time.Second))
+	var buf bytes.Buffer
+	if err := e.Snapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engine.Restore(bytes.NewReader(buf.Bytes()), engine.Config{Seed: 3}); !errors.Is(err, engine.ErrSnapshot) || !strings.Contains(err.Error(), "does not compile") {
+		t.Fatalf("Restore without the Go rule type: %v; want ErrSnapshot saying the rule set does not compile", err)
+	}
+	loads := 0
+	r, err := engine.RestoreWith(bytes.NewReader(buf.Bytes()), engine.Config{Seed: 3}, func(body string) (*ruleset.RuleSet, error) {
+		loads++
+		return ruleset.LoadWith([]byte(body), opts)
+	})
+	if err != nil {
+		t.Fatalf("RestoreWith: %v", err)
+	}
+	if loads != 1 {
+		t.Errorf("RestoreWith compiled %d rule sets, want 1", loads)
+	}
+	text := func(e *engine.Engine) string {
+		var b strings.Builder
+		for _, at := range []time.Duration{2, 6, 7} {
+			for _, ev := range e.Step(t0.Add(at * time.Second)) {
+				b.WriteString(ev.String() + "\n")
+			}
+		}
+		return b.String()
+	}
+	want, got := text(e), text(r)
+	if want != got || !strings.Contains(want, "PotentialMatchCreated") {
+		t.Fatalf("after RestoreWith:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestRestoreInconsistentPayload damages each byte of a snapshot's payload
+// and writes a checksum that fits: the framing cannot tell, so the decoder
+// must. Restore either reads a state (the byte was a value, such as a
+// skill) or refuses with ErrSnapshot; it never panics or fails otherwise.
+func TestRestoreInconsistentPayload(t *testing.T) {
+	snap := smallSnapshot(t)
+	refused := 0
+	for i := 16; i < len(snap)-4; i++ {
+		for _, flip := range []byte{0x01, 0x80, 0xff} {
+			b := slices.Clone(snap)
+			b[i] ^= flip
+			binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], crc32.MakeTable(crc32.Castagnoli)))
+			_, err := engine.Restore(bytes.NewReader(b), engine.Config{})
+			if err != nil && !errors.Is(err, engine.ErrSnapshot) {
+				t.Fatalf("byte %d ^ %#x: %v does not wrap ErrSnapshot", i, flip, err)
+			}
+			if err != nil {
+				refused++
+			}
+		}
+	}
+	if refused == 0 {
+		t.Fatal("no damaged payload was refused")
+	}
+	t.Logf("%d of %d damaged payloads refused", refused, 3*(len(snap)-20))
+}
+
+// TestSnapshotThroughRunner snapshots an engine a Runner owns, inside
+// Runner.Do: the Runner hands out every event as it happens, so none waits.
+func TestSnapshotThroughRunner(t *testing.T) {
+	e := mustEngine(t, engine.Config{Seed: 5})
+	if err := e.AddConfiguration(t0, engine.Configuration{Name: "duel", RuleSet: duel, RequestTimeout: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := engine.NewRunner(e, engine.RunnerOptions{Clock: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.StartMatchmaking(engine.MatchmakingRequest{TicketID: "a", Configuration: "duel", Players: []ticket.Player{player("a", 1)}}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := r.Do(func(e *engine.Engine, now time.Time) error { return e.Snapshot(&buf) }); err != nil {
+		t.Fatalf("Snapshot in Runner.Do: %v", err)
+	}
+	restored, err := engine.Restore(&buf, engine.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk, ok := restored.Ticket("a"); !ok || tk.Status != ticket.StatusQueued {
+		t.Fatalf("restored ticket a: %+v, %v; want QUEUED", tk, ok)
 	}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -39,7 +40,6 @@ import (
 type snapTables struct {
 	tickets  []*tk
 	tix      map[*tk]int
-	infoTix  map[*TicketInfo]int
 	matches  []*match
 	mix      map[*match]int
 	configs  []*config
@@ -61,15 +61,20 @@ type snapTables struct {
 // on the state only.
 func (e *Engine) collect() *snapTables {
 	t := &snapTables{
+		vix: make(map[*ticket.Resolved]int, len(e.tickets)),
 		mix: map[*match]int{}, cix: map[*config]int{}, iix: map[*Configuration]int{},
-		rix: map[*ruleset.RuleSet]int{}, six: map[*ticket.Schema]int{}, vix: map[*ticket.Resolved]int{},
+		rix: map[*ruleset.RuleSet]int{}, six: map[*ticket.Schema]int{},
 	}
-	seen := make(map[*tk]bool, len(e.tickets))
+	t.tix = make(map[*tk]int, len(e.tickets))
 	var tq []*tk
 	var mq []*match
 	addT := func(x *tk) {
-		if x != nil && !seen[x] {
-			seen[x] = true
+		if x == nil {
+			return
+		}
+		if _, ok := t.tix[x]; !ok {
+			t.tix[x] = len(t.tickets)
+			t.tickets = append(t.tickets, x)
 			tq = append(tq, x)
 		}
 	}
@@ -92,34 +97,18 @@ func (e *Engine) collect() *snapTables {
 	for _, c := range e.order {
 		addC(c)
 	}
-	all := make([]*tk, 0, len(e.tickets))
-	for _, x := range e.tickets { // sorted below: order does not matter
-		all = append(all, x)
-	}
-	slices.SortFunc(all, func(a, b *tk) int { return cmp.Compare(a.seq, b.seq) })
-	for _, x := range all {
-		addT(x)
-	}
-	for _, k := range slices.Sorted(maps.Keys(e.players)) {
-		addT(e.players[k])
-	}
-	for _, k := range slices.Sorted(maps.Keys(e.backfills)) {
-		addT(e.backfills[k])
-	}
-	for _, x := range e.retired {
-		addT(x)
-	}
+	// The roots, in orders the state fixes: every active ticket is in a
+	// queue, a pool or a match of a heap; every ended one is retired.
 	for _, c := range e.order {
+		saved, st := c.pool.Saved(nil)
+		t.pools = append(t.pools, saved)
+		t.states = append(t.states, st)
+		for _, se := range saved {
+			addT(se.Entry.Item)
+		}
 		for _, x := range c.queued {
 			addT(x)
 		}
-		for i := range c.dirty.fifo {
-			f := &c.dirty.fifo[i]
-			for _, en := range f.q[f.head:] {
-				addT(en.t)
-			}
-		}
-		c.dirty.tree.Each(addT)
 		for i := range c.deadlines.fifos {
 			f := &c.deadlines.fifos[i]
 			for _, en := range f.q[f.head:] {
@@ -127,9 +116,19 @@ func (e *Engine) collect() *snapTables {
 			}
 		}
 		c.deadlines.tree.Each(addT)
+		for i := range c.dirty.fifo {
+			f := &c.dirty.fifo[i]
+			for _, en := range f.q[f.head:] {
+				addT(en.t)
+			}
+		}
+		c.dirty.tree.Each(addT)
 		c.wakeups.Each(addT)
 		c.accepting.Each(addM)
 		c.placing.Each(addM)
+	}
+	for _, x := range e.retired {
+		addT(x)
 	}
 	for _, k := range slices.Sorted(maps.Keys(e.matches)) {
 		addM(e.matches[k])
@@ -138,6 +137,20 @@ func (e *Engine) collect() *snapTables {
 		addM(e.sessions[k])
 	}
 	e.lifetimes.Each(addM)
+	// Tickets the maps hold that no root reached (none, by the above), in
+	// arrival order.
+	var rest []*tk
+	for _, m := range []map[string]*tk{e.tickets, e.players, e.backfills} {
+		for _, x := range m { // sorted below: order does not matter
+			if _, ok := t.tix[x]; !ok && !slices.Contains(rest, x) {
+				rest = append(rest, x)
+			}
+		}
+	}
+	slices.SortFunc(rest, func(a, b *tk) int { return cmp.Compare(a.seq, b.seq) })
+	for _, x := range rest {
+		addT(x)
+	}
 	for len(tq) > 0 || len(mq) > 0 {
 		for len(tq) > 0 {
 			x := tq[0]
@@ -161,19 +174,10 @@ func (e *Engine) collect() *snapTables {
 			}
 		}
 	}
-	// Configurations reached only through tickets (removed ones) may hold
-	// queued tickets of their own: none, since removal needs every ticket
-	// ended, and ended tickets leave every queue.
-	t.tickets = make([]*tk, 0, len(seen))
-	for x := range seen { // sorted below: order does not matter
-		t.tickets = append(t.tickets, x)
-	}
-	slices.SortFunc(t.tickets, func(a, b *tk) int { return cmp.Compare(a.seq, b.seq) })
-	t.tix = make(map[*tk]int, len(t.tickets))
-	t.infoTix = make(map[*TicketInfo]int, len(t.tickets))
-	for i, x := range t.tickets {
-		t.tix[x] = i
-		t.infoTix[&x.TicketInfo] = i
+	for _, c := range t.configs[len(t.pools):] { // removed configurations
+		saved, st := c.pool.Saved(nil)
+		t.pools = append(t.pools, saved)
+		t.states = append(t.states, st)
 	}
 	addInfo := func(ci *Configuration) {
 		if _, ok := t.iix[ci]; !ok {
@@ -225,11 +229,6 @@ func (e *Engine) collect() *snapTables {
 			t.six[r.Schema()] = len(t.schemas)
 			t.schemas = append(t.schemas, r.Schema())
 		}
-	}
-	for _, c := range t.configs {
-		saved, st := c.pool.Saved(nil)
-		t.pools = append(t.pools, saved)
-		t.states = append(t.states, st)
 	}
 	return t
 }
@@ -308,19 +307,11 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		appendConfig(w, t, c, t.pools[i], t.states[i])
 	}
 
-	ix := make([]int, 0, len(e.tickets))
-	for _, x := range e.tickets { // sorted below: order does not matter
-		ix = append(ix, t.tix[x])
-	}
-	slices.Sort(ix)
-	w.n(len(ix))
-	for _, i := range ix {
-		w.n(i)
-	}
-	w.n(len(e.players))
-	for _, k := range slices.Sorted(maps.Keys(e.players)) {
-		w.s(k)
-		w.n(t.tix[e.players[k]])
+	// e.tickets and e.players: which tickets and which of their players
+	// the maps point to, written with each ticket (appendTicket); checked
+	// here against the maps' sizes.
+	if tn, pn := t.inMaps(e); tn != len(e.tickets) || pn != len(e.players) {
+		return nil, fmt.Errorf("engine: Snapshot found %d of %d tickets and %d of %d players in the tables; the state is inconsistent", tn, len(e.tickets), pn, len(e.players))
 	}
 	mx := make([]int, 0, len(e.matches))
 	for _, m := range e.matches { // sorted below: order does not matter
@@ -347,6 +338,22 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		w.n(t.tix[x])
 	}
 	return w.b, nil
+}
+
+// inMaps counts the tickets and player entries of e.tickets and e.players
+// that appendTicket writes.
+func (t *snapTables) inMaps(e *Engine) (tickets, players int) {
+	for _, x := range t.tickets {
+		if e.tickets[x.id] == x {
+			tickets++
+		}
+		for p := range x.players.Players() {
+			if e.players[x.players.PlayerID(p)] == x {
+				players++
+			}
+		}
+	}
+	return tickets, players
 }
 
 func appendTicketHeap(w *enc, t *snapTables, h *minHeap[*tk]) {
@@ -411,8 +418,8 @@ func (e *Engine) appendTicket(w *enc, t *snapTables, x *tk) {
 	w.bool(x.isBackfill)
 	w.u(x.seq)
 	w.n(t.cix[x.cfg])
-	w.i(x.end)
-	w.i(x.deadline)
+	w.rel(x.end, x.start)
+	w.i(x.deadline - x.start)
 	w.n(t.vix[x.r])
 	if x.match == nil {
 		w.ref(-1)
@@ -446,7 +453,7 @@ func (e *Engine) appendTicket(w *enc, t *snapTables, x *tk) {
 		w.bool(bf.auto)
 		w.strs(bf.gone)
 	}
-	w.i(x.wakeAt)
+	w.rel(x.wakeAt, x.start)
 	w.u(uint64(x.mark))
 	w.u(uint64(x.seen))
 	w.u(uint64(x.used))
@@ -486,6 +493,29 @@ func (e *Engine) appendTicket(w *enc, t *snapTables, x *tk) {
 			w.i(int64(g))
 		}
 	}
+	w.bool(e.tickets[x.id] == x)
+	var mine [4]int
+	ps := mine[:0]
+	for p := range x.players.Players() {
+		if e.players[x.players.PlayerID(p)] == x {
+			ps = append(ps, p)
+		}
+	}
+	w.n(len(ps))
+	for _, p := range ps {
+		w.n(p)
+	}
+}
+
+// refTicket returns the ticket of m that info describes (m's events list
+// m's tickets).
+func refTicket(m *match, info *TicketInfo) *tk {
+	for _, x := range m.tickets {
+		if &x.TicketInfo == info {
+			return x
+		}
+	}
+	return nil
 }
 
 func appendMatch(w *enc, t *snapTables, m *match) {
@@ -562,7 +592,7 @@ func appendMatch(w *enc, t *snapTables, m *match) {
 		w.bool(true)
 		w.n(len(m.refs))
 		for _, r := range m.refs {
-			w.n(t.infoTix[r.TicketInfo])
+			w.n(t.tix[refTicket(m, r.TicketInfo)])
 			w.ints(r.Teams)
 			if r.more == nil {
 				w.bool(false)
@@ -779,7 +809,9 @@ func decodeState(payload []byte, cfg Config, load func(body string) (*ruleset.Ru
 		}
 	}
 	e.setOrder()
-	s := &snapDec{d: d, tickets: tickets, matches: matches, configs: configs, infos: infos, resolved: resolved}
+	e.tickets = make(map[string]*tk, len(tickets))
+	e.players = make(map[string]*tk, len(tickets))
+	s := &snapDec{e: e, d: d, tickets: tickets, matches: matches, configs: configs, infos: infos, resolved: resolved}
 	for _, x := range tickets {
 		s.ticket(x)
 	}
@@ -791,17 +823,6 @@ func decodeState(payload []byte, cfg Config, load func(body string) (*ruleset.Ru
 	}
 	if d.err != nil {
 		return nil, d.err
-	}
-	for range d.count() {
-		x := s.tk()
-		if _, dup := e.tickets[x.id]; dup && d.err == nil {
-			d.fail("ticket %s twice", x.id)
-		}
-		e.tickets[x.id] = x
-	}
-	for range d.count() {
-		k := d.s()
-		e.players[k] = s.tk()
 	}
 	for range d.count() {
 		m := s.m()
@@ -834,6 +855,7 @@ func decodeState(payload []byte, cfg Config, load func(body string) (*ruleset.Ru
 
 // snapDec decodes the objects of the tables.
 type snapDec struct {
+	e        *Engine
 	d        *dec
 	tickets  []*tk
 	matches  []*match
@@ -926,8 +948,8 @@ func (s *snapDec) ticket(x *tk) {
 	x.isBackfill = d.bool()
 	x.seq = d.u()
 	x.cfg = s.cfg()
-	x.end = d.i()
-	x.deadline = d.i()
+	x.end = d.rel(x.start)
+	x.deadline = x.start + d.i()
 	x.r = s.res()
 	x.match = s.mRef()
 	x.teams = d.ints()
@@ -949,7 +971,7 @@ func (s *snapDec) ticket(x *tk) {
 		}
 		x.backfill = bf
 	}
-	x.wakeAt = d.i()
+	x.wakeAt = d.rel(x.start)
 	x.mark = d.uint32v()
 	x.seen = d.uint32v()
 	x.used = d.uint32v()
@@ -990,6 +1012,18 @@ func (s *snapDec) ticket(x *tk) {
 		en.Groups = x.grpBuf[:0]
 		for range k - 1 {
 			en.Groups = append(en.Groups, d.int32v())
+		}
+	}
+	e := s.e
+	if d.bool() {
+		if _, dup := e.tickets[x.id]; dup && d.err == nil {
+			d.fail("ticket %s twice", x.id)
+		}
+		e.tickets[x.id] = x
+	}
+	for range d.count() {
+		if p := d.n(x.players.Players() - 1); d.err == nil {
+			e.players[x.players.PlayerID(p)] = x
 		}
 	}
 }

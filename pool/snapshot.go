@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+
+	"github.com/tidwall/btree"
 )
 
 // Snapshots. A pool's answers (which entries every query visits, and in
@@ -108,6 +111,7 @@ func (p *Pool[T]) Restore(st SavedState, entries []SavedEntry[T]) error {
 		p.groupTree(int32(st.Groups - 1))
 	}
 	s := &p.st
+	l := &loader[T]{nums: make([][]keyItem[T], len(p.nums)), strs: make([][]strItem[T], len(p.strs))}
 	var last uint64
 	for i, se := range entries {
 		e := se.Entry
@@ -122,27 +126,27 @@ func (p *Pool[T]) Restore(st SavedState, entries []SavedEntry[T]) error {
 			return fmt.Errorf("%w: entry %d's keys do not fit the pool's options", ErrRestore, i)
 		}
 		if p.opts.Latency {
-			for _, l := range e.Lat {
-				if l.Loc < 0 || l.Loc >= 1<<20 {
-					return fmt.Errorf("%w: entry %d has location id %d", ErrRestore, i, l.Loc)
+			for _, lt := range e.Lat {
+				if lt.Loc < 0 || lt.Loc >= 1<<20 {
+					return fmt.Errorf("%w: entry %d has location id %d", ErrRestore, i, lt.Loc)
 				}
 			}
 		}
 		last = se.Seq
-		p.seq = se.Seq - 1
+		p.count++
+		e.seq, e.pool, e.staged, e.fresh = se.Seq, p, false, false
+		l.eager(p, e)
 		switch {
 		case p.opts.NoStaging:
-			p.insert(e, se.Phase == Staged)
+			e.fresh = se.Phase == Staged
+			l.deferred(p, e)
 		case se.Phase == Settled:
-			p.insert(e, false)
+			l.deferred(p, e)
 		default:
-			p.check(e)
 			if s.live == 0 {
 				s.base = se.Seq - 1
 			}
-			p.seq++
-			e.seq, e.pool, e.staged = p.seq, p, true
-			p.insertEager(e)
+			e.staged = true
 			s.entries = append(s.entries, staged[T]{e: e, seq: e.seq, key: e.GroupKey, goff: uint32(len(s.gids)), glen: uint32(len(e.Groups))})
 			s.gids = append(s.gids, e.Groups...)
 			s.live++
@@ -151,6 +155,7 @@ func (p *Pool[T]) Restore(st SavedState, entries []SavedEntry[T]) error {
 			}
 		}
 	}
+	l.load(p)
 	p.seq, s.period = st.Seq, st.Period
 	slices.SortFunc(s.carried, ageCmp[T])
 	if p.opts.NoStaging {
@@ -158,4 +163,84 @@ func (p *Pool[T]) Restore(st SavedState, entries []SavedEntry[T]) error {
 		p.early, p.earlyStale, p.earlyFromTop = nil, true, true
 	}
 	return nil
+}
+
+// loader gathers the items of every index, to sort them once and load
+// them in order (btree.Load appends to the rightmost leaf: much cheaper
+// than one Set per item). The trees' order is their items' order, so
+// loading gives the same iterations as inserting one by one. Entries come
+// in sequence order, so a stable sort by key alone orders the number,
+// group, string and latency items as the trees do (ties by sequence).
+type loader[T any] struct {
+	ages   []ageKey[T]
+	nums   [][]keyItem[T]
+	strs   [][]strItem[T]
+	lat    [][]keyItem[T]
+	groups [][]keyItem[T]
+}
+
+func (l *loader[T]) eager(p *Pool[T], e *Entry[T]) {
+	for i := range p.nums {
+		l.nums[i] = append(l.nums[i], keyItem[T]{e.Nums[i], e.seq, e})
+	}
+	for i := range p.strs {
+		l.strs[i] = append(l.strs[i], strItem[T]{e.Strs[i], e.seq, e})
+	}
+	if p.opts.Latency {
+		for _, lt := range e.Lat {
+			p.latTree(lt.Loc)
+			for int(lt.Loc) >= len(l.lat) {
+				l.lat = append(l.lat, nil)
+			}
+			l.lat[lt.Loc] = append(l.lat[lt.Loc], keyItem[T]{float64(lt.Ms), e.seq, e})
+		}
+	}
+}
+
+func (l *loader[T]) deferred(p *Pool[T], e *Entry[T]) {
+	l.ages = append(l.ages, e.ageKey())
+	if p.opts.Grouped {
+		for _, g := range e.Groups {
+			p.groupTree(g)
+			for int(g) >= len(l.groups) {
+				l.groups = append(l.groups, nil)
+			}
+			l.groups[g] = append(l.groups[g], keyItem[T]{e.GroupKey, e.seq, e})
+		}
+	}
+}
+
+// loadKeys sorts items (in sequence order) by key and loads them into t,
+// which must be empty, as tree items.
+func loadKeys[T any](p *Pool[T], t *btree.BTreeG[treeItem[T]], items []keyItem[T]) {
+	p.radixSort(items)
+	for _, it := range items {
+		t.Load(treeItem[T]{it.key, it.e})
+	}
+}
+
+func (l *loader[T]) load(p *Pool[T]) {
+	slices.SortFunc(l.ages, func(a, b ageKey[T]) int { return ageCmp(a.item(), b.item()) })
+	for _, k := range l.ages {
+		p.age.Load(k)
+	}
+	for i, t := range p.nums {
+		loadKeys(p, t, l.nums[i])
+	}
+	for i, t := range p.strs {
+		items := l.strs[i]
+		slices.SortStableFunc(items, func(a, b strItem[T]) int { return strings.Compare(a.key, b.key) })
+		for _, it := range items {
+			t.Load(it)
+		}
+	}
+	for loc, items := range l.lat {
+		p.radixSort(items)
+		for _, it := range items {
+			p.lat[loc].Load(it)
+		}
+	}
+	for g, items := range l.groups {
+		loadKeys(p, p.groups[g], items)
+	}
 }
