@@ -22,6 +22,7 @@ fuzz:
 	go test ./internal/sigv4 -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
 	go test ./internal/sigv4 -run '^$$' -fuzz FuzzParseCredentials -fuzztime $(FUZZTIME)
 	go test ./server -run '^$$' -fuzz FuzzHandler -fuzztime $(FUZZTIME)
+	go test ./oplog -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
 
 # Every benchmark but the million-ticket ones (skipped with -short; run
 # them with: go test ./bench -run '^$$' -bench 'pool=1m' -benchtime 3x -timeout 30m).

@@ -28,6 +28,7 @@ import (
 
 // snippetImports are the packages a snippet may use without importing.
 var snippetImports = map[string]string{
+	"bytes":    "bytes",
 	"context":  "context",
 	"json":     "encoding/json",
 	"errors":   "errors",
