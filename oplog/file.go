@@ -333,6 +333,9 @@ func (l *FileLog) Append(recs ...Record) (uint64, error) {
 func (l *FileLog) Wait(seq uint64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if seq >= l.next {
+		return fmt.Errorf("oplog: Wait for record %d, which was never appended (the last is %d)", seq, l.next-1)
+	}
 	for l.durable < seq && l.err == nil {
 		if l.closed {
 			return ErrClosed

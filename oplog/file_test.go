@@ -281,6 +281,9 @@ func TestMisuse(t *testing.T) {
 	if _, err := l.Append(Record{Kind: 9}); err == nil {
 		t.Error("a record of unknown kind accepted")
 	}
+	if err := l.Wait(5); err == nil || !strings.Contains(err.Error(), "never appended") {
+		t.Errorf("Wait for a record never appended: %v", err)
+	}
 	l.Close()
 	if _, err := l.Append(rec(1)); !errors.Is(err, ErrClosed) {
 		t.Errorf("Append after Close: %v", err)

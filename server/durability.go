@@ -72,6 +72,7 @@ func (s *Server) recover() error {
 		}
 		s.publish(seq, evs)
 		s.seq, d.restored = seq, true
+		s.last = r.Time // time goes on from the log's, never back
 		d.replayed++
 		d.since++
 		return nil
@@ -101,14 +102,14 @@ func (s *Server) writable(op string) error {
 }
 
 // append records r. Callers hold s.mu.
-func (d *durability) append(s *Server, r oplog.Record) uint64 {
+func (d *durability) append(s *Server, r oplog.Record) (uint64, error) {
 	seq, err := d.log.Append(r)
 	if err != nil {
 		d.fail(s, err)
-		return s.seq
+		return 0, notDurable(err)
 	}
 	d.since++
-	return seq
+	return seq, nil
 }
 
 // wait waits until record seq is durable.

@@ -196,3 +196,48 @@ func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// A change the log will not take (here: it is closed) is refused, not
+// acknowledged, and no event of it is published.
+func TestAChangeTheLogRefusesIsNotAcknowledged(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{t: epoch}
+	s, lg := durableServer(t, dir, c, Config{})
+	setupLike(t, s)
+	before := len(s.History())
+	lg.Close()
+	out, err := s.Do(gamelift.OpStartMatchmaking, []byte(`{"ConfigurationName":"duel","TicketId":"ghost","Players":[{"PlayerId":"g"}]}`))
+	var ge *gamelift.Error
+	if !errors.As(err, &ge) || ge.Type != "InternalServiceException" {
+		t.Fatalf("a change the log refused was answered %s, %v", out, err)
+	}
+	s.Step()
+	if after := len(s.History()); after != before {
+		t.Errorf("%d events published after the log refused changes", after-before)
+	}
+	s2, lg2 := durableServer(t, dir, c, Config{})
+	defer lg2.Close()
+	var d gamelift.DescribeMatchmakingOutput
+	json.Unmarshal(mustDo(t, s2, gamelift.OpDescribeMatchmaking, map[string]any{"TicketIds": []string{"ghost"}}), &d)
+	if len(d.TicketList) != 0 {
+		t.Errorf("the refused ticket exists after a restart: %+v", d.TicketList)
+	}
+}
+
+// A restart never gives the engine a time earlier than the log's last.
+func TestTimeDoesNotRunBackAcrossARestart(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{t: epoch.Add(time.Hour)}
+	s, lg := durableServer(t, dir, c, Config{})
+	setupLike(t, s)
+	s.Step()
+	lg.Close()
+	back := &clock{t: epoch} // the clock stepped back an hour
+	s2, lg2 := durableServer(t, dir, back, Config{})
+	defer lg2.Close()
+	var out gamelift.TicketOutput
+	json.Unmarshal(mustDo(t, s2, gamelift.OpStartMatchmaking, map[string]any{"ConfigurationName": "duel", "TicketId": "late", "Players": []any{map[string]any{"PlayerId": "l"}}}), &out)
+	if out.MatchmakingTicket.StartTime.Before(epoch.Add(time.Hour)) {
+		t.Errorf("StartTime %v is before the log's last time %v", out.MatchmakingTicket.StartTime, epoch.Add(time.Hour))
+	}
+}

@@ -101,31 +101,39 @@ func (s *Server) dispatch(op string, body []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	seq, enc, err := s.execute(op, req, body)
+	if werr := s.settle(seq); werr != nil {
+		return nil, werr
+	}
+	return enc, err
+}
+
+// execute runs a decoded request under the service's lock: the operation,
+// its output's encoding, its record, and the queueing of its events. A
+// change the log refuses is answered as not durable, and its events are
+// not queued: nothing of it is published or acknowledged.
+func (s *Server) execute(op string, req *gamelift.Request, body []byte) (seq uint64, enc []byte, err error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.writable(op); err != nil {
-		s.mu.Unlock()
-		return nil, err
+		return 0, nil, err
 	}
 	now := s.now()
 	out, err := s.svc.Execute(now, req)
-	var enc []byte
-	changed := err == nil && !readOnlyOps[op]
 	if err == nil {
 		if configurationOps[op] {
 			s.targets.Store(ptr(s.svc.WebhookTargets()))
 		}
 		enc, err = json.Marshal(out)
-	}
-	var seq uint64
-	if changed {
-		seq = s.record(oplog.Record{Kind: oplog.KindOp, Time: now, Op: op, Input: body})
+		if !readOnlyOps[op] {
+			var rerr error
+			if seq, rerr = s.record(oplog.Record{Kind: oplog.KindOp, Time: now, Op: op, Input: body}); rerr != nil {
+				return 0, nil, rerr
+			}
+		}
 	}
 	s.queue(seq, s.svc.Engine().Events())
-	s.mu.Unlock()
-	if werr := s.settle(seq); werr != nil {
-		return nil, werr
-	}
-	return enc, err
+	return seq, enc, err
 }
 
 // now returns the time of the next operation or step: the clock's wall
@@ -163,21 +171,34 @@ func ptr[T any](v T) *T { return &v }
 // step steps the engine once, records it, and publishes its events once the
 // record is durable.
 func (s *Server) step() {
-	s.mu.Lock()
-	if s.writable("") != nil {
-		s.mu.Unlock()
+	seq, took, ok := s.stepLocked()
+	if !ok {
 		return
+	}
+	s.tel.stepped(took)
+	s.settle(seq)
+	s.maybeCheckpoint()
+}
+
+// stepLocked is step's part under the service's lock. ok is false when the
+// server refuses changes, or the log refused the step's record (its events
+// are then not published).
+func (s *Server) stepLocked() (seq uint64, took time.Duration, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.writable("") != nil {
+		return 0, 0, false
 	}
 	now := s.now()
 	start := time.Now()
 	evs := s.svc.Engine().Step(now)
-	took := time.Since(start)
-	seq := s.record(oplog.Record{Kind: oplog.KindStep, Time: now})
+	took = time.Since(start)
+	seq, err := s.record(oplog.Record{Kind: oplog.KindStep, Time: now})
+	if err != nil {
+		return 0, 0, false
+	}
 	s.queue(seq, evs)
-	s.mu.Unlock()
-	s.tel.stepped(took)
-	s.settle(seq)
-	s.maybeCheckpoint()
+	return seq, took, true
 }
 
 // pubBatch is the events of one record, waiting for it to be durable.
@@ -187,14 +208,20 @@ type pubBatch struct {
 }
 
 // record numbers a change of the state and, with a log, appends it; it
-// returns the change's number. Callers hold s.mu.
-func (s *Server) record(r oplog.Record) uint64 {
+// returns the change's number, or the error that kept the log from taking
+// it (the server then refuses changes: the engine holds one the log does
+// not). Callers hold s.mu.
+func (s *Server) record(r oplog.Record) (uint64, error) {
 	if s.dur == nil {
 		s.seq++
-		return s.seq
+		return s.seq, nil
 	}
-	s.seq = s.dur.append(s, r)
-	return s.seq
+	seq, err := s.dur.append(s, r)
+	if err != nil {
+		return 0, err
+	}
+	s.seq = seq
+	return seq, nil
 }
 
 // queue puts the events of record seq in line for publication. Callers
@@ -394,11 +421,13 @@ func (s *Server) waitRequests(ctx context.Context) {
 // for reads the API has no operation for, such as a game session's
 // matchmaker data.
 func (s *Server) Service(fn func(svc *gamelift.Service, now time.Time)) {
-	s.mu.Lock()
-	fn(s.svc, s.now())
-	s.targets.Store(ptr(s.svc.WebhookTargets()))
-	s.queue(0, s.svc.Engine().Events())
-	s.mu.Unlock()
+	func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		fn(s.svc, s.now())
+		s.targets.Store(ptr(s.svc.WebhookTargets()))
+		s.queue(0, s.svc.Engine().Events())
+	}()
 	s.settle(0)
 }
 

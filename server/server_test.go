@@ -392,7 +392,7 @@ func TestEventsStreamThatFallsBehindIsToldSo(t *testing.T) {
 		s.svc.StartMatchmaking(epoch, gamelift.StartMatchmakingInput{ConfigurationName: "lobby", Players: playersN(i)})
 	}
 	evs := s.svc.Engine().Step(epoch)
-	seq := s.record(oplog.Record{Kind: oplog.KindStep, Time: epoch})
+	seq, _ := s.record(oplog.Record{Kind: oplog.KindStep, Time: epoch})
 	s.queue(seq, evs)
 	s.mu.Unlock()
 	s.settle(seq)

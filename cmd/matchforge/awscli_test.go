@@ -52,7 +52,7 @@ func newAWSCLI(t *testing.T) *awsCLI {
 		}
 	}
 	env = append(env, "AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=secret",
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=")
 	c := &awsCLI{t: t, path: path, env: env}
 	ctx, cancel := context.WithTimeout(context.Background(), awsCLITimeout)

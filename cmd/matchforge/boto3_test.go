@@ -51,7 +51,7 @@ func TestBoto3(t *testing.T) {
 			env = append(env, kv)
 		}
 	}
-	cmd.Env = append(env, "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true")
+	cmd.Env = append(env, "AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_EC2_METADATA_DISABLED=true")
 	out, err := cmd.Output()
 	if err != nil {
 		var stderr string

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -101,7 +102,7 @@ func (c *crashLoad) work(stop <-chan struct{}) {
 			tid = fmt.Sprintf("c%d", 1+c.rng.IntN(c.next))
 			op, body = gamelift.OpStopMatchmaking, fmt.Sprintf(`{"TicketId":%q}`, tid)
 		case x < 83 && len(c.pending) > 0:
-			keys := slices.Sorted(mapKeys(c.pending))
+			keys := slices.Sorted(maps.Keys(c.pending))
 			tid = keys[c.rng.IntN(len(keys))]
 			answer := "ACCEPT"
 			if c.rng.IntN(5) == 0 {
@@ -154,16 +155,6 @@ func (c *crashLoad) work(stop <-chan struct{}) {
 			}
 		}
 		c.mu.Unlock()
-	}
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m { // sorted by the caller
-			if !yield(k) {
-				return
-			}
-		}
 	}
 }
 
