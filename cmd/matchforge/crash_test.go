@@ -187,15 +187,23 @@ func (c *crashLoad) watch(stop <-chan struct{}, done chan<- struct{}) {
 		}
 		sc := bufio.NewScanner(resp.Body)
 		sc.Buffer(nil, 1<<20)
-		id := ""
+		// An event counts only once the blank line that ends it has come
+		// (as the SSE rules have it): a kill can cut the stream in the
+		// middle of a line, and the scanner returns that fragment at EOF.
+		id, data := "", ""
 		for sc.Scan() {
 			line := sc.Text()
 			switch {
 			case strings.HasPrefix(line, "id: "):
 				id = line[4:]
-			case strings.HasPrefix(line, "data: ") && id != "":
-				c.sawEvent(id, line[6:])
-				last = id
+			case strings.HasPrefix(line, "data: "):
+				data = line[6:]
+			case line == "":
+				if id != "" && data != "" {
+					c.sawEvent(id, data)
+					last = id
+				}
+				id, data = "", ""
 			}
 		}
 		resp.Body.Close()
@@ -352,7 +360,7 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 	}
 	for i := range min(len(c.events), len(ref)) {
 		if c.byID[c.events[i]] != ref[i] {
-			t.Fatalf("event %d seen over the stream differs from the replay's:\n%s\n%s", i, c.byID[c.events[i]], ref[i])
+			t.Fatalf("event %d seen over the stream differs from the replay's %s", i, firstDifference(c.byID[c.events[i]], ref[i]))
 		}
 	}
 	// No match formed twice, no ticket in two matches.
@@ -457,4 +465,14 @@ func TestServeDataDirKeepsItsSeed(t *testing.T) {
 	if !strings.Contains(p.stderr.String(), "setup skipped") || !strings.Contains(p.stderr.String(), "seed=5") {
 		t.Errorf("the restart's log does not say it skipped the setup and kept seed 5:\n%s", p.stderr.String())
 	}
+}
+
+// firstDifference shows where two renderings part, with some context.
+func firstDifference(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	from := max(0, i-80)
+	return fmt.Sprintf("at byte %d:\nstream: ...%s\nreplay: ...%s", i, a[from:min(len(a), i+200)], b[from:min(len(b), i+200)])
 }
