@@ -422,14 +422,17 @@ func (e *Engine) sessionLatency(s *match) map[string]int {
 	}
 	for _, m := range append([]*match{s}, s.merged...) {
 		for _, t := range m.tickets {
-			if t.backfill != nil && m != s {
-				continue // players the session already had
-			}
+			bf := t.backfill != nil && m != s
 			for p := range t.r.Players() {
-				// A later ticket (a player who left and came back) wins.
+				// A later ticket (a player who left and came back) wins. A
+				// backfill request reports the players the session already
+				// had, with latency at its location when the game gave it
+				// (SPEC 11): that wins too, and it is the only report of a
+				// WITH_QUEUE game's own additional players; a request
+				// without latency leaves what was known.
 				if ms, ok := t.r.PlayerLatencyAt(p, loc); ok {
 					s.latency[t.r.PlayerID(p)] = int(ms)
-				} else {
+				} else if !bf {
 					delete(s.latency, t.r.PlayerID(p))
 				}
 			}

@@ -1070,16 +1070,22 @@ func (s *smState) completeGame(t *rapid.T, m *smMatch, ts []*smTicket, d *gameli
 	g := s.games[key]
 	if g == nil {
 		// The engine does not know this session (any more): the backfill
-		// match becomes it, with the backfill ticket's players.
+		// match becomes it.
 		g = &smSession{key: key, cfg: bf.cfg, location: m.location, origin: slices.Clone(ts), opened: true}
-		for j, p := range bf.players {
-			if slices.Contains(bf.bf.gone, p.PlayerID) {
-				continue // left while the request was open
-			}
-			g.players = append(g.players, smSeat{id: p.PlayerID, team: bf.bf.teams[j], p: p})
-		}
 		s.games[key] = g
 		s.stats.games++
+	}
+	// Either way the session now holds the backfill request's players,
+	// which are every player the game reported (a WITH_QUEUE game's own
+	// AdditionalPlayerCount players included, and not a player the request
+	// left out; SPEC 11), less those reported gone while the request was
+	// open, and then the new ones.
+	g.players = nil
+	for j, p := range bf.players {
+		if slices.Contains(bf.bf.gone, p.PlayerID) {
+			continue // left while the request was open
+		}
+		g.players = append(g.players, smSeat{id: p.PlayerID, team: bf.bf.teams[j], p: p})
 	}
 	for _, tk := range ts {
 		if tk == bf {
@@ -2322,6 +2328,92 @@ func TestAutomaticBackfillOfOpenedSessionKeepsLatency(t *testing.T) {
 	e.Step(smT0.Add(2 * time.Second))
 	if v, _ := e.Ticket("t-p3"); v.Status != ticket.StatusCompleted {
 		t.Errorf("p3's ticket is %s (%s); the automatic backfill ticket should have taken it", v.Status, v.StatusReason)
+	}
+}
+
+// TestAutomaticBackfillKeepsTheGamesOwnPlayers is a state-machine failure
+// kept as a regression test (invariant k): a WITH_QUEUE game with
+// AdditionalPlayerCount slots of its own sends a backfill request listing a
+// player of its own in place of one who is gone. Once that request
+// matches, the game holds the request's players and the new one (SPEC 11),
+// and the automatic backfill ticket then opened lists exactly those, the
+// game's own player with the latency its request reported.
+func TestAutomaticBackfillKeepsTheGamesOwnPlayers(t *testing.T) {
+	e, err := gamelift.NewService(gamelift.Options{Engine: engine.Config{Seed: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Teams of up to three: six players, of which the game fills one.
+	body := strings.ReplaceAll(smPairs, `"maxPlayers": 2`, `"maxPlayers": 3`)
+	if _, err := e.CreateMatchmakingRuleSet(smT0, gamelift.CreateMatchmakingRuleSetInput{Name: "pairs", RuleSetBody: body}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.CreateMatchmakingConfiguration(smT0, gamelift.CreateMatchmakingConfigurationInput{
+		Name: "pairs", RuleSetName: "pairs", RequestTimeoutSeconds: 60, BackfillMode: gamelift.BackfillAuto,
+		FlexMatchMode: gamelift.ModeWithQueue, AdditionalPlayerCount: 1,
+		GameSessionQueueArns: []string{"arn:aws:gamelift:local::gamesessionqueue/main"}}); err != nil {
+		t.Fatal(err)
+	}
+	start := func(at time.Time, id string, ms int) {
+		t.Helper()
+		if _, err := e.StartMatchmaking(at, gamelift.StartMatchmakingInput{TicketID: "t-" + id, ConfigurationName: "pairs",
+			Players: []ticket.Player{smPairsPlayer(id, "", ms)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start(smT0, "p1", 20)
+	start(smT0, "p2", 30)
+	match := ""
+	for _, ev := range e.Step(smT0.Add(time.Second)) {
+		if ev.Detail.Type == gamelift.EventPotentialMatchCreated {
+			match = ev.Detail.MatchID
+		}
+	}
+	if match == "" {
+		t.Fatal("p1 and p2 did not match")
+	}
+	session := "arn:aws:gamelift:local::gamesession/main/gs-1"
+	if err := e.CompletePlacement(smT0.Add(2*time.Second), gamelift.CompletePlacementInput{MatchID: match, GameSessionArn: session}); err != nil {
+		t.Fatal(err)
+	}
+	teams := map[string]string{}
+	for _, p := range strings.Fields(strings.Join(smSessionPlayers(t, e, session), " ")) {
+		id, team, _ := strings.Cut(p, "@")
+		teams[id] = team
+	}
+	// p2 is gone; the game's own player "own" sits on p2's team.
+	at := smT0.Add(3 * time.Second)
+	if _, err := e.StartMatchBackfill(at, gamelift.StartMatchBackfillInput{ConfigurationName: "pairs", GameSessionArn: session,
+		Players: []ticket.Player{smPairsPlayer("p1", teams["p1"], 20), smPairsPlayer("own", teams["p2"], 40)}}); err != nil {
+		t.Fatal(err)
+	}
+	start(at, "p3", 25)
+	e.Step(smT0.Add(4 * time.Second))
+	if v, _ := e.Ticket("t-p3"); v.Status != ticket.StatusCompleted {
+		t.Fatalf("p3's ticket is %s (%s); want it in the backfill match", v.Status, v.StatusReason)
+	}
+	got := smSessionPlayers(t, e, session)
+	var ids []string
+	for _, p := range got {
+		id, _, _ := strings.Cut(p, "@")
+		ids = append(ids, id)
+	}
+	if !slices.Equal(ids, []string{"own", "p1", "p3"}) {
+		t.Fatalf("after the backfill the game lists %v; want own, p1 and p3 (the request's players and the new one)", got)
+	}
+	d, _ := e.MatchmakerData(session)
+	if d.AutoBackfillTicketID == nil {
+		t.Fatal("no automatic backfill ticket for the game with 3 of 5 players")
+	}
+	auto, _ := e.Ticket(*d.AutoBackfillTicketID)
+	want := map[string]int{"p1": 20, "own": 40, "p3": 25}
+	if len(auto.Players) != len(want) {
+		t.Errorf("automatic backfill ticket lists %d players; want %d", len(auto.Players), len(want))
+	}
+	for _, p := range auto.Players {
+		if ms, ok := p.LatencyInMs["us-east-1"]; !ok || ms != want[p.PlayerID] || len(p.LatencyInMs) != 1 {
+			t.Errorf("automatic backfill ticket: player %s has latency %v; want us-east-1: %d", p.PlayerID, p.LatencyInMs, want[p.PlayerID])
+		}
 	}
 }
 
