@@ -18,12 +18,15 @@
 //   - Snapshot files snap-<record>.snap, written to a temporary name,
 //     synced, renamed and the directory synced, then older snapshots and the
 //     segments they cover removed.
-//   - A torn final record (a write cut short by power loss or a kill) is
-//     detected by its length or checksum, dropped with a log line, and the
-//     segment truncated before it. Damage anywhere else (a bad checksum with
-//     records after it, a gap in the sequence, a damaged snapshot) stops
-//     Load with a *CorruptError that names the file and the offset: records
-//     are never skipped silently.
+//   - The first record of each write (one group commit) is marked, so Load
+//     can tell a torn write from damage. A crash cuts only the last write:
+//     damage in the last segment that no later write's intact first record
+//     follows (a cut-short record, zeros, garbage) is that torn write,
+//     dropped with a log line, and the segment truncated before it. Damage
+//     anywhere else (a bad length or checksum with a later write after it,
+//     damage in an earlier segment, a gap in the sequence, a damaged
+//     snapshot) stops Load with a *CorruptError that names the file and the
+//     offset: records are never skipped silently.
 //
 // A record is durable when Wait returns: written and synced with fsync. The
 // cluster puts the same interface on a replicated stream.

@@ -42,6 +42,12 @@ const (
 	tmpSuffix  = ".tmp"
 	// recordHeader is a record's length and checksum.
 	recordHeader = 8
+	// recordMin is the shortest payload: sequence number, kind, time and
+	// the operation name's length.
+	recordMin = 19
+	// batchStart, set in the kind byte, marks the first record of a write:
+	// the records before it were synced before it was written.
+	batchStart = 0x80
 	// snapMagic starts a snapshot file.
 	snapMagic = "MFOPSNAP"
 )
@@ -216,35 +222,38 @@ func (l *FileLog) readSegment(name string, first uint64, isLast bool, last *uint
 		return 0, fmt.Errorf("oplog: %w", err)
 	}
 	off := 0
+	expect := first
+	// torn decides what damage at off is. A write cut short by a crash is
+	// the segment's last write, so nothing written after it survives: when
+	// a later write's first record (marked batchStart) follows intact, the
+	// damaged record had been synced before it, and the log is corrupt, not
+	// torn. Zeros or garbage with no such record after them are the tail of
+	// the last write (some file systems leave zero-filled blocks), dropped.
 	torn := func(why string) (int64, error) {
 		if !isLast {
 			return 0, &CorruptError{File: name, Offset: int64(off), Msg: why + ", and later segments follow"}
 		}
+		if at, seq, ok := laterWrite(data, off, expect); ok {
+			return 0, &CorruptError{File: name, Offset: int64(off), Msg: fmt.Sprintf("%s, and record %d of a later write follows intact at byte %d: the log cannot be replayed past it", why, seq, at)}
+		}
 		l.opts.Logger.Warn("oplog: dropping a torn final record (a write cut short)", "file", name, "offset", off, "problem", why, "bytes", len(data)-off)
 		return int64(off), nil
 	}
-	expect := first
 	for off < len(data) {
 		if len(data)-off < recordHeader {
 			return torn("the record header is incomplete")
 		}
 		n := int(binary.LittleEndian.Uint32(data[off:]))
 		sum := binary.LittleEndian.Uint32(data[off+4:])
-		if n < 19 || n > MaxRecordBytes {
-			if off+recordHeader+n >= len(data) { // it claims to end at or past the end: a cut-short write
-				return torn(fmt.Sprintf("the record length %d is impossible", n))
-			}
-			return 0, &CorruptError{File: name, Offset: int64(off), Msg: fmt.Sprintf("the record length %d is impossible", n)}
+		if n < recordMin || n > MaxRecordBytes {
+			return torn(fmt.Sprintf("the record length %d is impossible", n))
 		}
 		if len(data)-off-recordHeader < n {
 			return torn(fmt.Sprintf("the record needs %d bytes and %d are there", n, len(data)-off-recordHeader))
 		}
 		payload := data[off+recordHeader : off+recordHeader+n]
 		if crc32.Checksum(payload, castagnoli) != sum {
-			if off+recordHeader+n == len(data) {
-				return torn("the final record's checksum does not match")
-			}
-			return 0, &CorruptError{File: name, Offset: int64(off), Msg: "the record's checksum does not match; the log cannot be replayed past it"}
+			return torn("the record's checksum does not match")
 		}
 		seq, rec, err := decodeRecord(payload)
 		if err != nil {
@@ -268,6 +277,40 @@ func (l *FileLog) readSegment(name string, first uint64, isLast bool, last *uint
 	return int64(off), nil
 }
 
+// laterWrite looks past the damage at off for the intact first record of a
+// later write: a record header whose length fits, whose sequence number is
+// after expect's predecessor, marked batchStart, with a matching checksum.
+// It returns that record's offset and sequence number.
+func laterWrite(data []byte, off int, expect uint64) (int, uint64, bool) {
+	for p := off + 1; p+recordHeader+recordMin <= len(data); p++ {
+		n := int(binary.LittleEndian.Uint32(data[p:]))
+		if n < recordMin || n > MaxRecordBytes || p+recordHeader+n > len(data) {
+			continue
+		}
+		payload := data[p+recordHeader : p+recordHeader+n]
+		seq := binary.LittleEndian.Uint64(payload)
+		if seq < expect || payload[8]&batchStart == 0 {
+			continue
+		}
+		if crc32.Checksum(payload, castagnoli) == binary.LittleEndian.Uint32(data[p+4:]) {
+			return p, seq, true
+		}
+	}
+	return 0, 0, false
+}
+
+// markBatchStart sets batchStart on the first record of buf (a whole
+// number of encoded records) and renews its checksum.
+func markBatchStart(buf []byte) {
+	if len(buf) < recordHeader+recordMin {
+		return
+	}
+	n := int(binary.LittleEndian.Uint32(buf))
+	payload := buf[recordHeader : recordHeader+n]
+	payload[8] |= batchStart
+	binary.LittleEndian.PutUint32(buf[4:], crc32.Checksum(payload, castagnoli))
+}
+
 func encodeRecord(dst []byte, seq uint64, r Record) []byte {
 	start := len(dst)
 	dst = append(dst, make([]byte, recordHeader)...)
@@ -285,17 +328,17 @@ func encodeRecord(dst []byte, seq uint64, r Record) []byte {
 
 func decodeRecord(p []byte) (uint64, Record, error) {
 	seq := binary.LittleEndian.Uint64(p)
-	r := Record{Kind: Kind(p[8]), Time: time.Unix(0, int64(binary.LittleEndian.Uint64(p[9:]))).UTC()}
+	r := Record{Kind: Kind(p[8] &^ batchStart), Time: time.Unix(0, int64(binary.LittleEndian.Uint64(p[9:]))).UTC()}
 	n := int(binary.LittleEndian.Uint16(p[17:]))
 	if r.Kind != KindOp && r.Kind != KindStep {
-		return 0, Record{}, fmt.Errorf("record %d has unknown kind %d", seq, p[8])
+		return 0, Record{}, fmt.Errorf("record %d has unknown kind %d", seq, r.Kind)
 	}
-	if 19+n > len(p) {
+	if recordMin+n > len(p) {
 		return 0, Record{}, fmt.Errorf("record %d's operation name runs past its end", seq)
 	}
-	r.Op = string(p[19 : 19+n])
-	if len(p) > 19+n {
-		r.Input = slices.Clone(p[19+n:])
+	r.Op = string(p[recordMin : recordMin+n])
+	if len(p) > recordMin+n {
+		r.Input = slices.Clone(p[recordMin+n:])
 	}
 	return seq, r, nil
 }
@@ -316,8 +359,8 @@ func (l *FileLog) Append(recs ...Record) (uint64, error) {
 		if r.Kind != KindOp && r.Kind != KindStep {
 			return 0, fmt.Errorf("oplog: record of unknown kind %d", r.Kind)
 		}
-		if len(r.Op) > 0xffff || len(r.Op)+len(r.Input)+19 > MaxRecordBytes {
-			return 0, fmt.Errorf("oplog: a record of %d bytes; the limit is %d", len(r.Op)+len(r.Input)+19, MaxRecordBytes)
+		if len(r.Op) > 0xffff || len(r.Op)+len(r.Input)+recordMin > MaxRecordBytes {
+			return 0, fmt.Errorf("oplog: a record of %d bytes; the limit is %d", len(r.Op)+len(r.Input)+recordMin, MaxRecordBytes)
 		}
 	}
 	for _, r := range recs {
@@ -363,6 +406,7 @@ func (l *FileLog) flushLocked(rotate bool) {
 	l.mu.Unlock()
 	var err error
 	if len(buf) > 0 {
+		markBatchStart(buf)
 		if _, err = f.Write(buf); err == nil {
 			err = f.Sync()
 		}

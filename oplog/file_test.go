@@ -2,6 +2,7 @@ package oplog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -210,6 +211,92 @@ func TestDamageBeforeTheEndStopsLoad(t *testing.T) {
 	if !strings.Contains(err.Error(), seg) || !strings.Contains(err.Error(), "byte 0") {
 		t.Errorf("the message %q does not name the file and offset", err)
 	}
+}
+
+// TestDamageFollowedByALaterWriteStopsLoad: in the last segment, damage
+// that a later write's intact record follows cannot be a torn write (a
+// crash cuts only the last write), so Load refuses it, whatever the damage
+// makes of the record's length.
+func TestDamageFollowedByALaterWriteStopsLoad(t *testing.T) {
+	base := t.TempDir()
+	l, _ := mustLoad(t, base, Options{})
+	appendN(t, l, 0, 5) // five writes of one record each
+	l.Close()
+	seg := lastSegment(t, base)
+	full, _ := os.ReadFile(seg)
+	second := len(encodeRecord(nil, 1, rec(0)))
+	for _, tc := range []struct {
+		name   string
+		damage func(b []byte)
+	}{
+		{"a length past the end", func(b []byte) { binary.LittleEndian.PutUint32(b[second:], 0x7fffff00) }},
+		{"a length too short", func(b []byte) { binary.LittleEndian.PutUint32(b[second:], 3) }},
+		{"a length one byte longer", func(b []byte) { b[second]++ }},
+		{"zeroed", func(b []byte) { clear(b[second : second+20]) }},
+	} {
+		dir := t.TempDir()
+		bad := bytes.Clone(full)
+		tc.damage(bad)
+		os.WriteFile(filepath.Join(dir, filepath.Base(seg)), bad, 0o644)
+		_, _, err := load(t, dir, Options{})
+		var ce *CorruptError
+		if !errors.As(err, &ce) || ce.Offset != int64(second) || !strings.Contains(ce.Msg, "record 3 of a later write") {
+			t.Errorf("%s: Load gave %v; want a *CorruptError at byte %d naming record 3", tc.name, err, second)
+		}
+	}
+}
+
+// TestZeroFilledTailIsTorn: a crash can leave the end of a segment
+// zero-filled (blocks allocated, data never written). That is the tail of
+// the last write: dropped, and the log goes on.
+func TestZeroFilledTailIsTorn(t *testing.T) {
+	dir := t.TempDir()
+	l, _ := mustLoad(t, dir, Options{})
+	appendN(t, l, 0, 5)
+	l.Close()
+	seg := lastSegment(t, dir)
+	data, _ := os.ReadFile(seg)
+	os.WriteFile(seg, append(data, make([]byte, 4096)...), 0o644)
+	var logs bytes.Buffer
+	l, got := mustLoad(t, dir, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	checkRecords(t, got, 1, 5)
+	if !strings.Contains(logs.String(), "torn final record") {
+		t.Errorf("no log line for the dropped zeros: %q", logs.String())
+	}
+	appendN(t, l, 5, 6)
+	l.Close()
+	_, got = mustLoad(t, dir, Options{})
+	checkRecords(t, got, 1, 6)
+}
+
+// TestDamageInsideTheLastWriteIsTorn: records of the last write (one group
+// commit) after a damaged one are that same torn write, never
+// acknowledged: dropped with it.
+func TestDamageInsideTheLastWriteIsTorn(t *testing.T) {
+	dir := t.TempDir()
+	l, _ := mustLoad(t, dir, Options{})
+	appendN(t, l, 0, 3)
+	seq, err := l.Append(rec(3), rec(4), rec(5)) // one write
+	if err != nil || l.Wait(seq) != nil {
+		t.Fatal(err)
+	}
+	l.mu.Lock()
+	syncs := l.syncs
+	l.mu.Unlock()
+	if syncs != 4 {
+		t.Fatalf("%d syncs; want 4 (three single records and one batch)", syncs)
+	}
+	l.Close()
+	seg := lastSegment(t, dir)
+	data, _ := os.ReadFile(seg)
+	fourth := 0
+	for i := range 3 {
+		fourth += len(encodeRecord(nil, uint64(i+1), rec(i)))
+	}
+	data[fourth+recordHeader+10] ^= 0x40 // record 4's time
+	os.WriteFile(seg, data, 0o644)
+	_, got := mustLoad(t, dir, Options{})
+	checkRecords(t, got, 1, 3)
 }
 
 func TestRotationCheckpointAndGaps(t *testing.T) {
