@@ -1321,6 +1321,9 @@ func (s *smState) checkGames(t *rapid.T) {
 				s.fail(t, "k", "game session %s of AUTOMATIC configuration %s was forgotten while automatic backfill may need it", g.key, g.cfg.name)
 			}
 			for _, tk := range g.origin {
+				if s.tickets[tk.id] != tk {
+					continue // forgotten, and its id since reused by a new ticket
+				}
 				if _, ok := s.e.Ticket(tk.id); ok {
 					s.fail(t, "k", "game session %s was forgotten while ticket %s of its match is still retained", g.key, tk.id)
 				}
