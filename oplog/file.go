@@ -121,6 +121,29 @@ func Open(dir string, opts Options) (*FileLog, error) {
 // Dir returns the log's directory.
 func (l *FileLog) Dir() string { return l.dir }
 
+// Empty reports whether the directory holds no state: no snapshot and no
+// segment with a byte in it. It may be called before Load.
+func (l *FileLog) Empty() (bool, error) {
+	snaps, err := l.listed(snapPrefix, snapSuffix)
+	if err != nil || len(snaps) > 0 {
+		return false, err
+	}
+	segs, err := l.listed(segPrefix, segSuffix)
+	if err != nil {
+		return false, err
+	}
+	for _, first := range segs {
+		fi, err := os.Stat(l.path(segName(first)))
+		if err != nil {
+			return false, fmt.Errorf("oplog: %w", err)
+		}
+		if fi.Size() > 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 func segName(first uint64) string          { return fmt.Sprintf("%s%020d%s", segPrefix, first, segSuffix) }
 func snapName(seq uint64) string           { return fmt.Sprintf("%s%020d%s", snapPrefix, seq, snapSuffix) }
 func (l *FileLog) path(name string) string { return filepath.Join(l.dir, name) }

@@ -19,7 +19,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	err = srv.Setup([]byte(`{
+	_, err = srv.Setup([]byte(`{
 	  "RuleSets": [{"Name": "duel", "RuleSetBody": {"ruleLanguageVersion": "1.0",
 	    "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 1}, {"name": "blue", "minPlayers": 1, "maxPlayers": 1}]}}],
 	  "Configurations": [{"Name": "duel", "RuleSetName": "duel", "RequestTimeoutSeconds": 60, "AcceptanceRequired": false}]

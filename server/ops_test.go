@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -172,8 +173,12 @@ func TestSetup(t *testing.T) {
     {"Name": "duel", "RuleSetName": "duel", "RequestTimeoutSeconds": 30, "AcceptanceRequired": false}
   ]
 }`
-	if err := s.Setup([]byte(good)); err != nil {
+	res, err := s.Setup([]byte(good))
+	if err != nil {
 		t.Fatal(err)
+	}
+	if want := []string{"RuleSets[0] duel", "RuleSets[1] duel-string", "Configurations[0] duel"}; !slices.Equal(res.Created, want) || len(res.Kept) != 0 {
+		t.Errorf("Setup did %+v; want %v created", res, want)
 	}
 	out := string(mustDo(t, s, gamelift.OpDescribeMatchmakingConfigurations, map[string]any{}))
 	if !strings.Contains(out, `"Name":"duel"`) || !strings.Contains(out, `"RequestTimeoutSeconds":30`) {
@@ -191,10 +196,34 @@ func TestSetup(t *testing.T) {
 		{"bad configuration", `{"Configurations": [{"Name": "y", "RuleSetName": "missing", "RequestTimeoutSeconds": 30, "AcceptanceRequired": false}]}`, "Configurations[0]: NotFoundException"},
 		{"entry not an object", `{"RuleSets": [3]}`, "RuleSets[0]: must be an object"},
 	} {
-		err := s.Setup([]byte(tc.doc))
+		_, err := s.Setup([]byte(tc.doc))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want it to mention %q", tc.name, err, tc.want)
 		}
+	}
+
+	// Again, with one entry more and a bad one at the end: nothing is
+	// created, not even the new rule set before the bad entry.
+	bad := strings.Replace(good, `"RuleSets": [`, `"RuleSets": [
+    {"Name": "extra", "RuleSetBody": {"ruleLanguageVersion": "1.0", "teams": [{"name": "a", "minPlayers": 1, "maxPlayers": 1}]}},`, 1)
+	bad = strings.Replace(bad, `"Configurations": [`, `"Configurations": [
+    {"Name": "broken", "RuleSetName": "missing", "RequestTimeoutSeconds": 30, "AcceptanceRequired": false},`, 1)
+	if _, err := s.Setup([]byte(bad)); err == nil || !strings.Contains(err.Error(), "Configurations[0]") || !strings.Contains(err.Error(), "nothing was created") {
+		t.Errorf("a setup with a bad configuration: %v", err)
+	}
+	if rs := string(mustDo(t, s, gamelift.OpDescribeMatchmakingRuleSets, map[string]any{})); strings.Contains(rs, `"extra"`) {
+		t.Errorf("the failed setup created rule set extra: %s", rs)
+	}
+	// The same document again (a restart, or a start cut short in its
+	// setup) keeps what exists and creates only what is missing.
+	missing := strings.Replace(good, `"Configurations": [`, `"Configurations": [
+    {"Name": "duel-2", "RuleSetName": "duel", "RequestTimeoutSeconds": 30, "AcceptanceRequired": false},`, 1)
+	res, err = s.Setup([]byte(missing))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Created, []string{"Configurations[0] duel-2"}) || len(res.Kept) != 3 {
+		t.Errorf("Setup again did %+v; want duel-2 created and 3 kept", res)
 	}
 }
 

@@ -21,49 +21,123 @@ type SetupFile struct {
 	Configurations []json.RawMessage `json:"Configurations"`
 }
 
-// Setup creates the rule sets, then the configurations, of a SetupFile
-// document, in order. It stops at the first problem, with an error naming
-// the entry (RuleSets[1], Configurations[0]) and the operation's error;
-// what was created before it stays.
-func (s *Server) Setup(data []byte) error {
+// SetupResult says what Setup did: the entries it created and the ones it
+// kept because a rule set or configuration of that name already existed,
+// each as "RuleSets[0] name" or "Configurations[1] name".
+type SetupResult struct {
+	Created, Kept []string
+}
+
+// setupEntry is one create request of a SetupFile.
+type setupEntry struct {
+	op, where, name string
+	body            []byte
+}
+
+// Setup makes the rule sets, then the configurations, of a SetupFile
+// document exist. An entry whose name exists already is kept as it is (a
+// restart with --data-dir, or a start interrupted in the middle of its
+// setup, creates only what is missing; change existing ones through the
+// API). The whole document is first tried on a copy of the current state:
+// at the first problem Setup returns an error naming the entry
+// (RuleSets[1], Configurations[0]) and the operation's error, and creates
+// nothing.
+func (s *Server) Setup(data []byte) (SetupResult, error) {
+	entries, err := parseSetup(data)
+	if err != nil {
+		return SetupResult{}, err
+	}
+	// Try everything on a copy of the state first, so a bad entry leaves
+	// nothing half made.
+	var buf bytes.Buffer
+	s.mu.Lock()
+	now := s.now()
+	err = s.svc.Snapshot(&buf)
+	s.mu.Unlock()
+	if err != nil {
+		return SetupResult{}, fmt.Errorf("setup: %w", err)
+	}
+	scratch, err := gamelift.RestoreService(&buf, s.cfg.Service)
+	if err != nil {
+		return SetupResult{}, fmt.Errorf("setup: %w", err)
+	}
+	var res SetupResult
+	var todo []setupEntry
+	for _, e := range entries {
+		if setupExists(scratch, e) {
+			res.Kept = append(res.Kept, e.where+" "+e.name)
+			continue
+		}
+		if _, err := scratch.Dispatch(now, e.op, e.body); err != nil {
+			return SetupResult{}, fmt.Errorf("setup: %s: %w (nothing was created)", e.where, err)
+		}
+		todo = append(todo, e)
+	}
+	for _, e := range todo {
+		if _, err := s.Do(e.op, e.body); err != nil {
+			return res, fmt.Errorf("setup: %s: %w", e.where, err)
+		}
+		res.Created = append(res.Created, e.where+" "+e.name)
+	}
+	return res, nil
+}
+
+func setupExists(svc *gamelift.Service, e setupEntry) bool {
+	if e.op == gamelift.OpCreateMatchmakingRuleSet {
+		_, ok := svc.RuleSet(e.name)
+		return ok
+	}
+	_, ok := svc.Engine().Configuration(e.name)
+	return ok
+}
+
+// parseSetup checks a SetupFile document's shape and returns its create
+// requests in order.
+func parseSetup(data []byte) ([]setupEntry, error) {
 	root, serr := strictjson.Parse(data)
 	if serr != nil {
 		line, col := strictjson.Position(data, serr.Offset)
-		return fmt.Errorf("setup: line %d, column %d: %s", line, col, serr.Msg)
+		return nil, fmt.Errorf("setup: line %d, column %d: %s", line, col, serr.Msg)
 	}
 	const shape = `the document is {"RuleSets": [...], "Configurations": [...]}`
 	if root == nil || root.Kind != '{' {
-		return fmt.Errorf("setup: %s", shape)
+		return nil, fmt.Errorf("setup: %s", shape)
 	}
 	known := []string{"RuleSets", "Configurations"}
 	for _, k := range root.Keys { // exact names, as the API's members
 		if !slices.Contains(known, k.Name) {
 			line, col := strictjson.Position(data, k.Start)
-			return fmt.Errorf("setup: line %d, column %d: unknown member %q%s; %s", line, col, k.Name, strictjson.DidYouMean(k.Name, known), shape)
+			return nil, fmt.Errorf("setup: line %d, column %d: unknown member %q%s; %s", line, col, k.Name, strictjson.DidYouMean(k.Name, known), shape)
 		}
 	}
 	var f SetupFile
 	if err := json.Unmarshal(data, &f); err != nil {
-		return fmt.Errorf("setup: %v; %s", err, shape)
+		return nil, fmt.Errorf("setup: %v; %s", err, shape)
 	}
 	if len(f.RuleSets)+len(f.Configurations) == 0 {
-		return fmt.Errorf("setup: the document has no RuleSets and no Configurations")
+		return nil, fmt.Errorf("setup: the document has no RuleSets and no Configurations")
 	}
+	var out []setupEntry
 	for i, raw := range f.RuleSets {
+		where := fmt.Sprintf("RuleSets[%d]", i)
 		body, err := inlineRuleSetBody(raw)
 		if err != nil {
-			return fmt.Errorf("setup: RuleSets[%d]: %v", i, err)
+			return nil, fmt.Errorf("setup: %s: %v", where, err)
 		}
-		if _, err := s.Do(gamelift.OpCreateMatchmakingRuleSet, body); err != nil {
-			return fmt.Errorf("setup: RuleSets[%d]: %w", i, err)
-		}
+		out = append(out, setupEntry{op: gamelift.OpCreateMatchmakingRuleSet, where: where, name: entryName(raw), body: body})
 	}
 	for i, raw := range f.Configurations {
-		if _, err := s.Do(gamelift.OpCreateMatchmakingConfiguration, raw); err != nil {
-			return fmt.Errorf("setup: Configurations[%d]: %w", i, err)
-		}
+		out = append(out, setupEntry{op: gamelift.OpCreateMatchmakingConfiguration, where: fmt.Sprintf("Configurations[%d]", i), name: entryName(raw), body: raw})
 	}
-	return nil
+	return out, nil
+}
+
+// entryName is an entry's Name member, or "" (the create operation then
+// says what is wrong).
+func entryName(raw json.RawMessage) string {
+	var v struct{ Name string }
+	json.Unmarshal(raw, &v)
+	return v.Name
 }
 
 // inlineRuleSetBody turns a RuleSetBody given as an object into the string

@@ -436,34 +436,52 @@ func eventHistory(s *server.Server) []string {
 	return s.History()
 }
 
-func TestServeDataDirKeepsItsSeed(t *testing.T) {
+func TestServeDataDirKeepsItsIdentity(t *testing.T) {
 	dir := t.TempDir()
-	p := startServe(t, "--data-dir", dir, "--seed", "5", "--setup", filepath.Join("testdata", "serve", "setup.json"))
+	p := startServe(t, "--data-dir", dir, "--seed", "5", "--region", "eu-north-1", "--setup", filepath.Join("testdata", "serve", "setup.json"))
 	p.waitReady()
 	if code := p.stop(os.Interrupt); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	if b, _ := os.ReadFile(filepath.Join(dir, "SEED")); strings.TrimSpace(string(b)) != "5" {
-		t.Fatalf("SEED holds %q", b)
+	var id struct {
+		Seed   uint64
+		Region string
 	}
-	code, stderr := runServeToExit(t, "--data-dir", dir, "--seed", "6")
-	if code != 1 || !strings.Contains(stderr, "made with seed 5") {
-		t.Errorf("another --seed on the same data directory: exit %d, %s", code, stderr)
+	if b, err := os.ReadFile(filepath.Join(dir, "IDENTITY")); err != nil || json.Unmarshal(b, &id) != nil || id.Seed != 5 || id.Region != "eu-north-1" {
+		t.Fatalf("IDENTITY: %+v (%v)", id, err)
 	}
-	// Without --seed the directory's is used, the state is restored, and
-	// the setup file is not applied again.
+	for _, tc := range []struct{ flag, value, want string }{
+		{"--seed", "6", "made with 5"},
+		{"--region", "us-west-2", "made with eu-north-1"},
+		{"--event-matchmaker-data", "true", "made with false"},
+	} {
+		code, stderr := runServeToExit(t, "--data-dir", dir, tc.flag+"="+tc.value)
+		if code != 1 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s=%s on the same data directory: exit %d, %s", tc.flag, tc.value, code, stderr)
+		}
+	}
+	// Without the flags the directory's identity is used, the state is
+	// restored, and the setup file creates nothing again.
 	p = startServe(t, "--data-dir", dir, "--setup", filepath.Join("testdata", "serve", "setup.json"))
 	p.waitReady()
-	var out struct{ Configurations []struct{ Name string } }
+	var out struct {
+		Configurations []struct{ Name, ConfigurationArn string }
+	}
 	mustCallAPI(t, p.endpoint, "DescribeMatchmakingConfigurations", "{}", &out)
-	if len(out.Configurations) != 2 {
+	if len(out.Configurations) != 2 || !strings.Contains(out.Configurations[0].ConfigurationArn, ":eu-north-1:") {
 		t.Errorf("after the restart: %+v", out.Configurations)
 	}
 	if code := p.stop(os.Interrupt); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	if !strings.Contains(p.stderr.String(), "setup skipped") || !strings.Contains(p.stderr.String(), "seed=5") {
-		t.Errorf("the restart's log does not say it skipped the setup and kept seed 5:\n%s", p.stderr.String())
+	if log := p.stderr.String(); !strings.Contains(log, "setup applied") || !strings.Contains(log, "created=0") || !strings.Contains(log, "seed=5") {
+		t.Errorf("the restart's log does not say the setup created nothing and seed 5 was kept:\n%s", log)
+	}
+	// State without its identity file is refused, not replayed with a
+	// new seed.
+	os.Remove(filepath.Join(dir, "IDENTITY"))
+	if code, stderr := runServeToExit(t, "--data-dir", dir); code != 1 || !strings.Contains(stderr, "no IDENTITY file") {
+		t.Errorf("a data directory without IDENTITY: exit %d, %s", code, stderr)
 	}
 }
 

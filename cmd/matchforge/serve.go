@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +16,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -59,7 +59,7 @@ func serveFlags() (*cmdFlags, *serveArgs) {
 		"Exit status: 0 after a clean stop on a signal; 1 when a file cannot be read or is not valid, or the address cannot be used; 2 for a usage error.")
 	a := &serveArgs{
 		listen:         fs.String("listen", "127.0.0.1:9080", "address `ADDR` to listen on (host:port; port 0 picks a free one)"),
-		setup:          fs.String("setup", "", "`FILE` of rule sets and configurations to create at start (with --data-dir: only when it holds no state yet)"),
+		setup:          fs.String("setup", "", "`FILE` of rule sets and configurations to create at start (tried whole first, so a bad entry creates nothing; creates what does not exist yet, keeps what does)"),
 		dataDir:        fs.String("data-dir", "", "`DIR`ectory of the operation log and snapshots: every change is durable before it is answered, and a restart resumes (default: in memory only)"),
 		snapshotEvery:  fs.Int("snapshot-every", 100_000, "with --data-dir: snapshot the state every `N` records (and at least every 5 minutes when anything changed)"),
 		keepLog:        fs.Bool("keep-log", false, "with --data-dir: keep the log segments snapshots cover (renamed *.log.done) instead of removing them"),
@@ -151,13 +151,12 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	state := "in memory only: a restart starts empty"
 	if *a.dataDir != "" {
-		seed, err := dataDirSeed(*a.dataDir, cfg.Service.Engine.Seed, fs.given("seed"))
+		lg, err := oplog.Open(*a.dataDir, oplog.Options{Logger: logger, KeepSegments: *a.keepLog})
 		if err != nil {
 			return fail("%v", err)
 		}
-		cfg.Service.Engine.Seed = seed
-		lg, err := oplog.Open(*a.dataDir, oplog.Options{Logger: logger, KeepSegments: *a.keepLog})
-		if err != nil {
+		if err := dataDirIdentity(lg, &cfg.Service, fs.given); err != nil {
+			lg.Close()
 			return fail("%v", err)
 		}
 		cfg.Log = lg
@@ -170,14 +169,21 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return fail("%v", err)
 	}
-	if *a.setup != "" && srv.Restored() {
-		logger.Info("setup skipped: the state was restored from --data-dir", "setup", *a.setup)
-	} else if *a.setup != "" {
+	if *a.setup != "" {
+		// Setup creates what is missing, so a restart with --data-dir (or
+		// after a start cut short in its setup) finishes it, and keeps what
+		// the state already has.
 		body, err := readInput(*a.setup, stdin)
-		if err != nil {
-			return fail("%s: %v", *a.setup, err)
+		if err == nil {
+			var res server.SetupResult
+			if res, err = srv.Setup(body); err == nil {
+				logger.Info("setup applied", "setup", *a.setup, "created", len(res.Created), "kept", len(res.Kept))
+			}
 		}
-		if err := srv.Setup(body); err != nil {
+		if err != nil {
+			if cfg.Log != nil {
+				cfg.Log.Close()
+			}
 			return fail("%s: %v", *a.setup, err)
 		}
 	}
@@ -197,37 +203,90 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// seedFile holds, in a data directory, the seed its state was made with:
-// ids and events after a restart come from the same seed, so a replay of
-// the log decides what the first run decided.
-const seedFile = "SEED"
+// identityFile holds, in a data directory, what its state was made with
+// and a restart must keep: the seed of ticket and event ids (a replay of
+// the log decides what the first run decided only with the same seed),
+// and the region, account and EventMatchmakerData that shape ARNs and
+// events.
+const identityFile = "IDENTITY"
 
-// dataDirSeed returns the seed of the state in dir: the one it was made
-// with, or, for a new directory, seed, which it records. A --seed that
-// disagrees with the directory's is an error.
-func dataDirSeed(dir string, seed uint64, given bool) (uint64, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return 0, err
-	}
-	name := filepath.Join(dir, seedFile)
+type identity struct {
+	Seed                uint64 `json:"seed"`
+	Region              string `json:"region"`
+	Account             string `json:"account"`
+	EventMatchmakerData bool   `json:"eventMatchmakerData"`
+}
+
+// dataDirIdentity settles opts against the identity of the state in lg's
+// directory. A directory with an identity file gives its values, and a
+// flag given with another value is an error; a directory with no state
+// records opts (synced, under the log's lock). State with no identity file
+// is an error: guessing a seed would replay the log into another state.
+func dataDirIdentity(lg *oplog.FileLog, opts *gamelift.Options, given func(string) bool) error {
+	name := filepath.Join(lg.Dir(), identityFile)
+	want := identity{Seed: opts.Engine.Seed, Region: opts.Region, Account: opts.Account, EventMatchmakerData: opts.EventMatchmakerData}
 	b, err := os.ReadFile(name)
 	switch {
 	case err == nil:
-		stored, perr := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
-		if perr != nil {
-			return 0, fmt.Errorf("%s: not a seed: %q", name, b)
+		var have identity
+		if err := json.Unmarshal(b, &have); err != nil || have.Seed == 0 {
+			return fmt.Errorf("%s: not an identity file (%v); it holds %q", name, err, b)
 		}
-		if given && stored != seed {
-			return 0, fmt.Errorf("--seed %d, but the state in %s was made with seed %d; leave --seed out or give %d", seed, dir, stored, stored)
+		for _, c := range []struct {
+			flag       string
+			given, was string
+		}{
+			{"seed", strconv.FormatUint(want.Seed, 10), strconv.FormatUint(have.Seed, 10)},
+			{"region", want.Region, have.Region},
+			{"account", want.Account, have.Account},
+			{"event-matchmaker-data", strconv.FormatBool(want.EventMatchmakerData), strconv.FormatBool(have.EventMatchmakerData)},
+		} {
+			if given(c.flag) && c.given != c.was {
+				return fmt.Errorf("--%s %s, but the state in %s was made with %s; leave --%s out or give %s", c.flag, c.given, lg.Dir(), c.was, c.flag, c.was)
+			}
 		}
-		return stored, nil
+		opts.Engine.Seed, opts.Region, opts.Account, opts.EventMatchmakerData = have.Seed, have.Region, have.Account, have.EventMatchmakerData
+		return nil
 	case errors.Is(err, fs.ErrNotExist):
-		tmp := name + ".tmp"
-		if err := os.WriteFile(tmp, []byte(strconv.FormatUint(seed, 10)+"\n"), 0o644); err != nil {
-			return 0, err
+		empty, err := lg.Empty()
+		if err != nil {
+			return err
 		}
-		return seed, os.Rename(tmp, name)
+		if !empty {
+			return fmt.Errorf("%s holds a log but no %s file, so the seed its ids came from is unknown; restore the file, or start from an empty directory", lg.Dir(), identityFile)
+		}
+		b, _ := json.MarshalIndent(want, "", "  ")
+		return writeSynced(name, append(b, '\n'))
 	default:
-		return 0, err
+		return err
 	}
+}
+
+// writeSynced writes a file whole, or not at all: to a temporary name,
+// synced, renamed, and the directory synced.
+func writeSynced(name string, data []byte) error {
+	tmp := name + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if _, err = f.Write(data); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, name)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	d, err := os.Open(filepath.Dir(name))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
