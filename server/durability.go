@@ -47,11 +47,14 @@ func (s *Server) recover() error {
 	}
 	s.svc, s.render = svc, svc.Renderer()
 	err = d.log.Load(func(seq uint64, r io.Reader) error {
-		restored, recs, err := readSnapshot(r, s.cfg.Service)
+		restored, recs, hooks, err := readSnapshot(r, s.cfg.Service)
 		if err != nil {
 			return fmt.Errorf("server: the snapshot after record %d: %w", seq, err)
 		}
 		s.hub.add(recs)
+		for _, h := range hooks { // before the replayed records' events: in order
+			s.hooks.add(h.config, h.item)
+		}
 		s.svc, s.render = restored, restored.Renderer()
 		s.targets.Store(ptr(restored.WebhookTargets()))
 		s.seq, d.snapSeq, d.restored = seq, seq, true
@@ -186,10 +189,9 @@ func (s *Server) checkpoint() error {
 	}
 	s.pubMu.Lock()
 	events := s.hubSnapshotRecords(seq)
+	hooks := s.hooks.undelivered(seq)
 	s.pubMu.Unlock()
-	if err := writeEvents(&buf, events); err != nil {
-		return err
-	}
+	writeExtras(&buf, events, hooks)
 	if err := d.log.Wait(seq); err != nil {
 		return err
 	}
@@ -220,11 +222,18 @@ func (s *Server) closeLog() {
 	}
 }
 
-// A server snapshot is the service's snapshot followed by the event
-// history (so that GET /events resumes across a restart): a count, then
-// each event's id, configuration and JSON, length-prefixed, then a CRC-32C
-// of the events part.
-const eventsMagic = "MFEVENTS"
+// A server snapshot is the service's snapshot followed by two sections:
+// the event history (so that GET /events resumes across a restart) and
+// the webhook events not yet delivered (so that a crash loses none of
+// those the snapshot covers). A section is a magic string, its body's
+// length, the body, and a CRC-32C of the body; a body is a count of
+// entries, each a record number and length-prefixed fields.
+const (
+	eventsMagic = "MFEVENTS"
+	hooksMagic  = "MFHOOKS1"
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // hubSnapshotRecords copies the history of the events of records up to
 // seq (later ones may be published already; the records replayed after
@@ -240,73 +249,118 @@ func (s *Server) hubSnapshotRecords(seq uint64) []record {
 	return recs
 }
 
-func writeEvents(w *bytes.Buffer, recs []record) error {
-	start := w.Len()
-	w.WriteString(eventsMagic)
-	w.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(recs))))
-	for _, r := range recs {
-		w.Write(binary.LittleEndian.AppendUint64(nil, r.rec))
-		for _, part := range [][]byte{[]byte(r.id), []byte(r.config), r.data} {
-			w.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(part))))
-			w.Write(part)
+// writeSection appends a section of n entries, each a record number and
+// the fields entry(i) gives.
+func writeSection(w *bytes.Buffer, magic string, n int, entry func(i int) (uint64, [][]byte)) {
+	var body []byte
+	body = binary.LittleEndian.AppendUint64(body, uint64(n))
+	for i := range n {
+		rec, fields := entry(i)
+		body = binary.LittleEndian.AppendUint64(body, rec)
+		for _, f := range fields {
+			body = binary.LittleEndian.AppendUint32(body, uint32(len(f)))
+			body = append(body, f...)
 		}
 	}
-	sum := crc32.Checksum(w.Bytes()[start:], crc32.MakeTable(crc32.Castagnoli))
-	w.Write(binary.LittleEndian.AppendUint32(nil, sum))
-	return nil
+	w.WriteString(magic)
+	w.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(body))))
+	w.Write(body)
+	w.Write(binary.LittleEndian.AppendUint32(nil, crc32.Checksum(body, castagnoli)))
 }
 
-// readSnapshot reads a server snapshot: the service, then the history.
-func readSnapshot(r io.Reader, opts gamelift.Options) (*gamelift.Service, []record, error) {
+// readSection reads a section of entries of nfields fields each from the
+// start of p, and returns them and what follows the section.
+func readSection(p []byte, magic, what string, nfields int) ([]uint64, [][][]byte, []byte, error) {
+	bad := func(msg string) error { return fmt.Errorf("%w: the %s %s", gamelift.ErrSnapshot, what, msg) }
+	h := len(magic) + 8
+	if len(p) < h || string(p[:len(magic)]) != magic {
+		return nil, nil, nil, bad("are missing")
+	}
+	n := binary.LittleEndian.Uint64(p[len(magic):])
+	if n > uint64(len(p)-h) || uint64(len(p)-h)-n < 4 {
+		return nil, nil, nil, bad("are truncated")
+	}
+	body, rest := p[h:h+int(n)], p[h+int(n):]
+	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(rest) {
+		return nil, nil, nil, bad("have a checksum that does not match")
+	}
+	rest = rest[4:]
+	if len(body) < 8 {
+		return nil, nil, nil, bad("are truncated")
+	}
+	count := binary.LittleEndian.Uint64(body)
+	body = body[8:]
+	if count > uint64(len(body)) {
+		return nil, nil, nil, bad("are truncated")
+	}
+	recs := make([]uint64, 0, count)
+	entries := make([][][]byte, 0, count)
+	for range count {
+		if len(body) < 8 {
+			return nil, nil, nil, bad("are truncated")
+		}
+		recs = append(recs, binary.LittleEndian.Uint64(body))
+		body = body[8:]
+		fields := make([][]byte, nfields)
+		for f := range fields {
+			if len(body) < 4 || uint64(len(body)-4) < uint64(binary.LittleEndian.Uint32(body)) {
+				return nil, nil, nil, bad("are truncated")
+			}
+			k := int(binary.LittleEndian.Uint32(body))
+			fields[f] = bytes.Clone(body[4 : 4+k])
+			body = body[4+k:]
+		}
+		entries = append(entries, fields)
+	}
+	if len(body) != 0 {
+		return nil, nil, nil, bad("have bytes after their last entry")
+	}
+	return recs, entries, rest, nil
+}
+
+// writeExtras appends the event history and the undelivered webhook
+// events to a snapshot.
+func writeExtras(w *bytes.Buffer, events []record, hooks []hookEntry) {
+	writeSection(w, eventsMagic, len(events), func(i int) (uint64, [][]byte) {
+		r := events[i]
+		return r.rec, [][]byte{[]byte(r.id), []byte(r.config), r.data}
+	})
+	writeSection(w, hooksMagic, len(hooks), func(i int) (uint64, [][]byte) {
+		h := hooks[i]
+		return h.item.rec, [][]byte{[]byte(h.config), []byte(h.item.url), []byte(h.item.id), []byte(h.item.topc), h.item.body}
+	})
+}
+
+// readSnapshot reads a server snapshot: the service, the history and the
+// undelivered webhook events.
+func readSnapshot(r io.Reader, opts gamelift.Options) (*gamelift.Service, []record, []hookEntry, error) {
 	br := bufio.NewReader(r)
 	svc, err := gamelift.RestoreService(br, opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	rest, err := io.ReadAll(br)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	bad := func(msg string) error { return fmt.Errorf("%w: the event history %s", gamelift.ErrSnapshot, msg) }
-	if len(rest) < len(eventsMagic)+12 || string(rest[:len(eventsMagic)]) != eventsMagic {
-		return nil, nil, bad("is missing or truncated")
+	nums, entries, rest, err := readSection(rest, eventsMagic, "event history's entries", 3)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	body, sum := rest[:len(rest)-4], binary.LittleEndian.Uint32(rest[len(rest)-4:])
-	if crc32.Checksum(body, crc32.MakeTable(crc32.Castagnoli)) != sum {
-		return nil, nil, bad("has a checksum that does not match")
+	recs := make([]record, len(nums))
+	for i, e := range entries {
+		recs[i] = record{id: string(e[0]), config: string(e[1]), data: e[2], rec: nums[i]}
 	}
-	p := body[len(eventsMagic):]
-	n := binary.LittleEndian.Uint64(p)
-	p = p[8:]
-	next := func() ([]byte, bool) {
-		if len(p) < 4 {
-			return nil, false
-		}
-		k := int(binary.LittleEndian.Uint32(p))
-		if len(p)-4 < k {
-			return nil, false
-		}
-		v := p[4 : 4+k]
-		p = p[4+k:]
-		return v, true
+	nums, entries, rest, err = readSection(rest, hooksMagic, "undelivered webhook events", 5)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	recs := make([]record, 0, min(n, 1<<20))
-	for range n {
-		if len(p) < 8 {
-			return nil, nil, bad("is truncated")
-		}
-		rec := binary.LittleEndian.Uint64(p)
-		p = p[8:]
-		id, ok1 := next()
-		cfg, ok2 := next()
-		data, ok3 := next()
-		if !ok1 || !ok2 || !ok3 {
-			return nil, nil, bad("is truncated")
-		}
-		recs = append(recs, record{id: string(id), config: string(cfg), data: bytes.Clone(data), rec: rec})
+	if len(rest) != 0 {
+		return nil, nil, nil, fmt.Errorf("%w: %d bytes after the last section", gamelift.ErrSnapshot, len(rest))
 	}
-	if len(p) != 0 {
-		return nil, nil, bad("has bytes after its last event")
+	hooks := make([]hookEntry, len(nums))
+	for i, e := range entries {
+		hooks[i] = hookEntry{config: string(e[0]), item: hookItem{url: string(e[1]), id: string(e[2]), topc: string(e[3]), body: e[4], rec: nums[i]}}
 	}
-	return svc, recs, nil
+	return svc, recs, hooks, nil
 }

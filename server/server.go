@@ -289,7 +289,7 @@ func (s *Server) publish(seq uint64, evs []engine.Event) {
 		name := evs[i].Config.Name
 		recs = append(recs, record{id: ev.ID, config: name, data: data, rec: seq})
 		if url := targets[name]; url != "" {
-			s.hooks.enqueue(name, url, &ev, data)
+			s.hooks.enqueue(name, url, &ev, data, seq)
 		}
 		s.tel.event(&ev)
 	}

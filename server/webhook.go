@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,6 +36,7 @@ type hookItem struct {
 	id   string
 	topc string
 	body []byte
+	rec  uint64 // the log record whose events it is (0 without a log)
 }
 
 // hookQueue holds one configuration's undelivered events, in order.
@@ -67,7 +70,7 @@ func newWebhooks(opts WebhookOptions, log *slog.Logger, tel *telemetry) *webhook
 
 // enqueue queues ev for the configuration's URL. It never blocks: when the
 // queue is full the event is dropped, counted and logged.
-func (h *webhooks) enqueue(config, url string, ev *gamelift.Event, data []byte) {
+func (h *webhooks) enqueue(config, url string, ev *gamelift.Event, data []byte, rec uint64) {
 	body, err := json.Marshal(snsEnvelope{
 		Type: "Notification", MessageID: ev.ID, TopicArn: ev.Resources[0], Message: string(data),
 		Timestamp: ev.Time.UTC().Format("2006-01-02T15:04:05.000Z"),
@@ -75,6 +78,11 @@ func (h *webhooks) enqueue(config, url string, ev *gamelift.Event, data []byte) 
 	if err != nil {
 		return
 	}
+	h.add(config, hookItem{url: url, id: ev.ID, topc: ev.Resources[0], body: body, rec: rec})
+}
+
+// add queues it for config's receiver, or drops it when the queue is full.
+func (h *webhooks) add(config string, it hookItem) {
 	h.mu.Lock()
 	q := h.queues[config]
 	if q == nil {
@@ -89,12 +97,12 @@ func (h *webhooks) enqueue(config, url string, ev *gamelift.Event, data []byte) 
 	q.mu.Lock()
 	full := len(q.items) >= h.opts.QueueSize
 	if !full {
-		q.items = append(q.items, hookItem{url: url, id: ev.ID, topc: ev.Resources[0], body: body})
+		q.items = append(q.items, it)
 	}
 	q.mu.Unlock()
 	if full {
 		h.tel.dropped("webhook", 1)
-		h.log.Warn("webhook queue full: event dropped", "configuration", config, "url", url, "event", ev.ID, "queueSize", h.opts.QueueSize)
+		h.log.Warn("webhook queue full: event dropped", "configuration", config, "url", it.url, "event", it.id, "queueSize", h.opts.QueueSize)
 		return
 	}
 	h.tel.pendingAdd(1)
@@ -102,6 +110,38 @@ func (h *webhooks) enqueue(config, url string, ev *gamelift.Event, data []byte) 
 	case q.wake <- struct{}{}:
 	default:
 	}
+}
+
+// hookEntry is an undelivered event with its configuration, as a snapshot
+// keeps it.
+type hookEntry struct {
+	config string
+	item   hookItem
+}
+
+// undelivered returns the events of records up to seq that are not
+// delivered yet (the one being posted included), by configuration name,
+// each configuration's in order. A snapshot after record seq keeps them,
+// since the replay after it re-sends only the events of later records.
+func (h *webhooks) undelivered(seq uint64) []hookEntry {
+	h.mu.Lock()
+	names := slices.Sorted(maps.Keys(h.queues))
+	qs := make([]*hookQueue, len(names))
+	for i, n := range names {
+		qs[i] = h.queues[n]
+	}
+	h.mu.Unlock()
+	var out []hookEntry
+	for _, q := range qs {
+		q.mu.Lock()
+		for _, it := range q.items {
+			if it.rec <= seq {
+				out = append(out, hookEntry{config: q.config, item: it})
+			}
+		}
+		q.mu.Unlock()
+	}
+	return out
 }
 
 // start starts delivery for the queues that exist and those to come.
