@@ -47,7 +47,7 @@ func (s *Server) recover() error {
 	}
 	s.svc, s.render = svc, svc.Renderer()
 	err = d.log.Load(func(seq uint64, r io.Reader) error {
-		restored, recs, hooks, err := readSnapshot(r, s.cfg.Service)
+		restored, recs, hooks, last, err := readSnapshot(r, s.cfg.Service)
 		if err != nil {
 			return fmt.Errorf("server: the snapshot after record %d: %w", seq, err)
 		}
@@ -58,6 +58,7 @@ func (s *Server) recover() error {
 		s.svc, s.render = restored, restored.Renderer()
 		s.targets.Store(ptr(restored.WebhookTargets()))
 		s.seq, d.snapSeq, d.restored = seq, seq, true
+		s.last = last // time goes on from the snapshot's, never back
 		return nil
 	}, func(seq uint64, r oplog.Record) error {
 		var evs []engine.Event
@@ -174,6 +175,7 @@ func (s *Server) checkpoint() error {
 		return nil
 	}
 	start := time.Now()
+	last := s.last
 	err := s.svc.Snapshot(&buf)
 	took := time.Since(start)
 	since := d.since
@@ -191,7 +193,7 @@ func (s *Server) checkpoint() error {
 	events := s.hubSnapshotRecords(seq)
 	hooks := s.hooks.undelivered(seq)
 	s.pubMu.Unlock()
-	writeExtras(&buf, events, hooks)
+	writeExtras(&buf, events, hooks, last)
 	if err := d.log.Wait(seq); err != nil {
 		return err
 	}
@@ -222,15 +224,17 @@ func (s *Server) closeLog() {
 	}
 }
 
-// A server snapshot is the service's snapshot followed by two sections:
-// the event history (so that GET /events resumes across a restart) and
-// the webhook events not yet delivered (so that a crash loses none of
-// those the snapshot covers). A section is a magic string, its body's
+// A server snapshot is the service's snapshot followed by three sections:
+// the event history (so that GET /events resumes across a restart), the
+// webhook events not yet delivered (so that a crash loses none of those
+// the snapshot covers), and the server's time (so that time never goes
+// back after a restart, even with no record after the snapshot). A section is a magic string, its body's
 // length, the body, and a CRC-32C of the body; a body is a count of
 // entries, each a record number and length-prefixed fields.
 const (
 	eventsMagic = "MFEVENTS"
 	hooksMagic  = "MFHOOKS1"
+	clockMagic  = "MFCLOCK1" // one entry: the server's time, in Unix nanoseconds
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -320,7 +324,7 @@ func readSection(p []byte, magic, what string, nfields int) ([]uint64, [][][]byt
 
 // writeExtras appends the event history and the undelivered webhook
 // events to a snapshot.
-func writeExtras(w *bytes.Buffer, events []record, hooks []hookEntry) {
+func writeExtras(w *bytes.Buffer, events []record, hooks []hookEntry, last time.Time) {
 	writeSection(w, eventsMagic, len(events), func(i int) (uint64, [][]byte) {
 		r := events[i]
 		return r.rec, [][]byte{[]byte(r.id), []byte(r.config), r.data}
@@ -329,23 +333,24 @@ func writeExtras(w *bytes.Buffer, events []record, hooks []hookEntry) {
 		h := hooks[i]
 		return h.item.rec, [][]byte{[]byte(h.config), []byte(h.item.url), []byte(h.item.id), []byte(h.item.topc), h.item.body}
 	})
+	writeSection(w, clockMagic, 1, func(int) (uint64, [][]byte) { return uint64(last.UnixNano()), nil })
 }
 
 // readSnapshot reads a server snapshot: the service, the history and the
 // undelivered webhook events.
-func readSnapshot(r io.Reader, opts gamelift.Options) (*gamelift.Service, []record, []hookEntry, error) {
+func readSnapshot(r io.Reader, opts gamelift.Options) (*gamelift.Service, []record, []hookEntry, time.Time, error) {
 	br := bufio.NewReader(r)
 	svc, err := gamelift.RestoreService(br, opts)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, time.Time{}, err
 	}
 	rest, err := io.ReadAll(br)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, time.Time{}, err
 	}
 	nums, entries, rest, err := readSection(rest, eventsMagic, "event history's entries", 3)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, time.Time{}, err
 	}
 	recs := make([]record, len(nums))
 	for i, e := range entries {
@@ -353,14 +358,18 @@ func readSnapshot(r io.Reader, opts gamelift.Options) (*gamelift.Service, []reco
 	}
 	nums, entries, rest, err = readSection(rest, hooksMagic, "undelivered webhook events", 5)
 	if err != nil {
-		return nil, nil, nil, err
-	}
-	if len(rest) != 0 {
-		return nil, nil, nil, fmt.Errorf("%w: %d bytes after the last section", gamelift.ErrSnapshot, len(rest))
+		return nil, nil, nil, time.Time{}, err
 	}
 	hooks := make([]hookEntry, len(nums))
 	for i, e := range entries {
 		hooks[i] = hookEntry{config: string(e[0]), item: hookItem{url: string(e[1]), id: string(e[2]), topc: string(e[3]), body: e[4], rec: nums[i]}}
 	}
-	return svc, recs, hooks, nil
+	nums, _, rest, err = readSection(rest, clockMagic, "server's time entries", 0)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, err
+	}
+	if len(nums) != 1 || len(rest) != 0 {
+		return nil, nil, nil, time.Time{}, fmt.Errorf("%w: the server's time is not one entry at the end", gamelift.ErrSnapshot)
+	}
+	return svc, recs, hooks, time.Unix(0, int64(nums[0])).UTC(), nil
 }

@@ -230,21 +230,34 @@ func TestAChangeTheLogRefusesIsNotAcknowledged(t *testing.T) {
 	}
 }
 
-// A restart never gives the engine a time earlier than the log's last.
+// A restart never gives the engine a time earlier than the log's last,
+// whether it replays records or restores a snapshot with none after it.
 func TestTimeDoesNotRunBackAcrossARestart(t *testing.T) {
-	dir := t.TempDir()
-	c := &clock{t: epoch.Add(time.Hour)}
-	s, lg := durableServer(t, dir, c, Config{})
-	setupLike(t, s)
-	s.Step()
-	lg.Close()
-	back := &clock{t: epoch} // the clock stepped back an hour
-	s2, lg2 := durableServer(t, dir, back, Config{})
-	defer lg2.Close()
-	var out gamelift.TicketOutput
-	json.Unmarshal(mustDo(t, s2, gamelift.OpStartMatchmaking, map[string]any{"ConfigurationName": "duel", "TicketId": "late", "Players": []any{map[string]any{"PlayerId": "l"}}}), &out)
-	if out.MatchmakingTicket.StartTime.Before(epoch.Add(time.Hour)) {
-		t.Errorf("StartTime %v is before the log's last time %v", out.MatchmakingTicket.StartTime, epoch.Add(time.Hour))
+	for _, snapshot := range []bool{false, true} {
+		t.Run(fmt.Sprintf("snapshot-%v", snapshot), func(t *testing.T) {
+			dir := t.TempDir()
+			c := &clock{t: epoch.Add(time.Hour)}
+			s, lg := durableServer(t, dir, c, Config{})
+			setupLike(t, s)
+			s.Step()
+			if snapshot {
+				if err := s.checkpoint(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			lg.Close()
+			back := &clock{t: epoch} // the clock stepped back an hour
+			s2, lg2 := durableServer(t, dir, back, Config{})
+			defer lg2.Close()
+			if s2.dur.replayed != 0 && snapshot || s2.dur.replayed == 0 && !snapshot {
+				t.Fatalf("%d records replayed", s2.dur.replayed)
+			}
+			var out gamelift.TicketOutput
+			json.Unmarshal(mustDo(t, s2, gamelift.OpStartMatchmaking, map[string]any{"ConfigurationName": "duel", "TicketId": "late", "Players": []any{map[string]any{"PlayerId": "l"}}}), &out)
+			if out.MatchmakingTicket.StartTime.Before(epoch.Add(time.Hour)) {
+				t.Errorf("StartTime %v is before the log's last time %v", out.MatchmakingTicket.StartTime, epoch.Add(time.Hour))
+			}
+		})
 	}
 }
 
