@@ -89,9 +89,13 @@ type FileLog struct {
 	bufLast uint64 // sequence number of the last record in buf
 	durable uint64 // every record up to it is synced
 	syncing bool   // a waiter is writing and syncing
-	snapSeq uint64 // the latest checkpoint's sequence number
-	syncs   int    // writes with a sync, for the tests of group commit
-	lock    *os.File
+	// checkpointing is set while a Checkpoint writes its snapshot with the
+	// lock dropped: Close and other Checkpoints wait for it, so nothing is
+	// written to the directory after Close releases it.
+	checkpointing bool
+	snapSeq       uint64 // the latest checkpoint's sequence number
+	syncs         int    // writes with a sync, for the tests of group commit
+	lock          *os.File
 }
 
 // Open opens (creating it if needed) the log in dir and locks it against
@@ -179,6 +183,15 @@ func (l *FileLog) Load(restore func(seq uint64, snapshot io.Reader) error, repla
 	defer l.mu.Unlock()
 	if l.loaded {
 		return errors.New("oplog: Load was already called")
+	}
+	// A snapshot cut short by a crash never got its name: its temporary
+	// file goes.
+	leftovers, err := l.listed(snapPrefix, snapSuffix+tmpSuffix)
+	if err != nil {
+		return err
+	}
+	for _, seq := range leftovers {
+		os.Remove(l.path(snapName(seq) + tmpSuffix))
 	}
 	snaps, err := l.listed(snapPrefix, snapSuffix)
 	if err != nil {
@@ -475,6 +488,9 @@ func (l *FileLog) startSegment(first uint64) error {
 // segments whose records it covers, are removed.
 func (l *FileLog) Checkpoint(seq uint64, snapshot []byte) error {
 	l.mu.Lock()
+	for l.checkpointing && !l.closed {
+		l.cond.Wait()
+	}
 	if l.closed {
 		l.mu.Unlock()
 		return ErrClosed
@@ -483,7 +499,14 @@ func (l *FileLog) Checkpoint(seq uint64, snapshot []byte) error {
 		l.mu.Unlock()
 		return fmt.Errorf("oplog: Checkpoint at record %d; it must be from %d (the last checkpoint) to %d (the last record)", seq, l.snapSeq, l.next-1)
 	}
+	l.checkpointing = true
 	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.checkpointing = false
+		l.cond.Broadcast()
+		l.mu.Unlock()
+	}()
 
 	var head [len(snapMagic) + 20]byte
 	copy(head[:], snapMagic)
@@ -574,7 +597,7 @@ func (l *FileLog) Close() error {
 	if l.closed {
 		return nil
 	}
-	for l.syncing {
+	for l.syncing || l.checkpointing {
 		l.cond.Wait()
 	}
 	if l.loaded && len(l.buf) > 0 && l.err == nil {

@@ -483,3 +483,49 @@ func TestKeepSegments(t *testing.T) {
 	_, got := mustLoad(t, all, Options{})
 	checkRecords(t, got, 1, 20)
 }
+
+// TestCheckpointLeftoverIsRemoved: a snapshot cut short by a crash (its
+// temporary file) is removed at Load and never read.
+func TestCheckpointLeftoverIsRemoved(t *testing.T) {
+	dir := t.TempDir()
+	l, _ := mustLoad(t, dir, Options{})
+	appendN(t, l, 0, 3)
+	l.Close()
+	tmp := filepath.Join(dir, snapName(3)+tmpSuffix)
+	os.WriteFile(tmp, []byte("half a snapshot"), 0o644)
+	_, got := mustLoad(t, dir, Options{})
+	if got.snap != nil {
+		t.Fatalf("Load restored %q", got.snap)
+	}
+	checkRecords(t, got, 1, 3)
+	if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the leftover is still there: %v", err)
+	}
+}
+
+// TestCheckpointAndCloseTogether: Close waits for a checkpoint in
+// progress, so the directory is whole after both, whichever came first.
+func TestCheckpointAndCloseTogether(t *testing.T) {
+	for range 20 {
+		dir := t.TempDir()
+		l, _ := mustLoad(t, dir, Options{})
+		appendN(t, l, 0, 10)
+		big := bytes.Repeat([]byte("snapshot"), 1<<17)
+		done := make(chan error)
+		go func() { done <- l.Checkpoint(10, big) }()
+		cerr := l.Close()
+		if err := <-done; err != nil && !errors.Is(err, ErrClosed) {
+			t.Fatalf("Checkpoint: %v", err)
+		}
+		if cerr != nil {
+			t.Fatalf("Close: %v", cerr)
+		}
+		_, got := mustLoad(t, dir, Options{})
+		switch {
+		case got.snap != nil && (got.snapSeq != 10 || !bytes.Equal(got.snap, big) || len(got.recs) != 0):
+			t.Fatalf("after the checkpoint: snapshot at %d of %d bytes, %d records", got.snapSeq, len(got.snap), len(got.recs))
+		case got.snap == nil:
+			checkRecords(t, got, 1, 10)
+		}
+	}
+}

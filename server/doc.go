@@ -99,5 +99,8 @@
 // lock around the service: each operation, each step, and the hand-off of
 // the events they cause run under it, one at a time, so the core stays
 // single-threaded and events keep the engine's order. Delivery (SSE
-// streams, webhooks, metrics) happens outside the lock.
+// streams, webhooks, metrics) happens outside the lock. When Serve stops,
+// it waits for the operations in progress, in-process Do calls included,
+// before its last snapshot and closing the log; a change asked for after
+// that gets ErrStopped (reads still work).
 package server

@@ -208,12 +208,19 @@ func (s *Server) checkpoint() error {
 	return nil
 }
 
-// closeLog takes a last snapshot and closes the log, at the end of Serve.
+// closeLog waits for the dispatches in progress, refuses later changes,
+// takes a last snapshot (after one already running, which it waits for)
+// and closes the log, at the end of Serve.
 func (s *Server) closeLog() {
+	s.live.Lock()
+	s.logClosed = true
+	s.live.Unlock()
 	d := s.dur
 	if d == nil {
 		return
 	}
+	d.busy <- struct{}{} // a checkpoint in progress finishes first
+	<-d.busy
 	if d.failed == nil {
 		if err := s.checkpoint(); err != nil {
 			s.log.Error("the last snapshot failed; the next start replays the log", "error", err)

@@ -347,3 +347,51 @@ func TestUndeliveredWebhookEventsSurviveASnapshot(t *testing.T) {
 		t.Errorf("the receiver got %v\nwant %v", got, want)
 	}
 }
+
+// TestDoAfterStopIsRefused: once Serve has stopped and closed the log, an
+// in-process Do that would change the state is refused with ErrStopped,
+// and one in progress when Serve stops is waited for.
+func TestDoAfterStopIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{t: epoch}
+	s, lg := durableServer(t, dir, c, Config{})
+	defer lg.Close()
+	setupLike(t, s)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- s.Serve(ctx, ln) }()
+	// Changes from another goroutine while the server stops: each is
+	// either done (durable) or refused with ErrStopped, never met by a
+	// closed log.
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			_, err := s.Do(gamelift.OpStartMatchmaking, []byte(fmt.Sprintf(`{"ConfigurationName":"lobby","TicketId":"late%d","Players":[{"PlayerId":"l%d"}]}`, i, i)))
+			if errors.Is(err, ErrStopped) {
+				return
+			}
+			if err != nil {
+				t.Errorf("Do while stopping: %v", err)
+				return
+			}
+		}
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if s.dur.failed != nil {
+		t.Errorf("the log failed: %v", s.dur.failed)
+	}
+	if _, err := s.Do(gamelift.OpDescribeMatchmaking, []byte(`{"TicketIds":["late0"]}`)); err != nil {
+		t.Errorf("a read after the stop: %v", err)
+	}
+}

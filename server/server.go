@@ -21,6 +21,10 @@ import (
 // has served.
 var ErrServed = errors.New("server: Serve was already called")
 
+// ErrStopped is returned by Do for a change asked for after Serve stopped
+// and closed the log: it could not be made durable.
+var ErrStopped = errors.New("server: stopped; changes are no longer taken")
+
 // Server runs a gamelift.Service behind HTTP. See the package doc for the
 // routes and the concurrency contract.
 type Server struct {
@@ -48,11 +52,17 @@ type Server struct {
 	mux      *http.ServeMux
 
 	inflight atomic.Int64 // API requests in progress
-	streams  sync.Map     // *atomic.Uint64 -> struct{}: each GET /events stream's next position
-	served   atomic.Bool
-	ready    atomic.Bool
-	stopping chan struct{} // closed when Serve begins to stop
-	stopOnce sync.Once
+	// live is held for reading by every dispatch and for writing by
+	// closeLog, which waits for the dispatches in progress (in-process Do
+	// calls included) and then marks the log closed: a later change is
+	// refused with ErrStopped rather than met by a closed log.
+	live      sync.RWMutex
+	logClosed bool     // guarded by live
+	streams   sync.Map // *atomic.Uint64 -> struct{}: each GET /events stream's next position
+	served    atomic.Bool
+	ready     atomic.Bool
+	stopping  chan struct{} // closed when Serve begins to stop
+	stopOnce  sync.Once
 }
 
 // New returns a server with no rule sets or configurations; Setup or the
@@ -69,11 +79,15 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.hooks = newWebhooks(cfg.Webhooks, s.log, s.tel)
+	// The service is made under s.mu: the metrics callbacks read it.
+	s.mu.Lock()
 	if cfg.Log != nil {
-		if err := s.recover(); err != nil {
-			return nil, err
-		}
-	} else if s.svc, err = gamelift.NewService(cfg.Service); err != nil {
+		err = s.recover()
+	} else {
+		s.svc, err = gamelift.NewService(cfg.Service)
+	}
+	s.mu.Unlock()
+	if err != nil {
 		return nil, err
 	}
 	s.render = s.svc.Renderer()
@@ -100,6 +114,11 @@ func (s *Server) dispatch(op string, body []byte) ([]byte, error) {
 	req, err := gamelift.Decode(op, body)
 	if err != nil {
 		return nil, err
+	}
+	s.live.RLock()
+	defer s.live.RUnlock()
+	if s.logClosed && !readOnlyOps[op] {
+		return nil, ErrStopped
 	}
 	seq, enc, err := s.execute(op, req, body)
 	if werr := s.settle(seq); werr != nil {
@@ -388,7 +407,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		hs.Close()
 	}
 	s.closeLog()
-	undelivered := s.hooks.drain(shutCtx)
+	// The webhooks get a deadline of their own: slow connections above
+	// must not eat their time.
+	hookCtx, cancelHooks := context.WithTimeout(context.Background(), s.cfg.DrainTimeout)
+	defer cancelHooks()
+	undelivered := s.hooks.drain(hookCtx)
 	s.log.Info("stopped", "webhookEventsUndelivered", undelivered)
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
@@ -465,6 +488,10 @@ func (s *Server) streamBacklog() int64 {
 // counts returns the tickets by configuration and status, for metrics.
 func (s *Server) counts() map[string]map[string]int {
 	s.mu.Lock()
+	if s.svc == nil { // New is still making it
+		s.mu.Unlock()
+		return nil
+	}
 	byConfig := s.svc.Engine().CountsByConfiguration()
 	s.mu.Unlock()
 	out := make(map[string]map[string]int, len(byConfig))

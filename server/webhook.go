@@ -56,12 +56,13 @@ type webhooks struct {
 	log  *slog.Logger
 	tel  *telemetry
 
-	mu      sync.Mutex // guards queues and running
-	queues  map[string]*hookQueue
-	running bool
-	wg      sync.WaitGroup
-	soft    chan struct{} // closed at drain: stop once the queue is empty
-	hard    chan struct{} // closed at the drain deadline: stop now
+	mu       sync.Mutex // guards queues, running and draining
+	queues   map[string]*hookQueue
+	running  bool
+	draining bool // drain began: no queue starts (wg.Add must not race wg.Wait)
+	wg       sync.WaitGroup
+	soft     chan struct{} // closed at drain: stop once the queue is empty
+	hard     chan struct{} // closed at the drain deadline: stop now
 }
 
 func newWebhooks(opts WebhookOptions, log *slog.Logger, tel *telemetry) *webhooks {
@@ -154,8 +155,12 @@ func (h *webhooks) start() {
 	}
 }
 
-// startQueue starts q's goroutine. Callers hold h.mu.
+// startQueue starts q's goroutine, unless draining has begun (its events
+// then stay queued and are counted as undelivered). Callers hold h.mu.
 func (h *webhooks) startQueue(q *hookQueue) {
+	if h.draining {
+		return
+	}
 	q.started = true
 	h.wg.Add(1)
 	go func() {
@@ -167,6 +172,9 @@ func (h *webhooks) startQueue(q *hookQueue) {
 // drain lets the queues empty until ctx ends, then stops them, and returns
 // how many events were left undelivered.
 func (h *webhooks) drain(ctx context.Context) int {
+	h.mu.Lock()
+	h.draining = true
+	h.mu.Unlock()
 	close(h.soft)
 	done := make(chan struct{})
 	go func() { h.wg.Wait(); close(done) }()
