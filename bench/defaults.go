@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"path"
 	"sort"
 	"strings"
@@ -44,6 +45,24 @@ func DefaultPopulation() Population {
 // STANDALONE, no acceptance, a 120-second request timeout.
 func DefaultConfig() gamelift.CreateMatchmakingConfigurationInput {
 	return gamelift.CreateMatchmakingConfigurationInput{Name: DefaultName, RuleSetName: DefaultName, RequestTimeoutSeconds: 120}
+}
+
+// DefaultSetup returns a setup document (the RuleSets and Configurations
+// that matchforge serve --setup and server.Server.Setup read) holding the
+// default rule set and configuration.
+func DefaultSetup() []byte {
+	doc := struct {
+		RuleSets       []gamelift.CreateMatchmakingRuleSetInput
+		Configurations []gamelift.CreateMatchmakingConfigurationInput
+	}{
+		[]gamelift.CreateMatchmakingRuleSetInput{{Name: DefaultName, RuleSetBody: DefaultRuleSet()}},
+		[]gamelift.CreateMatchmakingConfigurationInput{DefaultConfig()},
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		panic("bench: the default setup does not encode: " + err.Error())
+	}
+	return b
 }
 
 // traffic returns the population a simulation or workload of rs generates,

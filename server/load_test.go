@@ -2,14 +2,12 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/matchforge/matchforge/bench"
 	"github.com/matchforge/matchforge/engine"
-	"github.com/matchforge/matchforge/gamelift"
 	"github.com/matchforge/matchforge/internal/loadgen"
 	"github.com/matchforge/matchforge/oplog"
 )
@@ -23,12 +21,7 @@ func startDefault(tb testing.TB, cfg Config) (*Server, string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	rs, _ := json.Marshal(gamelift.CreateMatchmakingRuleSetInput{Name: bench.DefaultName, RuleSetBody: bench.DefaultRuleSet()})
-	if _, err := srv.Do(gamelift.OpCreateMatchmakingRuleSet, rs); err != nil {
-		tb.Fatal(err)
-	}
-	c, _ := json.Marshal(bench.DefaultConfig())
-	if _, err := srv.Do(gamelift.OpCreateMatchmakingConfiguration, c); err != nil {
+	if _, err := srv.Setup(bench.DefaultSetup()); err != nil {
 		tb.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/matchforge/matchforge/bench"
 	"github.com/matchforge/matchforge/gamelift"
 )
 
@@ -250,5 +251,22 @@ func TestConfigValidate(t *testing.T) {
 	}
 	if err := (Config{}).Validate(); err != nil {
 		t.Errorf("the zero Config: %v", err)
+	}
+}
+
+// The default setup document sets up the default rule set and
+// configuration, which the load benchmarks and matchforge load use.
+func TestSetupDefault(t *testing.T) {
+	s, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Setup(bench.DefaultSetup())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"RuleSets[0] " + bench.DefaultName, "Configurations[0] " + bench.DefaultName}
+	if !slices.Equal(res.Created, want) {
+		t.Errorf("created %v; want %v", res.Created, want)
 	}
 }

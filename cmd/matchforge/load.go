@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -110,12 +109,7 @@ func startLocalServer(ctx context.Context, dataDir string) (string, func(), erro
 	if srv.Restored() {
 		return "", nil, fmt.Errorf("--data-dir %s already holds a state; give an empty directory", dataDir)
 	}
-	rs, _ := json.Marshal(gamelift.CreateMatchmakingRuleSetInput{Name: bench.DefaultName, RuleSetBody: bench.DefaultRuleSet()})
-	if _, err := srv.Do(gamelift.OpCreateMatchmakingRuleSet, rs); err != nil {
-		return "", nil, err
-	}
-	cfgIn, _ := json.Marshal(bench.DefaultConfig())
-	if _, err := srv.Do(gamelift.OpCreateMatchmakingConfiguration, cfgIn); err != nil {
+	if _, err := srv.Setup(bench.DefaultSetup()); err != nil {
 		return "", nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
