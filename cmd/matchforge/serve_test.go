@@ -606,3 +606,28 @@ func TestServeCredentials(t *testing.T) {
 		t.Errorf("exit %d after SIGTERM, want 0", code)
 	}
 }
+
+// TestLoadCommand runs matchforge load against its in-process server, in
+// memory and with a data directory, for a moment each.
+func TestLoadCommand(t *testing.T) {
+	for _, dataDir := range []string{"", t.TempDir()} {
+		args := []string{"load", "--duration", "300ms", "--rate", "500", "--connections", "4"}
+		if dataDir != "" {
+			args = append(args, "--data-dir", dataDir)
+		}
+		var out, errOut bytes.Buffer
+		if code := run(args, strings.NewReader(""), &out, &errOut); code != 0 {
+			t.Fatalf("%q: exit %d\n%s", args, code, errOut.String())
+		}
+		if !strings.Contains(out.String(), "open loop at 500/s") || !strings.Contains(out.String(), "127.0.0.1") {
+			t.Errorf("%q printed %q", args, out.String())
+		}
+		if dataDir != "" {
+			// A directory that holds a state is refused.
+			errOut.Reset()
+			if code := run(args, strings.NewReader(""), &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "already holds a state") {
+				t.Errorf("load on a used data directory: exit %d, %s", code, errOut.String())
+			}
+		}
+	}
+}
