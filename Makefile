@@ -17,6 +17,7 @@ fuzz:
 	go test ./gamelift -run '^$$' -fuzz FuzzDispatch -fuzztime $(FUZZTIME)
 	go test ./gamelift -run '^$$' -fuzz FuzzReadScenario -fuzztime $(FUZZTIME)
 	go test ./bench -run '^$$' -fuzz FuzzDecodePopulation -fuzztime $(FUZZTIME)
+	go test ./internal/codec -run '^$$' -fuzz FuzzDec -fuzztime $(FUZZTIME)
 	go test ./internal/strictjson -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	go test ./internal/rpcv2 -run '^$$' -fuzz FuzzRequestToJSON -fuzztime $(FUZZTIME)
 	go test ./internal/sigv4 -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)

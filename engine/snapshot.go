@@ -9,6 +9,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/matchforge/matchforge/internal/codec"
+
 	"github.com/matchforge/matchforge/ruleset"
 )
 
@@ -135,16 +137,14 @@ func checkSnapshot(data []byte) ([]byte, error) {
 	return body[snapHeader:], nil
 }
 
-// enc appends the state's values: varints, strings, float64 bits.
+// enc appends the state's values in codec's encoding.
 type enc struct{ b []byte }
 
-func (w *enc) u(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
-func (w *enc) i(v int64)  { w.b = binary.AppendVarint(w.b, v) }
-func (w *enc) n(v int)    { w.u(uint64(v)) }
-func (w *enc) s(s string) { w.n(len(s)); w.b = append(w.b, s...) }
-func (w *enc) f(f float64) {
-	w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(f))
-}
+func (w *enc) u(v uint64)    { w.b = codec.AppendU(w.b, v) }
+func (w *enc) i(v int64)     { w.b = codec.AppendI(w.b, v) }
+func (w *enc) n(v int)       { w.u(uint64(v)) }
+func (w *enc) s(s string)    { w.b = codec.AppendS(w.b, s) }
+func (w *enc) f(f float64)   { w.b = codec.AppendF(w.b, f) }
 func (w *enc) byte1(c uint8) { w.b = append(w.b, c) }
 func (w *enc) bool(v bool) {
 	if v {
@@ -182,16 +182,7 @@ func (w *enc) rel(ns, base int64) {
 }
 
 // strs writes a string slice, keeping nil apart from empty.
-func (w *enc) strs(ss []string) {
-	if ss == nil {
-		w.u(0)
-		return
-	}
-	w.n(len(ss) + 1)
-	for _, s := range ss {
-		w.s(s)
-	}
-}
+func (w *enc) strs(ss []string) { w.b = codec.AppendStrs(w.b, ss) }
 
 // ints writes an int slice, keeping nil apart from empty.
 func (w *enc) ints(xs []int) {
@@ -205,51 +196,19 @@ func (w *enc) ints(xs []int) {
 	}
 }
 
-// dec reads what enc wrote. Errors are sticky: after the first, reads
-// return zero values, and err says what and where.
-type dec struct {
-	b   []byte
-	off int
-	err error
-}
+// dec reads what enc wrote: codec's decoder, whose errors are snapshot
+// refusals, with the engine's own values on top.
+type dec struct{ codec.Dec }
 
-func (d *dec) fail(format string, args ...any) {
-	if d.err == nil {
-		d.err = snapErr("inconsistent state at payload byte %d: %s", d.off, fmt.Sprintf(format, args...))
-	}
-}
-
-func (d *dec) u() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, k := binary.Uvarint(d.b[d.off:])
-	if k <= 0 {
-		d.fail("bad varint")
-		return 0
-	}
-	d.off += k
-	return v
-}
-
-func (d *dec) i() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, k := binary.Varint(d.b[d.off:])
-	if k <= 0 {
-		d.fail("bad varint")
-		return 0
-	}
-	d.off += k
-	return v
+func newDec(payload []byte) *dec {
+	return &dec{codec.Dec{B: payload, Wrap: func(msg string) error { return snapErr("inconsistent state in the payload %s", msg) }}}
 }
 
 // n reads a non-negative int of at most max.
 func (d *dec) n(max int) int {
-	v := d.u()
+	v := d.U()
 	if max < 0 || v > uint64(max) {
-		d.fail("%d is out of range (at most %d)", v, max)
+		d.Fail("%d is out of range (at most %d)", v, max)
 		return 0
 	}
 	return int(v)
@@ -257,70 +216,25 @@ func (d *dec) n(max int) int {
 
 // count reads a length: each item takes at least a byte, so it cannot
 // exceed what is left.
-func (d *dec) count() int { return d.n(len(d.b) - d.off) }
-
-func (d *dec) int32v() int32 {
-	v := d.i()
-	if v < math.MinInt32 || v > math.MaxInt32 {
-		d.fail("%d does not fit 32 bits", v)
-		return 0
-	}
-	return int32(v)
-}
+func (d *dec) count() int { return d.Count(math.MaxInt) }
 
 func (d *dec) uint32v() uint32 {
-	v := d.u()
+	v := d.U()
 	if v > math.MaxUint32 {
-		d.fail("%d does not fit 32 bits", v)
+		d.Fail("%d does not fit 32 bits", v)
 		return 0
 	}
 	return uint32(v)
 }
 
-func (d *dec) s() string {
-	k := d.count()
-	if d.err != nil {
-		return ""
-	}
-	s := string(d.b[d.off : d.off+k])
-	d.off += k
-	return s
-}
-
-func (d *dec) f() float64 {
-	if d.err != nil {
-		return 0
-	}
-	if len(d.b)-d.off < 8 {
-		d.fail("truncated number")
-		return 0
-	}
-	v := math.Float64frombits(binary.LittleEndian.Uint64(d.b[d.off:]))
-	d.off += 8
-	return v
-}
-
-func (d *dec) byte1() uint8 {
-	if d.err != nil {
-		return 0
-	}
-	if d.off >= len(d.b) {
-		d.fail("truncated")
-		return 0
-	}
-	c := d.b[d.off]
-	d.off++
-	return c
-}
-
 func (d *dec) bool() bool {
-	switch d.byte1() {
+	switch d.Byte() {
 	case 0:
 		return false
 	case 1:
 		return true
 	}
-	d.fail("a flag is neither 0 nor 1")
+	d.Fail("a flag is neither 0 nor 1")
 	return false
 }
 
@@ -331,64 +245,52 @@ func (d *dec) time() time.Time {
 	if !d.bool() {
 		return time.Time{}
 	}
-	sec, ns := d.i(), d.u()
+	sec, ns := d.I(), d.U()
 	if ns >= 1e9 {
-		d.fail("nanoseconds %d out of range", ns)
+		d.Fail("nanoseconds %d out of range", ns)
 	}
 	return time.Unix(sec, int64(ns)).UTC()
 }
 
-func (d *dec) dur() time.Duration { return time.Duration(d.i()) }
+func (d *dec) dur() time.Duration { return time.Duration(d.I()) }
 
 // rel reads what enc.rel wrote.
 func (d *dec) rel(base int64) int64 {
 	if !d.bool() {
 		return 0
 	}
-	return base + d.i()
-}
-
-func (d *dec) strs() []string {
-	k := d.count()
-	if k == 0 || d.err != nil {
-		return nil
-	}
-	out := make([]string, k-1)
-	for i := range out {
-		out[i] = d.s()
-	}
-	return out
+	return base + d.I()
 }
 
 func (d *dec) ints() []int {
 	k := d.count()
-	if k == 0 || d.err != nil {
+	if k == 0 || d.Err != nil {
 		return nil
 	}
 	out := make([]int, k-1)
 	for i := range out {
-		out[i] = int(d.int32v())
+		out[i] = int(d.Int32())
 	}
 	return out
 }
 
 // rest returns the unread input, for the decoders of other packages.
 func (d *dec) rest() []byte {
-	if d.err != nil {
+	if d.Err != nil {
 		return nil
 	}
-	return d.b[d.off:]
+	return d.B[d.Off:]
 }
 
 // resume continues after another package's decoder, which returned rest
 // (nil with err on failure).
 func (d *dec) resume(rest []byte, err error) {
-	if d.err != nil {
+	if d.Err != nil {
 		return
 	}
 	if err != nil {
-		d.fail("%v", err)
+		d.Fail("%v", err)
 		return
 	}
-	d.off = len(d.b) - len(rest)
+	d.Off = len(d.B) - len(rest)
 }

@@ -686,34 +686,34 @@ func decodeState(payload []byte, cfg Config, load func(body string) (*ruleset.Ru
 	if err != nil {
 		return nil, err
 	}
-	d := &dec{b: payload}
-	e.seq = d.u()
-	e.arrivals = d.u()
+	d := newDec(payload)
+	e.seq = d.U()
+	e.arrivals = d.U()
 	e.epoch = d.uint32v()
 	for i := range e.peaks {
 		e.peaks[i] = d.n(1 << 40)
 	}
 	var pcg rand.PCG
 	if len(d.rest()) < 20 {
-		d.fail("truncated random source")
-	} else if err := pcg.UnmarshalBinary(d.b[d.off : d.off+20]); err != nil {
-		d.fail("random source: %v", err)
+		d.Fail("truncated random source")
+	} else if err := pcg.UnmarshalBinary(d.B[d.Off : d.Off+20]); err != nil {
+		d.Fail("random source: %v", err)
 	} else {
-		d.off += 20
+		d.Off += 20
 	}
 	*e.pcg = pcg
 	locs, rest, lerr := ticket.DecodeLocations(d.rest())
 	d.resume(rest, lerr)
-	if d.err != nil {
-		return nil, d.err
+	if d.Err != nil {
+		return nil, d.Err
 	}
 	e.locs = locs
 
 	rsets := make([]*ruleset.RuleSet, d.count())
 	for i := range rsets {
-		body := d.s()
-		if d.err != nil {
-			return nil, d.err
+		body := d.S()
+		if d.Err != nil {
+			return nil, d.Err
 		}
 		rs, err := load(body)
 		if err != nil {
@@ -723,9 +723,9 @@ func decodeState(payload []byte, cfg Config, load func(body string) (*ruleset.Ru
 	}
 	schemas := make([]*ticket.Schema, d.count())
 	for i := range schemas {
-		switch d.byte1() {
+		switch d.Byte() {
 		case 0:
-			if k := d.n(len(rsets) - 1); d.err == nil {
+			if k := d.n(len(rsets) - 1); d.Err == nil {
 				schemas[i] = rsets[k].Schema()
 			}
 		case 1:
@@ -733,28 +733,28 @@ func decodeState(payload []byte, cfg Config, load func(body string) (*ruleset.Ru
 			d.resume(rest, err)
 			schemas[i] = s
 		default:
-			d.fail("schema kind")
+			d.Fail("schema kind")
 		}
 	}
 	infos := make([]*Configuration, d.count())
 	for i := range infos {
-		ci := &Configuration{Name: d.s()}
-		if k := d.n(len(rsets) - 1); d.err == nil {
+		ci := &Configuration{Name: d.S()}
+		if k := d.n(len(rsets) - 1); d.Err == nil {
 			ci.RuleSet = rsets[k]
 		}
-		ci.RuleSetName = d.s()
+		ci.RuleSetName = d.S()
 		ci.RequestTimeout = d.dur()
 		ci.AcceptanceRequired = d.bool()
 		ci.AcceptanceTimeout = d.dur()
-		ci.AdditionalPlayerCount = int(d.i())
-		ci.Mode = Mode(d.byte1())
-		ci.Backfill = BackfillMode(d.byte1())
+		ci.AdditionalPlayerCount = int(d.I())
+		ci.Mode = Mode(d.Byte())
+		ci.Backfill = BackfillMode(d.Byte())
 		ci.PlacementTimeout = d.dur()
 		ci.GameSessionLifetime = d.dur()
-		ci.CustomEventData = d.s()
-		if d.err == nil {
+		ci.CustomEventData = d.S()
+		if d.Err == nil {
 			if err := ci.Validate(); err != nil {
-				d.fail("configuration %s: %v", ci.Name, err)
+				d.Fail("configuration %s: %v", ci.Name, err)
 			}
 		}
 		infos[i] = ci
@@ -762,15 +762,15 @@ func decodeState(payload []byte, cfg Config, load func(body string) (*ruleset.Ru
 	resolved := make([]*ticket.Resolved, d.count())
 	for i := range resolved {
 		k := d.n(len(schemas) - 1)
-		if d.err != nil {
-			return nil, d.err
+		if d.Err != nil {
+			return nil, d.Err
 		}
 		r, rest, err := ticket.DecodeResolved(schemas[k], d.rest())
 		d.resume(rest, err)
 		resolved[i] = r
 	}
-	if d.err != nil {
-		return nil, d.err
+	if d.Err != nil {
+		return nil, d.Err
 	}
 	configs := make([]*config, d.count())
 	tickets := make([]*tk, d.count())
@@ -785,8 +785,8 @@ func decodeState(payload []byte, cfg Config, load func(body string) (*ruleset.Ru
 	for i := range configs {
 		k := d.n(len(infos) - 1)
 		current[i] = d.bool()
-		if d.err != nil {
-			return nil, d.err
+		if d.Err != nil {
+			return nil, d.Err
 		}
 		c := &config{
 			info:      infos[k],
@@ -803,7 +803,7 @@ func decodeState(payload []byte, cfg Config, load func(body string) (*ruleset.Ru
 		configs[i] = c
 		if current[i] {
 			if _, dup := e.configs[c.info.Name]; dup {
-				d.fail("configuration %q twice", c.info.Name)
+				d.Fail("configuration %q twice", c.info.Name)
 			}
 			e.configs[c.info.Name] = c
 		}
@@ -821,22 +821,22 @@ func decodeState(payload []byte, cfg Config, load func(body string) (*ruleset.Ru
 	for _, c := range configs {
 		s.config(c)
 	}
-	if d.err != nil {
-		return nil, d.err
+	if d.Err != nil {
+		return nil, d.Err
 	}
 	for range d.count() {
 		m := s.m()
-		if _, dup := e.matches[m.ID]; dup && d.err == nil {
-			d.fail("match %s twice", m.ID)
+		if _, dup := e.matches[m.ID]; dup && d.Err == nil {
+			d.Fail("match %s twice", m.ID)
 		}
 		e.matches[m.ID] = m
 	}
 	for range d.count() {
-		k := d.s()
+		k := d.S()
 		e.sessions[k] = s.m()
 	}
 	for range d.count() {
-		k := d.s()
+		k := d.S()
 		e.backfills[k] = s.tk()
 	}
 	s.matchHeap(e.lifetimes)
@@ -844,11 +844,11 @@ func decodeState(payload []byte, cfg Config, load func(body string) (*ruleset.Ru
 	for i := range e.retired {
 		e.retired[i] = s.tk()
 	}
-	if d.err == nil && d.off != len(d.b) {
-		d.fail("%d bytes left over", len(d.b)-d.off)
+	if d.Err == nil && d.Off != len(d.B) {
+		d.Fail("%d bytes left over", len(d.B)-d.Off)
 	}
-	if d.err != nil {
-		return nil, d.err
+	if d.Err != nil {
+		return nil, d.Err
 	}
 	return e, nil
 }
@@ -867,42 +867,42 @@ type snapDec struct {
 // The objects by index; a bad index fails the decoder and gives a zero
 // object, so that decoding goes on harmlessly to the error.
 func (s *snapDec) tk() *tk {
-	if i := s.d.n(len(s.tickets) - 1); s.d.err == nil {
+	if i := s.d.n(len(s.tickets) - 1); s.d.Err == nil {
 		return s.tickets[i]
 	}
 	return &tk{}
 }
 
 func (s *snapDec) tkRef() *tk {
-	if i := s.d.ref(len(s.tickets)); i >= 0 && s.d.err == nil {
+	if i := s.d.ref(len(s.tickets)); i >= 0 && s.d.Err == nil {
 		return s.tickets[i]
 	}
 	return nil
 }
 
 func (s *snapDec) m() *match {
-	if i := s.d.n(len(s.matches) - 1); s.d.err == nil {
+	if i := s.d.n(len(s.matches) - 1); s.d.Err == nil {
 		return s.matches[i]
 	}
 	return &match{}
 }
 
 func (s *snapDec) mRef() *match {
-	if i := s.d.ref(len(s.matches)); i >= 0 && s.d.err == nil {
+	if i := s.d.ref(len(s.matches)); i >= 0 && s.d.Err == nil {
 		return s.matches[i]
 	}
 	return nil
 }
 
 func (s *snapDec) cfg() *config {
-	if i := s.d.n(len(s.configs) - 1); s.d.err == nil {
+	if i := s.d.n(len(s.configs) - 1); s.d.Err == nil {
 		return s.configs[i]
 	}
 	return &config{}
 }
 
 func (s *snapDec) res() *ticket.Resolved {
-	if i := s.d.n(len(s.resolved) - 1); s.d.err == nil {
+	if i := s.d.n(len(s.resolved) - 1); s.d.Err == nil {
 		return s.resolved[i]
 	}
 	return nil
@@ -911,14 +911,14 @@ func (s *snapDec) res() *ticket.Resolved {
 func (s *snapDec) answers() []Answer {
 	d := s.d
 	k := d.count()
-	if k == 0 || d.err != nil {
+	if k == 0 || d.Err != nil {
 		return nil
 	}
 	out := make([]Answer, k-1)
 	for i := range out {
-		v := d.i()
+		v := d.I()
 		if v < -1 || v > 1 {
-			d.fail("answer %d", v)
+			d.Fail("answer %d", v)
 		}
 		out[i] = Answer(v)
 	}
@@ -930,11 +930,11 @@ func (s *snapDec) conn() *ticket.GameSessionConnectionInfo {
 	if !d.bool() {
 		return nil
 	}
-	c := &ticket.GameSessionConnectionInfo{GameSessionArn: d.s(), IPAddress: d.s(), DNSName: d.s(), Port: int(d.i())}
+	c := &ticket.GameSessionConnectionInfo{GameSessionArn: d.S(), IPAddress: d.S(), DNSName: d.S(), Port: int(d.I())}
 	if k := d.count(); k > 0 {
 		c.MatchedPlayerSessions = make([]ticket.MatchedPlayerSession, k-1)
 		for i := range c.MatchedPlayerSessions {
-			c.MatchedPlayerSessions[i] = ticket.MatchedPlayerSession{PlayerID: d.s(), PlayerSessionID: d.s()}
+			c.MatchedPlayerSessions[i] = ticket.MatchedPlayerSession{PlayerID: d.S(), PlayerSessionID: d.S()}
 		}
 	}
 	return c
@@ -942,19 +942,19 @@ func (s *snapDec) conn() *ticket.GameSessionConnectionInfo {
 
 func (s *snapDec) ticket(x *tk) {
 	d := s.d
-	x.id = d.s()
-	x.start = d.i()
+	x.id = d.S()
+	x.start = d.I()
 	x.players = s.res()
 	x.isBackfill = d.bool()
-	x.seq = d.u()
+	x.seq = d.U()
 	x.cfg = s.cfg()
 	x.end = d.rel(x.start)
-	x.deadline = x.start + d.i()
+	x.deadline = x.start + d.I()
 	x.r = s.res()
 	x.match = s.mRef()
 	x.teams = d.ints()
 	if d.bool() {
-		x.out = &outcome{accept: s.answers(), sessions: d.strs(), conn: s.conn(), reason: d.s(), message: d.s()}
+		x.out = &outcome{accept: s.answers(), sessions: d.Strs(), conn: s.conn(), reason: d.S(), message: d.S()}
 	}
 	if k := d.count(); k > 0 {
 		x.metrics = make([]uint32, k-1)
@@ -963,7 +963,7 @@ func (s *snapDec) ticket(x *tk) {
 		}
 	}
 	if d.bool() {
-		bf := &backfillInfo{session: d.s(), auto: d.bool(), gone: d.strs(), players: map[string]bool{}}
+		bf := &backfillInfo{session: d.S(), auto: d.bool(), gone: d.Strs(), players: map[string]bool{}}
 		if x.players != nil {
 			for p := range x.players.Players() {
 				bf.players[x.players.PlayerID(p)] = true
@@ -977,17 +977,17 @@ func (s *snapDec) ticket(x *tk) {
 	x.used = d.uint32v()
 	x.dirtyGen = d.uint32v()
 	x.dlGen = d.uint32v()
-	x.st = d.byte1()
+	x.st = d.Byte()
 	x.blocked = d.bool()
-	x.dirtyIn = d.byte1()
-	x.dlIn = d.byte1()
-	x.class = d.byte1()
+	x.dirtyIn = d.Byte()
+	x.dlIn = d.Byte()
+	x.class = d.Byte()
 	if x.st > uint8(len(ticket.Statuses)) || x.dirtyIn > inTree || x.dlIn > inTree || x.class > 1 {
-		d.fail("ticket %s: status %d, queue places %d and %d, class %d", x.id, x.st, x.dirtyIn, x.dlIn, x.class)
+		d.Fail("ticket %s: status %d, queue places %d and %d, class %d", x.id, x.st, x.dirtyIn, x.dlIn, x.class)
 	}
-	if d.err == nil && (x.players == nil || x.r == nil || x.players.Players() != x.r.Players() ||
+	if d.Err == nil && (x.players == nil || x.r == nil || x.players.Players() != x.r.Players() ||
 		x.teams != nil && len(x.teams) != x.r.Players()) {
-		d.fail("ticket %s: players do not agree", x.id)
+		d.Fail("ticket %s: players do not agree", x.id)
 	}
 	en := &x.ent
 	en.Start = x.start
@@ -997,32 +997,32 @@ func (s *snapDec) ticket(x *tk) {
 	if k := d.count(); k > 0 {
 		en.Nums = x.numBuf[:0]
 		for range k - 1 {
-			en.Nums = append(en.Nums, d.f())
+			en.Nums = append(en.Nums, d.F())
 		}
 	}
-	en.Strs = d.strs()
+	en.Strs = d.Strs()
 	if k := d.count(); k > 0 {
 		en.Lat = make([]ticket.Latency, k-1)
 		for i := range en.Lat {
-			en.Lat[i] = ticket.Latency{Loc: d.int32v(), Ms: d.int32v()}
+			en.Lat[i] = ticket.Latency{Loc: d.Int32(), Ms: d.Int32()}
 		}
 	}
-	en.GroupKey = d.f()
+	en.GroupKey = d.F()
 	if k := d.count(); k > 0 {
 		en.Groups = x.grpBuf[:0]
 		for range k - 1 {
-			en.Groups = append(en.Groups, d.int32v())
+			en.Groups = append(en.Groups, d.Int32())
 		}
 	}
 	e := s.e
 	if d.bool() {
-		if _, dup := e.tickets[x.id]; dup && d.err == nil {
-			d.fail("ticket %s twice", x.id)
+		if _, dup := e.tickets[x.id]; dup && d.Err == nil {
+			d.Fail("ticket %s twice", x.id)
 		}
 		e.tickets[x.id] = x
 	}
 	for range d.count() {
-		if p := d.n(x.players.Players() - 1); d.err == nil {
+		if p := d.n(x.players.Players() - 1); d.Err == nil {
 			e.players[x.players.PlayerID(p)] = x
 		}
 	}
@@ -1030,10 +1030,10 @@ func (s *snapDec) ticket(x *tk) {
 
 func (s *snapDec) match(m *match) {
 	d := s.d
-	m.ID = d.s()
+	m.ID = d.S()
 	m.Created = d.time()
-	m.Location = d.s()
-	m.BalanceSpread = d.f()
+	m.Location = d.S()
+	m.BalanceSpread = d.F()
 	m.Balanced = d.bool()
 	m.cfg = s.cfg()
 	m.tickets = make([]*tk, d.count())
@@ -1041,28 +1041,28 @@ func (s *snapDec) match(m *match) {
 		m.tickets[i] = s.tk()
 	}
 	m.backfill = s.tkRef()
-	m.state = matchState(d.byte1())
+	m.state = matchState(d.Byte())
 	m.deadline = d.time()
-	m.session = d.s()
+	m.session = d.S()
 	m.conn = s.conn()
 	if d.bool() {
-		g := &GameSession{ID: d.s(), MatchID: d.s()}
-		if i := d.n(len(s.infos) - 1); d.err == nil {
+		g := &GameSession{ID: d.S(), MatchID: d.S()}
+		if i := d.n(len(s.infos) - 1); d.Err == nil {
 			g.Config = s.infos[i]
 		}
-		g.AutoBackfillTicket = d.s()
+		g.AutoBackfillTicket = d.S()
 		g.from = s.mRef()
 		if k := d.count(); k > 0 {
 			g.teams = make([]SessionTeam, k-1)
 			for i := range g.teams {
-				g.teams[i].Name = d.s()
+				g.teams[i].Name = d.S()
 				if n := d.count(); n > 0 {
 					g.teams[i].Players = make([]SessionPlayer, n-1)
 					for j := range g.teams[i].Players {
-						p := SessionPlayer{ID: d.s(), r: s.res()}
+						p := SessionPlayer{ID: d.S(), r: s.res()}
 						p.p = d.n(1 << 20)
-						if d.err == nil && p.p >= p.r.Players() {
-							d.fail("session player %s out of range", p.ID)
+						if d.Err == nil && p.p >= p.r.Players() {
+							d.Fail("session player %s out of range", p.ID)
 						}
 						g.teams[i].Players[j] = p
 					}
@@ -1076,8 +1076,8 @@ func (s *snapDec) match(m *match) {
 		k := d.count()
 		m.latency = make(map[string]int, k)
 		for range k {
-			key := d.s()
-			m.latency[key] = int(d.i())
+			key := d.S()
+			m.latency[key] = int(d.I())
 		}
 	}
 	if k := d.count(); k > 0 {
@@ -1092,17 +1092,17 @@ func (s *snapDec) match(m *match) {
 		for i := range m.refs {
 			r := TicketRef{TicketInfo: &s.tk().TicketInfo, Teams: d.ints()}
 			if d.bool() {
-				r.more = &refMore{sessions: d.strs(), answers: s.answers()}
+				r.more = &refMore{sessions: d.Strs(), answers: s.answers()}
 			}
 			m.refs[i] = r
 		}
 	}
 	m.refsPlaced = d.bool()
-	m.loc = d.int32v()
+	m.loc = d.Int32()
 	m.lifeEnd = d.time()
 	m.ended = d.bool()
 	if m.state > msDropped || m.loc < -1 {
-		d.fail("match %s: state %d, location %d", m.ID, m.state, m.loc)
+		d.Fail("match %s: state %d, location %d", m.ID, m.state, m.loc)
 	}
 }
 
@@ -1133,7 +1133,7 @@ func (s *snapDec) matchHeap(h *minHeap[*match]) {
 // place appends x to a heap's items as they were saved, in order.
 func place[T any](d *dec, h *minHeap[T], x T) {
 	if *h.pos(x) != 0 {
-		d.fail("an item is twice in a heap")
+		d.Fail("an item is twice in a heap")
 		return
 	}
 	h.items = append(h.items, x)
@@ -1147,23 +1147,23 @@ func (s *snapDec) config(c *config) {
 	}
 	c.backfillsIn = d.n(1 << 40)
 	if d.bool() {
-		c.large = &largeState{wake: d.i(), marks: d.uint32v()}
+		c.large = &largeState{wake: d.I(), marks: d.uint32v()}
 	}
 	if k := d.count(); k > 0 {
 		c.ruleTotals = make([]uint64, k-1)
 		for i := range c.ruleTotals {
-			c.ruleTotals[i] = d.u()
+			c.ruleTotals[i] = d.U()
 		}
 	}
 	if k := d.count(); k > 0 {
 		c.ruleErrors = make([]ruleErrors, k-1)
 		for i := range c.ruleErrors {
-			c.ruleErrors[i] = ruleErrors{n: d.u(), last: d.s()}
+			c.ruleErrors[i] = ruleErrors{n: d.U(), last: d.S()}
 		}
 	}
 	c.nwaits = d.n(1 << 62)
 	for i := range min(c.nwaits, waitSamples) {
-		c.waits[i] = d.f()
+		c.waits[i] = d.F()
 	}
 	c.queued = make([]*tk, d.count())
 	for i := range c.queued {
@@ -1178,28 +1178,28 @@ func (s *snapDec) config(c *config) {
 	s.ticketHeap(c.dirty.tree)
 	c.deadlines.fifos = make([]deadlineFIFO, d.count())
 	for i := range c.deadlines.fifos {
-		c.deadlines.fifos[i].timeout = d.i()
+		c.deadlines.fifos[i].timeout = d.I()
 		s.fifo(&c.deadlines.fifos[i].tkFIFO)
 	}
 	s.ticketHeap(c.deadlines.tree)
 	s.ticketHeap(c.wakeups)
 	s.matchHeap(c.accepting)
 	s.matchHeap(c.placing)
-	st := pool.SavedState{Seq: d.u(), Period: d.u(), Locations: d.n(1 << 20), Groups: d.n(1 << 24)}
+	st := pool.SavedState{Seq: d.U(), Period: d.U(), Locations: d.n(1 << 20), Groups: d.n(1 << 24)}
 	saved := make([]pool.SavedEntry[*tk], d.count())
 	last := uint64(0)
 	for i := range saved {
 		x := s.tk()
-		last += d.u()
-		saved[i] = pool.SavedEntry[*tk]{Entry: &x.ent, Seq: last, Phase: pool.Phase(d.byte1())}
-		if d.err == nil && (x.cfg != c || x.ent.Item != x) {
-			d.fail("ticket %s is in the pool of another configuration, or has no entry", x.id)
+		last += d.U()
+		saved[i] = pool.SavedEntry[*tk]{Entry: &x.ent, Seq: last, Phase: pool.Phase(d.Byte())}
+		if d.Err == nil && (x.cfg != c || x.ent.Item != x) {
+			d.Fail("ticket %s is in the pool of another configuration, or has no entry", x.id)
 		}
 	}
-	if d.err != nil {
+	if d.Err != nil {
 		return
 	}
 	if err := c.pool.Restore(st, saved); err != nil {
-		d.fail("configuration %s: %v", c.info.Name, err)
+		d.Fail("configuration %s: %v", c.info.Name, err)
 	}
 }

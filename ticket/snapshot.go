@@ -1,11 +1,12 @@
 package ticket
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/matchforge/matchforge/internal/codec"
 )
 
 // Binary encodings of the state this package owns, for engine snapshots
@@ -21,165 +22,58 @@ import (
 // ErrCorrupt is wrapped by the errors of the binary decoders.
 var ErrCorrupt = errors.New("corrupt encoding")
 
-// codec helpers: unsigned and signed varints, strings, float64 bits.
+// dec is codec's decoder, its errors wrapping ErrCorrupt.
+type dec struct{ codec.Dec }
 
-func putU(b []byte, v uint64) []byte { return binary.AppendUvarint(b, v) }
-func putI(b []byte, v int64) []byte  { return binary.AppendVarint(b, v) }
-func putS(b []byte, s string) []byte { return append(putU(b, uint64(len(s))), s...) }
-func putF(b []byte, f float64) []byte {
-	return binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
-}
-
-// putStrs writes a string slice, keeping nil apart from empty.
-func putStrs(b []byte, ss []string) []byte {
-	if ss == nil {
-		return putU(b, 0)
-	}
-	b = putU(b, uint64(len(ss))+1)
-	for _, s := range ss {
-		b = putS(b, s)
-	}
-	return b
-}
-
-type dec struct {
-	b   []byte
-	off int
-	err error
-}
-
-func (d *dec) fail(format string, args ...any) {
-	if d.err == nil {
-		d.err = fmt.Errorf("%w: %s", ErrCorrupt, fmt.Sprintf(format, args...))
-	}
-}
-
-func (d *dec) u() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b[d.off:])
-	if n <= 0 {
-		d.fail("bad varint at byte %d", d.off)
-		return 0
-	}
-	d.off += n
-	return v
-}
-
-func (d *dec) i() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(d.b[d.off:])
-	if n <= 0 {
-		d.fail("bad varint at byte %d", d.off)
-		return 0
-	}
-	d.off += n
-	return v
-}
-
-// count reads a length that must not exceed what is left of the input
-// (each item takes at least one byte) nor max.
-func (d *dec) count(max int) int {
-	v := d.u()
-	if v > uint64(len(d.b)-d.off) || v > uint64(max) {
-		d.fail("length %d at byte %d is out of range", v, d.off)
-		return 0
-	}
-	return int(v)
+func newDec(b []byte) *dec {
+	return &dec{codec.Dec{B: b, Wrap: func(msg string) error { return fmt.Errorf("%w: %s", ErrCorrupt, msg) }}}
 }
 
 // bounded reads a number that must not exceed max.
 func (d *dec) bounded(max uint64) uint64 {
-	v := d.u()
+	v := d.U()
 	if v > max {
-		d.fail("value %d at byte %d is out of range", v, d.off)
+		d.Fail("value %d is out of range", v)
 		return 0
 	}
 	return v
-}
-
-func (d *dec) s() string {
-	n := d.count(math.MaxInt32)
-	if d.err != nil {
-		return ""
-	}
-	s := string(d.b[d.off : d.off+n])
-	d.off += n
-	return s
-}
-
-func (d *dec) f() float64 {
-	if d.err != nil {
-		return 0
-	}
-	if len(d.b)-d.off < 8 {
-		d.fail("truncated float at byte %d", d.off)
-		return 0
-	}
-	v := math.Float64frombits(binary.LittleEndian.Uint64(d.b[d.off:]))
-	d.off += 8
-	return v
-}
-
-func (d *dec) i32() int32 {
-	v := d.i()
-	if v < math.MinInt32 || v > math.MaxInt32 {
-		d.fail("value %d out of range", v)
-		return 0
-	}
-	return int32(v)
-}
-
-func (d *dec) strs() []string {
-	n := d.count(math.MaxInt32)
-	if n == 0 || d.err != nil {
-		return nil
-	}
-	out := make([]string, n-1)
-	for i := range out {
-		out[i] = d.s()
-	}
-	return out
 }
 
 // AppendBinary appends the table's encoding to b: every id with its name
 // and holder count, the ids released for reuse in their order, and the
 // peak. It never fails.
 func (l *Locations) AppendBinary(b []byte) ([]byte, error) {
-	b = putU(b, uint64(len(l.names)))
+	b = codec.AppendU(b, uint64(len(l.names)))
 	for i, name := range l.names {
-		b = putS(b, name)
-		b = putI(b, int64(l.refs[i]))
+		b = codec.AppendS(b, name)
+		b = codec.AppendI(b, int64(l.refs[i]))
 	}
-	b = putU(b, uint64(len(l.free)))
+	b = codec.AppendU(b, uint64(len(l.free)))
 	for _, id := range l.free {
-		b = putU(b, uint64(id))
+		b = codec.AppendU(b, uint64(id))
 	}
-	return putU(b, uint64(l.peak)), nil
+	return codec.AppendU(b, uint64(l.peak)), nil
 }
 
 // DecodeLocations decodes a table that Locations.AppendBinary encoded at
 // the start of b, and returns it with the rest of b.
 func DecodeLocations(b []byte) (*Locations, []byte, error) {
-	d := &dec{b: b}
+	d := newDec(b)
 	l := NewLocations()
-	n := d.count(math.MaxInt32)
+	n := d.Count(math.MaxInt32)
 	l.names, l.refs = make([]string, 0, n), make([]int32, 0, n)
 	for range n {
-		l.names = append(l.names, d.s())
-		l.refs = append(l.refs, d.i32())
+		l.names = append(l.names, d.S())
+		l.refs = append(l.refs, d.Int32())
 	}
 	freed := make([]bool, n)
-	nf := d.count(n)
+	nf := d.Count(n)
 	for range nf {
-		id := d.u()
-		if d.err == nil && (id >= uint64(n) || freed[id]) {
-			d.fail("released location id %d is out of range or repeated", id)
+		id := d.U()
+		if d.Err == nil && (id >= uint64(n) || freed[id]) {
+			d.Fail("released location id %d is out of range or repeated", id)
 		}
-		if d.err != nil {
+		if d.Err != nil {
 			break
 		}
 		freed[id] = true
@@ -187,25 +81,25 @@ func DecodeLocations(b []byte) (*Locations, []byte, error) {
 	}
 	l.peak = int(d.bounded(math.MaxInt32))
 	for id, name := range l.names {
-		if d.err != nil {
+		if d.Err != nil {
 			break
 		}
 		switch {
 		case freed[id]:
 			if name != "" || l.refs[id] != 0 {
-				d.fail("released location id %d still has a name or holders", id)
+				d.Fail("released location id %d still has a name or holders", id)
 			}
 		default:
 			if _, dup := l.ids[name]; dup {
-				d.fail("location %q appears twice", name)
+				d.Fail("location %q appears twice", name)
 			}
 			l.ids[name] = int32(id)
 		}
 	}
-	if d.err != nil {
-		return nil, nil, d.err
+	if d.Err != nil {
+		return nil, nil, d.Err
 	}
-	return l, b[d.off:], nil
+	return l, b[d.Off:], nil
 }
 
 // appendValue appends an attribute value's encoding.
@@ -213,11 +107,11 @@ func appendValue(b []byte, v AttributeValue) []byte {
 	b = append(b, byte(v.kind))
 	switch v.kind {
 	case KindString:
-		b = putS(b, v.s)
+		b = codec.AppendS(b, v.s)
 	case KindNumber:
-		b = putF(b, v.n)
+		b = codec.AppendF(b, v.n)
 	case KindList:
-		b = putStrs(b, v.sl)
+		b = codec.AppendStrs(b, v.sl)
 	case KindMap:
 		b = appendMap(b, v.sdm)
 	}
@@ -226,49 +120,49 @@ func appendValue(b []byte, v AttributeValue) []byte {
 
 func appendMap(b []byte, m []MapEntry) []byte {
 	if m == nil {
-		return putU(b, 0)
+		return codec.AppendU(b, 0)
 	}
-	b = putU(b, uint64(len(m))+1)
+	b = codec.AppendU(b, uint64(len(m))+1)
 	for _, e := range m {
-		b = putF(putS(b, e.Key), e.Value)
+		b = codec.AppendF(codec.AppendS(b, e.Key), e.Value)
 	}
 	return b
 }
 
 func (d *dec) mapEntries() []MapEntry {
-	n := d.count(math.MaxInt32)
-	if n == 0 || d.err != nil {
+	n := d.Count(math.MaxInt32)
+	if n == 0 || d.Err != nil {
 		return nil
 	}
 	out := make([]MapEntry, n-1)
 	for i := range out {
-		out[i] = MapEntry{Key: d.s(), Value: d.f()}
+		out[i] = MapEntry{Key: d.S(), Value: d.F()}
 	}
 	return out
 }
 
 func (d *dec) value() AttributeValue {
-	if d.err != nil {
+	if d.Err != nil {
 		return AttributeValue{}
 	}
-	if d.off >= len(d.b) {
-		d.fail("truncated attribute value at byte %d", d.off)
+	if d.Off >= len(d.B) {
+		d.Fail("truncated attribute value")
 		return AttributeValue{}
 	}
-	v := AttributeValue{kind: Kind(d.b[d.off])}
-	d.off++
+	v := AttributeValue{kind: Kind(d.B[d.Off])}
+	d.Off++
 	switch v.kind {
 	case KindString:
-		v.s = d.s()
+		v.s = d.S()
 	case KindNumber:
-		v.n = d.f()
+		v.n = d.F()
 	case KindList:
-		v.sl = d.strs()
+		v.sl = d.Strs()
 	case KindMap:
 		v.sdm = d.mapEntries()
 	case KindNone:
 	default:
-		d.fail("attribute kind %d is unknown", v.kind)
+		d.Fail("attribute kind %d is unknown", v.kind)
 	}
 	return v
 }
@@ -276,9 +170,9 @@ func (d *dec) value() AttributeValue {
 // AppendBinary appends the schema's encoding to b: its declarations in
 // order. It never fails.
 func (s *Schema) AppendBinary(b []byte) ([]byte, error) {
-	b = putU(b, uint64(len(s.attrs)))
+	b = codec.AppendU(b, uint64(len(s.attrs)))
 	for _, a := range s.attrs {
-		b = putS(b, a.Name)
+		b = codec.AppendS(b, a.Name)
 		b = append(b, byte(a.Kind))
 		if a.Default == nil {
 			b = append(b, 0)
@@ -292,59 +186,46 @@ func (s *Schema) AppendBinary(b []byte) ([]byte, error) {
 // DecodeSchema decodes a schema that Schema.AppendBinary encoded at the
 // start of b, and returns it with the rest of b.
 func DecodeSchema(b []byte) (*Schema, []byte, error) {
-	d := &dec{b: b}
-	n := d.count(MaxSchemaAttributes)
+	d := newDec(b)
+	n := d.Count(MaxSchemaAttributes)
 	attrs := make([]Attr, n)
 	for i := range attrs {
-		attrs[i].Name = d.s()
-		attrs[i].Kind = Kind(d.byte())
-		if d.byte() == 1 {
+		attrs[i].Name = d.S()
+		attrs[i].Kind = Kind(d.Byte())
+		if d.Byte() == 1 {
 			v := d.value()
 			attrs[i].Default = &v
 		}
 	}
-	if d.err != nil {
-		return nil, nil, d.err
+	if d.Err != nil {
+		return nil, nil, d.Err
 	}
 	s, err := NewSchema(attrs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	return s, b[d.off:], nil
-}
-
-func (d *dec) byte() byte {
-	if d.err != nil {
-		return 0
-	}
-	if d.off >= len(d.b) {
-		d.fail("truncated at byte %d", d.off)
-		return 0
-	}
-	c := d.b[d.off]
-	d.off++
-	return c
+	return s, b[d.Off:], nil
 }
 
 func appendLatencies(b []byte, ls []Latency) []byte {
 	if ls == nil {
-		return putU(b, 0)
+		return codec.AppendU(b, 0)
 	}
-	b = putU(b, uint64(len(ls))+1)
+	b = codec.AppendU(b, uint64(len(ls))+1)
 	for _, l := range ls {
-		b = putI(putI(b, int64(l.Loc)), int64(l.Ms))
+		b = codec.AppendI(codec.AppendI(b, int64(l.Loc)), int64(l.Ms))
 	}
 	return b
 }
 
 func (d *dec) latencies() []Latency {
-	n := d.count(math.MaxInt32)
-	if n == 0 || d.err != nil {
+	n := d.Count(math.MaxInt32)
+	if n == 0 || d.Err != nil {
 		return nil
 	}
 	out := make([]Latency, n-1)
 	for i := range out {
-		out[i] = Latency{Loc: d.i32(), Ms: d.i32()}
+		out[i] = Latency{Loc: d.Int32(), Ms: d.Int32()}
 	}
 	return out
 }
@@ -370,67 +251,67 @@ func (r *Resolved) AppendBinary(b []byte) ([]byte, error) {
 		flags |= hasExt
 	}
 	b = append(b, flags)
-	b = putU(b, uint64(r.players))
-	b = putI(b, int64(r.missing))
-	b = putS(b, r.id)
-	b = putU(b, r.given)
+	b = codec.AppendU(b, uint64(r.players))
+	b = codec.AppendI(b, int64(r.missing))
+	b = codec.AppendS(b, r.id)
+	b = codec.AppendU(b, r.given)
 	if r.num != nil {
-		b = putU(b, uint64(len(r.num)))
+		b = codec.AppendU(b, uint64(len(r.num)))
 		for _, v := range r.num {
-			b = putF(b, v)
+			b = codec.AppendF(b, v)
 		}
 	}
 	if r.lat != nil {
-		b = putU(b, uint64(len(r.lat)))
+		b = codec.AppendU(b, uint64(len(r.lat)))
 		for _, a := range r.lat {
-			b = putI(putI(putI(b, int64(a.Loc)), int64(a.Min)), int64(a.Max))
-			b = putF(b, a.Avg)
+			b = codec.AppendI(codec.AppendI(codec.AppendI(b, int64(a.Loc)), int64(a.Min)), int64(a.Max))
+			b = codec.AppendF(b, a.Avg)
 		}
 	}
 	if x := r.x; x != nil {
-		b = putStrs(b, x.ids)
+		b = codec.AppendStrs(b, x.ids)
 		if x.given == nil {
-			b = putU(b, 0)
+			b = codec.AppendU(b, 0)
 		} else {
-			b = putU(b, uint64(len(x.given))+1)
+			b = codec.AppendU(b, uint64(len(x.given))+1)
 			for _, g := range x.given {
-				b = putU(b, g)
+				b = codec.AppendU(b, g)
 			}
 		}
-		b = putStrs(b, x.team)
-		b = putStrs(b, x.str)
+		b = codec.AppendStrs(b, x.team)
+		b = codec.AppendStrs(b, x.str)
 		b = appendLists(b, x.list)
 		b = appendLists(b, x.set)
 		if x.maps == nil {
-			b = putU(b, 0)
+			b = codec.AppendU(b, 0)
 		} else {
-			b = putU(b, uint64(len(x.maps))+1)
+			b = codec.AppendU(b, uint64(len(x.maps))+1)
 			for _, m := range x.maps {
 				b = appendMap(b, m)
 			}
 		}
 		if x.numAgg == nil {
-			b = putU(b, 0)
+			b = codec.AppendU(b, 0)
 		} else {
-			b = putU(b, uint64(len(x.numAgg))+1)
+			b = codec.AppendU(b, uint64(len(x.numAgg))+1)
 			for _, a := range x.numAgg {
-				b = putF(putF(putF(b, a.Min), a.Max), a.Avg)
+				b = codec.AppendF(codec.AppendF(codec.AppendF(b, a.Min), a.Max), a.Avg)
 			}
 		}
 		b = appendLists(b, x.listUnion)
 		b = appendLists(b, x.listInter)
 		if x.plat == nil {
-			b = putU(b, 0)
+			b = codec.AppendU(b, 0)
 		} else {
-			b = putU(b, uint64(len(x.plat))+1)
+			b = codec.AppendU(b, uint64(len(x.plat))+1)
 			for _, l := range x.plat {
 				b = appendLatencies(b, l)
 			}
 		}
-		b = putU(b, uint64(len(x.extra)))
+		b = codec.AppendU(b, uint64(len(x.extra)))
 		for _, e := range x.extra {
-			b = putU(b, uint64(e.Player))
-			b = putS(b, e.Name)
+			b = codec.AppendU(b, uint64(e.Player))
+			b = codec.AppendS(b, e.Name)
 			b = appendValue(b, e.Value)
 		}
 	}
@@ -439,23 +320,23 @@ func (r *Resolved) AppendBinary(b []byte) ([]byte, error) {
 
 func appendLists(b []byte, ls [][]string) []byte {
 	if ls == nil {
-		return putU(b, 0)
+		return codec.AppendU(b, 0)
 	}
-	b = putU(b, uint64(len(ls))+1)
+	b = codec.AppendU(b, uint64(len(ls))+1)
 	for _, l := range ls {
-		b = putStrs(b, l)
+		b = codec.AppendStrs(b, l)
 	}
 	return b
 }
 
 func (d *dec) lists() [][]string {
-	n := d.count(math.MaxInt32)
-	if n == 0 || d.err != nil {
+	n := d.Count(math.MaxInt32)
+	if n == 0 || d.Err != nil {
 		return nil
 	}
 	out := make([][]string, n-1)
 	for i := range out {
-		out[i] = d.strs()
+		out[i] = d.Strs()
 	}
 	return out
 }
@@ -464,82 +345,82 @@ func (d *dec) lists() [][]string {
 // the start of b, resolved against s (the schema the encoded one was
 // resolved against), and returns it with the rest of b.
 func DecodeResolved(s *Schema, b []byte) (*Resolved, []byte, error) {
-	d := &dec{b: b}
-	flags := d.byte()
+	d := newDec(b)
+	flags := d.Byte()
 	r := &Resolved{schema: s}
 	players := int(d.bounded(math.MaxInt32))
 	r.players = int32(players)
-	r.missing = d.i32()
-	r.id = d.s()
-	r.given = d.u()
+	r.missing = d.Int32()
+	r.id = d.S()
+	r.given = d.U()
 	if flags&hasNum != 0 {
-		n := d.count(math.MaxInt32 / 8)
+		n := d.Count(math.MaxInt32 / 8)
 		r.num = make([]float64, n)
 		for i := range r.num {
-			r.num[i] = d.f()
+			r.num[i] = d.F()
 		}
-		if d.err == nil && n != players*s.counts[KindNumber] {
-			d.fail("%d number values for %d players of %d slots", n, players, s.counts[KindNumber])
+		if d.Err == nil && n != players*s.counts[KindNumber] {
+			d.Fail("%d number values for %d players of %d slots", n, players, s.counts[KindNumber])
 		}
 	}
 	if flags&hasLat != 0 {
-		n := d.count(math.MaxInt32)
+		n := d.Count(math.MaxInt32)
 		r.lat = make([]LatencyAgg, n)
 		for i := range r.lat {
-			r.lat[i] = LatencyAgg{Loc: d.i32(), Min: d.i32(), Max: d.i32()}
-			r.lat[i].Avg = d.f()
+			r.lat[i] = LatencyAgg{Loc: d.Int32(), Min: d.Int32(), Max: d.Int32()}
+			r.lat[i].Avg = d.F()
 		}
 	}
 	if flags&hasExt != 0 {
 		x := &resolvedExt{}
 		r.x = x
-		x.ids = d.strs()
-		if n := d.count(math.MaxInt32); n > 0 {
+		x.ids = d.Strs()
+		if n := d.Count(math.MaxInt32); n > 0 {
 			x.given = make([]uint64, n-1)
 			for i := range x.given {
-				x.given[i] = d.u()
+				x.given[i] = d.U()
 			}
 		}
-		x.team = d.strs()
-		x.str = d.strs()
+		x.team = d.Strs()
+		x.str = d.Strs()
 		x.list = d.lists()
 		x.set = d.lists()
-		if n := d.count(math.MaxInt32); n > 0 {
+		if n := d.Count(math.MaxInt32); n > 0 {
 			x.maps = make([][]MapEntry, n-1)
 			for i := range x.maps {
 				x.maps[i] = d.mapEntries()
 			}
 		}
-		if n := d.count(math.MaxInt32); n > 0 {
+		if n := d.Count(math.MaxInt32); n > 0 {
 			x.numAgg = make([]NumAgg, n-1)
 			for i := range x.numAgg {
-				x.numAgg[i] = NumAgg{Min: d.f(), Max: d.f(), Avg: d.f()}
+				x.numAgg[i] = NumAgg{Min: d.F(), Max: d.F(), Avg: d.F()}
 			}
 		}
 		x.listUnion = d.lists()
 		x.listInter = d.lists()
-		if n := d.count(math.MaxInt32); n > 0 {
+		if n := d.Count(math.MaxInt32); n > 0 {
 			x.plat = make([][]Latency, n-1)
 			for i := range x.plat {
 				x.plat[i] = d.latencies()
 			}
 		}
-		ne := d.count(math.MaxInt32)
+		ne := d.Count(math.MaxInt32)
 		for range ne {
-			e := Extra{Player: int(d.bounded(uint64(max(players-1, 0)))), Name: d.s(), Value: d.value()}
-			if d.err != nil {
+			e := Extra{Player: int(d.bounded(uint64(max(players-1, 0)))), Name: d.S(), Value: d.value()}
+			if d.Err != nil {
 				break
 			}
 			x.extra = append(x.extra, e)
 		}
 	}
-	if d.err == nil {
+	if d.Err == nil {
 		d.checkResolved(r)
 	}
-	if d.err != nil {
-		return nil, nil, d.err
+	if d.Err != nil {
+		return nil, nil, d.Err
 	}
-	return r, b[d.off:], nil
+	return r, b[d.Off:], nil
 }
 
 // checkResolved checks that the lengths of r's parts fit its players and
@@ -547,20 +428,20 @@ func DecodeResolved(s *Schema, b []byte) (*Resolved, []byte, error) {
 func (d *dec) checkResolved(r *Resolved) {
 	s, n := r.schema, int(r.players)
 	if n > 0 && s.counts[KindNumber] > 0 && len(r.num) != n*s.counts[KindNumber] {
-		d.fail("number values do not fit the schema")
+		d.Fail("number values do not fit the schema")
 		return
 	}
 	if r.missing < -1 || int(r.missing) >= len(s.attrs) {
-		d.fail("missing attribute %d is out of range", r.missing)
+		d.Fail("missing attribute %d is out of range", r.missing)
 		return
 	}
 	if n > 1 && (r.x == nil || len(r.x.ids) != n || len(r.x.given) != n) {
-		d.fail("a party of %d players lacks its ids", n)
+		d.Fail("a party of %d players lacks its ids", n)
 		return
 	}
 	need := s.counts[KindString] + s.counts[KindList] + s.counts[KindMap]
 	if n > 0 && need > 0 && r.x == nil {
-		d.fail("attributes lack their values")
+		d.Fail("attributes lack their values")
 		return
 	}
 	if x := r.x; x != nil && n > 0 {
@@ -572,11 +453,11 @@ func (d *dec) checkResolved(r *Resolved) {
 			(n == 1 || (len(x.numAgg) == s.counts[KindNumber] || s.counts[KindNumber] == 0) &&
 				(len(x.listUnion) == s.counts[KindList] && len(x.listInter) == s.counts[KindList] || s.counts[KindList] == 0))
 		if !ok {
-			d.fail("attribute values do not fit the schema")
+			d.Fail("attribute values do not fit the schema")
 			return
 		}
 	}
 	if !slices.IsSortedFunc(r.lat, func(a, b LatencyAgg) int { return int(a.Loc) - int(b.Loc) }) {
-		d.fail("latencies are not sorted by location")
+		d.Fail("latencies are not sorted by location")
 	}
 }
