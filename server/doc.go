@@ -99,8 +99,9 @@
 // lock around the service: each operation, each step, and the hand-off of
 // the events they cause run under it, one at a time, so the core stays
 // single-threaded and events keep the engine's order. Delivery (SSE
-// streams, webhooks, metrics) happens outside the lock. When Serve stops,
-// it waits for the operations in progress, in-process Do calls included,
-// before its last snapshot and closing the log; a change asked for after
-// that gets ErrStopped (reads still work).
+// streams, webhooks, metrics) happens outside the lock. With a log, Serve's
+// stop refuses further changes with ErrStopped (reads still work) and
+// makes every record durable in its last snapshot before it closes the
+// log, so an operation in progress, an in-process Do included, is answered
+// as it would have been.
 package server

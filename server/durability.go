@@ -10,6 +10,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/matchforge/matchforge/internal/codec"
+
 	"github.com/matchforge/matchforge/engine"
 	"github.com/matchforge/matchforge/gamelift"
 	"github.com/matchforge/matchforge/oplog"
@@ -23,6 +25,7 @@ type durability struct {
 	since    int       // records since the last checkpoint (guarded by s.mu)
 	lastSnap time.Time // wall time of the last checkpoint (guarded by s.mu)
 	failed   error     // set once a record could not be made durable (guarded by s.mu)
+	stopped  bool      // Serve is closing the log: changes get ErrStopped (guarded by s.mu)
 	restored bool      // the log held a state at start
 	replayed uint64    // records replayed at start
 	snapSeq  uint64    // the snapshot recovery started from
@@ -53,7 +56,7 @@ func (s *Server) recover() error {
 		}
 		s.hub.add(recs)
 		for _, h := range hooks { // before the replayed records' events: in order
-			s.hooks.add(h.config, h.item)
+			s.hooks.add(h)
 		}
 		s.svc, s.render = restored, restored.Renderer()
 		s.targets.Store(ptr(restored.WebhookTargets()))
@@ -97,12 +100,19 @@ func (s *Server) recover() error {
 // snapshot or records) rather than starting empty.
 func (s *Server) Restored() bool { return s.dur != nil && s.dur.restored }
 
-// writable refuses a change once the log has failed. Callers hold s.mu.
+// writable refuses a change (op, or a step when op is "") once Serve is
+// closing the log or the log has failed. Callers hold s.mu.
 func (s *Server) writable(op string) error {
-	if s.dur == nil || s.dur.failed == nil || readOnlyOps[op] && op != "" {
+	d := s.dur
+	switch {
+	case d == nil || op != "" && readOnlyOps[op]:
 		return nil
+	case d.stopped:
+		return ErrStopped
+	case d.failed != nil:
+		return notDurable(d.failed)
 	}
-	return notDurable(s.dur.failed)
+	return nil
 }
 
 // append records r. Callers hold s.mu.
@@ -150,7 +160,7 @@ func (s *Server) maybeCheckpoint() {
 	if !due {
 		return
 	}
-	if err := s.checkpoint(); err != nil {
+	if err := s.checkpoint(false); err != nil {
 		s.log.Error("snapshot failed; the log keeps growing until one succeeds", "error", err)
 	}
 }
@@ -158,15 +168,20 @@ func (s *Server) maybeCheckpoint() {
 // checkpoint writes a snapshot of the state after the last record, once
 // that record is durable, and lets the log drop the records it covers. The
 // engine is held while the snapshot is encoded (its cost is in the README),
-// not while it is written.
-func (s *Server) checkpoint() error {
+// not while it is written. When another checkpoint is running, it returns
+// at once, or with wait, runs after it.
+func (s *Server) checkpoint(wait bool) error {
 	d := s.dur
-	select {
-	case d.busy <- struct{}{}:
-		defer func() { <-d.busy }()
-	default:
-		return nil // another checkpoint is running
+	if wait {
+		d.busy <- struct{}{}
+	} else {
+		select {
+		case d.busy <- struct{}{}:
+		default:
+			return nil
+		}
 	}
+	defer func() { <-d.busy }()
 	var buf bytes.Buffer
 	s.mu.Lock()
 	seq := s.seq
@@ -208,21 +223,20 @@ func (s *Server) checkpoint() error {
 	return nil
 }
 
-// closeLog waits for the dispatches in progress, refuses later changes,
-// takes a last snapshot (after one already running, which it waits for)
-// and closes the log, at the end of Serve.
+// closeLog refuses later changes, takes a last snapshot (after one already
+// running) and closes the log, at the end of Serve. The snapshot first
+// makes every record up to the last durable, so an operation still on its
+// way to its answer finds its record durable, closed log or not.
 func (s *Server) closeLog() {
-	s.live.Lock()
-	s.logClosed = true
-	s.live.Unlock()
 	d := s.dur
 	if d == nil {
 		return
 	}
-	d.busy <- struct{}{} // a checkpoint in progress finishes first
-	<-d.busy
+	s.mu.Lock()
+	d.stopped = true
+	s.mu.Unlock()
 	if d.failed == nil {
-		if err := s.checkpoint(); err != nil {
+		if err := s.checkpoint(true); err != nil {
 			s.log.Error("the last snapshot failed; the next start replays the log", "error", err)
 		}
 	}
@@ -231,18 +245,15 @@ func (s *Server) closeLog() {
 	}
 }
 
-// A server snapshot is the service's snapshot followed by three sections:
-// the event history (so that GET /events resumes across a restart), the
-// webhook events not yet delivered (so that a crash loses none of those
-// the snapshot covers), and the server's time (so that time never goes
-// back after a restart, even with no record after the snapshot). A section is a magic string, its body's
-// length, the body, and a CRC-32C of the body; a body is a count of
-// entries, each a record number and length-prefixed fields.
-const (
-	eventsMagic = "MFEVENTS"
-	hooksMagic  = "MFHOOKS1"
-	clockMagic  = "MFCLOCK1" // one entry: the server's time, in Unix nanoseconds
-)
+// A server snapshot is the service's snapshot followed by the server's
+// own part: a magic string, the part's length, the part in codec's
+// encoding, and a CRC-32C of it. The part holds the server's time (so that
+// time never goes back after a restart, even with no record after the
+// snapshot), the event history (so that GET /events resumes across a
+// restart) and the webhook events not yet delivered (so that a crash
+// loses none of those the snapshot covers), each event with the record it
+// came from.
+const serverMagic = "MFSERVR1"
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -260,92 +271,33 @@ func (s *Server) hubSnapshotRecords(seq uint64) []record {
 	return recs
 }
 
-// writeSection appends a section of n entries, each a record number and
-// the fields entry(i) gives.
-func writeSection(w *bytes.Buffer, magic string, n int, entry func(i int) (uint64, [][]byte)) {
-	var body []byte
-	body = binary.LittleEndian.AppendUint64(body, uint64(n))
-	for i := range n {
-		rec, fields := entry(i)
-		body = binary.LittleEndian.AppendUint64(body, rec)
-		for _, f := range fields {
-			body = binary.LittleEndian.AppendUint32(body, uint32(len(f)))
-			body = append(body, f...)
+// writeExtras appends the server's part of a snapshot.
+func writeExtras(w *bytes.Buffer, events []record, hooks []hookItem, last time.Time) {
+	b := codec.AppendI(nil, last.UnixNano())
+	b = codec.AppendU(b, uint64(len(events)))
+	for _, r := range events {
+		b = codec.AppendU(b, r.rec)
+		b = codec.AppendS(b, r.id)
+		b = codec.AppendS(b, r.config)
+		b = codec.AppendS(b, string(r.data))
+	}
+	b = codec.AppendU(b, uint64(len(hooks)))
+	for _, h := range hooks {
+		b = codec.AppendU(b, h.rec)
+		for _, f := range []string{h.config, h.url, h.id, h.topc, string(h.body)} {
+			b = codec.AppendS(b, f)
 		}
 	}
-	w.WriteString(magic)
-	w.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(body))))
-	w.Write(body)
-	w.Write(binary.LittleEndian.AppendUint32(nil, crc32.Checksum(body, castagnoli)))
+	w.WriteString(serverMagic)
+	w.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(b))))
+	w.Write(b)
+	w.Write(binary.LittleEndian.AppendUint32(nil, crc32.Checksum(b, castagnoli)))
 }
 
-// readSection reads a section of entries of nfields fields each from the
-// start of p, and returns them and what follows the section.
-func readSection(p []byte, magic, what string, nfields int) ([]uint64, [][][]byte, []byte, error) {
-	bad := func(msg string) error { return fmt.Errorf("%w: the %s %s", gamelift.ErrSnapshot, what, msg) }
-	h := len(magic) + 8
-	if len(p) < h || string(p[:len(magic)]) != magic {
-		return nil, nil, nil, bad("are missing")
-	}
-	n := binary.LittleEndian.Uint64(p[len(magic):])
-	if n > uint64(len(p)-h) || uint64(len(p)-h)-n < 4 {
-		return nil, nil, nil, bad("are truncated")
-	}
-	body, rest := p[h:h+int(n)], p[h+int(n):]
-	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(rest) {
-		return nil, nil, nil, bad("have a checksum that does not match")
-	}
-	rest = rest[4:]
-	if len(body) < 8 {
-		return nil, nil, nil, bad("are truncated")
-	}
-	count := binary.LittleEndian.Uint64(body)
-	body = body[8:]
-	if count > uint64(len(body)) {
-		return nil, nil, nil, bad("are truncated")
-	}
-	recs := make([]uint64, 0, count)
-	entries := make([][][]byte, 0, count)
-	for range count {
-		if len(body) < 8 {
-			return nil, nil, nil, bad("are truncated")
-		}
-		recs = append(recs, binary.LittleEndian.Uint64(body))
-		body = body[8:]
-		fields := make([][]byte, nfields)
-		for f := range fields {
-			if len(body) < 4 || uint64(len(body)-4) < uint64(binary.LittleEndian.Uint32(body)) {
-				return nil, nil, nil, bad("are truncated")
-			}
-			k := int(binary.LittleEndian.Uint32(body))
-			fields[f] = bytes.Clone(body[4 : 4+k])
-			body = body[4+k:]
-		}
-		entries = append(entries, fields)
-	}
-	if len(body) != 0 {
-		return nil, nil, nil, bad("have bytes after their last entry")
-	}
-	return recs, entries, rest, nil
-}
-
-// writeExtras appends the event history and the undelivered webhook
-// events to a snapshot.
-func writeExtras(w *bytes.Buffer, events []record, hooks []hookEntry, last time.Time) {
-	writeSection(w, eventsMagic, len(events), func(i int) (uint64, [][]byte) {
-		r := events[i]
-		return r.rec, [][]byte{[]byte(r.id), []byte(r.config), r.data}
-	})
-	writeSection(w, hooksMagic, len(hooks), func(i int) (uint64, [][]byte) {
-		h := hooks[i]
-		return h.item.rec, [][]byte{[]byte(h.config), []byte(h.item.url), []byte(h.item.id), []byte(h.item.topc), h.item.body}
-	})
-	writeSection(w, clockMagic, 1, func(int) (uint64, [][]byte) { return uint64(last.UnixNano()), nil })
-}
-
-// readSnapshot reads a server snapshot: the service, the history and the
-// undelivered webhook events.
-func readSnapshot(r io.Reader, opts gamelift.Options) (*gamelift.Service, []record, []hookEntry, time.Time, error) {
+// readSnapshot reads a server snapshot: the service, then the server's
+// part.
+func readSnapshot(r io.Reader, opts gamelift.Options) (*gamelift.Service, []record, []hookItem, time.Time, error) {
+	bad := func(msg string) error { return fmt.Errorf("%w: the server's part %s", gamelift.ErrSnapshot, msg) }
 	br := bufio.NewReader(r)
 	svc, err := gamelift.RestoreService(br, opts)
 	if err != nil {
@@ -355,28 +307,32 @@ func readSnapshot(r io.Reader, opts gamelift.Options) (*gamelift.Service, []reco
 	if err != nil {
 		return nil, nil, nil, time.Time{}, err
 	}
-	nums, entries, rest, err := readSection(rest, eventsMagic, "event history's entries", 3)
-	if err != nil {
-		return nil, nil, nil, time.Time{}, err
+	h := len(serverMagic) + 8
+	if len(rest) < h || string(rest[:len(serverMagic)]) != serverMagic {
+		return nil, nil, nil, time.Time{}, bad("is missing")
 	}
-	recs := make([]record, len(nums))
-	for i, e := range entries {
-		recs[i] = record{id: string(e[0]), config: string(e[1]), data: e[2], rec: nums[i]}
+	if n := binary.LittleEndian.Uint64(rest[len(serverMagic):]); n != uint64(len(rest)-h-4) || len(rest) < h+4 {
+		return nil, nil, nil, time.Time{}, bad(fmt.Sprintf("announces %d bytes and %d are there", n, max(0, len(rest)-h-4)))
 	}
-	nums, entries, rest, err = readSection(rest, hooksMagic, "undelivered webhook events", 5)
-	if err != nil {
-		return nil, nil, nil, time.Time{}, err
+	body := rest[h : len(rest)-4]
+	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(rest[len(rest)-4:]) {
+		return nil, nil, nil, time.Time{}, bad("has a checksum that does not match")
 	}
-	hooks := make([]hookEntry, len(nums))
-	for i, e := range entries {
-		hooks[i] = hookEntry{config: string(e[0]), item: hookItem{url: string(e[1]), id: string(e[2]), topc: string(e[3]), body: e[4], rec: nums[i]}}
+	d := codec.Dec{B: body, Wrap: func(msg string) error { return bad(msg) }}
+	last := time.Unix(0, d.I()).UTC()
+	events := make([]record, d.Count(len(body)))
+	for i := range events {
+		events[i] = record{rec: d.U(), id: d.S(), config: d.S(), data: []byte(d.S())}
 	}
-	nums, _, rest, err = readSection(rest, clockMagic, "server's time entries", 0)
-	if err != nil {
-		return nil, nil, nil, time.Time{}, err
+	hooks := make([]hookItem, d.Count(len(body)))
+	for i := range hooks {
+		hooks[i] = hookItem{rec: d.U(), config: d.S(), url: d.S(), id: d.S(), topc: d.S(), body: []byte(d.S())}
 	}
-	if len(nums) != 1 || len(rest) != 0 {
-		return nil, nil, nil, time.Time{}, fmt.Errorf("%w: the server's time is not one entry at the end", gamelift.ErrSnapshot)
+	if d.Err == nil && d.Off != len(body) {
+		d.Fail("%d bytes after the last event", len(body)-d.Off)
 	}
-	return svc, recs, hooks, time.Unix(0, int64(nums[0])).UTC(), nil
+	if d.Err != nil {
+		return nil, nil, nil, time.Time{}, d.Err
+	}
+	return svc, events, hooks, last, nil
 }

@@ -1,14 +1,14 @@
 package server
 
 import (
-	"context"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -93,7 +93,7 @@ func TestDurableServerResumesExactly(t *testing.T) {
 			if s.Restored() {
 				t.Fatal("a new data directory reads as restored")
 			}
-			setupLike(t, s)
+			setupDuelAndLobby(t, s, "")
 			script(t, ref, refClock, 0, 20)
 			script(t, s, c, 0, 20)
 			before := describeAll(t, s, 20)
@@ -128,22 +128,11 @@ func TestDurableServerResumesExactly(t *testing.T) {
 	}
 }
 
-// setupLike creates on s what newTestServer creates.
-func setupLike(t *testing.T, s *Server) {
-	t.Helper()
-	mustDo(t, s, gamelift.OpCreateMatchmakingRuleSet, map[string]any{"Name": "duel", "RuleSetBody": oneVsOne})
-	mustDo(t, s, gamelift.OpCreateMatchmakingConfiguration, map[string]any{
-		"Name": "duel", "RuleSetName": "duel", "RequestTimeoutSeconds": 60, "AcceptanceRequired": false, "NotificationTarget": ""})
-	mustDo(t, s, gamelift.OpCreateMatchmakingRuleSet, map[string]any{"Name": "lobby", "RuleSetBody": lobbyRules})
-	mustDo(t, s, gamelift.OpCreateMatchmakingConfiguration, map[string]any{
-		"Name": "lobby", "RuleSetName": "lobby", "RequestTimeoutSeconds": 600, "AcceptanceRequired": false})
-}
-
 func TestTimeoutsPassWhileTheServerIsDown(t *testing.T) {
 	dir := t.TempDir()
 	c := &clock{t: epoch}
 	s, lg := durableServer(t, dir, c, Config{})
-	setupLike(t, s)
+	setupDuelAndLobby(t, s, "")
 	mustDo(t, s, gamelift.OpStartMatchmaking, map[string]any{"ConfigurationName": "lobby", "TicketId": "waiter", "Players": []any{map[string]any{"PlayerId": "w"}}})
 	s.Step()
 	lg.Close()
@@ -209,7 +198,7 @@ func TestAChangeTheLogRefusesIsNotAcknowledged(t *testing.T) {
 	dir := t.TempDir()
 	c := &clock{t: epoch}
 	s, lg := durableServer(t, dir, c, Config{})
-	setupLike(t, s)
+	setupDuelAndLobby(t, s, "")
 	before := len(s.History())
 	lg.Close()
 	out, err := s.Do(gamelift.OpStartMatchmaking, []byte(`{"ConfigurationName":"duel","TicketId":"ghost","Players":[{"PlayerId":"g"}]}`))
@@ -238,10 +227,10 @@ func TestTimeDoesNotRunBackAcrossARestart(t *testing.T) {
 			dir := t.TempDir()
 			c := &clock{t: epoch.Add(time.Hour)}
 			s, lg := durableServer(t, dir, c, Config{})
-			setupLike(t, s)
+			setupDuelAndLobby(t, s, "")
 			s.Step()
 			if snapshot {
-				if err := s.checkpoint(); err != nil {
+				if err := s.checkpoint(true); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -285,9 +274,7 @@ func TestUndeliveredWebhookEventsSurviveASnapshot(t *testing.T) {
 	dir := t.TempDir()
 	c := &clock{t: epoch}
 	s, lg := durableServer(t, dir, c, Config{SnapshotEvery: 1 << 30})
-	mustDo(t, s, gamelift.OpCreateMatchmakingRuleSet, map[string]any{"Name": "duel", "RuleSetBody": oneVsOne})
-	mustDo(t, s, gamelift.OpCreateMatchmakingConfiguration, map[string]any{
-		"Name": "duel", "RuleSetName": "duel", "RequestTimeoutSeconds": 60, "AcceptanceRequired": false, "NotificationTarget": recv.URL})
+	setupDuelAndLobby(t, s, recv.URL)
 	run := func(s *Server, from, to int) {
 		for i := from; i < to; i++ {
 			c.advance(300 * time.Millisecond)
@@ -297,7 +284,7 @@ func TestUndeliveredWebhookEventsSurviveASnapshot(t *testing.T) {
 		}
 	}
 	run(s, 0, 6)
-	if err := s.checkpoint(); err != nil {
+	if err := s.checkpoint(true); err != nil {
 		t.Fatal(err)
 	}
 	run(s, 6, 10) // after the snapshot: replayed from the log
@@ -314,19 +301,13 @@ func TestUndeliveredWebhookEventsSurviveASnapshot(t *testing.T) {
 	defer lg2.Close()
 	var queued []string
 	for _, h := range s2.hooks.undelivered(^uint64(0)) {
-		queued = append(queued, h.item.id)
+		queued = append(queued, h.id)
 	}
 	if !slices.Equal(queued, want) {
 		t.Fatalf("after the restart the webhook queue holds %d events:\n%v\nwant the %d of the first run, in order:\n%v", len(queued), queued, len(want), want)
 	}
 	close(up)
-	ctx, cancel := context.WithCancel(context.Background())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error)
-	go func() { done <- s2.Serve(ctx, ln) }()
+	_, stop := startServing(t, s2)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		mu.Lock()
@@ -337,10 +318,7 @@ func TestUndeliveredWebhookEventsSurviveASnapshot(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	mu.Lock()
 	defer mu.Unlock()
 	if !slices.Equal(got, want) {
@@ -348,22 +326,16 @@ func TestUndeliveredWebhookEventsSurviveASnapshot(t *testing.T) {
 	}
 }
 
-// TestDoAfterStopIsRefused: once Serve has stopped and closed the log, an
-// in-process Do that would change the state is refused with ErrStopped,
-// and one in progress when Serve stops is waited for.
+// TestDoAfterStopIsRefused: once Serve is stopping, an in-process Do that
+// would change the state is refused with ErrStopped, and one in progress
+// when Serve stops finds its record durable, never a closed log.
 func TestDoAfterStopIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	c := &clock{t: epoch}
 	s, lg := durableServer(t, dir, c, Config{})
 	defer lg.Close()
-	setupLike(t, s)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- s.Serve(ctx, ln) }()
+	setupDuelAndLobby(t, s, "")
+	_, stop := startServing(t, s)
 	// Changes from another goroutine while the server stops: each is
 	// either done (durable) or refused with ErrStopped, never met by a
 	// closed log.
@@ -383,15 +355,53 @@ func TestDoAfterStopIsRefused(t *testing.T) {
 		}
 	}()
 	time.Sleep(20 * time.Millisecond)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	wg.Wait()
 	if s.dur.failed != nil {
 		t.Errorf("the log failed: %v", s.dur.failed)
 	}
 	if _, err := s.Do(gamelift.OpDescribeMatchmaking, []byte(`{"TicketIds":["late0"]}`)); err != nil {
 		t.Errorf("a read after the stop: %v", err)
+	}
+}
+
+// TestServerSnapshotPart: the server's part of a snapshot (time, event
+// history, undelivered webhook events) reads back as written, and every
+// truncation or flipped byte of it is refused with gamelift.ErrSnapshot.
+func TestServerSnapshotPart(t *testing.T) {
+	svc, err := gamelift.NewService(gamelift.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var base bytes.Buffer
+	if err := svc.Snapshot(&base); err != nil {
+		t.Fatal(err)
+	}
+	events := []record{{rec: 3, id: "e1", config: "duel", data: []byte(`{"a":1}`)}, {rec: 4, id: "e2", config: "lobby", data: []byte(`{}`)}}
+	hooks := []hookItem{{rec: 4, config: "duel", url: "http://127.0.0.1:1/", id: "e1", topc: "arn:x", body: []byte("body")}}
+	last := epoch.Add(90 * time.Minute)
+	whole := bytes.Clone(base.Bytes())
+	var part bytes.Buffer
+	writeExtras(&part, events, hooks, last)
+	whole = append(whole, part.Bytes()...)
+
+	_, gotEvents, gotHooks, gotLast, err := readSnapshot(bytes.NewReader(whole), gamelift.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !gotLast.Equal(last) || !reflect.DeepEqual(gotEvents, events) || !reflect.DeepEqual(gotHooks, hooks) {
+		t.Fatalf("read back %v %+v %+v", gotLast, gotEvents, gotHooks)
+	}
+	for cut := base.Len(); cut < len(whole); cut++ {
+		if _, _, _, _, err := readSnapshot(bytes.NewReader(whole[:cut]), gamelift.Options{}); !errors.Is(err, gamelift.ErrSnapshot) {
+			t.Fatalf("cut at byte %d of %d: %v", cut, len(whole), err)
+		}
+	}
+	for i := base.Len(); i < len(whole); i++ {
+		bad := bytes.Clone(whole)
+		bad[i] ^= 0x10
+		if _, _, _, _, err := readSnapshot(bytes.NewReader(bad), gamelift.Options{}); !errors.Is(err, gamelift.ErrSnapshot) {
+			t.Fatalf("byte %d flipped: %v", i, err)
+		}
 	}
 }

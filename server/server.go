@@ -21,8 +21,9 @@ import (
 // has served.
 var ErrServed = errors.New("server: Serve was already called")
 
-// ErrStopped is returned by Do for a change asked for after Serve stopped
-// and closed the log: it could not be made durable.
+// ErrStopped is returned by Do, on a server with a log, for a change asked
+// for after Serve stopped and closed the log: it could not be made
+// durable.
 var ErrStopped = errors.New("server: stopped; changes are no longer taken")
 
 // Server runs a gamelift.Service behind HTTP. See the package doc for the
@@ -52,17 +53,11 @@ type Server struct {
 	mux      *http.ServeMux
 
 	inflight atomic.Int64 // API requests in progress
-	// live is held for reading by every dispatch and for writing by
-	// closeLog, which waits for the dispatches in progress (in-process Do
-	// calls included) and then marks the log closed: a later change is
-	// refused with ErrStopped rather than met by a closed log.
-	live      sync.RWMutex
-	logClosed bool     // guarded by live
-	streams   sync.Map // *atomic.Uint64 -> struct{}: each GET /events stream's next position
-	served    atomic.Bool
-	ready     atomic.Bool
-	stopping  chan struct{} // closed when Serve begins to stop
-	stopOnce  sync.Once
+	streams  sync.Map     // *atomic.Uint64 -> struct{}: each GET /events stream's next position
+	served   atomic.Bool
+	ready    atomic.Bool
+	stopping chan struct{} // closed when Serve begins to stop
+	stopOnce sync.Once
 }
 
 // New returns a server with no rule sets or configurations; Setup or the
@@ -114,11 +109,6 @@ func (s *Server) dispatch(op string, body []byte) ([]byte, error) {
 	req, err := gamelift.Decode(op, body)
 	if err != nil {
 		return nil, err
-	}
-	s.live.RLock()
-	defer s.live.RUnlock()
-	if s.logClosed && !readOnlyOps[op] {
-		return nil, ErrStopped
 	}
 	seq, enc, err := s.execute(op, req, body)
 	if werr := s.settle(seq); werr != nil {

@@ -62,13 +62,20 @@ func newTestServer(t testing.TB, cfg Config, target string) (*Server, *clock) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	setupDuelAndLobby(t, s, target)
+	return s, c
+}
+
+// setupDuelAndLobby creates the test configurations: duel (1v1, 60s, its
+// events to target when that is a URL) and lobby (600s).
+func setupDuelAndLobby(t testing.TB, s *Server, target string) {
+	t.Helper()
 	mustDo(t, s, gamelift.OpCreateMatchmakingRuleSet, map[string]any{"Name": "duel", "RuleSetBody": oneVsOne})
 	mustDo(t, s, gamelift.OpCreateMatchmakingConfiguration, map[string]any{
 		"Name": "duel", "RuleSetName": "duel", "RequestTimeoutSeconds": 60, "AcceptanceRequired": false, "NotificationTarget": target})
 	mustDo(t, s, gamelift.OpCreateMatchmakingRuleSet, map[string]any{"Name": "lobby", "RuleSetBody": lobbyRules})
 	mustDo(t, s, gamelift.OpCreateMatchmakingConfiguration, map[string]any{
 		"Name": "lobby", "RuleSetName": "lobby", "RequestTimeoutSeconds": 600, "AcceptanceRequired": false})
-	return s, c
 }
 
 func mustDo(t testing.TB, s *Server, op string, in any) []byte {
@@ -84,6 +91,16 @@ func mustDo(t testing.TB, s *Server, op string, in any) []byte {
 // serve serves s on 127.0.0.1 until the test ends and returns its URL.
 func serve(t *testing.T, s *Server) string {
 	t.Helper()
+	url, stop := startServing(t, s)
+	t.Cleanup(stop)
+	return url
+}
+
+// startServing serves s on 127.0.0.1 and returns its URL and a function
+// that stops Serve and waits for it, failing the test if Serve fails or
+// does not return within 20s.
+func startServing(t *testing.T, s *Server) (string, func()) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +108,7 @@ func serve(t *testing.T, s *Server) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, ln) }()
-	t.Cleanup(func() {
+	return "http://" + ln.Addr().String(), func() {
 		cancel()
 		select {
 		case err := <-done:
@@ -101,8 +118,7 @@ func serve(t *testing.T, s *Server) string {
 		case <-time.After(20 * time.Second):
 			t.Error("Serve did not return within 20s of cancellation")
 		}
-	})
-	return "http://" + ln.Addr().String()
+	}
 }
 
 // post sends a raw awsJson1_1 request to the handler.

@@ -32,11 +32,12 @@ type snsEnvelope struct {
 
 // hookItem is one event waiting for delivery.
 type hookItem struct {
-	url  string
-	id   string
-	topc string
-	body []byte
-	rec  uint64 // the log record whose events it is (0 without a log)
+	config string // the configuration whose events it is
+	url    string
+	id     string
+	topc   string
+	body   []byte
+	rec    uint64 // the log record whose events it is (0 without a log)
 }
 
 // hookQueue holds one configuration's undelivered events, in order.
@@ -79,11 +80,13 @@ func (h *webhooks) enqueue(config, url string, ev *gamelift.Event, data []byte, 
 	if err != nil {
 		return
 	}
-	h.add(config, hookItem{url: url, id: ev.ID, topc: ev.Resources[0], body: body, rec: rec})
+	h.add(hookItem{config: config, url: url, id: ev.ID, topc: ev.Resources[0], body: body, rec: rec})
 }
 
-// add queues it for config's receiver, or drops it when the queue is full.
-func (h *webhooks) add(config string, it hookItem) {
+// add queues it for its configuration's receiver, or drops it when the
+// queue is full.
+func (h *webhooks) add(it hookItem) {
+	config := it.config
 	h.mu.Lock()
 	q := h.queues[config]
 	if q == nil {
@@ -113,18 +116,11 @@ func (h *webhooks) add(config string, it hookItem) {
 	}
 }
 
-// hookEntry is an undelivered event with its configuration, as a snapshot
-// keeps it.
-type hookEntry struct {
-	config string
-	item   hookItem
-}
-
 // undelivered returns the events of records up to seq that are not
 // delivered yet (the one being posted included), by configuration name,
 // each configuration's in order. A snapshot after record seq keeps them,
 // since the replay after it re-sends only the events of later records.
-func (h *webhooks) undelivered(seq uint64) []hookEntry {
+func (h *webhooks) undelivered(seq uint64) []hookItem {
 	h.mu.Lock()
 	names := slices.Sorted(maps.Keys(h.queues))
 	qs := make([]*hookQueue, len(names))
@@ -132,12 +128,12 @@ func (h *webhooks) undelivered(seq uint64) []hookEntry {
 		qs[i] = h.queues[n]
 	}
 	h.mu.Unlock()
-	var out []hookEntry
+	var out []hookItem
 	for _, q := range qs {
 		q.mu.Lock()
 		for _, it := range q.items {
 			if it.rec <= seq {
-				out = append(out, hookEntry{config: q.config, item: it})
+				out = append(out, it)
 			}
 		}
 		q.mu.Unlock()

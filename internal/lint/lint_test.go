@@ -102,8 +102,8 @@ var allowedImports = map[string][]string{
 	"bench":          {"engine", "gamelift", "ruleset", "ticket", "pool", "internal/strictjson"},
 	"cmd/matchforge": {anyProjectPackage},
 	// The HTTP server around the service, and the protocol pieces it uses.
-	"server":   {"gamelift", "engine", "oplog", "internal/rpcv2", "internal/sigv4", "internal/strictjson", "bench", "internal/loadgen", "ticket"}, // bench, loadgen and ticket in its tests only
-	"examples": {"bench", "gamelift", "ruleset"},                                                                                                  // its own code embeds files; its tests load, check and simulate them
+	"server":   {"gamelift", "engine", "oplog", "internal/codec", "internal/rpcv2", "internal/sigv4", "internal/strictjson", "bench", "internal/loadgen", "ticket"}, // bench, loadgen and ticket in its tests only
+	"examples": {"bench", "gamelift", "ruleset"},                                                                                                                    // its own code embeds files; its tests load, check and simulate them
 	// The varint encoding of the snapshots of ticket and engine.
 	"internal/codec": {},
 	// The brute-force oracle of the tests reads rule sets on its own.
