@@ -40,6 +40,7 @@ const (
 	snapPrefix = "snap-"
 	snapSuffix = ".snap"
 	tmpSuffix  = ".tmp"
+	lockName   = "LOCK" // the file flock holds
 	// recordHeader is a record's length and checksum.
 	recordHeader = 8
 	// recordMin is the shortest payload: sequence number, kind, time and
@@ -514,14 +515,7 @@ func (l *FileLog) Checkpoint(seq uint64, snapshot []byte) error {
 	binary.LittleEndian.PutUint64(head[len(snapMagic)+8:], uint64(len(snapshot)))
 	sum := crc32.Update(crc32.Checksum(head[:len(snapMagic)+16], castagnoli), castagnoli, snapshot)
 	binary.LittleEndian.PutUint32(head[len(snapMagic)+16:], sum)
-	tmp := l.path(snapName(seq) + tmpSuffix)
-	if err := writeSynced(tmp, head[:], snapshot); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, l.path(snapName(seq))); err != nil {
-		return fmt.Errorf("oplog: %w", err)
-	}
-	if err := syncDir(l.dir); err != nil {
+	if err := l.replaceFile(snapName(seq), head[:], snapshot); err != nil {
 		return err
 	}
 
@@ -614,6 +608,49 @@ func (l *FileLog) Close() error {
 		}
 	}
 	return l.err
+}
+
+// replaceFile stores parts as the file name in the log's directory, whole
+// or not at all: written to a temporary name, synced, renamed, and the
+// directory synced.
+func (l *FileLog) replaceFile(name string, parts ...[]byte) error {
+	tmp := l.path(name + tmpSuffix)
+	if err := writeSynced(tmp, parts...); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, l.path(name)); err != nil {
+		return fmt.Errorf("oplog: %w", err)
+	}
+	return syncDir(l.dir)
+}
+
+// WriteFile stores data as the file name in the log's directory, whole or
+// not at all (as a snapshot is stored), for what a user of the log keeps
+// beside its records: matchforge serve keeps its state's identity there.
+// name must be a plain file name that is not one of the log's own.
+func (l *FileLog) WriteFile(name string, data []byte) error {
+	if err := userFileName(name); err != nil {
+		return err
+	}
+	return l.replaceFile(name, data)
+}
+
+// ReadFile reads a file WriteFile stored; a missing one gives an error
+// for which errors.Is(err, fs.ErrNotExist) holds.
+func (l *FileLog) ReadFile(name string) ([]byte, error) {
+	if err := userFileName(name); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(l.path(name))
+}
+
+func userFileName(name string) error {
+	if name == "" || name != filepath.Base(name) || name == "." || name == ".." ||
+		strings.HasPrefix(name, segPrefix) || strings.HasPrefix(name, snapPrefix) || strings.HasSuffix(name, tmpSuffix) || name == lockName {
+		return fmt.Errorf("oplog: %q is not a file name the log can keep for its user (a plain name, not seg-*, snap-*, *.tmp or %s)", name, lockName)
+	}
+	return nil
 }
 
 func writeSynced(name string, parts ...[]byte) error {

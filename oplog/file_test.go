@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -159,13 +160,24 @@ func lastSegment(t *testing.T, dir string) string {
 	return m[len(m)-1]
 }
 
-func TestTornFinalRecordIsDropped(t *testing.T) {
-	base := t.TempDir()
-	l, _ := mustLoad(t, base, Options{})
+// fiveWrites makes a log in a new directory of five records, each its own
+// write, and returns the directory, its one segment's path and bytes.
+func fiveWrites(t *testing.T) (dir, seg string, data []byte) {
+	t.Helper()
+	dir = t.TempDir()
+	l, _ := mustLoad(t, dir, Options{})
 	appendN(t, l, 0, 5)
 	l.Close()
-	seg := lastSegment(t, base)
-	full, _ := os.ReadFile(seg)
+	seg = lastSegment(t, dir)
+	data, err := os.ReadFile(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, seg, data
+}
+
+func TestTornFinalRecordIsDropped(t *testing.T) {
+	_, seg, full := fiveWrites(t)
 	lastLen := len(encodeRecord(nil, 5, rec(4)))
 	for cut := 1; cut < lastLen; cut++ {
 		dir := t.TempDir()
@@ -194,12 +206,7 @@ func TestTornFinalRecordIsDropped(t *testing.T) {
 }
 
 func TestDamageBeforeTheEndStopsLoad(t *testing.T) {
-	dir := t.TempDir()
-	l, _ := mustLoad(t, dir, Options{})
-	appendN(t, l, 0, 5)
-	l.Close()
-	seg := lastSegment(t, dir)
-	data, _ := os.ReadFile(seg)
+	dir, seg, data := fiveWrites(t)
 	first := len(encodeRecord(nil, 1, rec(0)))
 	data[first-1] ^= 0x01 // the first record's last byte
 	os.WriteFile(seg, data, 0o644)
@@ -218,12 +225,7 @@ func TestDamageBeforeTheEndStopsLoad(t *testing.T) {
 // crash cuts only the last write), so Load refuses it, whatever the damage
 // makes of the record's length.
 func TestDamageFollowedByALaterWriteStopsLoad(t *testing.T) {
-	base := t.TempDir()
-	l, _ := mustLoad(t, base, Options{})
-	appendN(t, l, 0, 5) // five writes of one record each
-	l.Close()
-	seg := lastSegment(t, base)
-	full, _ := os.ReadFile(seg)
+	_, seg, full := fiveWrites(t)
 	second := len(encodeRecord(nil, 1, rec(0)))
 	for _, tc := range []struct {
 		name   string
@@ -250,12 +252,7 @@ func TestDamageFollowedByALaterWriteStopsLoad(t *testing.T) {
 // zero-filled (blocks allocated, data never written). That is the tail of
 // the last write: dropped, and the log goes on.
 func TestZeroFilledTailIsTorn(t *testing.T) {
-	dir := t.TempDir()
-	l, _ := mustLoad(t, dir, Options{})
-	appendN(t, l, 0, 5)
-	l.Close()
-	seg := lastSegment(t, dir)
-	data, _ := os.ReadFile(seg)
+	dir, seg, data := fiveWrites(t)
 	os.WriteFile(seg, append(data, make([]byte, 4096)...), 0o644)
 	var logs bytes.Buffer
 	l, got := mustLoad(t, dir, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
@@ -527,5 +524,34 @@ func TestCheckpointAndCloseTogether(t *testing.T) {
 		case got.snap == nil:
 			checkRecords(t, got, 1, 10)
 		}
+	}
+}
+
+// TestUserFiles: WriteFile keeps a file of the log's user beside the
+// records, whole, and refuses names that are the log's own.
+func TestUserFiles(t *testing.T) {
+	dir := t.TempDir()
+	l, _ := mustLoad(t, dir, Options{})
+	if _, err := l.ReadFile("IDENTITY"); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("ReadFile of a missing file: %v", err)
+	}
+	for _, data := range []string{"first", "second, longer"} {
+		if err := l.WriteFile("IDENTITY", []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := l.ReadFile("IDENTITY"); err != nil || string(b) != data {
+			t.Fatalf("ReadFile: %q %v; want %q", b, err, data)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "IDENTITY"+tmpSuffix)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the temporary file is left: %v", err)
+	}
+	for _, name := range []string{"", "a/b", "..", "seg-1.log", "snap-1.snap", "x.tmp", lockName} {
+		if err := l.WriteFile(name, nil); err == nil {
+			t.Errorf("WriteFile(%q) was accepted", name)
+		}
+	}
+	if empty, err := l.Empty(); !empty || err != nil {
+		t.Errorf("a log with only a user file: Empty %v %v", empty, err)
 	}
 }

@@ -47,31 +47,38 @@ func (s *Server) Setup(data []byte) (SetupResult, error) {
 	if err != nil {
 		return SetupResult{}, err
 	}
-	// Try everything on a copy of the state first, so a bad entry leaves
-	// nothing half made.
+	var res SetupResult
+	var todo []setupEntry
 	var buf bytes.Buffer
 	s.mu.Lock()
+	for _, e := range entries {
+		if setupExists(s.svc, e) {
+			res.Kept = append(res.Kept, e.where+" "+e.name)
+		} else {
+			todo = append(todo, e)
+		}
+	}
 	now := s.now()
-	err = s.svc.Snapshot(&buf)
+	if len(todo) > 0 {
+		err = s.svc.Snapshot(&buf)
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return SetupResult{}, fmt.Errorf("setup: %w", err)
 	}
+	if len(todo) == 0 {
+		return res, nil // a restart: everything is there
+	}
+	// Try what is missing on a copy of the state first, so a bad entry
+	// leaves nothing half made.
 	scratch, err := gamelift.RestoreService(&buf, s.cfg.Service)
 	if err != nil {
 		return SetupResult{}, fmt.Errorf("setup: %w", err)
 	}
-	var res SetupResult
-	var todo []setupEntry
-	for _, e := range entries {
-		if setupExists(scratch, e) {
-			res.Kept = append(res.Kept, e.where+" "+e.name)
-			continue
-		}
+	for _, e := range todo {
 		if _, err := scratch.Dispatch(now, e.op, e.body); err != nil {
 			return SetupResult{}, fmt.Errorf("setup: %s: %w (nothing was created)", e.where, err)
 		}
-		todo = append(todo, e)
 	}
 	for _, e := range todo {
 		if _, err := s.Do(e.op, e.body); err != nil {

@@ -223,14 +223,13 @@ type identity struct {
 // records opts (synced, under the log's lock). State with no identity file
 // is an error: guessing a seed would replay the log into another state.
 func dataDirIdentity(lg *oplog.FileLog, opts *gamelift.Options, given func(string) bool) error {
-	name := filepath.Join(lg.Dir(), identityFile)
 	want := identity{Seed: opts.Engine.Seed, Region: opts.Region, Account: opts.Account, EventMatchmakerData: opts.EventMatchmakerData}
-	b, err := os.ReadFile(name)
+	b, err := lg.ReadFile(identityFile)
 	switch {
 	case err == nil:
 		var have identity
 		if err := json.Unmarshal(b, &have); err != nil || have.Seed == 0 {
-			return fmt.Errorf("%s: not an identity file (%v); it holds %q", name, err, b)
+			return fmt.Errorf("%s: not an identity file (%v); it holds %q", filepath.Join(lg.Dir(), identityFile), err, b)
 		}
 		for _, c := range []struct {
 			flag       string
@@ -256,37 +255,8 @@ func dataDirIdentity(lg *oplog.FileLog, opts *gamelift.Options, given func(strin
 			return fmt.Errorf("%s holds a log but no %s file, so the seed its ids came from is unknown; restore the file, or start from an empty directory", lg.Dir(), identityFile)
 		}
 		b, _ := json.MarshalIndent(want, "", "  ")
-		return writeSynced(name, append(b, '\n'))
+		return lg.WriteFile(identityFile, append(b, '\n'))
 	default:
 		return err
 	}
-}
-
-// writeSynced writes a file whole, or not at all: to a temporary name,
-// synced, renamed, and the directory synced.
-func writeSynced(name string, data []byte) error {
-	tmp := name + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err = f.Write(data); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	d, err := os.Open(filepath.Dir(name))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
