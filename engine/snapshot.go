@@ -186,14 +186,7 @@ func (w *enc) strs(ss []string) { w.b = codec.AppendStrs(w.b, ss) }
 
 // ints writes an int slice, keeping nil apart from empty.
 func (w *enc) ints(xs []int) {
-	if xs == nil {
-		w.u(0)
-		return
-	}
-	w.n(len(xs) + 1)
-	for _, x := range xs {
-		w.i(int64(x))
-	}
+	w.b = codec.AppendSlice(w.b, xs, func(b []byte, x int) []byte { return codec.AppendI(b, int64(x)) })
 }
 
 // dec reads what enc wrote: codec's decoder, whose errors are snapshot
@@ -262,17 +255,7 @@ func (d *dec) rel(base int64) int64 {
 	return base + d.I()
 }
 
-func (d *dec) ints() []int {
-	k := d.count()
-	if k == 0 || d.Err != nil {
-		return nil
-	}
-	out := make([]int, k-1)
-	for i := range out {
-		out[i] = int(d.Int32())
-	}
-	return out
-}
+func (d *dec) ints() []int { return codec.Slice(&d.Dec, func() int { return int(d.Int32()) }) }
 
 // rest returns the unread input, for the decoders of other packages.
 func (d *dec) rest() []byte {

@@ -318,28 +318,9 @@ func (r *Resolved) AppendBinary(b []byte) ([]byte, error) {
 	return b, nil
 }
 
-func appendLists(b []byte, ls [][]string) []byte {
-	if ls == nil {
-		return codec.AppendU(b, 0)
-	}
-	b = codec.AppendU(b, uint64(len(ls))+1)
-	for _, l := range ls {
-		b = codec.AppendStrs(b, l)
-	}
-	return b
-}
+func appendLists(b []byte, ls [][]string) []byte { return codec.AppendSlice(b, ls, codec.AppendStrs) }
 
-func (d *dec) lists() [][]string {
-	n := d.Count(math.MaxInt32)
-	if n == 0 || d.Err != nil {
-		return nil
-	}
-	out := make([][]string, n-1)
-	for i := range out {
-		out[i] = d.Strs()
-	}
-	return out
-}
+func (d *dec) lists() [][]string { return codec.Slice(&d.Dec, d.Strs) }
 
 // DecodeResolved decodes a Resolved that Resolved.AppendBinary encoded at
 // the start of b, resolved against s (the schema the encoded one was

@@ -20,18 +20,21 @@ func AppendF(b []byte, f float64) []byte {
 	return binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
 }
 
-// AppendStrs appends a string slice: 0 for nil, else its length plus one
-// and its strings.
-func AppendStrs(b []byte, ss []string) []byte {
-	if ss == nil {
+// AppendSlice appends xs, each with each: 0 for nil, else its length plus
+// one and its elements, so that nil and empty stay apart.
+func AppendSlice[T any](b []byte, xs []T, each func([]byte, T) []byte) []byte {
+	if xs == nil {
 		return AppendU(b, 0)
 	}
-	b = AppendU(b, uint64(len(ss))+1)
-	for _, s := range ss {
-		b = AppendS(b, s)
+	b = AppendU(b, uint64(len(xs))+1)
+	for _, x := range xs {
+		b = each(b, x)
 	}
 	return b
 }
+
+// AppendStrs appends a string slice as AppendSlice does.
+func AppendStrs(b []byte, ss []string) []byte { return AppendSlice(b, ss, AppendS) }
 
 // Dec reads what the Append functions wrote from B, from Off on. After the
 // first problem Err holds it and every read returns a zero value.
@@ -145,15 +148,18 @@ func (d *Dec) Byte() byte {
 	return c
 }
 
-// Strs reads what AppendStrs wrote.
-func (d *Dec) Strs() []string {
+// Slice reads what AppendSlice wrote, each element with each.
+func Slice[T any](d *Dec, each func() T) []T {
 	k := d.Count(math.MaxInt32)
 	if k == 0 || d.Err != nil {
 		return nil
 	}
-	out := make([]string, k-1)
+	out := make([]T, k-1)
 	for i := range out {
-		out[i] = d.S()
+		out[i] = each()
 	}
 	return out
 }
+
+// Strs reads what AppendStrs wrote.
+func (d *Dec) Strs() []string { return Slice(d, d.S) }
