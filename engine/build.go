@@ -411,8 +411,10 @@ func (b *builder) placeIfRoom(t *tk, mode ruleset.Mode) bool {
 }
 
 // full reports whether no more players fit.
-func (b *builder) full() bool {
-	v := b.values(b.newest, b.oldest)
+func (b *builder) full() bool { return b.fullAt(b.values(b.newest, b.oldest)) }
+
+// fullAt reports whether no more players fit at the values v.
+func (b *builder) fullAt(v *ruleset.Values) bool {
 	if b.total >= b.capacity(v) {
 		return true
 	}

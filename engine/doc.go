@@ -67,10 +67,42 @@
 // partial match still passes; the complete match is then checked against
 // every rule (D7), repaired by swapping tickets, by trying the other
 // candidates seen in place of the last member, or by dropping tickets if
-// it fails (build.go, repair.go). A ticket
-// that cannot match is not tried again until an expansion step applies to
-// it, so a step costs in proportion to the tickets that changed and the
-// matches formed. Large rule sets (41 to 200 players) are matched by the
+// it fails (build.go, repair.go). A ticket that cannot match is not
+// anchored greedily again until an expansion step applies to it, so that
+// part of a step costs in proportion to the tickets that changed and the
+// matches formed.
+//
+// Then the rotation (rotate.go) spends at most Config.SearchBudget more
+// units: an exhaustive, resumable search over the compositions around one
+// waiting ticket after another, in age order, so that no composition the
+// greedy build misses (a rule only a complete match can judge, a backlog
+// in the way) stays unfound. Around an anchor it walks every subset of its
+// nearest 64 compatible candidates on every team with room, prunes where a
+// batchDistance or latency rule fails at the most relaxed values, and
+// gives every node where each team has its minimum the final check; a
+// step ends the walk where its units run out and the next goes on. An
+// anchor may use SearchBudget << pass units in one pass over the pool: a
+// pass where some anchor ran out doubles it (at most 16 times), and any
+// change (a changed anchor, a match) starts again from one budget.
+//
+// Completeness. For a small rule set, let a configuration's waiting tickets
+// stop changing (no arrival, cancellation, expansion step or timeout). Let
+// N be their number, B the SearchBudget, T the teams, P the most tickets a
+// match can hold (its most players at the most relaxed values), W =
+// min(N-1, 64), D = sum over k from 0 to P-1 of C(W, k) * T^(k+1) (the
+// nodes of one anchor's walk), S(A) = ceil(N * (1 + W + min(D, A)) / B) + 1
+// (the steps of a pass in which each anchor may use A units), and p* the
+// least p with B * 2^p >= D. If some of the tickets form a valid match
+// whose tickets are all among the 64 candidates of one of them (always so
+// when N <= 65) and p* <= 16, the engine forms a match within
+//
+//	R = 1 + S(B) + S(B) + S(2B) + ... + S(B * 2^p*)
+//
+// steps, whatever SearchBudget is and whatever else waits; each step's
+// rotation costs at most B units plus one collection of 64 candidates.
+// TestCompleteness checks it with rapid against a brute-force search.
+//
+// Large rule sets (41 to 200 players) are matched by the
 // balanced algorithm instead (large.go): batches grouped by location and
 // batch attributes, sorted by the balanced attribute, cut into matches,
 // filled in the documented team order and balanced. tuning.go names and
@@ -122,12 +154,13 @@
 // (NoStaging excepted: it never changes an outcome).
 //
 // The format: the magic "MFSNAP", the format version (SnapshotVersion, now
-// 1) as a little-endian uint16, the payload's length as a uint64, the
+// 2: version 1 lacks the rotation's place, which a version 1 snapshot
+// restores empty) as a little-endian uint16, the payload's length as a uint64, the
 // payload (varints, strings and float64 bits; the layout is in
 // snapstate.go), and a CRC-32C of everything before it. Restore refuses,
 // with an *Error wrapping ErrSnapshot that says what is wrong ("checksum
 // mismatch", "truncated at byte N", "version 3 is newer than this engine
-// reads (1)", or the inconsistency it found), a snapshot that is not one,
+// reads (2)", or the inconsistency it found), a snapshot that is not one,
 // is damaged, truncated, of a newer version or inconsistent, and loads
 // nothing. Restore reads every version up to SnapshotVersion.
 //

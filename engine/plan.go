@@ -26,6 +26,7 @@ type config struct {
 	counts      [8]int           // tickets per status (statusIndex), retained ones included
 	b           *builder
 	large       *largeState
+	rot         rotation             // the search over every waiting ticket in turn (rotate.go)
 	backfillsIn int                  // backfill tickets in the pool
 	ruleTotals  []uint64             // passed, failed per rule, over every evaluation
 	ruleErrors  []ruleErrors         // evaluations per rule that failed with an error

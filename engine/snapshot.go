@@ -25,7 +25,7 @@ const (
 	snapMagic = "MFSNAP"
 	// SnapshotVersion is the version of the snapshot format Snapshot
 	// writes, and the newest Restore reads.
-	SnapshotVersion = 1
+	SnapshotVersion = 2
 	snapHeader      = len(snapMagic) + 2 + 8
 )
 
@@ -94,47 +94,48 @@ func RestoreWith(r io.Reader, cfg Config, load func(body string) (*ruleset.RuleS
 	if _, err := buf.ReadFrom(r); err != nil {
 		return nil, err
 	}
-	payload, err := checkSnapshot(buf.Bytes())
+	payload, version, err := checkSnapshot(buf.Bytes())
 	if err != nil {
 		return nil, err
 	}
-	return decodeState(payload, cfg, load)
+	return decodeState(payload, version, cfg, load)
 }
 
 func snapErr(format string, args ...any) error {
 	return &Error{Kind: ErrSnapshot, Message: "snapshot refused: " + fmt.Sprintf(format, args...)}
 }
 
-// checkSnapshot checks the framing and checksum and returns the payload.
-func checkSnapshot(data []byte) ([]byte, error) {
+// checkSnapshot checks the framing and checksum and returns the payload
+// and its format version.
+func checkSnapshot(data []byte) ([]byte, uint16, error) {
 	n := len(data)
 	m := min(n, len(snapMagic))
 	if !bytes.Equal(data[:m], []byte(snapMagic)[:m]) {
-		return nil, snapErr("not a matchforge snapshot (no %q header)", snapMagic)
+		return nil, 0, snapErr("not a matchforge snapshot (no %q header)", snapMagic)
 	}
 	if n < snapHeader {
-		return nil, snapErr("truncated at byte %d (the header takes %d)", n, snapHeader)
+		return nil, 0, snapErr("truncated at byte %d (the header takes %d)", n, snapHeader)
 	}
 	v := binary.LittleEndian.Uint16(data[len(snapMagic):])
 	if v > SnapshotVersion {
-		return nil, snapErr("version %d is newer than this engine reads (%d)", v, SnapshotVersion)
+		return nil, 0, snapErr("version %d is newer than this engine reads (%d)", v, SnapshotVersion)
 	}
 	if v == 0 {
-		return nil, snapErr("version 0 is not a snapshot version")
+		return nil, 0, snapErr("version 0 is not a snapshot version")
 	}
 	size := binary.LittleEndian.Uint64(data[len(snapMagic)+2:])
 	want := uint64(snapHeader) + size + 4
 	if size > math.MaxInt64/2 || uint64(n) < want {
-		return nil, snapErr("truncated at byte %d (the header announces %d bytes)", n, want)
+		return nil, 0, snapErr("truncated at byte %d (the header announces %d bytes)", n, want)
 	}
 	if uint64(n) > want {
-		return nil, snapErr("%d bytes after the end of the snapshot", uint64(n)-want)
+		return nil, 0, snapErr("%d bytes after the end of the snapshot", uint64(n)-want)
 	}
 	body := data[:n-4]
 	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(data[n-4:]) {
-		return nil, snapErr("checksum mismatch")
+		return nil, 0, snapErr("checksum mismatch")
 	}
-	return body[snapHeader:], nil
+	return body[snapHeader:], v, nil
 }
 
 // enc appends the state's values in codec's encoding.

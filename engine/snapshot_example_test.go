@@ -42,7 +42,7 @@ func ExampleEngine_Snapshot() {
 	}
 	// Output:
 	// before: MatchmakingSearching [t-ann]
-	// snapshot: "MFSNAP", version 1
+	// snapshot: "MFSNAP", version 2
 	// restored: t-ann SEARCHING
 	// after: MatchmakingSearching [t-bob]
 	// after: PotentialMatchCreated [t-ann t-bob]

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -830,5 +832,49 @@ func TestSnapshotThroughRunner(t *testing.T) {
 	}
 	if tk, ok := restored.Ticket("a"); !ok || tk.Status != ticket.StatusQueued {
 		t.Fatalf("restored ticket a: %+v, %v; want QUEUED", tk, ok)
+	}
+}
+
+// A version 1 snapshot (written by the engine before the rotation, issue 9)
+// still restores: its rotation starts empty, and it goes on matching. The
+// file holds a duel configuration with ann (skill 20) and cat (90)
+// waiting, after one step.
+func TestRestoreVersion1(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "snapshot-v1.snap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data[6] != 1 {
+		t.Fatalf("testdata/snapshot-v1.snap is version %d, want 1", data[6])
+	}
+	e, err := engine.Restore(bytes.NewReader(data), engine.Config{})
+	if err != nil {
+		t.Fatalf("version 1 refused: %v", err)
+	}
+	for _, id := range []string{"t-ann", "t-cat"} {
+		if info, ok := e.Ticket(id); !ok || info.Status != ticket.StatusSearching {
+			t.Fatalf("%s: %v %+v, want SEARCHING", id, ok, info)
+		}
+	}
+	now := time.Date(2030, 1, 1, 12, 0, 2, 0, time.UTC)
+	if _, err := e.StartMatchmaking(now, engine.MatchmakingRequest{TicketID: "t-bob", Configuration: "duel",
+		Players: []ticket.Player{{PlayerID: "bob", PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.Number(25)}}}}); err != nil {
+		t.Fatal(err)
+	}
+	var matched []string
+	for _, ev := range e.Step(now.Add(time.Second)) {
+		if ev.Kind == engine.EventSucceeded {
+			for _, r := range ev.Tickets {
+				matched = append(matched, r.ID())
+			}
+		}
+	}
+	slices.Sort(matched)
+	if !slices.Equal(matched, []string{"t-ann", "t-bob"}) {
+		t.Fatalf("matched %v after restoring version 1, want [t-ann t-bob]", matched)
+	}
+	var again bytes.Buffer
+	if err := e.Snapshot(&again); err != nil || again.Bytes()[6] != engine.SnapshotVersion {
+		t.Fatalf("snapshot after a version 1 restore: %v, version %d", err, again.Bytes()[6])
 	}
 }

@@ -671,10 +671,44 @@ func appendConfig(w *enc, t *snapTables, c *config, saved []pool.SavedEntry[*tk]
 		last = se.Seq
 		w.byte1(uint8(se.Phase))
 	}
+	appendRotation(w, t, &c.rot)
+}
+
+// appendRotation writes a configuration's place in its rotation (version
+// 2). A ticket that has left the pool since it was seen there is written as
+// none: the rotation skips it either way.
+func appendRotation(w *enc, t *snapTables, r *rotation) {
+	ref := func(x *tk, seq uint64) {
+		if i, ok := t.tix[x]; ok && r.valid(x, seq) {
+			w.ref(i)
+		} else {
+			w.ref(-1)
+		}
+	}
+	w.bool(r.after.set)
+	if r.after.set {
+		w.i(r.after.start)
+		w.s(r.after.id)
+	}
+	ref(r.cur, r.seq)
+	w.u(r.seq)
+	w.n(len(r.cands))
+	for _, c := range r.cands {
+		ref(c.t, c.seq)
+		w.u(c.seq)
+	}
+	w.n(len(r.path))
+	for _, f := range r.path {
+		w.i(int64(f.i))
+		w.i(int64(f.team))
+	}
+	w.n(r.spent)
+	w.n(r.pass)
+	w.bool(r.cut)
 }
 
 // decodeState builds an engine from a checked payload.
-func decodeState(payload []byte, cfg Config, load func(body string) (*ruleset.RuleSet, error)) (e *Engine, err error) {
+func decodeState(payload []byte, version uint16, cfg Config, load func(body string) (*ruleset.RuleSet, error)) (e *Engine, err error) {
 	defer func() {
 		// The checksum keeps out damage; a panic here means a payload that
 		// is well formed but does not describe a state this engine makes.
@@ -811,7 +845,7 @@ func decodeState(payload []byte, cfg Config, load func(body string) (*ruleset.Ru
 	e.setOrder()
 	e.tickets = make(map[string]*tk, len(tickets))
 	e.players = make(map[string]*tk, len(tickets))
-	s := &snapDec{e: e, d: d, tickets: tickets, matches: matches, configs: configs, infos: infos, resolved: resolved}
+	s := &snapDec{e: e, d: d, version: version, tickets: tickets, matches: matches, configs: configs, infos: infos, resolved: resolved}
 	for _, x := range tickets {
 		s.ticket(x)
 	}
@@ -857,6 +891,7 @@ func decodeState(payload []byte, cfg Config, load func(body string) (*ruleset.Ru
 type snapDec struct {
 	e        *Engine
 	d        *dec
+	version  uint16
 	tickets  []*tk
 	matches  []*match
 	configs  []*config
@@ -1201,5 +1236,41 @@ func (s *snapDec) config(c *config) {
 	}
 	if err := c.pool.Restore(st, saved); err != nil {
 		d.Fail("configuration %s: %v", c.info.Name, err)
+	}
+	if s.version >= 2 {
+		s.rotation(c)
+	}
+}
+
+// rotation reads what appendRotation wrote.
+func (s *snapDec) rotation(c *config) {
+	d, r := s.d, &c.rot
+	if d.bool() {
+		r.after = rotPos{start: d.I(), id: d.S(), set: true}
+	}
+	r.cur = s.tkRef()
+	r.seq = d.U()
+	r.cands = make([]rotCand, d.n(rotationWindow))
+	for i := range r.cands {
+		r.cands[i] = rotCand{t: s.tkRef(), seq: d.U()}
+	}
+	r.path = make([]rotFrame, d.n(rotationWindow+1))
+	teams := int64(len(c.rs.Teams()))
+	for k := range r.path {
+		i, team := d.I(), d.I()
+		lo := int64(0)
+		if k == 0 {
+			lo = -1
+		}
+		if d.Err == nil && (i < lo || i >= int64(len(r.cands)) || (k == 0) != (i == -1) || team < lo || team >= teams) {
+			d.Fail("configuration %s: rotation frame %d (%d, %d) out of range", c.info.Name, k, i, team)
+		}
+		r.path[k] = rotFrame{int32(i), int32(team)}
+	}
+	r.spent = d.n(1 << 62)
+	r.pass = d.n(rotationGrowth)
+	r.cut = d.bool()
+	if d.Err == nil && r.cur != nil && (len(r.path) == 0 || r.cur.cfg != c) {
+		d.Fail("configuration %s: rotation anchor %s without a search or of another configuration", c.info.Name, r.cur.id)
 	}
 }

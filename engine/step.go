@@ -240,10 +240,13 @@ func (e *Engine) settle(c *config, t *tk, now time.Time) {
 	}
 }
 
-// matchSmall tries each dirty anchor, oldest first (by priority class).
+// matchSmall tries each dirty anchor, oldest first (by priority class),
+// then spends the rotation's units.
 func (e *Engine) matchSmall(c *config, now time.Time) {
 	b := c.builder(e)
+	changed := false
 	for t := range c.dirty.drain() {
+		changed = true
 		if !t.matchable() {
 			continue
 		}
@@ -262,6 +265,7 @@ func (e *Engine) matchSmall(c *config, now time.Time) {
 			e.settle(c, t, now)
 		}
 	}
+	e.rotate(c, now, changed)
 }
 
 // commit turns the builder's candidate into a match.

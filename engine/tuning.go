@@ -40,6 +40,16 @@ const (
 	reassignChecks = 16
 )
 
+// The rotation (rotate.go).
+const (
+	// rotationWindow is how many candidates the rotation's search around an
+	// anchor considers, nearest first.
+	rotationWindow = 64
+	// rotationGrowth bounds the doublings of an anchor's allowance in a
+	// pool that stopped changing: SearchBudget << rotationGrowth units.
+	rotationGrowth = 16
+)
+
 // Tolerances of floating-point comparisons. Rule evaluation compares exact
 // values; these only keep the search from discarding what evaluation would
 // accept because of rounding in sums.

@@ -70,6 +70,11 @@ type Entry[T any] struct {
 // In reports whether the entry is in a pool.
 func (e *Entry[T]) In() bool { return e.pool != nil }
 
+// Seq returns the entry's sequence number in its pool: a new one each time
+// it enters a pool, kept while it stays in (and by Saved and Restore). With
+// In, it tells whether the entry is still in the pool it was seen in then.
+func (e *Entry[T]) Seq() uint64 { return e.seq }
+
 // keyItem is an entry with its sequence number: in a sorted slice of
 // staged entries (where seq tells whether it still stands for its entry),
 // and in the latency trees, whose whole-millisecond keys tie so often that
