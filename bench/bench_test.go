@@ -31,6 +31,7 @@ import (
 type benchCase struct {
 	name    string // as the benchmark names it
 	example string // published example file, or "" for the default
+	body    string // a rule set of the benchmarks' own, with the default population
 }
 
 var (
@@ -38,7 +39,24 @@ var (
 	// The small and the large example the bulk benchmarks also run.
 	ex03 = benchCase{name: "ex03", example: "ex03-three-team-game"}
 	ex09 = benchCase{name: "ex09", example: "ex09-large-batch-distance"}
+	// The default rule set without its batchDistance rule (issue 9): only
+	// the fairness and latency rules say which players may meet.
+	fair5v5 = benchCase{name: "fair5v5", body: fair5v5Body}
 )
+
+const fair5v5Body = `{
+  "name": "fair5v5",
+  "ruleLanguageVersion": "1.0",
+  "playerAttributes": [{"name": "skill", "type": "number", "default": 1500}],
+  "teams": [{"name": "red", "minPlayers": 5, "maxPlayers": 5}, {"name": "blue", "minPlayers": 5, "maxPlayers": 5}],
+  "rules": [{
+    "name": "FairTeams", "type": "distance",
+    "measurements": ["avg(teams[*].players.attributes[skill])"],
+    "referenceValue": "avg(flatten(teams[*].players.attributes[skill]))",
+    "maxDistance": 20
+  }, {"name": "LowLatency", "type": "latency", "maxLatency": 80}],
+  "expansions": [{"target": "rules[LowLatency].maxLatency", "steps": [{"waitTimeSeconds": 15, "value": 120}, {"waitTimeSeconds": 40, "value": 200}]}]
+}`
 
 var (
 	workloadsMu sync.Mutex
@@ -54,7 +72,7 @@ func workload(b testing.TB, c benchCase) *Workload {
 	if w, ok := workloads[c.name]; ok {
 		return w
 	}
-	body := ""
+	body := c.body
 	var pop *Population
 	if c.example != "" {
 		body = exampleBody(b, c.example)
@@ -169,6 +187,7 @@ func BenchmarkStep(b *testing.B) {
 		n  int
 	}{
 		{ranked5v5, 1_000}, {ranked5v5, 10_000}, {ranked5v5, 100_000}, {ranked5v5, 1_000_000},
+		{fair5v5, 100_000},
 		{ex03, 10_000}, {ex09, 10_000},
 		// Issue 4: a step over 100,000 tickets with example 9's rule set
 		// (large matches of 100v100) must stay well under a second.

@@ -72,6 +72,15 @@
 // part of a step costs in proportion to the tickets that changed and the
 // matches formed.
 //
+// A step that brings at least 256 tickets to an empty pool (a cold start,
+// a burst after an outage, a bulk load) matches them first by the sorted
+// sweep (sweep.go), before they enter the pool's indexes: grouped by home
+// location, sorted by the batchDistance attribute (or the first number
+// attribute), cut into runs of one match's worth, dealt onto the teams and
+// given the final check. It applies to small rule sets with fixed team
+// sizes and no sort rules; what it leaves waits for the rotation and its
+// next expansion step.
+//
 // Then the rotation (rotate.go) spends at most Config.SearchBudget more
 // units: an exhaustive, resumable search over the compositions around one
 // waiting ticket after another, in age order, so that no composition the

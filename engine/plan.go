@@ -27,6 +27,7 @@ type config struct {
 	b           *builder
 	large       *largeState
 	rot         rotation             // the search over every waiting ticket in turn (rotate.go)
+	swept       bool                 // this step swept the pool (sweep.go)
 	backfillsIn int                  // backfill tickets in the pool
 	ruleTotals  []uint64             // passed, failed per rule, over every evaluation
 	ruleErrors  []ruleErrors         // evaluations per rule that failed with an error
@@ -76,6 +77,8 @@ type plan struct {
 	// minPlayers is the fewest players any expansion step lets a match
 	// have.
 	minPlayers int
+
+	sweep sweepPlan // whether and how a pool of fresh tickets can be swept (sweep.go)
 
 	// The algorithm settings the hot paths read.
 	byOldest bool   // expansionAgeSelection oldest
@@ -132,6 +135,9 @@ func newPlan(rs *ruleset.RuleSet) *plan {
 	// The latency index serves the large sweep, and small rule sets with
 	// no better source.
 	p.latency = rs.HasLatencyRule() && (!small || (p.source < 0 && len(p.strBatch) == 0))
+	if !rs.HasSortRules() && !p.sorted {
+		p.sweep = newSweepPlan(rs)
+	}
 	return p
 }
 

@@ -70,8 +70,7 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 		// form: make room once.
 		n := len(c.queued)
 		e.out = slices.Grow(e.out, n+2*n/max(1, c.rs.MaxPlayers())+n/16)
-		e.retired = slices.Grow(e.retired, n)                          // most of them may end in this step
-		c.dirty.fifo[priorityClass(c.plan.priority, false)].reserve(n) // a new ticket's class
+		e.retired = slices.Grow(e.retired, n) // most of them may end in this step
 		queued := c.queued
 		c.queued = nil
 		wait := c.estimatedWait()
@@ -83,10 +82,32 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 				groups += len(t.ent.Groups)
 			}
 		}
+		// A pool that was empty takes a large batch by the sorted sweep
+		// before its tickets enter the indexes: those it matches never do.
+		swept := e.sweepable(c, ready)
+		if swept {
+			e.sweep(c, ready, now)
+			c.swept = true
+			ready, groups = slices.DeleteFunc(ready, func(t *tk) bool { return !t.searching() }), 0
+			for _, t := range ready {
+				groups += len(t.ent.Groups)
+			}
+		} else {
+			c.dirty.fifo[priorityClass(c.plan.priority, false)].reserve(len(ready)) // a new ticket's class
+		}
 		c.pool.Reserve(len(ready), groups)
 		for _, t := range ready {
 			e.enter(c, t, true)
-			e.markDirty(c, t)
+		}
+		for _, t := range ready {
+			if !swept || t.backfill != nil {
+				e.markDirty(c, t)
+				continue
+			}
+			// The sweep found no run for it among its neighbours: the
+			// rotation tries it from the next step on, and an expansion
+			// step wakes it, as for an anchor that failed.
+			e.settle(c, t, now)
 		}
 	}
 	nowNs := now.UnixNano()
@@ -265,7 +286,8 @@ func (e *Engine) matchSmall(c *config, now time.Time) {
 			e.settle(c, t, now)
 		}
 	}
-	e.rotate(c, now, changed)
+	e.rotate(c, now, changed || c.swept)
+	c.swept = false
 }
 
 // commit turns the builder's candidate into a match.

@@ -40,6 +40,16 @@ const (
 	reassignChecks = 16
 )
 
+// The sorted sweep (sweep.go).
+const (
+	// sweepMin is the fewest fresh tickets a step sweeps: below it, the
+	// anchored search costs no more.
+	sweepMin = 256
+	// sweepSkips is how many parties too large for what is left of a run
+	// the sweep passes over before it gives the run up.
+	sweepSkips = 4
+)
+
 // The rotation (rotate.go).
 const (
 	// rotationWindow is how many candidates the rotation's search around an
