@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -123,17 +122,7 @@ func (e *Engine) sweep(c *config, ready []*tk, now time.Time) int {
 		oldest = min(oldest, t.ent.Start)
 		items = append(items, it)
 	}
-	slices.SortFunc(items, func(a, b sweepItem) int {
-		switch {
-		case a.loc != b.loc:
-			return int(a.loc - b.loc)
-		case a.key < b.key:
-			return -1
-		case a.key > b.key:
-			return 1
-		}
-		return cmp.Compare(a.t.seq, b.t.seq)
-	})
+	items = sortSweep(items, make([]sweepItem, len(items)))
 	b := c.builder(e)
 	v := c.rs.At(time.Duration(now.UnixNano() - oldest)) // the most relaxed of them: the checks here only sift
 	spread := math.Inf(1)
@@ -219,4 +208,54 @@ func (b *builder) sweepRun(items []sweepItem, run []int, v *ruleset.Values, now 
 		}
 	}
 	return b.check()
+}
+
+// sortSweep sorts items by home location, then sweep value, keeping the
+// order of equal ones (arrival order), and returns the sorted slice (items
+// or tmp, which must be as long). It is a least-significant-byte radix sort
+// over the value's order-preserving bits and then the location, which
+// skips the bytes all items share (most of a skill's): O(n) per byte that
+// varies.
+func sortSweep(items, tmp []sweepItem) []sweepItem {
+	if len(items) < 2 {
+		return items
+	}
+	src, dst := items, tmp[:len(items)]
+	for pass := range 12 { // eight bytes of the value, then four of the location
+		var count [256]int
+		for i := range src {
+			count[src[i].byteAt(pass)]++
+		}
+		if count[src[0].byteAt(pass)] == len(src) {
+			continue // every item has this byte
+		}
+		sum := 0
+		for b, n := range count {
+			count[b] = sum
+			sum += n
+		}
+		for i := range src {
+			b := src[i].byteAt(pass)
+			dst[count[b]] = src[i]
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	return src
+}
+
+// byteAt is the pass-th least significant byte of the item's sort key: the
+// value's bits made to order as the numbers do (negative ones flipped,
+// the sign bit set on the others), then the location id.
+func (it *sweepItem) byteAt(pass int) byte {
+	if pass < 8 {
+		u := math.Float64bits(it.key)
+		if u>>63 != 0 {
+			u = ^u
+		} else {
+			u |= 1 << 63
+		}
+		return byte(u >> (8 * pass))
+	}
+	return byte(uint32(it.loc) >> (8 * (pass - 8)))
 }

@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -148,5 +150,36 @@ func TestSweepIsDeterministic(t *testing.T) {
 	}
 	if a, b := run(), run(); a != b {
 		t.Fatal("two runs of the same sweep differ")
+	}
+}
+
+// sortSweep orders as the comparison it replaces: location, then value,
+// then arrival order for equal ones, over negative, zero and repeated
+// values.
+func TestSortSweep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 50 {
+		n := rng.IntN(300)
+		items := make([]sweepItem, n)
+		for i := range items {
+			v := float64(rng.IntN(40)-20) * 12.5
+			if rng.IntN(4) == 0 {
+				v = rng.NormFloat64() * 1e6
+			}
+			items[i] = sweepItem{key: v, loc: int32(rng.IntN(3) * 300), t: &tk{seq: uint64(i)}}
+		}
+		want := slices.Clone(items)
+		slices.SortStableFunc(want, func(a, b sweepItem) int {
+			if a.loc != b.loc {
+				return int(a.loc - b.loc)
+			}
+			return cmp.Compare(a.key, b.key)
+		})
+		got := sortSweep(items, make([]sweepItem, n))
+		for i := range want {
+			if got[i].t != want[i].t {
+				t.Fatalf("round %d: position %d holds ticket %d (%v at %d); want %d (%v at %d)", round, i, got[i].t.seq, got[i].key, got[i].loc, want[i].t.seq, want[i].key, want[i].loc)
+			}
+		}
 	}
 }
