@@ -50,6 +50,11 @@ type rotation struct {
 	spent int        // units cur spent in this pass
 	pass  int        // passes since the last change, at most rotationGrowth
 	cut   bool       // some anchor of this pass ran out of allowance
+
+	// Scratch of next.
+	pivot pool.Entry[*tk]
+	found *tk
+	visit func(*pool.Entry[*tk]) bool
 }
 
 // rotPos is a position in the pool's age order (start time, then id).
@@ -71,6 +76,9 @@ const (
 // starts again from one budget.
 func (e *Engine) rotate(c *config, now time.Time, changed bool) {
 	r := &c.rot
+	if r.visit == nil {
+		r.visit = r.take
+	}
 	if changed {
 		r.pass, r.cut = 0, false
 	}
@@ -124,20 +132,25 @@ func (r *rotation) valid(t *tk, seq uint64) bool {
 func (r *rotation) next(c *config) *tk {
 	var from *pool.Entry[*tk]
 	if r.after.set {
-		from = &pool.Entry[*tk]{ID: r.after.id, Start: r.after.start}
+		r.pivot.ID, r.pivot.Start = r.after.id, r.after.start
+		from = &r.pivot
 	}
-	var out *tk
-	c.pool.Ascend(from, func(en *pool.Entry[*tk]) bool {
-		if r.after.set && en.Start == r.after.start && en.ID == r.after.id {
-			return true // the last anchor itself
-		}
-		if en.Item.matchable() {
-			out = en.Item
-			return false
-		}
-		return true
-	})
-	return out
+	r.found = nil
+	c.pool.Ascend(from, r.visit)
+	return r.found
+}
+
+// take is next's callback (r.visit, a method value made once, so that next
+// does not allocate): it stops at the first waiting ticket after r.after.
+func (r *rotation) take(en *pool.Entry[*tk]) bool {
+	if r.after.set && en.Start == r.after.start && en.ID == r.after.id {
+		return true // the last anchor itself
+	}
+	if en.Item.matchable() {
+		r.found = en.Item
+		return false
+	}
+	return true
 }
 
 // begin starts a's turn: its candidates, from the most selective index, and
