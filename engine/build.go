@@ -282,12 +282,9 @@ func (b *builder) attempt(anchor *tk, now time.Time) bool {
 		}
 		if size == 16 && n < size && b.budget > 0 {
 			// The index had no more candidates: when all of them could
-			// not bring the match to its smallest size, no rule need run.
-			players := b.total
-			for _, t := range b.window {
-				players += t.r.Players()
-			}
-			if players < b.c.plan.minPlayers {
+			// not bring the match to its smallest size (within one
+			// batchDistance window, see reachable), no rule need run.
+			if b.reachable() < b.c.plan.minPlayers {
 				return false
 			}
 		}
@@ -322,6 +319,45 @@ func (b *builder) attempt(anchor *tk, now time.Time) bool {
 		}
 	}
 	return b.finish()
+}
+
+// reachable is how many players the members and the window's candidates
+// could bring to one match: all of them, or, when the source key is a
+// number batchDistance rule's, the most that fit in one window of its
+// widest maxDistance holding the members (the rule fails on any match
+// whose values spread further).
+func (b *builder) reachable() int {
+	players := b.total
+	for _, t := range b.window {
+		players += t.r.Players()
+	}
+	lo, hi, ok := b.srcWindow()
+	if !ok {
+		return players
+	}
+	// The candidates lie in [lo, hi] (collect keeps no others), and a
+	// window [x, x+d] holds the members when x is in [lo, hi-d]: try the
+	// members' lowest value and each candidate's as x.
+	p := b.c.plan
+	d := maxDistance(b.bound, p.numBatch[p.source]) + distanceSlack
+	best := 0
+	try := func(x float64) {
+		if x < lo || x > hi-d {
+			return
+		}
+		n := b.total
+		for _, t := range b.window {
+			if v := t.ent.Nums[p.source]; v >= x && v <= x+d {
+				n += t.r.Players()
+			}
+		}
+		best = max(best, n)
+	}
+	try(hi - d)
+	for _, t := range b.window {
+		try(t.ent.Nums[p.source])
+	}
+	return min(best, players)
 }
 
 // begin starts a search around anchor: the most relaxed values any
