@@ -14,10 +14,18 @@ import (
 // builder builds one match at a time around an anchor (small rule sets). It
 // belongs to one configuration and reuses its buffers between anchors.
 type builder struct {
-	e       *Engine
-	c       *config
-	rs      *ruleset.RuleSet
-	ev      *ruleset.Evaluator
+	e  *Engine
+	c  *config
+	rs *ruleset.RuleSet
+	ev *ruleset.Evaluator
+	// inc mirrors cand with running aggregates per rule, for the partial
+	// and structural checks (issue 9); nil when the rule set has a rule it
+	// cannot follow. It holds the first incLen members, or is stale
+	// (incLen -1) after a change of teams (repairs, repack): evaluate
+	// brings it up to date, so pushes that no partial check follows cost
+	// it nothing.
+	inc     *ruleset.Incremental
+	incLen  int
 	cand    ruleset.Candidate
 	members []*tk
 	fixed   [][]int // per member: per-player teams (backfill), else nil
@@ -76,6 +84,9 @@ func (c *config) builder(e *Engine) *builder {
 	rs := c.rs
 	if c.b == nil || c.b.rs != rs {
 		c.b = &builder{e: e, c: c, rs: rs, ev: c.ev, counts: make([]int, len(rs.Teams()))}
+		if inc := rs.NewIncremental(e.locs); inc.Supported() {
+			c.b.inc = inc
+		}
 	}
 	return c.b
 }
@@ -116,9 +127,33 @@ func maxDistance(v *ruleset.Values, ri int) float64 {
 	return d
 }
 
-// charge records the last evaluation's per-rule results against t (D18).
-func (b *builder) charge(t *tk) {
-	res := b.ev.Results()
+// evaluate checks the candidate with the values v in mode, and returns
+// the per-rule results to charge and the evaluation's error: incrementally
+// in Partial and Structural mode when the rule set allows, else with the
+// full evaluator (always in Final mode, D7).
+func (b *builder) evaluate(v *ruleset.Values, mode ruleset.Mode) (bool, []int8, error) {
+	if mode != ruleset.Final && b.inc != nil {
+		if b.incLen < 0 {
+			b.inc.Reset()
+			b.incLen = 0
+		}
+		for ; b.incLen < len(b.members); b.incLen++ {
+			if i := b.incLen; b.fixed[i] != nil {
+				b.inc.AddFixed(b.members[i].r, b.fixed[i])
+			} else {
+				b.inc.Add(b.members[i].r, b.team[i])
+			}
+		}
+		ok := b.inc.Evaluate(v, mode)
+		return ok, b.inc.Results(), nil
+	}
+	ok := b.ev.Evaluate(&b.cand, v, mode)
+	return ok, b.ev.Results(), b.ev.Err()
+}
+
+// charge records an evaluation's per-rule results (and its error, if any)
+// against t (D18).
+func (b *builder) charge(t *tk, res []int8, err error) {
 	if t.metrics == nil {
 		t.metrics = make([]uint32, 2*len(res))
 	}
@@ -135,7 +170,7 @@ func (b *builder) charge(t *tk) {
 			b.c.ruleTotals[2*i+1]++
 		}
 	}
-	if err := b.ev.Err(); err != nil {
+	if err != nil {
 		b.chargeError(err)
 	}
 }
@@ -164,6 +199,10 @@ func (b *builder) reset(anchor *tk, now time.Time) {
 	b.now = now
 	b.anchor = anchor
 	b.cand.Reset()
+	if b.inc != nil {
+		b.inc.Reset()
+		b.incLen = 0
+	}
 	b.members, b.fixed, b.team = b.members[:0], b.fixed[:0], b.team[:0]
 	clear(b.counts)
 	b.total = 0
@@ -204,6 +243,10 @@ func (b *builder) pop() {
 	}
 	b.total -= t.r.Players()
 	b.cand.Pop()
+	if b.incLen > len(b.members)-1 {
+		b.inc.Pop() // the mirror held it
+		b.incLen--
+	}
 	b.members, b.fixed, b.team = b.members[:i], b.fixed[:i], b.team[:i]
 	t.mark = 0
 	b.newest, b.oldest = b.anchor.ent.Start, b.anchor.ent.Start
@@ -267,7 +310,7 @@ func (b *builder) attempt(anchor *tk, now time.Time) bool {
 		}
 		b.push(anchor, order[0], nil)
 	}
-	if !b.ev.Evaluate(&b.cand, b.values(b.newest, b.oldest), ruleset.Structural) {
+	if ok, _, _ := b.evaluate(b.values(b.newest, b.oldest), ruleset.Structural); !ok {
 		return false
 	}
 	if rs.HasLatencyRule() && len(b.anchorLocs) == 0 {
@@ -717,8 +760,8 @@ func (b *builder) place(t *tk, order []int, v *ruleset.Values, newest, oldest in
 func (b *builder) pushChecked(t *tk, team int, v *ruleset.Values, newest, oldest int64, mode ruleset.Mode) bool {
 	b.push(t, team, nil)
 	b.newest, b.oldest = newest, oldest
-	ok := b.ev.Evaluate(&b.cand, v, mode)
-	b.charge(t)
+	ok, res, err := b.evaluate(v, mode)
+	b.charge(t, res, err)
 	if !ok {
 		b.pop()
 	}

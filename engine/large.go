@@ -459,7 +459,7 @@ func (e *Engine) cutMatch(c *config, members []*tk, v *ruleset.Values, now time.
 		b.newest, b.oldest = max(b.newest, s), min(b.oldest, s)
 	}
 	ok = b.ev.Evaluate(&b.cand, v, ruleset.Final)
-	b.charge(b.anchor)
+	b.charge(b.anchor, b.ev.Results(), b.ev.Err())
 	if !ok {
 		return false
 	}

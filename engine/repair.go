@@ -89,7 +89,7 @@ func (b *builder) check() bool {
 	}
 	b.repairs--
 	ok := b.ev.Evaluate(&b.cand, v, ruleset.Final)
-	b.charge(b.anchor)
+	b.charge(b.anchor, b.ev.Results(), b.ev.Err())
 	if ok {
 		b.location = b.ev.Location()
 		b.balance(v)
@@ -170,6 +170,7 @@ func (b *builder) reassign(checks int) bool {
 	}
 	for k, i := range b.packIdx {
 		b.team[i], b.cand.Teams[i] = b.packFrom[k], b.packFrom[k]
+		b.incLen = -1
 		b.counts[b.packFrom[k]] += b.members[i].r.Players()
 	}
 	return false
@@ -207,6 +208,7 @@ func (b *builder) reassignPlace(k, left int) bool {
 		}
 		b.counts[tm] += n
 		b.team[i], b.cand.Teams[i] = tm, tm
+		b.incLen = -1
 		if b.reassignPlace(k+1, left-n) {
 			return true
 		}
@@ -227,4 +229,5 @@ func (b *builder) move(i, team int) {
 	b.counts[team] += n
 	b.team[i] = team
 	b.cand.Teams[i] = team
+	b.incLen = -1 // the incremental mirror is rebuilt when next read
 }

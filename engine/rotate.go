@@ -230,7 +230,7 @@ func (b *builder) walk(r *rotation, now time.Time, n int) (used, res int) {
 		// fails a batchDistance or latency rule there fails with more
 		// players too, whatever their ages (with expansionAgeSelection
 		// oldest, an older member relaxes the values).
-		if b.ev.Evaluate(&b.cand, b.bound, ruleset.Structural) {
+		if ok, _, _ := b.evaluate(b.bound, ruleset.Structural); ok {
 			if !b.belowMin() && !(a.backfill != nil && len(b.members) < 2) && b.check() {
 				return used, walkMatched
 			}
