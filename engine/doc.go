@@ -67,7 +67,11 @@
 // partial match still passes; the complete match is then checked against
 // every rule (D7), repaired by swapping tickets, by trying the other
 // candidates seen in place of the last member, or by dropping tickets if
-// it fails (build.go, repair.go). A ticket that cannot match is not
+// it fails (build.go, repair.go). The partial and structural checks run on
+// ruleset.Incremental when the rule set allows: a ticket joining or
+// leaving the candidate updates each rule's running aggregates, so adding
+// one costs O(rules) rather than O(rules x players); the final check is
+// always the full evaluator. A ticket that cannot match is not
 // anchored greedily again until an expansion step applies to it, so that
 // part of a step costs in proportion to the tickets that changed and the
 // matches formed.
