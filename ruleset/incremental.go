@@ -435,27 +435,8 @@ func (x *Incremental) planComparison(r *rule) (p iplan, ok bool) {
 		return x.planStringComparison(r)
 	}
 	p.kind = ipCompare
-	big := false
-	for _, m := range r.meas {
-		e, ok := x.numExpr(m)
-		if !ok {
-			return p, false
-		}
-		big = big || e.big()
-		p.meas = append(p.meas, e)
-	}
-	switch r.refKind {
-	case refNone:
-	case refNum:
-		p.ref = iexpr{kind: ixRefNum}
-	case refExpr:
-		e, ok := x.numExpr(r.ref)
-		if !ok {
-			return p, false
-		}
-		big = big || e.big()
-		p.ref = e
-	default:
+	big, ok := x.numOperands(&p, r, true)
+	if !ok {
 		return p, false
 	}
 	// All different needs more than the extremes of many leaves.
@@ -463,6 +444,36 @@ func (x *Incremental) planComparison(r *rule) (p iplan, ok bool) {
 		return p, false
 	}
 	return p, true
+}
+
+// numOperands plans r's number measurements and referenceValue into p;
+// a rule without a referenceValue is planned only when noRef allows it.
+// big reports whether an operand reads the players' values themselves.
+func (x *Incremental) numOperands(p *iplan, r *rule, noRef bool) (big, ok bool) {
+	for _, m := range r.meas {
+		e, ok := x.numExpr(m)
+		if !ok {
+			return false, false
+		}
+		big = big || e.big()
+		p.meas = append(p.meas, e)
+	}
+	switch r.refKind {
+	case refNone:
+		return big, noRef
+	case refNum:
+		p.ref = iexpr{kind: ixRefNum}
+	case refExpr:
+		e, ok := x.numExpr(r.ref)
+		if !ok {
+			return false, false
+		}
+		big = big || e.big()
+		p.ref = e
+	default:
+		return false, false
+	}
+	return big, true
 }
 
 func (x *Incremental) planStringComparison(r *rule) (p iplan, ok bool) {
@@ -493,26 +504,8 @@ func (x *Incremental) planStringComparison(r *rule) (p iplan, ok bool) {
 
 func (x *Incremental) planDistance(ri int, r *rule) (p iplan, ok bool) {
 	p.kind = ipDistance
-	big := false
-	for _, m := range r.meas {
-		e, ok := x.numExpr(m)
-		if !ok {
-			return p, false
-		}
-		big = big || e.big()
-		p.meas = append(p.meas, e)
-	}
-	switch r.refKind {
-	case refNum:
-		p.ref = iexpr{kind: ixRefNum}
-	case refExpr:
-		e, ok := x.numExpr(r.ref)
-		if !ok {
-			return p, false
-		}
-		big = big || e.big()
-		p.ref = e
-	default:
+	big, ok := x.numOperands(&p, r, false)
+	if !ok {
 		return p, false
 	}
 	// The extremes give the largest distance, not the smallest.
