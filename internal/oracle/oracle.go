@@ -1191,10 +1191,10 @@ type Ticket struct {
 // in WITH_QUEUE mode), every party sits whole on one
 // team, every player has every declared attribute (D20), every non-sort
 // rule passes (rules referenced by a compound only through it, D3) with the
-// values in force at the match's expansion clock (D12), and, when the rule
-// set has latency rules and location is not empty, location is the
-// feasible location with the lowest worst-case latency (ties: lowest
-// average, then name; D11). teamOf maps each player to its team's name.
+// values in force at the match's expansion clock (D12), some location
+// suits every latency rule at once (a match has one, D11), and, when
+// location is not empty, location is the feasible one with the lowest
+// worst-case latency (ties: lowest average, then name; D11). teamOf maps each player to its team's name.
 func Check(rs *RuleSet, when time.Time, tickets []Ticket, teamOf map[string]string, location string, additional int) error {
 	if len(tickets) == 0 {
 		return fmt.Errorf("the match has no tickets")
@@ -1291,10 +1291,12 @@ func Check(rs *RuleSet, when time.Time, tickets []Ticket, teamOf map[string]stri
 			}
 		}
 	}
+	// A match has one location: it must suit every latency rule at once
+	// (D11), whether or not the caller names it.
+	if hasLat && len(lat) == 0 {
+		return fmt.Errorf("no location satisfies every latency rule at once")
+	}
 	if hasLat && location != "" {
-		if len(lat) == 0 {
-			return fmt.Errorf("no location satisfies every latency rule at once")
-		}
 		best := lat[0]
 		for _, l := range lat[1:] {
 			if l.worst < best.worst || l.worst == best.worst && (l.avg < best.avg || l.avg == best.avg && l.name < best.name) {

@@ -198,3 +198,33 @@ func TestOracle(t *testing.T) {
 	teams["p3"] = "trio_2"
 	bad("sizes 3 and 1 differ by 2", Check(rs, t0.Add(time.Second), ts, teams, "", 0), "CloseSizes")
 }
+
+// A match has one location (D11): two latency rules that each pass at a
+// different location, and at no location together, reject it, even when
+// the caller names no location.
+func TestOneLocationForEveryLatencyRule(t *testing.T) {
+	rs, err := Parse(`{"ruleLanguageVersion": "1.0", "playerAttributes": [{"name": "skill", "type": "number"}],
+		"teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 1}, {"name": "blue", "minPlayers": 1, "maxPlayers": 2}],
+		"rules": [{"name": "r1", "type": "latency", "maxLatency": 40},
+			{"name": "r3", "type": "latency", "maxLatency": 50, "maxDistance": 20}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := func(id string, skill float64, east, west int) ticket.Player {
+		return ticket.Player{PlayerID: id, PlayerAttributes: map[string]ticket.AttributeValue{"skill": ticket.Number(skill)},
+			LatencyInMs: map[string]int{"east": east, "west": west}}
+	}
+	// The party's average latency: east 35 (r1 passes; r3's distance from
+	// the lowest, 10, is 25), west 45 (r1 fails; r3 passes).
+	ts := []Ticket{
+		{ID: "party", Start: t0, Players: []ticket.Player{p("a", 0, 10, 10), p("b", 40, 60, 80)}},
+		{ID: "solo", Start: t0, Players: []ticket.Player{p("c", 20, 10, 30)}},
+	}
+	teams := map[string]string{"a": "blue", "b": "blue", "c": "red"}
+	for _, loc := range []string{"", "east", "west"} {
+		if err := Check(rs, t0, ts, teams, loc, 0); err == nil || !strings.Contains(err.Error(), "no location satisfies every latency rule") {
+			t.Errorf("location %q: %v; want no location for every latency rule", loc, err)
+		}
+	}
+}
