@@ -27,7 +27,6 @@ type config struct {
 	b           *builder
 	large       *largeState
 	rot         rotation             // the search over every waiting ticket in turn (rotate.go)
-	swept       bool                 // this step swept the pool (sweep.go)
 	backfillsIn int                  // backfill tickets in the pool
 	ruleTotals  []uint64             // passed, failed per rule, over every evaluation
 	ruleErrors  []ruleErrors         // evaluations per rule that failed with an error

@@ -65,6 +65,7 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 		e.transition(now, c, EventTimedOut, nil, []*tk{t}, ticket.StatusTimedOut,
 			&Outcome{Reason: "TimedOut", Message: msg, Rules: c.ruleCounts([]*tk{t})})
 	}
+	swept := false // the sorted sweep matched this step's arrivals (sweep.go)
 	if len(c.queued) > 0 {
 		// One event for each new ticket, and two for each match they may
 		// form: make room once.
@@ -84,10 +85,9 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 		}
 		// A pool that was empty takes a large batch by the sorted sweep
 		// before its tickets enter the indexes: those it matches never do.
-		swept := e.sweepable(c, ready)
+		swept = e.sweepable(c, ready)
 		if swept {
 			e.sweep(c, ready, now)
-			c.swept = true
 			ready, groups = slices.DeleteFunc(ready, func(t *tk) bool { return !t.searching() }), 0
 			for _, t := range ready {
 				groups += len(t.ent.Groups)
@@ -123,7 +123,7 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 	if c.rs.Class() == ruleset.Large {
 		e.matchLarge(c, now)
 	} else {
-		e.matchSmall(c, now)
+		e.matchSmall(c, now, swept)
 	}
 	c.pool.Settle() // last step's tickets still waiting enter the trees; this step's wait staged
 }
@@ -262,10 +262,11 @@ func (e *Engine) settle(c *config, t *tk, now time.Time) {
 }
 
 // matchSmall tries each dirty anchor, oldest first (by priority class),
-// then spends the rotation's units.
-func (e *Engine) matchSmall(c *config, now time.Time) {
+// then spends the rotation's units; swept reports that the sorted sweep
+// changed the pool in this step.
+func (e *Engine) matchSmall(c *config, now time.Time, swept bool) {
 	b := c.builder(e)
-	changed := false
+	changed := swept
 	for t := range c.dirty.drain() {
 		changed = true
 		if !t.matchable() {
@@ -286,8 +287,7 @@ func (e *Engine) matchSmall(c *config, now time.Time) {
 			e.settle(c, t, now)
 		}
 	}
-	e.rotate(c, now, changed || c.swept)
-	c.swept = false
+	e.rotate(c, now, changed)
 }
 
 // commit turns the builder's candidate into a match.

@@ -85,12 +85,13 @@ func newSweepPlan(rs *ruleset.RuleSet) sweepPlan {
 	return sp
 }
 
-// key is a ticket's sweep value.
-func (sp *sweepPlan) key(rs *ruleset.RuleSet, r *ticket.Resolved) float64 {
+// key is a prepared ticket's sweep value: the first number batchDistance
+// rule's is the pool entry's number key 0 (plan.keys), already computed.
+func (sp *sweepPlan) key(rs *ruleset.RuleSet, t *tk) float64 {
 	if sp.batch >= 0 {
-		return rs.BatchNumber(sp.batch, r)
+		return t.ent.Nums[0]
 	}
-	return rs.NumberAt(sp.attr, r)
+	return rs.NumberAt(sp.attr, t.r)
 }
 
 // sweepable reports whether a step may sweep ready, the tickets about to
@@ -110,7 +111,7 @@ func (e *Engine) sweep(c *config, ready []*tk, now time.Time) int {
 		if t.backfill != nil || !t.searching() {
 			continue
 		}
-		it := sweepItem{key: sp.key(c.rs, t.r), t: t}
+		it := sweepItem{key: sp.key(c.rs, t), t: t}
 		for k, l := range t.r.PartyLatency() {
 			if k == 0 || l.Max < it.ms {
 				it.loc, it.ms = l.Loc, l.Max // the party's worst latency there
