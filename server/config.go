@@ -82,6 +82,17 @@ type Config struct {
 	// handler over the registry MeterProvider exports to. Nil: /metrics
 	// answers 404.
 	Metrics http.Handler
+	// Backend, when set, runs every operation in place of the server's own
+	// service: API requests (after their body, signature and protocol are
+	// checked and decoded), Do, DoContext and Setup go to it, Serve does
+	// not step an engine, and GET /events serves the events given to
+	// PublishEvents. It is how a cluster node serves the API: its Backend
+	// forwards each operation to the node owning it. The server then
+	// delivers no webhooks (in a cluster, read GET /events or the event
+	// stream), and the ticket gauges (matchforge.tickets, .tickets.waiting)
+	// report nothing. Log must be nil with it: the state is the
+	// backend's to keep. Nil: the server runs its own service.
+	Backend Backend
 }
 
 // WebhookOptions configure event delivery to NotificationTarget URLs. The
@@ -115,6 +126,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("server: Config.SnapshotEvery and SnapshotInterval must not be negative")
 	case c.DrainTimeout < 0:
 		return fmt.Errorf("server: Config.DrainTimeout is %v; it must not be negative", c.DrainTimeout)
+	case c.Backend != nil && c.Log != nil:
+		return errors.New("server: Config.Backend and Config.Log are both set; a server with a Backend keeps no state of its own to log, so leave Log nil")
 	}
 	for id, secret := range c.Credentials { // the first bad pair found: any is a problem
 		if id == "" || secret == "" {

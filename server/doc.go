@@ -93,6 +93,24 @@
 // without a monotonic reading, and never earlier than the last, so that a
 // replay decides every deadline as the live server did.
 //
+// # Backend mode
+//
+// With Config.Backend the server is the HTTP front end of a cluster node:
+// every API request is checked and decoded as above (body size, signature,
+// protocol), then passed to Backend.Do with the request's context (it ends
+// when the client goes away) and the client's amz-sdk-invocation-id, which
+// the AWS SDKs and CLI keep the same across the retries of one call, so a
+// backend can recognise a retry. Do, DoContext and Setup go to the backend
+// too. The backend's errors are answered as the service's are (400, or 500
+// for InternalServiceException). Serve steps nothing. GET /events serves
+// the events given to PublishEvents, which drops those whose id the
+// history already holds (an event delivered again after a failover).
+// There are no webhooks and no ticket gauges; read GET /events or the
+// cluster's event stream instead. Backend.Do is called from many
+// goroutines at once, one per request, and the server holds no lock
+// around it; PublishEvents may be called from any goroutine, concurrently
+// with the requests, and never waits for an SSE reader.
+//
 // # Concurrency
 //
 // All methods of Server are safe for concurrent use. The server holds one

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"time"
 
+	"github.com/matchforge/matchforge/gamelift"
 	"github.com/matchforge/matchforge/server"
 )
 
@@ -67,4 +70,58 @@ func Example() {
 	// t1: COMPLETED
 	// InvalidRequestException
 	// Serve: <nil>
+}
+
+// stubBackend stands in for a cluster: it knows one ticket.
+type stubBackend struct{}
+
+func (stubBackend) Do(_ context.Context, op string, input []byte, requestID string) ([]byte, error) {
+	if op == gamelift.OpDescribeMatchmaking && strings.Contains(string(input), `"t1"`) {
+		return []byte(`{"TicketList":[{"TicketId":"t1","Status":"SEARCHING"}]}`), nil
+	}
+	return nil, &gamelift.Error{Type: "NotFoundException", Message: "no such ticket"}
+}
+
+// A server whose operations run on a Backend (a cluster node's front end),
+// and whose GET /events serves events published to it.
+func ExampleServer_backend() {
+	srv, err := server.New(server.Config{Backend: stubBackend{}})
+	if err != nil {
+		panic(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	call := func(body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/", strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", "GameLift.DescribeMatchmaking")
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("Amz-Sdk-Invocation-Id", "3f1c0a52-0000-4000-8000-000000000001")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(out)
+	}
+	fmt.Println(call(`{"TicketIds": ["t1"]}`))
+	fmt.Println(call(`{"TicketIds": ["t2"]}`))
+
+	// The backend's events, the second delivered twice (after a failover).
+	ev := func(id string) server.PublishedEvent {
+		return server.PublishedEvent{ID: id, Configuration: "duel", JSON: []byte(`{"id": "` + id + `", "detail": {"type": "MatchmakingSearching"}}`)}
+	}
+	fmt.Println(srv.PublishEvents([]server.PublishedEvent{ev("e1"), ev("e2")}))
+	fmt.Println(srv.PublishEvents([]server.PublishedEvent{ev("e2"), ev("e3")}))
+	for _, js := range srv.History() {
+		fmt.Println(js)
+	}
+	// Output:
+	// 200 {"TicketList":[{"TicketId":"t1","Status":"SEARCHING"}]}
+	// 400 {"__type":"NotFoundException","message":"no such ticket"}
+	// 2
+	// 1
+	// {"id":"e1","detail":{"type":"MatchmakingSearching"}}
+	// {"id":"e2","detail":{"type":"MatchmakingSearching"}}
+	// {"id":"e3","detail":{"type":"MatchmakingSearching"}}
 }

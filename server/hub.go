@@ -38,21 +38,53 @@ func (h *hub) add(recs []record) {
 	}
 	h.mu.Lock()
 	for _, r := range recs {
-		r.pos = h.next
-		h.next++
-		i := int((r.pos - 1) % uint64(h.cap))
-		if len(h.ring) < h.cap {
-			h.ring = append(h.ring, r)
-		} else {
-			delete(h.ids, h.ring[i].id)
-			h.ring[i] = r
-			h.first++
-		}
-		h.ids[r.id] = r.pos
+		h.appendLocked(r)
 	}
+	h.wakeLocked()
+	h.mu.Unlock()
+}
+
+// addNew appends, in order, the events whose ids the history does not hold
+// (counting those of recs before them), and returns those it appended, in
+// recs' memory. The check and the append are one step, so concurrent calls
+// never both append an id. It costs O(len(recs)).
+func (h *hub) addNew(recs []record) []record {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	added := recs[:0]
+	for _, r := range recs {
+		if _, held := h.ids[r.id]; held {
+			continue
+		}
+		h.appendLocked(r)
+		added = append(added, r)
+	}
+	if len(added) > 0 {
+		h.wakeLocked()
+	}
+	return added
+}
+
+// appendLocked gives r the next position and stores it, evicting the
+// oldest event past the capacity. Callers hold h.mu.
+func (h *hub) appendLocked(r record) {
+	r.pos = h.next
+	h.next++
+	i := int((r.pos - 1) % uint64(h.cap))
+	if len(h.ring) < h.cap {
+		h.ring = append(h.ring, r)
+	} else {
+		delete(h.ids, h.ring[i].id)
+		h.ring[i] = r
+		h.first++
+	}
+	h.ids[r.id] = r.pos
+}
+
+// wakeLocked wakes the readers waiting for events. Callers hold h.mu.
+func (h *hub) wakeLocked() {
 	close(h.notify)
 	h.notify = make(chan struct{})
-	h.mu.Unlock()
 }
 
 // position returns the position of the event with id, if the history

@@ -28,6 +28,9 @@ const (
 	cborContentType = "application/cbor"
 	// targetPrefix prefixes the X-Amz-Target of awsJson1_1 requests.
 	targetPrefix = "GameLift."
+	// invocationIDHeader carries the AWS SDKs' and CLI's id of one call,
+	// the same on each of its retries. Header.Get finds it in any case.
+	invocationIDHeader = "Amz-Sdk-Invocation-Id"
 )
 
 // Exceptions of the protocol layer, beside the service's own.
@@ -178,7 +181,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, wr wire, op st
 		s.answerError(w, wr, op, start, e)
 		return
 	}
-	out, err := s.dispatch(op, js)
+	out, err := s.DoContext(r.Context(), op, js, r.Header.Get(invocationIDHeader))
 	if err != nil {
 		ge := gamelift.ToError(err)
 		status := http.StatusBadRequest

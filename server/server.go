@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -95,9 +96,26 @@ func New(cfg Config) (*Server, error) {
 
 // Do runs one operation with its JSON input, as the API would, and returns
 // its JSON output or a *gamelift.Error (or an error wrapping
-// gamelift.ErrUnknownOperation). It is safe for concurrent use.
+// gamelift.ErrUnknownOperation). It is DoContext with
+// context.Background() and no request id. It is safe for concurrent use.
 func (s *Server) Do(op string, input []byte) ([]byte, error) {
-	return s.dispatch(op, input)
+	return s.DoContext(context.Background(), op, input, "")
+}
+
+// DoContext runs one operation as Do does; the API's requests run through
+// it. With Config.Backend it passes the operation to Backend.Do with ctx
+// and requestID (the client's invocation id, or ""), after refusing an
+// unknown operation itself; without one it runs the operation on the
+// server's own service, which finishes it whatever ctx does, and
+// requestID is unused. It is safe for concurrent use.
+func (s *Server) DoContext(ctx context.Context, op string, input []byte, requestID string) ([]byte, error) {
+	if s.cfg.Backend == nil {
+		return s.dispatch(op, input)
+	}
+	if !knownOps[op] {
+		return nil, fmt.Errorf("%w %q; the operations are %s", gamelift.ErrUnknownOperation, op, strings.Join(gamelift.Operations(), ", "))
+	}
+	return s.cfg.Backend.Do(ctx, op, input, requestID)
 }
 
 // dispatch decodes the input of op, then runs it on the service and
@@ -178,8 +196,11 @@ var configurationOps = map[string]bool{
 func ptr[T any](v T) *T { return &v }
 
 // step steps the engine once, records it, and publishes its events once the
-// record is durable.
+// record is durable. With a Backend there is no engine to step.
 func (s *Server) step() {
+	if s.cfg.Backend != nil {
+		return
+	}
 	seq, took, ok := s.stepLocked()
 	if !ok {
 		return
@@ -308,7 +329,7 @@ func (s *Server) publish(seq uint64, evs []engine.Event) {
 // Handler returns the server's HTTP handler: the API on POST / and
 // POST /service/GameLift/operation/{Operation}, and GET /events, /healthz,
 // /readyz and /metrics. It is usable without Serve (the engine then steps
-// only when Serve runs).
+// only when Serve runs; /readyz answers 503).
 func (s *Server) Handler() http.Handler { return s.mux }
 
 func (s *Server) routes() {
@@ -324,7 +345,11 @@ func (s *Server) routes() {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if !s.ready.Load() {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, "not ready: the server is not stepping the engine (starting or stopping)")
+			if s.cfg.Backend != nil {
+				fmt.Fprintln(w, "not ready: the server is not serving (starting or stopping)")
+			} else {
+				fmt.Fprintln(w, "not ready: the server is not stepping the engine (starting or stopping)")
+			}
 			return
 		}
 		fmt.Fprintln(w, "ready")
@@ -343,7 +368,9 @@ func (s *Server) routes() {
 // ends the GET /events streams, lets requests in progress and the step in
 // progress finish, keeps delivering queued webhook events for up to
 // DrainTimeout, and returns nil. It returns an error if ln fails, and
-// ErrServed if called twice. It closes ln.
+// ErrServed if called twice. It closes ln. With Config.Backend it steps
+// nothing (the backend's engines step where they run) and is otherwise the
+// same.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if s.served.Swap(true) {
 		return ErrServed
@@ -359,6 +386,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stopSteps := make(chan struct{})
 	go func() {
 		defer close(stepDone)
+		if s.cfg.Backend != nil {
+			<-stopSteps
+			return
+		}
 		t := time.NewTicker(s.cfg.Tick)
 		defer t.Stop()
 		for {
@@ -371,7 +402,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	}()
 	s.ready.Store(true)
-	s.log.Info("serving", "address", ln.Addr().String(), "tick", s.cfg.Tick, "signatures", s.verifier != nil)
+	s.log.Info("serving", "address", ln.Addr().String(), "tick", s.cfg.Tick, "signatures", s.verifier != nil, "backend", s.cfg.Backend != nil)
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
@@ -432,12 +463,18 @@ func (s *Server) waitRequests(ctx context.Context) {
 // publishes the events fn caused. fn must not call Step or Events, and,
 // with a log, must only read: a change made here is not recorded. Use it
 // for reads the API has no operation for, such as a game session's
-// matchmaker data.
+// matchmaker data. With Config.Backend, svc is the server's own service,
+// which the API never reaches and which holds nothing unless fn puts it
+// there; the events fn causes are dropped.
 func (s *Server) Service(fn func(svc *gamelift.Service, now time.Time)) {
 	func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		fn(s.svc, s.now())
+		if s.cfg.Backend != nil {
+			s.svc.Engine().Events() // nothing of the local service is published
+			return
+		}
 		s.targets.Store(ptr(s.svc.WebhookTargets()))
 		s.queue(0, s.svc.Engine().Events())
 	}()
@@ -458,7 +495,8 @@ func (s *Server) History() []string {
 }
 
 // Step steps the engine now, outside the Tick schedule, and publishes the
-// events. Tests and tools use it with a fake Clock.
+// events. Tests and tools use it with a fake Clock. With Config.Backend it
+// does nothing.
 func (s *Server) Step() { s.step() }
 
 // streamBacklog returns how many events the open GET /events streams

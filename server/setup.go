@@ -2,9 +2,12 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/matchforge/matchforge/gamelift"
 	"github.com/matchforge/matchforge/internal/strictjson"
@@ -42,10 +45,26 @@ type setupEntry struct {
 // at the first problem Setup returns an error naming the entry
 // (RuleSets[1], Configurations[0]) and the operation's error, and creates
 // nothing.
+//
+// With Config.Backend there is no local state to copy, so Setup asks the
+// backend which entries exist (DescribeMatchmakingRuleSets and
+// DescribeMatchmakingConfigurations by name), checks every missing one
+// before it creates any (each rule set's body by the backend's
+// ValidateMatchmakingRuleSet; then the whole of each create, rule sets and
+// configurations, on an empty local service of Config.Service, given the
+// backend's copies of the existing rule sets the configurations use), and
+// then creates the missing ones through the backend, rule sets first. A
+// check that fails creates nothing, as above. A create the backend still
+// refuses (a limit, or an entry someone else made meanwhile) stops Setup
+// with the error naming the entry; what it created before stays, and
+// running Setup again creates the rest.
 func (s *Server) Setup(data []byte) (SetupResult, error) {
 	entries, err := parseSetup(data)
 	if err != nil {
 		return SetupResult{}, err
+	}
+	if s.cfg.Backend != nil {
+		return s.setupBackend(entries)
 	}
 	var res SetupResult
 	var todo []setupEntry
@@ -87,6 +106,137 @@ func (s *Server) Setup(data []byte) (SetupResult, error) {
 		res.Created = append(res.Created, e.where+" "+e.name)
 	}
 	return res, nil
+}
+
+// setupBackend is Setup with a Backend.
+func (s *Server) setupBackend(entries []setupEntry) (SetupResult, error) {
+	ctx := context.Background()
+	var res SetupResult
+	var todo []setupEntry
+	for _, e := range entries {
+		ok, err := s.backendHas(ctx, e)
+		if err != nil {
+			return SetupResult{}, fmt.Errorf("setup: %s: finding out whether it exists: %w (nothing was created)", e.where, err)
+		}
+		if ok {
+			res.Kept = append(res.Kept, e.where+" "+e.name)
+		} else {
+			todo = append(todo, e)
+		}
+	}
+	if len(todo) == 0 {
+		return res, nil
+	}
+	// The bodies of the missing rule sets, by the backend's rules.
+	for _, e := range todo {
+		if e.op != gamelift.OpCreateMatchmakingRuleSet {
+			continue
+		}
+		var in struct{ RuleSetBody json.RawMessage }
+		json.Unmarshal(e.body, &in) // a malformed entry: the dry run below says why
+		if len(in.RuleSetBody) == 0 || in.RuleSetBody[0] != '"' {
+			continue
+		}
+		body, _ := json.Marshal(map[string]json.RawMessage{"RuleSetBody": in.RuleSetBody})
+		if _, err := s.DoContext(ctx, gamelift.OpValidateMatchmakingRuleSet, body, ""); err != nil {
+			return SetupResult{}, fmt.Errorf("setup: %s: %w (nothing was created)", e.where, err)
+		}
+	}
+	// Everything else, on an empty service that has only what the missing
+	// entries need.
+	scratch, err := gamelift.NewService(s.cfg.Service)
+	if err != nil {
+		return SetupResult{}, fmt.Errorf("setup: %w", err)
+	}
+	now := s.cfg.Clock()
+	for _, e := range todo {
+		if e.op == gamelift.OpCreateMatchmakingConfiguration {
+			if err := s.copyRuleSet(ctx, scratch, now, e); err != nil {
+				return SetupResult{}, fmt.Errorf("setup: %s: %w (nothing was created)", e.where, err)
+			}
+		}
+		if _, err := scratch.Dispatch(now, e.op, e.body); err != nil {
+			return SetupResult{}, fmt.Errorf("setup: %s: %w (nothing was created)", e.where, err)
+		}
+	}
+	for _, e := range todo {
+		if _, err := s.Do(e.op, e.body); err != nil {
+			return res, fmt.Errorf("setup: %s: %w", e.where, err)
+		}
+		res.Created = append(res.Created, e.where+" "+e.name)
+	}
+	return res, nil
+}
+
+// backendHas asks the backend whether e's rule set or configuration
+// exists. An entry whose name the backend refuses to look up (empty, or
+// not a valid name) counts as missing: creating it says what is wrong.
+func (s *Server) backendHas(ctx context.Context, e setupEntry) (bool, error) {
+	if e.name == "" {
+		return false, nil
+	}
+	in, _ := json.Marshal(map[string][]string{"Names": {e.name}})
+	op := gamelift.OpDescribeMatchmakingConfigurations
+	if e.op == gamelift.OpCreateMatchmakingRuleSet {
+		op = gamelift.OpDescribeMatchmakingRuleSets
+	}
+	out, err := s.DoContext(ctx, op, in, "")
+	if err != nil {
+		if errors.Is(err, gamelift.ErrNotFound) || errors.Is(err, gamelift.ErrInvalidRequest) {
+			return false, nil
+		}
+		return false, err
+	}
+	var list struct {
+		RuleSets       []struct{ RuleSetName string }
+		Configurations []struct{ Name string }
+	}
+	if err := json.Unmarshal(out, &list); err != nil {
+		return false, fmt.Errorf("%s answered %q: %v", op, out, err)
+	}
+	for _, r := range list.RuleSets {
+		if r.RuleSetName == e.name {
+			return true, nil
+		}
+	}
+	for _, c := range list.Configurations {
+		if c.Name == e.name {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// copyRuleSet puts into scratch, when it does not have it yet, the
+// backend's rule set that configuration entry e names, so that e can be
+// checked there. A rule set the backend does not have is left out:
+// creating e on scratch then says so.
+func (s *Server) copyRuleSet(ctx context.Context, scratch *gamelift.Service, now time.Time, e setupEntry) error {
+	var in struct{ RuleSetName string }
+	if json.Unmarshal(e.body, &in) != nil || in.RuleSetName == "" {
+		return nil // creating e says what is wrong
+	}
+	ref, _ := json.Marshal(map[string][]string{"Names": {in.RuleSetName}})
+	if _, err := scratch.Dispatch(now, gamelift.OpDescribeMatchmakingRuleSets, ref); err == nil {
+		return nil // one of the missing entries, checked already
+	}
+	out, err := s.DoContext(ctx, gamelift.OpDescribeMatchmakingRuleSets, ref, "")
+	if errors.Is(err, gamelift.ErrNotFound) || errors.Is(err, gamelift.ErrInvalidRequest) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading its rule set %q: %w", in.RuleSetName, err)
+	}
+	var list gamelift.DescribeMatchmakingRuleSetsOutput
+	if err := json.Unmarshal(out, &list); err != nil || len(list.RuleSets) == 0 {
+		return nil
+	}
+	rs := list.RuleSets[0]
+	body, _ := json.Marshal(gamelift.CreateMatchmakingRuleSetInput{Name: rs.RuleSetName, RuleSetBody: rs.RuleSetBody})
+	if _, err := scratch.Dispatch(now, gamelift.OpCreateMatchmakingRuleSet, body); err != nil {
+		return fmt.Errorf("its rule set %q, as the backend has it, does not load here: %w", rs.RuleSetName, err)
+	}
+	return nil
 }
 
 func setupExists(svc *gamelift.Service, e setupEntry) bool {
