@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -169,23 +170,30 @@ func (n *Node) setup(ctx context.Context) error {
 		rand.Read(b[:])
 		seed = binary.LittleEndian.Uint64(b[:])
 	}
-	want := fmt.Sprintf("shards=%d seed=%d colocate=%q", n.cfg.Shards, seed, n.cfg.Colocate)
-	if _, err := meta.Create(ctx, "cluster", []byte(want)); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+	type settings struct {
+		Shards   int        `json:"shards"`
+		Seed     uint64     `json:"seed"`
+		Colocate [][]string `json:"colocate"`
+	}
+	want, _ := json.Marshal(settings{n.cfg.Shards, seed, n.cfg.Colocate})
+	if _, err := meta.Create(ctx, "cluster", want); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
 		return fmt.Errorf("cluster: storing the cluster's settings: %w", err)
 	}
 	e, err := meta.Get(ctx, "cluster")
 	if err != nil {
 		return fmt.Errorf("cluster: reading the cluster's settings: %w", err)
 	}
-	var shards int
-	var colocate string
-	if _, err := fmt.Sscanf(string(e.Value()), "shards=%d seed=%d colocate=%s", &shards, &n.seed, &colocate); err != nil {
+	var got settings
+	if err := json.Unmarshal(e.Value(), &got); err != nil {
 		return fmt.Errorf("cluster: the stored settings %q: %v", e.Value(), err)
 	}
+	shards := got.Shards
+	n.seed = got.Seed
+	colocate, _ := json.Marshal(got.Colocate)
 	if shards != n.cfg.Shards {
 		return fmt.Errorf("%w: Config.Shards is %d but the cluster was made with %d; every node must use the same", errSettings, n.cfg.Shards, shards)
 	}
-	if mine := fmt.Sprintf("%q", n.cfg.Colocate); colocate != mine {
+	if mine, _ := json.Marshal(n.cfg.Colocate); string(colocate) != string(mine) {
 		return fmt.Errorf("%w: Config.Colocate is %s but the cluster was made with %s; every node must use the same", errSettings, mine, colocate)
 	}
 	if s := n.cfg.Service.Engine.Seed; s != 0 && s != n.seed {

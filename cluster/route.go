@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,6 +64,8 @@ func (n *Node) Do(ctx context.Context, op string, input []byte, requestID string
 		return json.Marshal(out)
 	case op == gamelift.OpDeleteMatchmakingConfiguration:
 		return n.deleteConfiguration(ctx, input, requestID)
+	case op == gamelift.OpCreateMatchmakingConfiguration || op == gamelift.OpUpdateMatchmakingConfiguration:
+		return n.changeConfiguration(ctx, op, input, requestID)
 	case catalogOps[op]:
 		return n.call(ctx, 0, op, input, requestID, 0)
 	case op == gamelift.OpStartMatchmaking || op == gamelift.OpStartMatchBackfill:
@@ -133,6 +136,32 @@ func (n *Node) catalogTail(ctx context.Context) (uint64, error) {
 		return 0, err
 	}
 	return m.Sequence, nil
+}
+
+// changeConfiguration creates or updates a configuration on the catalog,
+// then waits until the configuration's ticket shard has applied the change,
+// so that whoever is told of it can use it at once, through any node.
+func (n *Node) changeConfiguration(ctx context.Context, op string, input []byte, req string) ([]byte, error) {
+	rep, err := n.callReply(ctx, 0, op, input, req, 0)
+	if err != nil {
+		return nil, err
+	}
+	out, err, _ := decodeReply(rep)
+	if err != nil {
+		return nil, err
+	}
+	var in struct{ Name string }
+	json.Unmarshal(input, &in)
+	seq := uint64(0)
+	if rep[0] == repOKAt {
+		seq = binary.BigEndian.Uint64(rep[1:9])
+	} else if seq, err = n.catalogTail(ctx); err != nil { // answered from the retry cache
+		return nil, err
+	}
+	if _, err := n.call(ctx, n.ShardOf(in.Name), opSync, nil, "", seq); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // deleteConfiguration deletes on the configuration's ticket shard first,
@@ -218,6 +247,16 @@ func (n *Node) everyShard(ctx context.Context, op string, input []byte, req stri
 // call runs one operation on shard i's owner, here or over NATS, retrying
 // while the shard has no owner or is changing owner.
 func (n *Node) call(ctx context.Context, i int, op string, input []byte, req string, minCat uint64) ([]byte, error) {
+	rep, err := n.callReply(ctx, i, op, input, req, minCat)
+	if err != nil {
+		return nil, err
+	}
+	out, err, _ := decodeReply(rep)
+	return out, err
+}
+
+// callReply is call, returning the shard's encoded reply.
+func (n *Node) callReply(ctx context.Context, i int, op string, input []byte, req string, minCat uint64) ([]byte, error) {
 	msg := encodeBatch([]record{{Kind: recOp, Op: op, Input: input, Req: req, Cat: minCat}})
 	backoff := 5 * time.Millisecond
 	why := "no node owns it yet"
@@ -227,9 +266,9 @@ func (n *Node) call(ctx context.Context, i int, op string, input []byte, req str
 		}
 		rep, err := n.try(ctx, i, op, input, req, minCat, msg)
 		if err == nil {
-			out, rerr, retry := decodeReply(rep)
+			_, rerr, retry := decodeReply(rep)
 			if !retry {
-				return out, rerr
+				return rep, nil
 			}
 			why = rerr.Error()
 		} else {

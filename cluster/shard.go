@@ -238,8 +238,9 @@ func (s *shard) run() {
 }
 
 type answer struct {
-	c   *call
-	rep []byte
+	c       *call
+	rep     []byte
+	changed bool // the call changed the state (its record is in this batch)
 }
 
 // process applies one batch; false means the log refused it and the shard
@@ -285,13 +286,18 @@ func (s *shard) process(calls []*call, cats []catBatch, step bool) bool {
 			s.parked = append(s.parked, c)
 			continue
 		}
+		if c.op == opSync {
+			answers = append(answers, answer{c: c, rep: encodeOK(nil)})
+			continue
+		}
 		key := c.op + "\x00" + c.req
 		if rep, ok := s.dedup[key]; ok && c.req != "" {
-			answers = append(answers, answer{c, rep})
+			answers = append(answers, answer{c: c, rep: rep})
 			continue
 		}
 		out, err := s.svc.Dispatch(now, c.op, c.input)
 		var rep []byte
+		changed := false
 		if err != nil {
 			rep = encodeError(err)
 		} else {
@@ -304,10 +310,11 @@ func (s *shard) process(calls []*call, cats []catBatch, step bool) bool {
 			if !readOnlyOps[c.op] {
 				recs = append(recs, record{Kind: recOp, Time: now, Op: c.op, Input: c.input, Req: c.req})
 				s.remember(key, rep)
+				changed = true
 			}
 		}
 		evs = append(evs, s.svc.Events()...)
-		answers = append(answers, answer{c, rep})
+		answers = append(answers, answer{c: c, rep: rep, changed: changed})
 	}
 	if step {
 		evs = append(evs, s.svc.Step(now)...)
@@ -324,6 +331,11 @@ func (s *shard) process(calls []*call, cats []catBatch, step bool) bool {
 		s.queueEvents(evs)
 	}
 	for _, a := range answers {
+		if a.changed && s.n == 0 && a.rep[0] == repOK {
+			// A catalog change says which batch holds it, so that the
+			// front end can wait for the ticket shard to apply it.
+			a.rep = encodeOKAt(s.lastSeq, a.rep[1:])
+		}
 		a.c.done(a.rep)
 	}
 	s.maybeSnapshot()
@@ -816,7 +828,17 @@ const (
 	repOK    byte = 0
 	repError byte = 1
 	repRetry byte = 2
+	repOKAt  byte = 3 // an output, after the sequence of the batch that holds the change
 )
+
+// opSync is the front end's internal operation that a shard answers once it
+// has applied the catalog up to the call's minCat.
+const opSync = "matchforge.Sync"
+
+func encodeOKAt(seq uint64, out []byte) []byte {
+	b := binary.BigEndian.AppendUint64([]byte{repOKAt}, seq)
+	return append(b, out...)
+}
 
 func encodeOK(out []byte) []byte { return append([]byte{repOK}, out...) }
 
@@ -841,6 +863,11 @@ func decodeReply(b []byte) (out []byte, err error, retry bool) {
 		return nil, &gamelift.Error{Type: string(typ), Message: string(msg)}, false
 	case repRetry:
 		return nil, errors.New(string(b[1:])), true
+	case repOKAt:
+		if len(b) < 9 {
+			return nil, errors.New("cluster: a short reply"), false
+		}
+		return b[9:], nil, false
 	}
 	return nil, fmt.Errorf("cluster: a reply of unknown kind %d", b[0]), false
 }
