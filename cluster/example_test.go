@@ -54,7 +54,9 @@ func Example() {
 		do("StartMatchmaking", map[string]any{"TicketId": fmt.Sprint("t", i), "ConfigurationName": "duel",
 			"Players": []any{map[string]any{"PlayerId": fmt.Sprint("p", i), "PlayerAttributes": map[string]any{"skill": map[string]any{"N": skill}}}}})
 	}
-	var out struct{ TicketList []struct{ TicketId, Status string } }
+	var out struct {
+		TicketList []struct{ TicketId, Status string }
+	}
 	for range 200 {
 		json.Unmarshal(do("DescribeMatchmaking", map[string]any{"TicketIds": []string{"t0", "t1"}}), &out)
 		if len(out.TicketList) == 2 && out.TicketList[0].Status == "COMPLETED" {

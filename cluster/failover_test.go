@@ -58,6 +58,9 @@ func TestFailover(t *testing.T) {
 		return total == nodes[0].Shards()+1
 	})
 	logf("rebalanced onto the joining nodes in %v: %s", time.Since(joined).Round(time.Millisecond), describeOwners(nodes...))
+	if info, err := nodes[0].ops.Info(t.Context()); err != nil || info.Config.Replicas != 3 {
+		t.Fatalf("the operations stream: %v replicas (%v), want 3", info.Config.Replicas, err)
+	}
 	configs := []string{"c0", "c1", "c2", "c3", "c4", "c5"}
 	setupDuel(t, nodes[1], configs...)
 

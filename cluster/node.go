@@ -58,6 +58,7 @@ type Node struct {
 
 type nodeStats struct {
 	acquired, released, deposed atomic.Int64
+	batches, records            atomic.Int64 // appended to shard logs
 }
 
 // names of the node's subjects, streams and buckets.

@@ -194,6 +194,8 @@ func (s *shard) append(recs []record) error {
 	}
 	s.lastSeq = ack.Sequence
 	s.since += len(recs)
+	s.node.stats.batches.Add(1)
+	s.node.stats.records.Add(int64(len(recs)))
 	return nil
 }
 
