@@ -118,6 +118,8 @@ var allowedImports = map[string][]string{
 	"internal/loadgen":    {},
 	// The operation log and snapshots of serve --data-dir.
 	"oplog": {},
+	// The cluster on NATS JetStream: shards of gamelift services.
+	"cluster": {"gamelift", "engine", "internal/fixtures"}, // fixtures in its tests only
 }
 
 // exemptPackages are not checked at all.
