@@ -134,7 +134,31 @@ func TestFailover(t *testing.T) {
 	}
 	waitOwned(t, 30*time.Second, alive...)
 	logf("every shard served again %v after the kill", time.Since(killed).Round(time.Millisecond))
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
+
+	// A new node joins under load: the shards that rendezvous hashing now
+	// gives it are handed over to it (snapshot, lease released, taken).
+	joinCfg := testConfig("node3")
+	joinCfg.KeepLog = true
+	rejoin := time.Now()
+	joiner := openNode(t, connect(t, ns[(victim+1)%3]), joinCfg)
+	alive = append(alive, joiner)
+	waitFor(t, 20*time.Second, "the joining node to serve its share", func() bool {
+		seen := map[int]int{}
+		for _, n := range alive {
+			for _, s := range n.Owned() {
+				seen[s]++
+			}
+		}
+		for i := 0; i <= joiner.Shards(); i++ {
+			if seen[i] != 1 || rendezvousOwner(alive, i) != ownerName(alive, i) {
+				return false
+			}
+		}
+		return true
+	})
+	logf("a node joining under load served its %d shards %v after it started: %s", len(joiner.Owned()), time.Since(rejoin).Round(time.Millisecond), describeOwners(alive...))
+	time.Sleep(500 * time.Millisecond)
 	close(stop)
 	wg.Wait()
 	defer func() {
@@ -240,6 +264,27 @@ func TestFailover(t *testing.T) {
 }
 
 type natsConn struct{ *nats.Conn }
+
+// rendezvousOwner is the node that should own shard i among nodes.
+func rendezvousOwner(nodes []*Node, i int) string {
+	var names []string
+	for _, n := range nodes {
+		names = append(names, n.Name())
+	}
+	return rendezvous(names, i)
+}
+
+// ownerName is the node that serves shard i now ("" for none).
+func ownerName(nodes []*Node, i int) string {
+	for _, n := range nodes {
+		for _, s := range n.Owned() {
+			if s == i {
+				return n.Name()
+			}
+		}
+	}
+	return ""
+}
 
 // replayShard replays shard s's whole log in a fresh service, as one
 // process would, and returns its events' JSON.
