@@ -39,7 +39,7 @@ type Config struct {
 	Shards int
 	// Replicas is how many JetStream servers keep each stream, bucket and
 	// object: 1, 3 or 5. Default DefaultReplicas, or 1 when the NATS server
-	// the node is connected to is not clustered.
+	// the node is connected to is not part of a cluster.
 	Replicas int
 	// LeaseTTL is how long a shard's lease lives without renewal: the time
 	// a dead owner's shards wait before another node takes them. Renewals

@@ -94,7 +94,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Node, error) {
 	n.epoch = strconv.FormatUint(binary.LittleEndian.Uint64(b[:]), 36)
 	if n.cfg.Replicas == 0 {
 		n.cfg.Replicas = DefaultReplicas
-		if len(nc.Servers()) <= 1 && len(nc.DiscoveredServers()) == 0 {
+		if nc.ConnectedClusterName() == "" { // a server of its own
 			n.cfg.Replicas = 1
 		}
 	}

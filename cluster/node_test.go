@@ -43,7 +43,7 @@ func consume(t testing.TB, n *Node) *eventLog {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		n.ConsumeEvents(ctx, true, func(e Event) error {
+		n.ConsumeEvents(ctx, 1, func(e Event) error {
 			l.mu.Lock()
 			l.evs = append(l.evs, e)
 			l.mu.Unlock()

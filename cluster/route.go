@@ -324,17 +324,22 @@ type Event struct {
 	JSON          []byte
 }
 
-// ConsumeEvents calls fn with every event of every shard, in the stream's
-// order (each shard's events in the order its engine made them), from the
-// stream's start when backlog is true or from now otherwise, until ctx
-// ends or fn returns an error. Each message of the stream holds one log
-// batch's events and is deduplicated by the stream, so the events a new
-// owner publishes again after a failover are not seen twice (within the
-// stream's duplicate window; past it, a consumer drops repeats by id).
-func (n *Node) ConsumeEvents(ctx context.Context, backlog bool, fn func(Event) error) error {
+// ConsumeEvents calls fn with every event of every shard whose message is
+// at stream sequence from or later (Event.Seq; 0 means only events
+// published from now on), in the stream's order (each shard's events in
+// the order its engine made them), until ctx ends or fn returns an error.
+// To resume after an error without a gap, call it again from the last
+// Seq seen plus one. Each message of the stream holds one log batch's
+// events and is deduplicated by the stream, so the events a new owner
+// publishes again after a failover are not seen twice (within the stream's
+// duplicate window; past it, a consumer drops repeats by id).
+func (n *Node) ConsumeEvents(ctx context.Context, from uint64, fn func(Event) error) error {
 	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{n.cfg.Prefix + ".events.*"}}
-	if !backlog {
+	if from == 0 {
 		cfg.DeliverPolicy = jetstream.DeliverNewPolicy
+	} else {
+		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cfg.OptStartSeq = from
 	}
 	cons, err := n.js.OrderedConsumer(ctx, n.events.CachedInfo().Config.Name, cfg)
 	if err != nil {
@@ -371,4 +376,15 @@ func (n *Node) ConsumeEvents(ctx context.Context, backlog bool, fn func(Event) e
 			}
 		}
 	}
+}
+
+// EventsTail returns the stream sequence of the last events message (0
+// when there is none): ConsumeEvents from EventsTail()-k+1 replays at least
+// the last k events.
+func (n *Node) EventsTail(ctx context.Context) (uint64, error) {
+	info, err := n.events.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("cluster: the events stream: %w", err)
+	}
+	return info.State.LastSeq, nil
 }

@@ -43,11 +43,12 @@ type serveArgs struct {
 	history, webhookQueue      *int
 	maxBody                    *int64
 	matchmakerData             *bool
+	cluster                    clusterFlags
 }
 
 func serveFlags() (*cmdFlags, *serveArgs) {
-	fs := newFlagSet("serve",
-		"usage: matchforge serve [--listen ADDR] [--setup FILE] [--data-dir DIR] [--snapshot-every N] [--keep-log] [--tick D] [--credentials FILE] [--seed N] [--region R] [--account ID] [--event-history N] [--webhook-queue N] [--max-body BYTES] [--drain-timeout D] [--event-matchmaker-data] [--log-format text|json] [--log-level LEVEL]",
+	lines := []string{
+		"usage: matchforge serve [--listen ADDR] [--setup FILE] [--data-dir DIR] [--snapshot-every N] [--keep-log] [--tick D] [--credentials FILE] [--seed N] [--region R] [--account ID] [--event-history N] [--webhook-queue N] [--max-body BYTES] [--drain-timeout D] [--event-matchmaker-data] [--log-format text|json] [--log-level LEVEL] " + clusterUsage,
 		"Serves the GameLift FlexMatch API over HTTP until SIGINT or SIGTERM, for the AWS SDKs, CLI and boto3 unchanged:",
 		"awsJson1_1 on POST / and Smithy RPC v2 CBOR on POST /service/GameLift/operation/<Operation>, on the same port;",
 		"GET /events streams events (Server-Sent Events); GET /healthz, /readyz and /metrics (Prometheus) serve operations.",
@@ -56,26 +57,30 @@ func serveFlags() (*cmdFlags, *serveArgs) {
 		"access keys of an AWS shared-credentials file ([profile] aws_access_key_id = ..., aws_secret_access_key = ...).",
 		"With --data-dir every change is logged and synced before it is answered, and a restart resumes where the log ends;",
 		"without it, state is held in memory only and a restart starts empty.",
-		"Exit status: 0 after a clean stop on a signal; 1 when a file cannot be read or is not valid, or the address cannot be used; 2 for a usage error.")
+	}
+	lines = append(lines, clusterHelp...)
+	lines = append(lines, "Exit status: 0 after a clean stop on a signal; 1 when a file cannot be read or is not valid, or the address cannot be used, or NATS cannot be reached or joined; 2 for a usage error.")
+	fs := newFlagSet("serve", lines...)
 	a := &serveArgs{
 		listen:         fs.String("listen", "127.0.0.1:9080", "address `ADDR` to listen on (host:port; port 0 picks a free one)"),
 		setup:          fs.String("setup", "", "`FILE` of rule sets and configurations to create at start (tried whole first, so a bad entry creates nothing; creates what does not exist yet, keeps what does)"),
-		dataDir:        fs.String("data-dir", "", "`DIR`ectory of the operation log and snapshots: every change is durable before it is answered, and a restart resumes (default: in memory only)"),
-		snapshotEvery:  fs.Int("snapshot-every", 100_000, "with --data-dir: snapshot the state every `N` records (and at least every 5 minutes when anything changed)"),
-		keepLog:        fs.Bool("keep-log", false, "with --data-dir: keep the log segments snapshots cover (renamed *.log.done) instead of removing them"),
-		tick:           fs.durationVar("tick", server.DefaultTick, false, "time `D` between engine steps"),
+		dataDir:        fs.String("data-dir", "", "`DIR`ectory of the operation log and snapshots: every change is durable before it is answered, and a restart resumes (default: in memory only); with --cluster, the embedded NATS server's JetStream files go in DIR/nats"),
+		snapshotEvery:  fs.Int("snapshot-every", 100_000, "with --data-dir: snapshot the state every `N` records (and at least every 5 minutes when anything changed); not with --cluster or --nats"),
+		keepLog:        fs.Bool("keep-log", false, "with --data-dir: keep the log segments snapshots cover (renamed *.log.done) instead of removing them; not with --cluster or --nats"),
+		tick:           fs.durationVar("tick", server.DefaultTick, false, "time `D` between engine steps (with --cluster or --nats: between the steps of each shard a node owns)"),
 		credentials:    fs.String("credentials", "", "AWS shared-credentials `FILE` whose keys sign requests (default: accept any)"),
-		seed:           fs.Uint64("seed", 0, "seed `N` of ticket and event ids (0: a random seed, logged at start)"),
+		seed:           fs.Uint64("seed", 0, "seed `N` of ticket and event ids (0: a random seed, logged at start; with --cluster or --nats, the cluster's, chosen by its first node)"),
 		region:         fs.String("region", "", "`R`egion in ARNs and events (default \"local\")"),
 		account:        fs.String("account", "", "12-digit account `ID` in ARNs and events (default 000000000000)"),
 		history:        fs.Int("event-history", server.DefaultEventHistory, "events kept for GET /events clients resuming with Last-Event-ID (`N`)"),
-		webhookQueue:   fs.Int("webhook-queue", 10_000, "events waiting per configuration for its webhook (`N`); past it they are dropped and counted"),
+		webhookQueue:   fs.Int("webhook-queue", 10_000, "events waiting per configuration for its webhook (`N`); past it they are dropped and counted; not with --cluster or --nats (a node delivers no webhooks)"),
 		maxBody:        fs.Int64("max-body", server.DefaultMaxBodyBytes, "largest request body in `BYTES`"),
 		drain:          fs.durationVar("drain-timeout", server.DefaultDrainTimeout, false, "how long to keep delivering webhook events after a stop signal (`D`)"),
 		matchmakerData: fs.Bool("event-matchmaker-data", false, "add the matchmaker data document to MatchmakingSucceeded events"),
 		logFormat:      fs.String("log-format", "text", "log format: text or json"),
 		logLevel:       fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error"),
 	}
+	a.cluster = addClusterFlags(fs)
 	return fs, a
 }
 
@@ -107,6 +112,10 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		logger = slog.New(slog.NewJSONHandler(stderr, hopts))
 	default:
 		return fs.usageError(stderr, "--log-format is %q; it must be text or json", *a.logFormat)
+	}
+	plan, err := clusterSettings(fs, a)
+	if err != nil {
+		return fs.usageError(stderr, "%v", err)
 	}
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(stderr, "matchforge serve: "+format+"\n", args...)
@@ -148,6 +157,9 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cfg.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	if err := cfg.Validate(); err != nil {
 		return fs.usageError(stderr, "%v", err)
+	}
+	if plan != nil {
+		return serveCluster(ctx, plan, cfg, a, logger, stdin, fail)
 	}
 	state := "in memory only: a restart starts empty"
 	if *a.dataDir != "" {
