@@ -161,11 +161,16 @@ func TestFailover(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	close(stop)
 	wg.Wait()
-	defer func() {
-		for _, n := range alive {
-			n.Close()
+	closed := false
+	closeAll := func() {
+		if !closed {
+			for _, n := range alive {
+				n.Close()
+			}
+			closed = true
 		}
-	}()
+	}
+	defer closeAll()
 
 	// The time from the kill to the next step of the shard by its new
 	// owner, read off the log: the first step after a fence that is not the
@@ -174,11 +179,11 @@ func TestFailover(t *testing.T) {
 	var fenced bool
 	var nextStep time.Time
 	stream := front.ops.CachedInfo().Config.Name
-	tail, err := front.ops.GetLastMsgForSubject(t.Context(), front.opsSubject(victimShard))
+	opsTail, err := front.ops.GetLastMsgForSubject(t.Context(), front.opsSubject(victimShard))
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = readLog(t.Context(), front.js, stream, front.opsSubject(victimShard), last.Sequence, tail.Sequence, func(seq uint64, recs []record) error {
+	err = readLog(t.Context(), front.js, stream, front.opsSubject(victimShard), last.Sequence, opsTail.Sequence, func(seq uint64, recs []record) error {
 		for _, r := range recs {
 			switch {
 			case r.Kind == recFence && ownerOf([]byte(r.Op)) != nodes[victim].Name():
@@ -216,11 +221,17 @@ func TestFailover(t *testing.T) {
 
 	// Each shard's events are those of a replay of its log; no ticket or
 	// player is in two matches.
+	// The nodes stop first (handing over publishes every event), so that
+	// the logs and the event stream are final when they are compared.
+	closeAll()
+	evTail, err := front.EventsTail(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
 	evs := consume(t, front)
-	waitFor(t, 10*time.Second, "the events to settle", func() bool {
-		n := len(evs.all())
-		time.Sleep(300 * time.Millisecond)
-		return n == len(evs.all())
+	waitFor(t, 10*time.Second, "every event message read", func() bool {
+		all := evs.all()
+		return len(all) > 0 && all[len(all)-1].Seq == evTail
 	})
 	byShard := map[int][][]byte{}
 	for _, e := range evs.all() {
