@@ -62,17 +62,18 @@ type nodeStats struct {
 }
 
 // names of the node's subjects, streams and buckets.
-func (n *Node) opsSubject(s int) string     { return n.cfg.Prefix + ".ops." + strconv.Itoa(s) }
-func (n *Node) eventSubject(s int) string   { return n.cfg.Prefix + ".events." + strconv.Itoa(s) }
-func (n *Node) reqSubject(s int) string     { return n.cfg.Prefix + ".req." + strconv.Itoa(s) }
-func (n *Node) leaseKey(s int) string       { return "shard-" + strconv.Itoa(s) }
-func (n *Node) snapPrefix(s int) string     { return "shard-" + strconv.Itoa(s) + "-" }
-func (n *Node) bucket(what string) string   { return n.cfg.Prefix + "_" + what }
-func (n *Node) stream(what string) string   { return strings.ToUpper(n.cfg.Prefix) + "_" + what }
-func (n *Node) leaseValue(s int) []byte     { return []byte(n.cfg.Name + "|" + n.epoch) }
-func ownerOf(lease []byte) string           { name, _, _ := strings.Cut(string(lease), "|"); return name }
-func (n *Node) tryTimeout() time.Duration   { return max(2*n.cfg.LeaseTTL, 2*time.Second) }
-func (n *Node) balanceEvery() time.Duration { return n.cfg.LeaseTTL / 4 }
+func (n *Node) opsSubject(s int) string      { return n.cfg.Prefix + ".ops." + strconv.Itoa(s) }
+func (n *Node) eventSubject(s int) string    { return n.cfg.Prefix + ".events." + strconv.Itoa(s) }
+func (n *Node) reqSubject(s int) string      { return n.cfg.Prefix + ".req." + strconv.Itoa(s) }
+func (n *Node) leaseKey(s int) string        { return "shard-" + strconv.Itoa(s) }
+func (n *Node) snapPrefix(s int) string      { return "shard-" + strconv.Itoa(s) + "-" }
+func (n *Node) bucket(what string) string    { return n.cfg.Prefix + "_" + what }
+func (n *Node) stream(what string) string    { return strings.ToUpper(n.cfg.Prefix) + "_" + what }
+func (n *Node) leaseValue(s int) []byte      { return []byte(n.cfg.Name + "|" + n.epoch) }
+func ownerOf(lease []byte) string            { name, _, _ := strings.Cut(string(lease), "|"); return name }
+func (n *Node) tryTimeout() time.Duration    { return max(n.cfg.LeaseTTL, time.Second) }
+func (n *Node) appendTimeout() time.Duration { return max(2*n.cfg.LeaseTTL, 2*time.Second) }
+func (n *Node) balanceEvery() time.Duration  { return n.cfg.LeaseTTL / 4 }
 
 // Open joins the cluster through nc: it creates the streams, buckets and
 // object store if they do not exist, checks the cluster's stored shard
@@ -101,7 +102,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Node, error) {
 	// A JetStream cluster that is still electing its leader leaves requests
 	// unanswered: each try is bounded, and they go on until ctx ends.
 	for {
-		tctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		tctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 		err = n.setup(tctx)
 		cancel()
 		if err == nil {

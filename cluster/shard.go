@@ -181,7 +181,7 @@ func (s *shard) now() time.Time {
 // append publishes recs as one batch, fenced on the shard's last batch: a
 // deposed owner's append is refused.
 func (s *shard) append(recs []record) error {
-	ctx, cancel := context.WithTimeout(s.ctx, s.node.tryTimeout())
+	ctx, cancel := context.WithTimeout(s.ctx, s.node.appendTimeout())
 	defer cancel()
 	ack, err := s.node.js.Publish(ctx, s.subj, encodeBatch(recs),
 		jetstream.WithExpectLastSequencePerSubject(s.lastSeq),
@@ -471,7 +471,7 @@ func (s *shard) publishEvents() {
 			data := encodeEvents(b.evs)
 			id := fmt.Sprintf("%s-%d", subj, b.seq)
 			for {
-				ctx, cancel := context.WithTimeout(s.ctx, s.node.tryTimeout())
+				ctx, cancel := context.WithTimeout(s.ctx, s.node.appendTimeout())
 				_, err := s.node.js.Publish(ctx, subj, data, jetstream.WithMsgID(id))
 				cancel()
 				if err == nil {

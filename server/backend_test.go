@@ -508,3 +508,34 @@ func TestConfigBackendWithLogIsRefused(t *testing.T) {
 		t.Errorf("a Backend alone: %v", err)
 	}
 }
+
+// racingBackend stands in for a cluster whose other nodes run the same
+// setup at the same time: each create is made by "another node" just
+// before this server's own create arrives, which is then refused.
+type racingBackend struct{ *fakeBackend }
+
+func (b racingBackend) Do(ctx context.Context, op string, input []byte, requestID string) ([]byte, error) {
+	if op == gamelift.OpCreateMatchmakingRuleSet || op == gamelift.OpCreateMatchmakingConfiguration {
+		b.fakeBackend.Do(ctx, op, input, "another node")
+	}
+	return b.fakeBackend.Do(ctx, op, input, requestID)
+}
+
+func TestSetupWithBackendRacingAnotherNode(t *testing.T) {
+	b := setupBackend(t)
+	s := newBackendServer(t, Config{}, racingBackend{b})
+	doc := `{
+  "RuleSets": [{"Name": "trio", "RuleSetBody": {"ruleLanguageVersion": "1.0", "teams": [{"name": "a", "minPlayers": 3, "maxPlayers": 3}]}}],
+  "Configurations": [{"Name": "trio", "RuleSetName": "trio", "RequestTimeoutSeconds": 30, "AcceptanceRequired": false}]
+}`
+	res, err := s.Setup([]byte(doc))
+	if err != nil {
+		t.Fatalf("Setup while another node creates the same entries: %v", err)
+	}
+	if len(res.Created) != 0 || !slices.Equal(res.Kept, []string{"RuleSets[0] trio", "Configurations[0] trio"}) {
+		t.Errorf("Setup did %+v; want both entries kept (made by the other node)", res)
+	}
+	if _, ok := b.svc.Engine().Configuration("trio"); !ok {
+		t.Error("configuration trio is not in the backend")
+	}
+}

@@ -54,10 +54,11 @@ type setupEntry struct {
 // configurations, on an empty local service of Config.Service, given the
 // backend's copies of the existing rule sets the configurations use), and
 // then creates the missing ones through the backend, rule sets first. A
-// check that fails creates nothing, as above. A create the backend still
-// refuses (a limit, or an entry someone else made meanwhile) stops Setup
-// with the error naming the entry; what it created before stays, and
-// running Setup again creates the rest.
+// check that fails creates nothing, as above. A create the backend refuses
+// because someone else made the entry meanwhile (every node of a cluster
+// may run the same setup at once) counts the entry as kept; any other
+// refusal (a limit) stops Setup with the error naming the entry, what it
+// created before stays, and running Setup again creates the rest.
 func (s *Server) Setup(data []byte) (SetupResult, error) {
 	entries, err := parseSetup(data)
 	if err != nil {
@@ -161,6 +162,12 @@ func (s *Server) setupBackend(entries []setupEntry) (SetupResult, error) {
 	}
 	for _, e := range todo {
 		if _, err := s.Do(e.op, e.body); err != nil {
+			// Other nodes of a cluster run the same setup at the same
+			// time: an entry one of them made meanwhile is kept.
+			if ok, herr := s.backendHas(ctx, e); herr == nil && ok {
+				res.Kept = append(res.Kept, e.where+" "+e.name)
+				continue
+			}
 			return res, fmt.Errorf("setup: %s: %w", e.where, err)
 		}
 		res.Created = append(res.Created, e.where+" "+e.name)
