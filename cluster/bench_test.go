@@ -33,7 +33,14 @@ func BenchmarkClusterStartMatchmaking(b *testing.B) {
 					n.Close()
 				}
 			}()
-			waitOwned(b, 30*time.Second, nodes...)
+			waitFor(b, 30*time.Second, "the shards settled where rendezvous hashing puts them", func() bool {
+				for i := 0; i <= nodes[0].Shards(); i++ {
+					if ownerName(nodes, i) != rendezvousOwner(nodes, i) {
+						return false
+					}
+				}
+				return true
+			})
 			configs := make([]string, 16)
 			for i := range configs {
 				configs[i] = fmt.Sprintf("q%d", i)
