@@ -309,7 +309,7 @@ func (s *shard) process(calls []*call, cats []catBatch, step bool) bool {
 			} else {
 				rep = encodeOK(enc)
 			}
-			if !readOnlyOps[c.op] {
+			if !gamelift.ReadOnly(c.op) {
 				recs = append(recs, record{Kind: recOp, Time: now, Op: c.op, Input: c.input, Req: c.req})
 				s.remember(key, rep)
 				changed = true
@@ -814,14 +814,6 @@ func (s *shard) restore(data []byte) error {
 	}
 	s.svc = svc
 	return nil
-}
-
-// readOnlyOps change nothing, so they are not recorded.
-var readOnlyOps = map[string]bool{
-	gamelift.OpDescribeMatchmaking:               true,
-	gamelift.OpDescribeMatchmakingConfigurations: true,
-	gamelift.OpDescribeMatchmakingRuleSets:       true,
-	gamelift.OpValidateMatchmakingRuleSet:        true,
 }
 
 // Replies between a front end and a shard's owner: a status byte, then the

@@ -74,6 +74,17 @@ func Operations() []string {
 	return slices.Sorted(maps.Keys(required))
 }
 
+// ReadOnly reports whether op never changes the service: the Describe
+// operations and ValidateMatchmakingRuleSet. A log of the service's changes
+// need not record them.
+func ReadOnly(op string) bool {
+	switch op {
+	case OpDescribeMatchmaking, OpDescribeMatchmakingConfigurations, OpDescribeMatchmakingRuleSets, OpValidateMatchmakingRuleSet:
+		return true
+	}
+	return false
+}
+
 // Dispatch decodes body as the input of op, calls the service at now, and
 // returns the output value (ready for json.Marshal) or an *Error. It returns
 // ErrUnknownOperation for an operation it does not know. Every error leaves

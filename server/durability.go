@@ -105,7 +105,7 @@ func (s *Server) Restored() bool { return s.dur != nil && s.dur.restored }
 func (s *Server) writable(op string) error {
 	d := s.dur
 	switch {
-	case d == nil || op != "" && readOnlyOps[op]:
+	case d == nil || op != "" && gamelift.ReadOnly(op):
 		return nil
 	case d.stopped:
 		return ErrStopped

@@ -152,7 +152,7 @@ func (s *Server) execute(op string, req *gamelift.Request, body []byte) (seq uin
 			s.targets.Store(ptr(s.svc.WebhookTargets()))
 		}
 		enc, err = json.Marshal(out)
-		if !readOnlyOps[op] {
+		if !gamelift.ReadOnly(op) {
 			var rerr error
 			if seq, rerr = s.record(oplog.Record{Kind: oplog.KindOp, Time: now, Op: op, Input: body}); rerr != nil {
 				return 0, nil, rerr
@@ -176,14 +176,6 @@ func (s *Server) now() time.Time {
 	}
 	s.last = t
 	return t
-}
-
-// readOnlyOps change nothing, so they are not recorded.
-var readOnlyOps = map[string]bool{
-	gamelift.OpDescribeMatchmaking:               true,
-	gamelift.OpDescribeMatchmakingConfigurations: true,
-	gamelift.OpDescribeMatchmakingRuleSets:       true,
-	gamelift.OpValidateMatchmakingRuleSet:        true,
 }
 
 // configurationOps change configurations, and so maybe their webhooks.

@@ -351,19 +351,10 @@ func serveCluster(ctx context.Context, p *clusterPlan, cfg server.Config, a *ser
 	if err != nil {
 		return fail("%v", err)
 	}
-	if *a.setup != "" {
-		// Setup creates, through the cluster, what is missing and keeps
-		// what the cluster already has, so every node may be given it.
-		body, err := readInput(*a.setup, stdin)
-		if err == nil {
-			var res server.SetupResult
-			if res, err = srv.Setup(body); err == nil {
-				logger.Info("setup applied", "setup", *a.setup, "created", len(res.Created), "kept", len(res.Kept))
-			}
-		}
-		if err != nil {
-			return fail("%s: %v", *a.setup, err)
-		}
+	// Setup creates, through the cluster, what is missing and keeps what
+	// the cluster already has, so every node may be given it.
+	if err := applySetup(srv, *a.setup, stdin, logger); err != nil {
+		return fail("%v", err)
 	}
 
 	// GET /events on every node serves every shard's events.
@@ -417,10 +408,9 @@ func checkListen(addr string) error {
 }
 
 // consumeEvents feeds srv's GET /events with the events of every shard
-// of the cluster until ctx ends, restarting the consumer, after a short
-// backoff, when it fails. Events published while it is down are not
-// served by this node (read the cluster's event stream for a complete
-// record).
+// of the cluster until ctx ends, from the last history's worth at start,
+// and restarts the consumer after a short backoff when it fails, from the
+// message after the last one it saw, so nothing is skipped.
 func consumeEvents(ctx context.Context, node *cluster.Node, srv *server.Server, history int, log *slog.Logger) {
 	wait := eventsRestartMin
 	// Start with the last history's worth of events (each message holds at
@@ -436,12 +426,9 @@ func consumeEvents(ctx context.Context, node *cluster.Node, srv *server.Server, 
 			break
 		}
 		log.Warn("reading the cluster's event stream failed; retrying", "error", err, "in", wait)
-		select {
-		case <-ctx.Done():
+		if !backoff(ctx, &wait) {
 			return
-		case <-time.After(wait):
 		}
-		wait = min(2*wait, eventsRestartMax)
 	}
 	for {
 		started := time.Now()
@@ -457,11 +444,20 @@ func consumeEvents(ctx context.Context, node *cluster.Node, srv *server.Server, 
 			wait = eventsRestartMin
 		}
 		log.Warn("the cluster's event stream consumer stopped; restarting", "error", err, "in", wait)
-		select {
-		case <-ctx.Done():
+		if !backoff(ctx, &wait) {
 			return
-		case <-time.After(wait):
 		}
-		wait = min(2*wait, eventsRestartMax)
 	}
+}
+
+// backoff waits *wait, unless ctx ends first (false), and doubles *wait up
+// to eventsRestartMax.
+func backoff(ctx context.Context, wait *time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(*wait):
+	}
+	*wait = min(2**wait, eventsRestartMax)
+	return true
 }

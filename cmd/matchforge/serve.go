@@ -181,23 +181,14 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return fail("%v", err)
 	}
-	if *a.setup != "" {
-		// Setup creates what is missing, so a restart with --data-dir (or
-		// after a start cut short in its setup) finishes it, and keeps what
-		// the state already has.
-		body, err := readInput(*a.setup, stdin)
-		if err == nil {
-			var res server.SetupResult
-			if res, err = srv.Setup(body); err == nil {
-				logger.Info("setup applied", "setup", *a.setup, "created", len(res.Created), "kept", len(res.Kept))
-			}
+	// Setup creates what is missing, so a restart with --data-dir (or after
+	// a start cut short in its setup) finishes it, and keeps what the state
+	// already has.
+	if err := applySetup(srv, *a.setup, stdin, logger); err != nil {
+		if cfg.Log != nil {
+			cfg.Log.Close()
 		}
-		if err != nil {
-			if cfg.Log != nil {
-				cfg.Log.Close()
-			}
-			return fail("%s: %v", *a.setup, err)
-		}
+		return fail("%v", err)
 	}
 	ln, err := net.Listen("tcp", *a.listen)
 	if err != nil {
@@ -271,4 +262,23 @@ func dataDirIdentity(lg *oplog.FileLog, opts *gamelift.Options, given func(strin
 	default:
 		return err
 	}
+}
+
+// applySetup runs the --setup file (if any) on srv and logs what it did;
+// the error names the file.
+func applySetup(srv *server.Server, path string, stdin io.Reader, logger *slog.Logger) error {
+	if path == "" {
+		return nil
+	}
+	body, err := readInput(path, stdin)
+	if err == nil {
+		var res server.SetupResult
+		if res, err = srv.Setup(body); err == nil {
+			logger.Info("setup applied", "setup", path, "created", len(res.Created), "kept", len(res.Kept))
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	return nil
 }
