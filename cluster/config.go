@@ -31,7 +31,8 @@ const (
 // use the same Shards, Colocate, Prefix and Service (the first node to start
 // stores Shards and the seed, and the others check theirs against it).
 type Config struct {
-	// Name is the node's name, unique in the cluster. Required.
+	// Name is the node's name, unique in the cluster: letters, digits, '-'
+	// and '_', at most 128 bytes. Required.
 	Name string
 	// Shards is how many ticket shards the configurations are spread over.
 	// The catalog (rule sets and configurations) is a shard of its own,
@@ -103,9 +104,12 @@ func (c Config) Validate() error {
 		}
 	}
 	for _, r := range c.Name {
-		if r <= ' ' || r == '.' || r == '*' || r == '>' || r == '|' {
-			return fmt.Errorf("cluster: Config.Name %q has %q; a node name may not hold spaces, dots, '*', '>' or '|'", c.Name, r)
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return fmt.Errorf("cluster: Config.Name %q has %q; a node name may hold letters, digits, '-' and '_' only (it is a key of a JetStream bucket)", c.Name, r)
 		}
+	}
+	if len(c.Name) > 128 {
+		return fmt.Errorf("cluster: Config.Name is %d bytes long; the limit is 128", len(c.Name))
 	}
 	seen := map[string]int{}
 	for i, g := range c.Colocate {
