@@ -529,9 +529,9 @@ func decodeEvents(b []byte) ([]PublishedEvent, error) {
 	return out, d.err
 }
 
-// stop ends the shard. A graceful stop waits (boundedly) for its events
-// and takes a snapshot, so that the next owner loads quickly; an abort
-// only stops.
+// stop ends the shard. A graceful stop waits (briefly) for its events and
+// takes a snapshot, so that the next owner loads quickly; an abort only
+// stops.
 func (s *shard) stop(graceful bool) {
 	wasLive := s.live.Load()
 	s.once.Do(func() { close(s.quit) })
@@ -540,7 +540,12 @@ func (s *shard) stop(graceful bool) {
 	}
 	<-s.done
 	if graceful && wasLive && s.svc != nil {
-		deadline := time.Now().Add(2 * time.Second)
+		// Wait briefly for the events: a snapshot must not cover one that
+		// is not published. Events still held up after that (JetStream
+		// electing a leader, say) are published by the next owner, which
+		// replays the log after the last snapshot; waiting longer would
+		// only keep the shard from it.
+		deadline := time.Now().Add(250 * time.Millisecond)
 		for s.evDone.Load() < s.lastSeq && time.Now().Before(deadline) {
 			time.Sleep(5 * time.Millisecond)
 		}
@@ -725,13 +730,17 @@ func readLog(ctx context.Context, js jetstream.JetStream, stream, subj string, f
 			}
 			cons = c
 		}
-		batch, err := cons.Fetch(256, jetstream.FetchMaxWait(time.Second))
+		// FetchNoWait takes what the server has now: a fetch that waits
+		// for a full batch would add its wait to every takeover.
+		batch, err := cons.FetchNoWait(256)
 		if err != nil {
 			lastErr, cons = err, nil
 			sleepCtx(ctx, 100*time.Millisecond)
 			continue
 		}
+		got := 0
 		for m := range batch.Messages() {
+			got++
 			md, err := m.Metadata()
 			if err != nil {
 				return err
@@ -748,9 +757,11 @@ func readLog(ctx context.Context, js jetstream.JetStream, stream, subj string, f
 			}
 			seq = md.Sequence.Stream
 		}
-		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, jetstream.ErrNoMessages) {
 			lastErr, cons = err, nil
 			sleepCtx(ctx, 100*time.Millisecond)
+		} else if got == 0 {
+			sleepCtx(ctx, 5*time.Millisecond)
 		}
 	}
 	return nil
