@@ -373,10 +373,7 @@ func serveCluster(ctx context.Context, p *clusterPlan, cfg server.Config, a *ser
 	if err != nil {
 		return fail("%v", err)
 	}
-	signatures := "any credentials are accepted (local development; give --credentials to verify SigV4)"
-	if cfg.Credentials != nil {
-		signatures = fmt.Sprintf("SigV4 verified against %d access keys", len(cfg.Credentials))
-	}
+	signatures := signaturesNote(cfg)
 	seed := "the cluster's"
 	if s := p.node.Service.Engine.Seed; s != 0 {
 		seed = fmt.Sprint(s)

@@ -194,10 +194,7 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	signatures := "any credentials are accepted (local development; give --credentials to verify SigV4)"
-	if cfg.Credentials != nil {
-		signatures = fmt.Sprintf("SigV4 verified against %d access keys", len(cfg.Credentials))
-	}
+	signatures := signaturesNote(cfg)
 	logger.Info("matchforge serve", "endpoint", "http://"+ln.Addr().String(), "state", state,
 		"signatures", signatures, "seed", cfg.Service.Engine.Seed, "setup", *a.setup)
 	if err := srv.Serve(ctx, ln); err != nil {
@@ -281,4 +278,12 @@ func applySetup(srv *server.Server, path string, stdin io.Reader, logger *slog.L
 		return fmt.Errorf("%s: %v", path, err)
 	}
 	return nil
+}
+
+// signaturesNote says, for the start log line, how requests are checked.
+func signaturesNote(cfg server.Config) string {
+	if cfg.Credentials != nil {
+		return fmt.Sprintf("SigV4 verified against %d access keys", len(cfg.Credentials))
+	}
+	return "any credentials are accepted (local development; give --credentials to verify SigV4)"
 }
