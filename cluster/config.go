@@ -32,7 +32,7 @@ const (
 // stores Shards and the seed, and the others check theirs against it).
 type Config struct {
 	// Name is the node's name, unique in the cluster: letters, digits, '-'
-	// and '_', at most 128 bytes. Required.
+	// and '_', at most MaxNameBytes (see CheckName). Required.
 	Name string
 	// Shards is how many ticket shards the configurations are spread over.
 	// The catalog (rule sets and configurations) is a shard of its own,
@@ -85,8 +85,8 @@ type Config struct {
 // Validate reports the first field that is not valid.
 func (c Config) Validate() error {
 	switch {
-	case c.Name == "":
-		return errors.New("cluster: Config.Name is empty; each node needs a name unique in the cluster")
+	case CheckName(c.Name) != nil:
+		return fmt.Errorf("cluster: Config.Name %v", CheckName(c.Name))
 	case c.Shards < 0 || c.Shards > MaxShards:
 		return fmt.Errorf("cluster: Config.Shards is %d; it must be between 1 and %d (0 means %d)", c.Shards, MaxShards, DefaultShards)
 	case c.Replicas != 0 && c.Replicas != 1 && c.Replicas != 3 && c.Replicas != 5:
@@ -103,14 +103,6 @@ func (c Config) Validate() error {
 			return fmt.Errorf("cluster: Config.Prefix %q has %q; it may hold letters and digits only", c.Prefix, r)
 		}
 	}
-	for _, r := range c.Name {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return fmt.Errorf("cluster: Config.Name %q has %q; a node name may hold letters, digits, '-' and '_' only (it is a key of a JetStream bucket)", c.Name, r)
-		}
-	}
-	if len(c.Name) > 128 {
-		return fmt.Errorf("cluster: Config.Name is %d bytes long; the limit is 128", len(c.Name))
-	}
 	seen := map[string]int{}
 	for i, g := range c.Colocate {
 		if len(g) == 0 {
@@ -124,6 +116,28 @@ func (c Config) Validate() error {
 		}
 	}
 	return c.Service.Validate()
+}
+
+// MaxNameBytes bounds a node's name.
+const MaxNameBytes = 128
+
+// CheckName reports what is wrong with a node name, as a phrase that
+// follows the name of the field or flag that gave it: "is empty; ...",
+// "\"a.b\" has '.'; ...". A node name is a key of a JetStream bucket:
+// letters, digits, '-' and '_', at most MaxNameBytes.
+func CheckName(name string) error {
+	if name == "" {
+		return errors.New("is empty; each node needs a name unique in the cluster")
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return fmt.Errorf("%q has %q; a node name may hold letters, digits, '-' and '_' only", name, r)
+		}
+	}
+	if len(name) > MaxNameBytes {
+		return fmt.Errorf("is %d bytes long; the limit is %d", len(name), MaxNameBytes)
+	}
+	return nil
 }
 
 func (c Config) withDefaults() Config {

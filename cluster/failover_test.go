@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -275,6 +276,12 @@ func TestFailover(t *testing.T) {
 }
 
 type natsConn struct{ *nats.Conn }
+
+// ownerOf is the node name of a lease or fence value, "name|epoch".
+func ownerOf(lease []byte) string {
+	name, _, _ := strings.Cut(string(lease), "|")
+	return name
+}
 
 // rendezvousOwner is the node that should own shard i among nodes.
 func rendezvousOwner(nodes []*Node, i int) string {

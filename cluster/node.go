@@ -56,9 +56,9 @@ type Node struct {
 	stats nodeStats
 }
 
+// nodeStats count the batches and records the node appended to shard logs.
 type nodeStats struct {
-	acquired, released, deposed atomic.Int64
-	batches, records            atomic.Int64 // appended to shard logs
+	batches, records atomic.Int64
 }
 
 // names of the node's subjects, streams and buckets.
@@ -69,8 +69,7 @@ func (n *Node) leaseKey(s int) string        { return "shard-" + strconv.Itoa(s)
 func (n *Node) snapPrefix(s int) string      { return "shard-" + strconv.Itoa(s) + "-" }
 func (n *Node) bucket(what string) string    { return n.cfg.Prefix + "_" + what }
 func (n *Node) stream(what string) string    { return strings.ToUpper(n.cfg.Prefix) + "_" + what }
-func (n *Node) leaseValue(s int) []byte      { return []byte(n.cfg.Name + "|" + n.epoch) }
-func ownerOf(lease []byte) string            { name, _, _ := strings.Cut(string(lease), "|"); return name }
+func (n *Node) leaseValue() []byte           { return []byte(n.cfg.Name + "|" + n.epoch) }
 func (n *Node) tryTimeout() time.Duration    { return max(n.cfg.LeaseTTL, time.Second) }
 func (n *Node) appendTimeout() time.Duration { return max(2*n.cfg.LeaseTTL, 2*time.Second) }
 func (n *Node) balanceEvery() time.Duration  { return n.cfg.LeaseTTL / 4 }
@@ -250,16 +249,10 @@ func (n *Node) Close() error {
 	n.mu.Unlock()
 	n.cancel()
 	n.wg.Wait()
-	n.mu.Lock()
-	var all []*shard
-	for _, s := range n.owned {
-		all = append(all, s)
-	}
-	n.mu.Unlock()
 	var wg sync.WaitGroup
-	for _, s := range all {
+	for _, s := range n.ownedShards() {
 		wg.Add(1)
-		go func() { defer wg.Done(); n.release(s, true) }()
+		go func() { defer wg.Done(); n.release(s) }()
 	}
 	wg.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -268,18 +261,25 @@ func (n *Node) Close() error {
 	return nil
 }
 
+// ownedShards returns the shards held or being loaded.
+func (n *Node) ownedShards() []*shard {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	all := make([]*shard, 0, len(n.owned))
+	for _, s := range n.owned {
+		all = append(all, s)
+	}
+	return all
+}
+
 // halt stops the node as a crash would, for tests: nothing is handed over,
 // and its leases expire by themselves. The caller closes the connection.
 func (n *Node) halt() {
 	n.mu.Lock()
 	n.closed = true
-	var all []*shard
-	for _, s := range n.owned {
-		all = append(all, s)
-	}
 	n.mu.Unlock()
 	n.cancel()
-	for _, s := range all {
+	for _, s := range n.ownedShards() {
 		s.abort()
 	}
 	n.wg.Wait()
@@ -325,7 +325,7 @@ func (n *Node) balance() {
 		want := rendezvous(live, i)
 		if s := held[i]; s != nil {
 			if want != n.cfg.Name && s.live.Load() {
-				go n.release(s, true)
+				go n.release(s)
 			}
 			continue
 		}
@@ -372,7 +372,7 @@ func rendezvous(nodes []string, s int) string {
 // renewed for most of its time to live, stops the shard at once: another
 // node may own it already, and the log's fence refuses our writes anyway.
 func (n *Node) renew(ctx context.Context, s *shard) {
-	rev, err := n.leases.Update(ctx, n.leaseKey(s.n), n.leaseValue(s.n), s.rev.Load())
+	rev, err := n.leases.Update(ctx, n.leaseKey(s.n), n.leaseValue(), s.rev.Load())
 	if err == nil {
 		s.rev.Store(rev)
 		s.renewed.Store(time.Now().UnixNano())
@@ -382,7 +382,6 @@ func (n *Node) renew(ctx context.Context, s *shard) {
 		time.Since(time.Unix(0, s.renewed.Load())) > n.cfg.LeaseTTL*3/4
 	if lost {
 		n.log.Warn("lost the lease of a shard", "shard", s.n, "error", err)
-		n.stats.deposed.Add(1)
 		s.abort()
 		n.forget(s)
 	}
@@ -408,7 +407,7 @@ func (n *Node) forget(s *shard) {
 // background, loads the shard and starts serving it.
 func (n *Node) acquire(i int) {
 	ctx, cancel := context.WithTimeout(n.ctx, n.cfg.LeaseTTL/2)
-	rev, err := n.leases.Create(ctx, n.leaseKey(i), n.leaseValue(i))
+	rev, err := n.leases.Create(ctx, n.leaseKey(i), n.leaseValue())
 	cancel()
 	if err != nil {
 		return
@@ -425,18 +424,16 @@ func (n *Node) acquire(i int) {
 	n.owned[i] = s
 	delete(n.free, i)
 	n.mu.Unlock()
-	n.stats.acquired.Add(1)
 	s.begin()
 }
 
 // release stops serving s and gives its lease back, for a handover or
 // Close: the shard finishes its batch and its events, and is snapshotted,
 // before the lease goes.
-func (n *Node) release(s *shard, snapshot bool) {
-	s.stop(snapshot)
+func (n *Node) release(s *shard) {
+	s.stop(true)
 	n.forget(s)
 	n.deleteLease(s.n, s.rev.Load())
-	n.stats.released.Add(1)
 	n.log.Info("handed over a shard", "shard", s.n)
 }
 

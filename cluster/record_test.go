@@ -22,7 +22,7 @@ func TestBatchRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got, recs) {
 		t.Fatalf("round trip:\n got %+v\nwant %+v", got, recs)
 	}
-	evs := []PublishedEvent{{ID: "e1", Configuration: "c", JSON: []byte(`{"x":1}`)}, {ID: "e2", JSON: []byte{}}}
+	evs := []pubEvent{{ID: "e1", Configuration: "c", JSON: []byte(`{"x":1}`)}, {ID: "e2", JSON: []byte{}}}
 	gotEv, err := decodeEvents(encodeEvents(evs))
 	if err != nil || len(gotEv) != 2 || gotEv[0].ID != "e1" || gotEv[0].Configuration != "c" || !bytes.Equal(gotEv[0].JSON, evs[0].JSON) || gotEv[1].ID != "e2" {
 		t.Fatalf("events round trip: %+v, %v", gotEv, err)
@@ -39,7 +39,7 @@ func TestBatchRoundTrip(t *testing.T) {
 // written longer than needed, so the bytes themselves may differ).
 func FuzzDecodeBatch(f *testing.F) {
 	f.Add(encodeBatch([]record{{Kind: recOp, Time: time.Unix(1, 2), Op: "A", Input: []byte("{}"), Req: "r"}}))
-	f.Add(encodeEvents([]PublishedEvent{{ID: "e", Configuration: "c", JSON: []byte("{}")}}))
+	f.Add(encodeEvents([]pubEvent{{ID: "e", Configuration: "c", JSON: []byte("{}")}}))
 	f.Add([]byte("mfb1\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if recs, err := decodeBatch(b); err == nil {

@@ -19,15 +19,14 @@ import (
 	"github.com/matchforge/matchforge/gamelift"
 )
 
-// catalogOps run on the catalog shard, 0.
+// catalogOps run on the catalog shard, 0, alone. (Creating, updating and
+// deleting a configuration involve its ticket shard too; Do routes them
+// first.)
 var catalogOps = map[string]bool{
 	gamelift.OpCreateMatchmakingRuleSet:          true,
 	gamelift.OpDeleteMatchmakingRuleSet:          true,
 	gamelift.OpDescribeMatchmakingRuleSets:       true,
-	gamelift.OpCreateMatchmakingConfiguration:    true,
-	gamelift.OpUpdateMatchmakingConfiguration:    true,
 	gamelift.OpDescribeMatchmakingConfigurations: true,
-	gamelift.OpDeleteMatchmakingConfiguration:    true,
 }
 
 // Do runs one GameLift operation on the cluster and returns its JSON

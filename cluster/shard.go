@@ -44,11 +44,11 @@ type catBatch struct {
 
 type evBatch struct {
 	seq uint64
-	evs []PublishedEvent
+	evs []pubEvent
 }
 
-// PublishedEvent is one event as a shard publishes it.
-type PublishedEvent struct {
+// pubEvent is one event as a shard publishes it.
+type pubEvent struct {
 	ID            string
 	Configuration string
 	JSON          []byte
@@ -360,15 +360,20 @@ func (s *shard) remember(key string, rep []byte) {
 // queueEvents hands the events of the batch just appended to the
 // publisher.
 func (s *shard) queueEvents(evs []gamelift.Event) {
-	b := evBatch{seq: s.lastSeq, evs: make([]PublishedEvent, len(evs))}
-	for i := range evs {
-		enc, _ := json.Marshal(&evs[i])
-		b.evs[i] = PublishedEvent{ID: evs[i].ID, Configuration: evs[i].ConfigurationName(), JSON: enc}
-	}
 	select {
-	case s.evq <- b:
+	case s.evq <- eventBatch(s.lastSeq, evs):
 	case <-s.quit:
 	}
+}
+
+// eventBatch renders the events of log batch seq for publication.
+func eventBatch(seq uint64, evs []gamelift.Event) evBatch {
+	b := evBatch{seq: seq, evs: make([]pubEvent, len(evs))}
+	for i := range evs {
+		enc, _ := json.Marshal(&evs[i])
+		b.evs[i] = pubEvent{ID: evs[i].ID, Configuration: evs[i].ConfigurationName(), JSON: enc}
+	}
+	return b
 }
 
 // drain answers every waiting request with a retry: another owner will
@@ -491,7 +496,7 @@ func (s *shard) publishEvents() {
 
 // encodeEvents writes one batch's events as a message: the magic, a count,
 // and each event's id, configuration and JSON.
-func encodeEvents(evs []PublishedEvent) []byte {
+func encodeEvents(evs []pubEvent) []byte {
 	n := len(eventsMagic) + binary.MaxVarintLen64
 	for _, e := range evs {
 		n += 3*binary.MaxVarintLen64 + len(e.ID) + len(e.Configuration) + len(e.JSON)
@@ -510,7 +515,7 @@ func encodeEvents(evs []PublishedEvent) []byte {
 const eventsMagic = "mfe1"
 
 // decodeEvents reads a message encodeEvents wrote.
-func decodeEvents(b []byte) ([]PublishedEvent, error) {
+func decodeEvents(b []byte) ([]pubEvent, error) {
 	if !bytes.HasPrefix(b, []byte(eventsMagic)) {
 		return nil, fmt.Errorf("%w: no %q header", errBatch, eventsMagic)
 	}
@@ -519,9 +524,9 @@ func decodeEvents(b []byte) ([]PublishedEvent, error) {
 	if d.err == nil && k > uint64(len(d.b)) {
 		return nil, fmt.Errorf("%w: %d events in %d bytes", errBatch, k, len(d.b))
 	}
-	out := make([]PublishedEvent, 0, k)
+	out := make([]pubEvent, 0, k)
 	for i := uint64(0); i < k && d.err == nil; i++ {
-		out = append(out, PublishedEvent{ID: string(d.bytes()), Configuration: string(d.bytes()), JSON: d.bytes()})
+		out = append(out, pubEvent{ID: string(d.bytes()), Configuration: string(d.bytes()), JSON: d.bytes()})
 	}
 	if d.err == nil && len(d.b) != 0 {
 		d.err = fmt.Errorf("%w: %d bytes after the last event", errBatch, len(d.b))
@@ -694,13 +699,8 @@ func (s *shard) load() error {
 		s.lastSeq = seq
 		s.since += len(recs)
 		s.loaded += len(recs)
-		b := evBatch{seq: seq, evs: make([]PublishedEvent, len(evs))}
-		for i := range evs {
-			enc, _ := json.Marshal(&evs[i])
-			b.evs[i] = PublishedEvent{ID: evs[i].ID, Configuration: evs[i].ConfigurationName(), JSON: enc}
-		}
 		select {
-		case s.evq <- b:
+		case s.evq <- eventBatch(seq, evs):
 		case <-ctx.Done():
 			return ctx.Err()
 		}

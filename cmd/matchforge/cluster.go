@@ -131,13 +131,8 @@ func clusterSettings(fs *cmdFlags, a *serveArgs) (*clusterPlan, error) {
 		}
 		name = strings.ReplaceAll(h, ".", "-")
 	}
-	if name == "" {
-		return nil, errors.New("--node is empty; give the node a name unique in the cluster")
-	}
-	for _, r := range name {
-		if r <= ' ' || r == '.' || r == '*' || r == '>' || r == '|' {
-			return nil, fmt.Errorf("--node %q has %q; a node name may not hold spaces, dots, '*', '>' or '|'", name, r)
-		}
+	if err := cluster.CheckName(name); err != nil {
+		return nil, fmt.Errorf("--node %v", err)
 	}
 	if n := *c.shards; n < 1 || n > cluster.MaxShards {
 		return nil, fmt.Errorf("--shards is %d; it must be from 1 to %d", n, cluster.MaxShards)
