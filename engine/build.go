@@ -47,11 +47,12 @@ type builder struct {
 	bound      *ruleset.Values // the most relaxed values any candidate can reach
 
 	anchors      []*tk
-	withBackfill bool    // collect backfill tickets too (anchorsFor)
-	noRoom       bool    // a party found no room in this attempt
-	partiesFirst bool    // order each window's parties first
-	anchorGroups []int32 // the group index's groups the anchor can match in
-	viaGroups    bool    // the window comes from the group index
+	reach        []reachItem // scratch of reachableFrom
+	withBackfill bool        // collect backfill tickets too (anchorsFor)
+	noRoom       bool        // a party found no room in this attempt
+	partiesFirst bool        // order each window's parties first
+	anchorGroups []int32     // the group index's groups the anchor can match in
+	viaGroups    bool        // the window comes from the group index
 
 	nowNs    int64
 	vRef     int64           // the clock reference vCache was computed for
@@ -62,6 +63,13 @@ type builder struct {
 	spread   *float64
 	budget   int
 	repairs  int
+
+	// plain turns off the shortcuts that only spare work (spreadFails,
+	// repeats), for the tests that show they change nothing else.
+	plain bool
+	// pruned, when set (by tests), hears of each ticket for which
+	// anchorsFor found that no match can reach its smallest size.
+	pruned func(x *tk, now time.Time)
 
 	deferred []*tk // candidates no team took on the partial checks
 	saved    []int // members' teams before the deferred candidates joined
@@ -154,12 +162,7 @@ func (b *builder) evaluate(v *ruleset.Values, mode ruleset.Mode) (bool, []int8, 
 // charge records an evaluation's per-rule results (and its error, if any)
 // against t (D18).
 func (b *builder) charge(t *tk, res []int8, err error) {
-	if t.metrics == nil {
-		t.metrics = make([]uint32, 2*len(res))
-	}
-	if len(b.c.ruleTotals) != 2*len(res) {
-		b.c.ruleTotals = make([]uint64, 2*len(res))
-	}
+	b.counters(t, len(res))
 	for i, r := range res {
 		switch r {
 		case ruleset.Passed:
@@ -173,6 +176,55 @@ func (b *builder) charge(t *tk, res []int8, err error) {
 	if err != nil {
 		b.chargeError(err)
 	}
+}
+
+// counters makes t's and the configuration's passed and failed counters
+// for n rules when they are not there yet.
+func (b *builder) counters(t *tk, n int) {
+	if t.metrics == nil {
+		t.metrics = make([]uint32, 2*n)
+	}
+	if len(b.c.ruleTotals) != 2*n {
+		b.c.ruleTotals = make([]uint64, 2*n)
+	}
+}
+
+// chargeFailed records n failures of rule ri against t, as charge does for
+// n evaluations that stopped there.
+func (b *builder) chargeFailed(t *tk, ri, n int) {
+	b.counters(t, len(b.rs.Rules()))
+	t.metrics[2*ri+1] += uint32(n)
+	b.c.ruleTotals[2*ri+1] += uint64(n)
+}
+
+// spreadFails reports whether t cannot join the members at the values v
+// because of the source key's batchDistance rule: the members' values with
+// t's spread further than its maxDistance there. That rule fails on every
+// team alike, so the checks on the teams of order, which would each fail
+// on it, are spared, and it is charged a failure for each (issue 9: in a
+// steady pool most partial checks failed there). Like srcWindow, it reads
+// the entries' source key, which lies within the values of a party's
+// players.
+func (b *builder) spreadFails(t *tk, v *ruleset.Values, order []int) bool {
+	p := b.c.plan
+	if b.plain || p.source < 0 || b.anchor.backfill != nil || len(b.members) == 0 {
+		return false
+	}
+	ri := p.numBatch[p.source]
+	if ri < 0 {
+		return false
+	}
+	x := t.ent.Nums[p.source]
+	lo, hi := x, x
+	for _, m := range b.members {
+		y := m.ent.Nums[p.source]
+		lo, hi = min(lo, y), max(hi, y)
+	}
+	if hi-lo <= maxDistance(v, ri)+distanceSlack {
+		return false
+	}
+	b.chargeFailed(t, ri, max(1, len(order)))
+	return true
 }
 
 // chargeError counts an evaluation that failed with an error against its
@@ -280,6 +332,16 @@ func (b *builder) teamOrder(n int, v *ruleset.Values, dst []int) []int {
 	return dst
 }
 
+// repeats reports whether a build around a would repeat one that failed:
+// in the same step (the same values), with the pool unchanged since, and
+// with a build that draws nothing from the random source, so that it would
+// see the same candidates in the same order and fail again. An anchor is
+// the older neighbour of each arrival of a step near it (anchorsFor), and
+// in a steady pool most of those builds were such repeats (issue 9).
+func (b *builder) repeats(a *tk, nowNs int64) bool {
+	return !b.plain && !b.c.plan.shuffles && a.failedAt == nowNs && a.failedVer == b.c.pool.Version()
+}
+
 // build tries to build a match around anchor. On success the candidate in
 // b is the match, and every rule passes on it (D7). When an attempt fails
 // after a party found no room (the places it needed went to players who
@@ -370,37 +432,81 @@ func (b *builder) attempt(anchor *tk, now time.Time) bool {
 // widest maxDistance holding the members (the rule fails on any match
 // whose values spread further).
 func (b *builder) reachable() int {
-	players := b.total
+	if len(b.members) == 0 || b.anchor.backfill != nil {
+		return b.reachableFrom(b.total, 0, 0, false)
+	}
+	p := b.c.plan
+	mlo, mhi := math.Inf(1), math.Inf(-1)
+	for _, t := range b.members {
+		if p.source >= 0 {
+			x := t.ent.Nums[p.source]
+			mlo, mhi = min(mlo, x), max(mhi, x)
+		}
+	}
+	return b.reachableFrom(b.total, mlo, mhi, true)
+}
+
+// reachableFrom is reachable for members of total players whose source
+// key values span [mlo, mhi]; windowed false counts every candidate (the
+// members include a backfill ticket's players, or there are none). It
+// sorts the window's values: O(w log w) for w candidates.
+func (b *builder) reachableFrom(total int, mlo, mhi float64, windowed bool) int {
+	players := total
 	for _, t := range b.window {
 		players += t.r.Players()
 	}
-	lo, hi, ok := b.srcWindow()
-	if !ok {
+	p := b.c.plan
+	if !windowed || p.source < 0 || p.numBatch[p.source] < 0 {
 		return players
 	}
-	// The candidates lie in [lo, hi] (collect keeps no others), and a
-	// window [x, x+d] holds the members when x is in [lo, hi-d]: try the
-	// members' lowest value and each candidate's as x.
-	p := b.c.plan
+	// A window [x, x+d] holds the members when x is in [mhi-d, mlo].
 	d := maxDistance(b.bound, p.numBatch[p.source]) + distanceSlack
-	best := 0
+	lo, hi := mhi-d, mlo
+	if lo > hi {
+		return min(total, players)
+	}
+	vs := b.reach[:0]
+	for _, t := range b.window {
+		vs = append(vs, reachItem{t.ent.Nums[p.source], t.r.Players()})
+	}
+	b.reach = vs
+	return min(total+mostInWindow(vs, lo, hi, d), players)
+}
+
+// mostInWindow sorts vs by value and returns the most players of vs that a
+// window [x, x+d] with x in [lo, hi] holds. A window that holds the most
+// can be moved up until it starts at a value of vs or at hi, so those are
+// the starts it tries, in increasing order, with two pointers: O(n log n).
+func mostInWindow(vs []reachItem, lo, hi, d float64) int {
+	slices.SortFunc(vs, func(a, c reachItem) int { return cmp.Compare(a.v, c.v) })
+	best, n, i, j := 0, 0, 0, 0 // n players in [x, x+d]: vs[i:j]
 	try := func(x float64) {
-		if x < lo || x > hi-d {
+		if x < lo || x > hi {
 			return
 		}
-		n := b.total
-		for _, t := range b.window {
-			if v := t.ent.Nums[p.source]; v >= x && v <= x+d {
-				n += t.r.Players()
+		for ; i < len(vs) && vs[i].v < x; i++ {
+			if i < j {
+				n -= vs[i].n
 			}
+		}
+		j = max(j, i)
+		for ; j < len(vs) && vs[j].v <= x+d; j++ {
+			n += vs[j].n
 		}
 		best = max(best, n)
 	}
-	try(hi - d)
-	for _, t := range b.window {
-		try(t.ent.Nums[p.source])
+	for k := range vs {
+		try(vs[k].v)
 	}
-	return min(best, players)
+	try(hi)
+	return best
+}
+
+// reachItem is a candidate's source key value and its players, for
+// reachableFrom.
+type reachItem struct {
+	v float64
+	n int
 }
 
 // begin starts a search around anchor: the most relaxed values any
@@ -437,15 +543,38 @@ func (b *builder) anchorsFor(x *tk, now time.Time) []*tk {
 	}
 	b.begin(x, now)
 	b.withBackfill = true
-	b.collect(neighbourhood)
+	n := b.collect(reachWindow)
 	b.withBackfill = false
 	var older *tk
-	for _, t := range b.window {
+	backfills := false
+	for i, t := range b.window {
 		switch {
 		case t.backfill != nil:
-			b.anchors = append(b.anchors, t)
-		case t.ent.Start < x.ent.Start && (older == nil || anchorLess(t, older)):
+			backfills = true
+			if i < neighbourhood {
+				b.anchors = append(b.anchors, t)
+			}
+		case i < neighbourhood && t.ent.Start < x.ent.Start && (older == nil || anchorLess(t, older)):
 			older = t
+		}
+	}
+	if n < reachWindow && b.budget > 0 && !backfills {
+		// The window holds every compatible ticket. When they cannot bring
+		// a match with x to its smallest size, no match with x exists now,
+		// and the older neighbour's build, which is there for the match x
+		// may complete, is not tried either (issue 9: in a steady pool most
+		// arrivals' builds failed so). A ticket that could match without x
+		// is tried on its own turns: its expansion steps, the arrivals that
+		// can join it, and the rotation.
+		xv := 0.0
+		if p := b.c.plan; p.source >= 0 {
+			xv = x.ent.Nums[p.source]
+		}
+		if b.reachableFrom(x.r.Players(), xv, xv, true) < b.c.plan.minPlayers {
+			if b.pruned != nil {
+				b.pruned(x, now)
+			}
+			return b.anchors[:0]
 		}
 	}
 	if older != nil {
@@ -486,7 +615,8 @@ func (b *builder) placeIfRoom(t *tk, mode ruleset.Mode) bool {
 		return false
 	}
 	var teams [64]int
-	return b.place(t, b.teamOrder(t.r.Players(), v, teams[:0]), v, newest, oldest, mode)
+	order := b.teamOrder(t.r.Players(), v, teams[:0])
+	return !b.spreadFails(t, v, order) && b.place(t, order, v, newest, oldest, mode)
 }
 
 // full reports whether no more players fit.
@@ -690,7 +820,7 @@ func (b *builder) orderWindow(order []int) []int {
 			})
 		})
 	default:
-		if p := b.c.plan; len(p.strBatch) == 0 && len(p.numBatch) > 0 && p.numBatch[0] >= 0 {
+		if !b.c.plan.shuffles {
 			break // collect took the window from Nearest: keep its order
 		}
 		b.e.rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
@@ -734,6 +864,10 @@ func (b *builder) tryAdd(t *tk) bool {
 	order := b.teamOrder(t.r.Players(), v, teams[:0])
 	if len(order) == 0 && t.r.Players() > 1 {
 		b.noRoom = true
+	}
+	if b.spreadFails(t, v, order) {
+		b.deferred = append(b.deferred, t) // as failed partial checks would
+		return false
 	}
 	if b.place(t, order, v, newest, oldest, ruleset.Partial) {
 		return true

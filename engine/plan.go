@@ -82,6 +82,7 @@ type plan struct {
 	// The algorithm settings the hot paths read.
 	byOldest bool   // expansionAgeSelection oldest
 	sorted   bool   // batchingPreference sorted
+	shuffles bool   // the builder shuffles its windows from the random source (orderWindow)
 	priority string // backfillPriority
 }
 
@@ -134,6 +135,8 @@ func newPlan(rs *ruleset.RuleSet) *plan {
 	// The latency index serves the large sweep, and small rule sets with
 	// no better source.
 	p.latency = rs.HasLatencyRule() && (!small || (p.source < 0 && len(p.strBatch) == 0))
+	// Windows from the source key's index keep its order, nearest first.
+	p.shuffles = !p.sorted && (len(p.strBatch) > 0 || len(p.numBatch) == 0 || p.numBatch[0] < 0)
 	if !rs.HasSortRules() && !p.sorted {
 		p.sweep = newSweepPlan(rs)
 	}

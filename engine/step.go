@@ -267,13 +267,14 @@ func (e *Engine) settle(c *config, t *tk, now time.Time) {
 func (e *Engine) matchSmall(c *config, now time.Time, swept bool) {
 	b := c.builder(e)
 	changed := swept
+	nowNs := now.UnixNano()
 	for t := range c.dirty.drain() {
 		changed = true
 		if !t.matchable() {
 			continue
 		}
 		for _, a := range b.anchorsFor(t, now) {
-			if !a.matchable() {
+			if !a.matchable() || b.repeats(a, nowNs) {
 				continue
 			}
 			if b.build(a, now) {
@@ -281,7 +282,9 @@ func (e *Engine) matchSmall(c *config, now time.Time, swept bool) {
 				if !t.searching() {
 					break
 				}
+				continue
 			}
+			a.failedAt, a.failedVer = nowNs, c.pool.Version()
 		}
 		if t.matchable() {
 			e.settle(c, t, now)

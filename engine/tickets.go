@@ -120,6 +120,8 @@ type tk struct {
 	metrics    []uint32 // passed, failed per rule
 	backfill   *backfillInfo
 	wakeAt     int64  // pending wakeup time, 0 for none
+	failedAt   int64  // the step (its time) in which an anchored build around the ticket last failed
+	failedVer  uint64 // the pool's Version then: while both stand, a new build would fail again
 	mark       uint32 // build epoch in which the ticket joined a candidate
 	seen       uint32 // build epoch in which the ticket entered a window
 	used       uint32 // large-match sweep in which the ticket was taken

@@ -23,6 +23,10 @@ const (
 	// source index anchorsFor considers as anchors for it: the oldest
 	// ticket near a newcomer may match thanks to it.
 	neighbourhood = 16
+	// reachWindow is how many of a changed ticket's neighbours anchorsFor
+	// collects to tell whether any match with it can reach its smallest
+	// size, before any anchor is built for it.
+	reachWindow = 64
 	// deferredChecks bounds the final checks spent on a candidate completed
 	// with deferred tickets (those the partial checks turned away) before
 	// falling back to the candidate without them.

@@ -139,9 +139,10 @@ type Pool[T any] struct {
 	strs []*btree.BTreeG[strItem[T]]
 	lat  []*btree.BTreeG[keyItem[T]] // by location id; whole milliseconds tie often, so items carry seq
 
-	groups []*btree.BTreeG[treeItem[T]] // by group id (Options.Grouped)
-	count  int                          // entries in the pool
-	st     stage[T]                     // entries staged since the last Settle
+	groups  []*btree.BTreeG[treeItem[T]] // by group id (Options.Grouped)
+	count   int                          // entries in the pool
+	removed uint64                       // Removes of an entry in the pool, for Version
+	st      stage[T]                     // entries staged since the last Settle
 
 	// Scratch of nearest, kept so that a scan allocates nothing;
 	// cursorsBusy marks it taken (a callback that scans again gets its
@@ -264,6 +265,11 @@ func New[T any](opts Options) *Pool[T] {
 
 // Options returns the options the pool was made with.
 func (p *Pool[T]) Options() Options { return p.opts }
+
+// Version returns a number that changes whenever an entry enters or
+// leaves the pool, and only then: while it stays the same, the pool holds
+// the same entries. Cost: O(1).
+func (p *Pool[T]) Version() uint64 { return p.seq + p.removed }
 
 // Len returns the number of entries. Cost: O(1).
 func (p *Pool[T]) Len() int { return p.count }
@@ -406,6 +412,7 @@ func (p *Pool[T]) Remove(e *Entry[T]) {
 	}
 	e.pool, e.staged, e.fresh = nil, false, false
 	p.count--
+	p.removed++
 }
 
 func (p *Pool[T]) groupTree(g int32) *btree.BTreeG[treeItem[T]] {
