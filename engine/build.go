@@ -65,7 +65,8 @@ type builder struct {
 	repairs  int
 
 	// plain turns off the shortcuts that only spare work (spreadFails,
-	// repeats), for the tests that show they change nothing else.
+	// repeats, collecting from pool.NearestAll), for the tests that show
+	// they change nothing else.
 	plain bool
 	// pruned, when set (by tests), hears of each ticket for which
 	// anchorsFor found that no match can reach its smallest size.
@@ -761,10 +762,15 @@ func (b *builder) collect(n int) int {
 	switch {
 	case len(p.strBatch) > 0 && b.c.pool.Options().Strings > 0: // (large pools index no strings)
 		b.c.pool.Bucket(0, a.Strs[0], take)
-	case p.grouped && b.hasLatBnd:
+	case p.grouped && b.hasLatBnd && (b.plain || b.c.pool.Len() > viewMax || b.groupsNarrow()):
 		b.viaGroups = true
 		b.c.pool.NearestIn(b.anchorGroups, a.Nums[p.source], srcDist, near)
 		b.viaGroups = false
+	case p.grouped && b.hasLatBnd:
+		// A small pool, and groups that overlap: the sorted array of the
+		// whole pool, with compatible checking the locations, gives the
+		// same candidates in the same order.
+		b.c.pool.NearestAll(a.Nums[p.source], srcDist, near)
 	case p.source >= 0 && !p.grouped:
 		b.c.pool.Nearest(0, a.Nums[p.source], srcDist, near)
 	case p.latency && len(b.anchorLocs) > 0:
@@ -792,6 +798,21 @@ func (b *builder) collect(n int) int {
 		}
 	}
 	return len(b.window)
+}
+
+// groupsNarrow reports whether the anchor's groups hold fewer entries
+// than the pool. If not, an anchor feasible at several locations meets a
+// ticket in a group of each, and the merge of many groups' cursors takes a
+// heap (issue 9: in a steady pool of four locations, whose older anchors
+// reached them all, that was the larger half of the cost of collecting).
+func (b *builder) groupsNarrow() bool {
+	n, limit := 0, b.c.pool.Len()
+	for _, g := range b.anchorGroups {
+		if n += b.c.pool.GroupLenAtMost(g); n >= limit {
+			return false
+		}
+	}
+	return true
 }
 
 // orderWindow orders the window: by closeness on sortByAttributes

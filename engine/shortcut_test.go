@@ -12,12 +12,13 @@ import (
 )
 
 // The shortcuts that only spare work (issue 9) change no match: with
-// spreadFails and the skip of an anchor tried earlier in the same step, and
-// with both off (builder.plain), the same arrivals give the same matches,
+// spreadFails, the skip of an anchor tried earlier in the same step and
+// candidates from the whole pool's sorted array, and with all three off
+// (builder.plain), the same arrivals give the same matches,
 // teams, locations and statuses. A steady trickle of arrivals into a pool
 // that keeps a backlog makes most anchors the older neighbour of several
 // arrivals of one step, with expansions, parties and repairs. Without a
-// batchDistance rule (fair) the windows are shuffled and neither shortcut
+// batchDistance rule (fair) the windows are shuffled and no shortcut
 // applies.
 func TestShortcutsChangeNoMatch(t *testing.T) {
 	for _, c := range []struct {

@@ -27,6 +27,10 @@ const (
 	// collects to tell whether any match with it can reach its smallest
 	// size, before any anchor is built for it.
 	reachWindow = 64
+	// viewMax is the largest pool whose whole sorted array (pool.NearestAll)
+	// a collection may read instead of overlapping groups: the array is
+	// sorted again in each step that brings arrivals.
+	viewMax = 4096
 	// deferredChecks bounds the final checks spent on a candidate completed
 	// with deferred tickets (those the partial checks turned away) before
 	// falling back to the candidate without them.

@@ -2,6 +2,7 @@ package pool
 
 import (
 	"cmp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -143,6 +144,12 @@ type Pool[T any] struct {
 	count   int                          // entries in the pool
 	removed uint64                       // Removes of an entry in the pool, for Version
 	st      stage[T]                     // entries staged since the last Settle
+
+	// Every entry by group key, then sequence number, for NearestAll:
+	// current while viewOK and no entry entered since (viewSeq == seq).
+	view    []keyItem[T]
+	viewSeq uint64
+	viewOK  bool
 
 	// Scratch of nearest, kept so that a scan allocates nothing;
 	// cursorsBusy marks it taken (a callback that scans again gets its
@@ -573,6 +580,85 @@ func (p *Pool[T]) NearestIn(groups []int32, x, maxDist float64, fn func(e *Entry
 		}
 	}
 	p.nearest(cs, owned, x, maxDist, fn)
+}
+
+// NearestAll calls fn for each entry in order of the distance of its group
+// key from x, closest first, until fn returns false or the distance
+// exceeds maxDist: the order of NearestIn over groups that would hold
+// every entry once. It reads one sorted array of all the entries, built
+// again when an entry entered the pool since the last call; entries that
+// left since are passed over. Cost: O(n log n) for the build, then
+// O(log n + k) with k counting the entries passed over. It suits a small
+// pool whose groups overlap, where NearestIn would meet an entry once per
+// group and merge many cursors. It panics if the pool was made without
+// Options.Grouped.
+func (p *Pool[T]) NearestAll(x, maxDist float64, fn func(e *Entry[T], dist float64) bool) {
+	if !p.opts.Grouped {
+		panic("pool: NearestAll on a pool made without Options.Grouped")
+	}
+	if !p.viewOK || p.viewSeq != p.seq {
+		p.buildView()
+	}
+	v := p.view
+	live := func(i int) bool { return v[i].e.pool == p && v[i].e.seq == v[i].seq }
+	up := sort.Search(len(v), func(i int) bool { return v[i].key >= x })
+	down := up - 1
+	for {
+		for up < len(v) && !live(up) {
+			up++
+		}
+		for down >= 0 && !live(down) {
+			down--
+		}
+		var it keyItem[T]
+		var d float64
+		switch {
+		case up < len(v) && (down < 0 || v[up].key-x < x-v[down].key):
+			it, d = v[up], v[up].key-x
+			up++
+		case down >= 0:
+			it, d = v[down], x-v[down].key // at equal distance the lower key first
+			down--
+		default:
+			return
+		}
+		if d > maxDist || !fn(it.e, d) {
+			return
+		}
+	}
+}
+
+// buildView sorts every entry of the pool by group key into p.view.
+func (p *Pool[T]) buildView() {
+	v := p.view[:0]
+	p.age.Scan(func(k ageKey[T]) bool {
+		v = append(v, keyItem[T]{k.e.GroupKey, k.e.seq, k.e})
+		return true
+	})
+	for _, s := range p.st.entries {
+		if p.stagedLive(s.seq) {
+			v = append(v, keyItem[T]{s.e.GroupKey, s.seq, s.e})
+		}
+	}
+	clear(v[len(v):cap(v)]) // no stale pointer keeps an entry alive
+	slices.SortFunc(v, func(a, b keyItem[T]) int {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	p.view, p.viewSeq, p.viewOK = v, p.seq, true
+}
+
+// GroupLenAtMost returns an upper bound of GroupLen(g): it also counts the
+// group's staged entries that have left. Cost: O(1) once the staged
+// entries are sorted.
+func (p *Pool[T]) GroupLenAtMost(g int32) int {
+	n := len(p.stagedGroup(g))
+	if g >= 0 && int(g) < len(p.groups) {
+		n += p.groups[g].Len()
+	}
+	return n
 }
 
 // cursor walks index items away from a pivot: up (ascending, from the

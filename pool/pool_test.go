@@ -465,6 +465,16 @@ func checkPool(t *rapid.T, p *pool.Pool[int], m *model, removed []*pool.Entry[in
 			if p.GroupLen(g) != n {
 				t.Fatalf("GroupLen(%d) = %d, want %d", g, p.GroupLen(g), n)
 			}
+			if p.GroupLenAtMost(g) < n {
+				t.Fatalf("GroupLenAtMost(%d) = %d, below GroupLen %d", g, p.GroupLenAtMost(g), n)
+			}
+		}
+		ax := genNum.Draw(t, "ax")
+		for _, maxDist := range []float64{genDist.Draw(t, "aMaxDist"), math.Inf(1)} {
+			c = &collector{stop: stop("nearestAllStop")}
+			p.NearestAll(ax, maxDist, c.withDist)
+			all := m.nearestBy(ax, maxDist, func(e *pool.Entry[int]) (float64, bool) { return e.GroupKey, true })
+			same(fmt.Sprintf("NearestAll(%v, %v) stop %d", ax, maxDist, c.stop), c.got, prefix(all, c.stop), true)
 		}
 	}
 	for k := range opts.Strings {
