@@ -48,6 +48,7 @@ type builder struct {
 
 	anchors      []*tk
 	reach        []reachItem // scratch of reachableFrom
+	nbr          []*tk       // anchorsFor: the changed ticket's neighbours
 	withBackfill bool        // collect backfill tickets too (anchorsFor)
 	noRoom       bool        // a party found no room in this attempt
 	partiesFirst bool        // order each window's parties first
@@ -434,7 +435,7 @@ func (b *builder) attempt(anchor *tk, now time.Time) bool {
 // whose values spread further).
 func (b *builder) reachable() int {
 	if len(b.members) == 0 || b.anchor.backfill != nil {
-		return b.reachableFrom(b.total, 0, 0, false)
+		return b.reachableFrom(b.window, b.total, 0, 0, false)
 	}
 	p := b.c.plan
 	mlo, mhi := math.Inf(1), math.Inf(-1)
@@ -444,16 +445,17 @@ func (b *builder) reachable() int {
 			mlo, mhi = min(mlo, x), max(mhi, x)
 		}
 	}
-	return b.reachableFrom(b.total, mlo, mhi, true)
+	return b.reachableFrom(b.window, b.total, mlo, mhi, true)
 }
 
-// reachableFrom is reachable for members of total players whose source
-// key values span [mlo, mhi]; windowed false counts every candidate (the
-// members include a backfill ticket's players, or there are none). It
-// sorts the window's values: O(w log w) for w candidates.
-func (b *builder) reachableFrom(total int, mlo, mhi float64, windowed bool) int {
+// reachableFrom is reachable for the candidates cands and members of total
+// players whose source key values span [mlo, mhi]; windowed false counts
+// every candidate (the members include a backfill ticket's players, or
+// there are none). It sorts the candidates' values: O(w log w) for w
+// candidates.
+func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, windowed bool) int {
 	players := total
-	for _, t := range b.window {
+	for _, t := range cands {
 		players += t.r.Players()
 	}
 	p := b.c.plan
@@ -467,7 +469,7 @@ func (b *builder) reachableFrom(total int, mlo, mhi float64, windowed bool) int 
 		return min(total, players)
 	}
 	vs := b.reach[:0]
-	for _, t := range b.window {
+	for _, t := range cands {
 		vs = append(vs, reachItem{t.ent.Nums[p.source], t.r.Players()})
 	}
 	b.reach = vs
@@ -544,39 +546,32 @@ func (b *builder) anchorsFor(x *tk, now time.Time) []*tk {
 	}
 	b.begin(x, now)
 	b.withBackfill = true
-	n := b.collect(reachWindow)
-	b.withBackfill = false
+	n := b.collect(neighbourhood)
+	b.nbr = append(b.nbr[:0], b.window...)
 	var older *tk
 	backfills := false
-	for i, t := range b.window {
+	for _, t := range b.nbr {
 		switch {
 		case t.backfill != nil:
 			backfills = true
-			if i < neighbourhood {
-				b.anchors = append(b.anchors, t)
-			}
-		case i < neighbourhood && t.ent.Start < x.ent.Start && (older == nil || anchorLess(t, older)):
+			b.anchors = append(b.anchors, t)
+		case t.ent.Start < x.ent.Start && (older == nil || anchorLess(t, older)):
 			older = t
 		}
 	}
-	if n < reachWindow && b.budget > 0 && !backfills {
-		// The window holds every compatible ticket. When they cannot bring
-		// a match with x to its smallest size, no match with x exists now,
-		// and the older neighbour's build, which is there for the match x
-		// may complete, is not tried either (issue 9: in a steady pool most
-		// arrivals' builds failed so). A ticket that could match without x
-		// is tried on its own turns: its expansion steps, the arrivals that
-		// can join it, and the rotation.
-		xv := 0.0
-		if p := b.c.plan; p.source >= 0 {
-			xv = x.ent.Nums[p.source]
+	// When no match with x can reach its smallest size now, the older
+	// neighbour's build, which is there for the match x may complete, is
+	// not tried either (issue 9: in a steady pool most arrivals' builds
+	// failed so). A ticket that could match without x is tried on its own
+	// turns: its expansion steps, the arrivals that can join it, and the
+	// rotation.
+	none := !backfills && b.noMatchWith(x, n < neighbourhood)
+	b.withBackfill = false
+	if none {
+		if b.pruned != nil {
+			b.pruned(x, now)
 		}
-		if b.reachableFrom(x.r.Players(), xv, xv, true) < b.c.plan.minPlayers {
-			if b.pruned != nil {
-				b.pruned(x, now)
-			}
-			return b.anchors[:0]
-		}
+		return b.anchors[:0]
 	}
 	if older != nil {
 		b.anchors = append(b.anchors, older)
@@ -591,6 +586,41 @@ func (b *builder) anchorsFor(x *tk, now time.Time) []*tk {
 		return 0
 	})
 	return b.anchors
+}
+
+// noMatchWith reports whether no match with x can reach its smallest size:
+// the compatible tickets collected so far (b.nbr, all there are when
+// exhausted) and, while that is not settled, up to reachWindow of them
+// in all, cannot fill a window of the batchDistance rule's widest
+// maxDistance with x to the fewest players a match may have. A backfill
+// ticket among them, or a budget that runs out, settles nothing.
+func (b *builder) noMatchWith(x *tk, exhausted bool) bool {
+	p := b.c.plan
+	xv := 0.0
+	if p.source >= 0 {
+		xv = x.ent.Nums[p.source]
+	}
+	for b.budget > 0 {
+		if b.reachableFrom(b.nbr, x.r.Players(), xv, xv, true) >= p.minPlayers {
+			return false
+		}
+		if exhausted {
+			return true
+		}
+		want := reachWindow - len(b.nbr)
+		if want <= 0 {
+			return false
+		}
+		got := b.collect(want)
+		for _, t := range b.window {
+			if t.backfill != nil {
+				return false
+			}
+		}
+		b.nbr = append(b.nbr, b.window...)
+		exhausted = got < want
+	}
+	return false
 }
 
 // addDeferred fills what the partial checks left open with the candidates
