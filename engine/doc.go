@@ -74,7 +74,15 @@
 // always the full evaluator. A ticket that cannot match is not
 // anchored greedily again until an expansion step applies to it, so that
 // part of a step costs in proportion to the tickets that changed and the
-// matches formed.
+// matches formed. In a steady pool most arrivals cannot match yet, and
+// four shortcuts spare their work: an arrival whose compatible neighbours
+// cannot fill a batchDistance window to a match's smallest size anchors
+// no build, nor does its older neighbour (anchorsFor, noMatchWith); a
+// candidate that breaks that spread skips its team checks (spreadFails);
+// an anchor that failed in this step with the pool unchanged is not built
+// again (repeats); a small pool whose latency groups overlap is searched
+// through one sorted array (pool.NearestAll). The last three change no
+// result.
 //
 // A step that brings at least 256 tickets to an empty pool (a cold start,
 // a burst after an outage, a bulk load) matches them first by the sorted
