@@ -26,20 +26,7 @@ func TestIncrementalChecksChangeNothing(t *testing.T) {
 				if !incremental {
 					b.inc = nil
 				}
-				rng := rand.New(rand.NewPCG(11, 4))
-				var out strings.Builder
-				for step := 1; step <= 60; step++ {
-					at := time.Duration(step) * time.Second
-					l.submit(l.t0.Add(at), sweepPlayers(l, rng, 40)...)
-					for _, m := range l.step(at + time.Millisecond) {
-						fmt.Fprintln(&out, step, m.tickets, m.teams, m.location)
-					}
-				}
-				for _, id := range sortedIDs(l) {
-					x := l.e.tickets[id]
-					fmt.Fprintln(&out, id, x.status(), x.metrics)
-				}
-				return out.String()
+				return trickle(l, rand.New(rand.NewPCG(11, 4)), 60, 40, true)
 			}
 			with, without := run(true), run(false)
 			if with != without {
@@ -50,6 +37,30 @@ func TestIncrementalChecksChangeNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// trickle submits perStep tickets of sweepPlayers' shape each second for
+// steps seconds, stepping a millisecond after each batch, and returns one
+// line per match (step, tickets, teams, location), then one per ticket
+// with its status and, with metrics, its rule metrics.
+func trickle(l *lgEnv, rng *rand.Rand, steps, perStep int, metrics bool) string {
+	var out strings.Builder
+	for step := 1; step <= steps; step++ {
+		at := time.Duration(step) * time.Second
+		l.submit(l.t0.Add(at), sweepPlayers(l, rng, perStep)...)
+		for _, m := range l.step(at + time.Millisecond) {
+			fmt.Fprintln(&out, step, m.tickets, m.teams, m.location)
+		}
+	}
+	for _, id := range sortedIDs(l) {
+		x := l.e.tickets[id]
+		if metrics {
+			fmt.Fprintln(&out, id, x.status(), x.metrics)
+		} else {
+			fmt.Fprintln(&out, id, x.status())
+		}
+	}
+	return out.String()
 }
 
 func sortedIDs(l *lgEnv) []string {

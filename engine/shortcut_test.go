@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -30,23 +29,12 @@ func TestShortcutsChangeNoMatch(t *testing.T) {
 				l := newLgEnvSeed(t, c.body, Configuration{RequestTimeout: time.Minute}, 5)
 				cfg := l.e.configs[l.cfg]
 				cfg.builder(l.e).plain = plain
-				rng := rand.New(rand.NewPCG(5, 9))
-				var out strings.Builder
-				for step := 1; step <= 120; step++ {
-					at := time.Duration(step) * time.Second
-					l.submit(l.t0.Add(at), sweepPlayers(l, rng, 12)...)
-					for _, m := range l.step(at + time.Millisecond) {
-						fmt.Fprintln(&out, step, m.tickets, m.teams, m.location)
-					}
-				}
-				for _, id := range sortedIDs(l) {
-					fmt.Fprintln(&out, id, l.e.tickets[id].status())
-				}
+				out := trickle(l, rand.New(rand.NewPCG(5, 9)), 120, 12, false)
 				var evals uint64
 				for _, n := range cfg.ruleTotals {
 					evals += n
 				}
-				return out.String(), evals
+				return out, evals
 			}
 			with, cheap := run(false)
 			without, full := run(true)
@@ -113,12 +101,7 @@ func TestPrunedArrivalsCannotMatch(t *testing.T) {
 		}
 		b.plain = false
 	}
-	rng := rand.New(rand.NewPCG(5, 9))
-	for step := 1; step <= 120; step++ {
-		at := time.Duration(step) * time.Second
-		l.submit(l.t0.Add(at), sweepPlayers(l, rng, 12)...)
-		l.step(at + time.Millisecond)
-	}
+	trickle(l, rand.New(rand.NewPCG(5, 9)), 120, 12, false)
 	if pruned < 100 {
 		t.Fatalf("only %d arrivals pruned: the test proves little", pruned)
 	}
