@@ -91,9 +91,9 @@ func TestSingleNodeMatches(t *testing.T) {
 	waitFor(t, 10*time.Second, "t1 and t2 COMPLETED", func() bool {
 		return ticketStatus(t, n, "t1") == "COMPLETED" && ticketStatus(t, n, "t2") == "COMPLETED"
 	})
-	if got := ticketStatus(t, n, "t3"); got != "SEARCHING" {
-		t.Fatalf("t3 (alone in duel-us) is %q, want SEARCHING", got)
-	}
+	// t3's shard steps on its own clock: under load it may not have taken
+	// t3 out of QUEUED yet, but alone in duel-us it never matches.
+	waitFor(t, 10*time.Second, "t3 (alone in duel-us) SEARCHING", func() bool { return ticketStatus(t, n, "t3") == "SEARCHING" })
 	waitFor(t, 10*time.Second, "the MatchmakingSucceeded event", func() bool { return evs.count("MatchmakingSucceeded") == 1 })
 	do(t, n, gamelift.OpStopMatchmaking, map[string]any{"TicketId": "t3"}, nil)
 	waitFor(t, 10*time.Second, "t3 CANCELLED", func() bool { return ticketStatus(t, n, "t3") == "CANCELLED" })
