@@ -260,9 +260,21 @@ func TestFailover(t *testing.T) {
 	})
 	late := !caughtUp()
 	if late {
-		late := openNode(t, front.nc, testConfig("late"))
-		defer late.Close()
-		waitFor(t, 20*time.Second, "the next owner publishing the events held back at the stop", caughtUp)
+		n := openNode(t, front.nc, testConfig("late"))
+		defer n.Close()
+		waitOwned(t, 20*time.Second, n)
+		evs = consume(t, n) // from the first event again, through a live node
+		deadline := time.Now().Add(20 * time.Second)
+		for !caughtUp() {
+			if time.Now().After(deadline) {
+				got := byShard()
+				for s := range wants {
+					t.Logf("shard %d: %d events on the stream, %d from replaying its log", s, len(got[s]), len(wants[s]))
+				}
+				t.Fatal("the next owner did not publish the events held back when every node stopped")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 		logf("a fresh node published the events held back when every node stopped")
 	}
 	got := byShard()
