@@ -200,32 +200,21 @@ func (b *builder) chargeFailed(t *tk, ri, n int) {
 }
 
 // spreadFails reports whether t cannot join the members at the values v
-// because of the source key's batchDistance rule: the members' values with
-// t's spread further than its maxDistance there. That rule fails on every
-// team alike, so the checks on the teams of order, which would each fail
-// on it, are spared, and it is charged a failure for each (issue 9: in a
-// steady pool most partial checks failed there). Like srcWindow, it reads
-// the entries' source key, which lies within the values of a party's
-// players.
-func (b *builder) spreadFails(t *tk, v *ruleset.Values, order []int) bool {
-	p := b.c.plan
-	if b.plain || p.source < 0 || b.anchor.backfill != nil || len(b.members) == 0 {
+// because of the source key's batchDistance rule: t's value lies outside
+// the members' span sp's window at v. That rule fails on every team alike,
+// so the checks on the teams of order, which would each fail on it, are
+// spared, and it is charged a failure for each (issue 9: in a steady pool
+// most partial checks failed there). Like srcWindow, it reads the entries'
+// source key, which lies within the values of a party's players.
+func (b *builder) spreadFails(t *tk, v *ruleset.Values, order []int, sp span) bool {
+	if b.plain || !sp.ok {
 		return false
 	}
-	ri := p.numBatch[p.source]
-	if ri < 0 {
+	lo, hi := sp.window(v)
+	if x := t.ent.Nums[b.c.plan.source]; x >= lo && x <= hi {
 		return false
 	}
-	x := t.ent.Nums[p.source]
-	lo, hi := x, x
-	for _, m := range b.members {
-		y := m.ent.Nums[p.source]
-		lo, hi = min(lo, y), max(hi, y)
-	}
-	if hi-lo <= maxDistance(v, ri)+distanceSlack {
-		return false
-	}
-	b.chargeFailed(t, ri, max(1, len(order)))
+	b.chargeFailed(t, sp.ri, max(1, len(order)))
 	return true
 }
 
@@ -434,18 +423,8 @@ func (b *builder) attempt(anchor *tk, now time.Time) bool {
 // widest maxDistance holding the members (the rule fails on any match
 // whose values spread further).
 func (b *builder) reachable() int {
-	if len(b.members) == 0 || b.anchor.backfill != nil {
-		return b.reachableFrom(b.window, b.total, 0, 0, false)
-	}
-	p := b.c.plan
-	mlo, mhi := math.Inf(1), math.Inf(-1)
-	for _, t := range b.members {
-		if p.source >= 0 {
-			x := t.ent.Nums[p.source]
-			mlo, mhi = min(mlo, x), max(mhi, x)
-		}
-	}
-	return b.reachableFrom(b.window, b.total, mlo, mhi, true)
+	sp := b.memberSpan()
+	return b.reachableFrom(b.window, b.total, sp.lo, sp.hi, sp.ok)
 }
 
 // reachableFrom is reachable for the candidates cands and members of total
@@ -647,7 +626,7 @@ func (b *builder) placeIfRoom(t *tk, mode ruleset.Mode) bool {
 	}
 	var teams [64]int
 	order := b.teamOrder(t.r.Players(), v, teams[:0])
-	return !b.spreadFails(t, v, order) && b.place(t, order, v, newest, oldest, mode)
+	return !b.spreadFails(t, v, order, b.memberSpan()) && b.place(t, order, v, newest, oldest, mode)
 }
 
 // full reports whether no more players fit.
@@ -733,24 +712,50 @@ func (b *builder) compatible(t *tk) bool {
 	return true
 }
 
-// srcWindow returns the range the source key of a new member must lie in
-// for the batchDistance rule on that key to hold with the members as they
-// are, under the most relaxed values: max(hi, x) - min(lo, x) <= d. ok is
-// false when the source key is not such a rule's, or when the members
-// include a backfill ticket's players (scored one by one, D23, where the
-// key is their aggregate).
+// srcWindow returns the members' span's window under the most relaxed
+// values: the range the source key of a new member must lie in for the
+// batchDistance rule on that key to hold with the members as they are. ok
+// is false when the span is not (see memberSpan).
 func (b *builder) srcWindow() (lo, hi float64, ok bool) {
-	p := b.c.plan
-	if p.source < 0 || p.numBatch[p.source] < 0 || b.anchor.backfill != nil || len(b.members) == 0 {
+	sp := b.memberSpan()
+	if !sp.ok {
 		return 0, 0, false
 	}
-	d := maxDistance(b.bound, p.numBatch[p.source])
-	mlo, mhi := math.Inf(1), math.Inf(-1)
+	lo, hi = sp.window(b.bound)
+	return lo, hi, true
+}
+
+// span is the members' range [lo, hi] of source key values and the number
+// batchDistance rule ri that judges its spread; ok is false when no such
+// rule does (memberSpan).
+type span struct {
+	lo, hi float64
+	ri     int
+	ok     bool
+}
+
+// memberSpan returns the members' span. It is not ok when the source key
+// is not a number batchDistance rule's, or when the members are none or
+// include a backfill ticket's players (scored one by one, D23, where the
+// key is their aggregate).
+func (b *builder) memberSpan() span {
+	p := b.c.plan
+	if p.source < 0 || p.numBatch[p.source] < 0 || b.anchor.backfill != nil || len(b.members) == 0 {
+		return span{}
+	}
+	sp := span{lo: math.Inf(1), hi: math.Inf(-1), ri: p.numBatch[p.source], ok: true}
 	for _, t := range b.members {
 		x := t.ent.Nums[p.source]
-		mlo, mhi = min(mlo, x), max(mhi, x)
+		sp.lo, sp.hi = min(sp.lo, x), max(sp.hi, x)
 	}
-	return mhi - d - distanceSlack, mlo + d + distanceSlack, true
+	return sp
+}
+
+// window is the range a new member's source key must lie in for the rule
+// to hold with the members at the values v: max(hi, x) - min(lo, x) <= d.
+func (sp span) window(v *ruleset.Values) (lo, hi float64) {
+	d := maxDistance(v, sp.ri)
+	return sp.hi - d - distanceSlack, sp.lo + d + distanceSlack
 }
 
 // collect fills b.window with up to n compatible candidates not yet seen
@@ -899,7 +904,9 @@ func (b *builder) orderWindow(order []int) []int {
 // tryAdd places t on the first team, in fill order, on which the partial
 // candidate still passes.
 func (b *builder) tryAdd(t *tk) bool {
-	if lo, hi, ok := b.srcWindow(); ok {
+	sp := b.memberSpan()
+	if sp.ok {
+		lo, hi := sp.window(b.bound)
 		if x := t.ent.Nums[b.c.plan.source]; x < lo || x > hi {
 			return false // fails the batchDistance rule with the members (and always will)
 		}
@@ -916,7 +923,7 @@ func (b *builder) tryAdd(t *tk) bool {
 	if len(order) == 0 && t.r.Players() > 1 {
 		b.noRoom = true
 	}
-	if b.spreadFails(t, v, order) {
+	if b.spreadFails(t, v, order, sp) {
 		b.deferred = append(b.deferred, t) // as failed partial checks would
 		return false
 	}

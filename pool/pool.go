@@ -146,10 +146,10 @@ type Pool[T any] struct {
 	st      stage[T]                     // entries staged since the last Settle
 
 	// Every entry by group key, then sequence number, for NearestAll:
-	// current while viewOK and no entry entered since (viewSeq == seq).
+	// current while no entry entered since (viewSeq == seq; both start at
+	// 0 with an empty pool, and Restore needs an empty one).
 	view    []keyItem[T]
 	viewSeq uint64
-	viewOK  bool
 
 	// Scratch of nearest, kept so that a scan allocates nothing;
 	// cursorsBusy marks it taken (a callback that scans again gets its
@@ -596,7 +596,7 @@ func (p *Pool[T]) NearestAll(x, maxDist float64, fn func(e *Entry[T], dist float
 	if !p.opts.Grouped {
 		panic("pool: NearestAll on a pool made without Options.Grouped")
 	}
-	if !p.viewOK || p.viewSeq != p.seq {
+	if p.viewSeq != p.seq {
 		p.buildView()
 	}
 	v := p.view
@@ -647,7 +647,7 @@ func (p *Pool[T]) buildView() {
 		}
 		return cmp.Compare(a.seq, b.seq)
 	})
-	p.view, p.viewSeq, p.viewOK = v, p.seq, true
+	p.view, p.viewSeq = v, p.seq
 }
 
 // GroupLenAtMost returns an upper bound of GroupLen(g): it also counts the
