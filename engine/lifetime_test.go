@@ -280,3 +280,60 @@ func TestForgottenLocationsLeaveTheTable(t *testing.T) {
 		t.Errorf("the heap is %d KiB above where it started", (after-base)>>10)
 	}
 }
+
+// A player's index entry belongs to their newest ticket: forgetting an
+// older ended ticket of the same player must leave it, so that the player's
+// next ticket still replaces the newer one (D17). purge deletes a ticket's
+// entries without looking them up only while no newer ticket took one.
+func TestForgettingAnOldTicketKeepsTheNewerOnesPlayers(t *testing.T) {
+	e := mustEngine(t, engine.Config{Seed: 1, TicketRetention: time.Minute})
+	threes := `{"ruleLanguageVersion": "1.0", "teams": [{"name": "red", "minPlayers": 3, "maxPlayers": 3}, {"name": "blue", "minPlayers": 3, "maxPlayers": 3}]}`
+	if err := e.AddConfiguration(t0, engine.Configuration{Name: "auto", RuleSet: ruleset.MustLoad([]byte(threes)), // nothing here can match
+		RequestTimeout: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	start := func(at time.Time, id string, players ...string) {
+		t.Helper()
+		var ps []ticket.Player
+		for _, p := range players {
+			ps = append(ps, ticket.Player{PlayerID: p})
+		}
+		if _, err := e.StartMatchmaking(at, engine.MatchmakingRequest{TicketID: id, Configuration: "auto", Players: ps}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status := func(id string) ticket.Status {
+		t.Helper()
+		tk, ok := e.Ticket(id)
+		if !ok {
+			t.Fatalf("ticket %s is not known", id)
+		}
+		return tk.Status
+	}
+	start(t0, "old", "ana")
+	start(t0, "solo", "bo") // a ticket nobody replaces: forgotten whole
+	e.Step(t0)
+	if err := e.StopMatchmaking(t0.Add(time.Second), "old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.StopMatchmaking(t0.Add(time.Second), "solo"); err != nil {
+		t.Fatal(err)
+	}
+	start(t0.Add(2*time.Second), "new", "ana")
+	e.Step(t0.Add(2 * time.Second))
+	e.Step(t0.Add(2 * time.Minute)) // forgets "old" and "solo"
+	if _, ok := e.Ticket("old"); ok {
+		t.Fatal("the ended ticket was not forgotten after the retention")
+	}
+	if got := status("new"); got != ticket.StatusSearching {
+		t.Fatalf("new: %s; want SEARCHING", got)
+	}
+	start(t0.Add(3*time.Minute), "newest", "ana", "bo")
+	e.Step(t0.Add(3 * time.Minute))
+	if got := status("new"); got != ticket.StatusCancelled {
+		t.Errorf("new: %s after ana's next ticket; want CANCELLED (D17): forgetting the old ticket dropped ana's entry", got)
+	}
+	if got := status("newest"); got != ticket.StatusSearching {
+		t.Errorf("newest: %s; want SEARCHING", got)
+	}
+}

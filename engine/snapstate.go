@@ -1055,6 +1055,8 @@ func (s *snapDec) ticket(x *tk) {
 			d.Fail("ticket %s twice", x.id)
 		}
 		e.tickets[x.id] = x
+	} else {
+		x.forgotten = true // purged, held by a match that is not (purgeable)
 	}
 	for range d.count() {
 		if p := d.n(x.players.Players() - 1); d.Err == nil {

@@ -481,8 +481,9 @@ func (e *Engine) purge(now time.Time) {
 	for n < len(e.retired) && e.retired[n].end <= cut.UnixNano() {
 		t := e.retired[n]
 		delete(e.tickets, t.id)
+		t.forgotten = true
 		for p := range t.r.Players() {
-			if id := t.r.PlayerID(p); e.players[id] == t {
+			if id := t.r.PlayerID(p); t.ownsPlayers || e.players[id] == t {
 				delete(e.players, id)
 			}
 		}
@@ -490,7 +491,9 @@ func (e *Engine) purge(now time.Time) {
 		if t.backfill != nil && t.backfill.session != "" && e.backfills[t.backfill.session] == t {
 			delete(e.backfills, t.backfill.session) // the session's last backfill ticket, forgotten
 		}
-		if m := t.match; m != nil && e.matches[m.ID] == m && m.purgeable(e) {
+		// purgeable first: it reads flags, and is false for all but a
+		// match's last ticket, so the map is read once a match.
+		if m := t.match; m != nil && m.purgeable() && e.matches[m.ID] == m {
 			delete(e.matches, m.ID)
 			if e.sessions[m.session] == m && !m.keepSession() {
 				delete(e.sessions, m.session)
@@ -550,12 +553,12 @@ func (e *Engine) letGo(m *match) {
 // purgeable reports whether every ticket of m has been forgotten. A
 // forgotten ticket stays forgotten, so the scan resumes where the last one
 // stopped: O(1) amortised per ticket.
-func (m *match) purgeable(e *Engine) bool {
+func (m *match) purgeable() bool {
 	for ; m.forgotten < len(m.tickets); m.forgotten++ {
 		// A ticket that went back to searching after a failed acceptance
 		// has left m (its match is nil, or a later one): it holds m no
 		// longer, though the engine still holds it.
-		if t := m.tickets[m.forgotten]; e.tickets[t.id] == t && t.match == m {
+		if t := m.tickets[m.forgotten]; !t.forgotten && t.match == m {
 			return false
 		}
 	}

@@ -135,6 +135,15 @@ type tk struct {
 	dirtyIn    uint8 // where the ticket is in its configuration's anchor queue
 	dlIn       uint8 // where the ticket is in its configuration's deadline queue
 	class      uint8 // anchor priority class (see anchorLess)
+	// forgotten is set when purge drops the ticket from the engine's
+	// tables (or a snapshot held it outside them): a match's purgeable
+	// reads it instead of looking the ticket up.
+	forgotten bool
+	// ownsPlayers is set when e.players is known to map every player of
+	// the ticket to it (StartMatchmaking), and cleared when a newer ticket
+	// takes one of them: purge then deletes the entries without looking
+	// each up first.
+	ownsPlayers bool
 
 	// The pool entry lives in the ticket, with room for the usual keys, so
 	// that a scan that reaches the entry has the ticket in the same few
@@ -278,8 +287,13 @@ func (e *Engine) StartMatchmaking(now time.Time, in MatchmakingRequest) (ticket.
 		return ticket.Ticket{}, err
 	}
 	var older []*tk
+	var prevBuf [4]*tk
+	prev := prevBuf[:0] // the tickets that hold a player now: they lose it
 	for i, p := range in.Players {
 		o, ok := e.players[p.PlayerID]
+		if ok {
+			prev = append(prev, o)
+		}
 		if !ok || o.status().Terminal() {
 			continue
 		}
@@ -299,6 +313,10 @@ func (e *Engine) StartMatchmaking(now time.Time, in MatchmakingRequest) (ticket.
 	e.register(now, t)
 	for _, p := range in.Players {
 		e.players[p.PlayerID] = t
+	}
+	t.ownsPlayers = true
+	for _, o := range prev {
+		o.ownsPlayers = false
 	}
 	e.cancelDuplicates(now, older, t)
 	return t.viewAs(e, in.Players), nil
