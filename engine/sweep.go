@@ -107,6 +107,7 @@ func (e *Engine) sweep(c *config, ready []*tk, now time.Time) int {
 	sp := &c.plan.sweep
 	items := make([]sweepItem, 0, len(ready)) // once per sweep, a rare event: not kept
 	oldest := now.UnixNano()
+	solo := true // every item one player: the runs need not read the tickets
 	for _, t := range ready {
 		if t.backfill != nil || !t.searching() {
 			continue
@@ -121,6 +122,7 @@ func (e *Engine) sweep(c *config, ready []*tk, now time.Time) int {
 			continue
 		}
 		oldest = min(oldest, t.ent.Start)
+		solo = solo && t.r.Players() == 1
 		items = append(items, it)
 	}
 	items = sortSweep(items, make([]sweepItem, len(items)))
@@ -151,7 +153,11 @@ func (e *Engine) sweep(c *config, ready []*tk, now time.Time) int {
 			if it.loc != first.loc || it.key-first.key > spread {
 				break
 			}
-			if np := it.t.r.Players(); players+np <= sp.size {
+			np := 1
+			if !solo {
+				np = it.t.r.Players()
+			}
+			if players+np <= sp.size {
 				run, players, worst = append(run, j), players+np, max(worst, it.ms)
 			} else if skips++; skips > sweepSkips {
 				break
@@ -216,13 +222,15 @@ func (b *builder) sweepRun(items []sweepItem, run []int, v *ruleset.Values, now 
 // or tmp, which must be as long). It is a least-significant-byte radix sort
 // over the value's order-preserving bits and then the location, which
 // skips the bytes all items share (most of a skill's): O(n) per byte that
-// varies.
+// varies. The value's sweepLowBytes lowest bytes are left out of the radix
+// passes: a stable insertion pass then orders the rare neighbours whose
+// values differ only there, in O(n) plus their number.
 func sortSweep(items, tmp []sweepItem) []sweepItem {
 	if len(items) < 2 {
 		return items
 	}
 	src, dst := items, tmp[:len(items)]
-	for pass := range 12 { // eight bytes of the value, then four of the location
+	for pass := sweepLowBytes; pass < 12; pass++ { // the value's upper bytes, then four of the location
 		var count [256]int
 		for i := range src {
 			count[src[i].byteAt(pass)]++
@@ -242,21 +250,48 @@ func sortSweep(items, tmp []sweepItem) []sweepItem {
 		}
 		src, dst = dst, src
 	}
+	for i := 1; i < len(src); i++ {
+		if !sweepBefore(&src[i], &src[i-1]) {
+			continue
+		}
+		x, j := src[i], i
+		for ; j > 0 && sweepBefore(&x, &src[j-1]); j-- {
+			src[j] = src[j-1]
+		}
+		src[j] = x
+	}
 	return src
 }
 
+// sweepLowBytes is how many of a value's lowest bytes sortSweep leaves to
+// its insertion pass: below a millionth of a skill's magnitude, where two
+// tickets seldom differ only.
+const sweepLowBytes = 3
+
+// sweepBefore reports whether a sorts strictly before b: by location, then
+// by the value's order-preserving bits (as the radix passes read them).
+func sweepBefore(a, b *sweepItem) bool {
+	if a.loc != b.loc {
+		return uint32(a.loc) < uint32(b.loc)
+	}
+	return orderBits(a.key) < orderBits(b.key)
+}
+
+// orderBits maps a value to bits that order as the numbers do: negative
+// ones flipped, the sign bit set on the others.
+func orderBits(x float64) uint64 {
+	u := math.Float64bits(x)
+	if u>>63 != 0 {
+		return ^u
+	}
+	return u | 1<<63
+}
+
 // byteAt is the pass-th least significant byte of the item's sort key: the
-// value's bits made to order as the numbers do (negative ones flipped,
-// the sign bit set on the others), then the location id.
+// value's orderBits, then the location id.
 func (it *sweepItem) byteAt(pass int) byte {
 	if pass < 8 {
-		u := math.Float64bits(it.key)
-		if u>>63 != 0 {
-			u = ^u
-		} else {
-			u |= 1 << 63
-		}
-		return byte(u >> (8 * pass))
+		return byte(orderBits(it.key) >> (8 * pass))
 	}
 	return byte(uint32(it.loc) >> (8 * (pass - 8)))
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -158,13 +159,23 @@ func TestSweepIsDeterministic(t *testing.T) {
 // values.
 func TestSortSweep(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for round := range 50 {
+	for round := range 200 {
 		n := rng.IntN(300)
+		if round%10 == 0 {
+			n = rng.IntN(5000)
+		}
 		items := make([]sweepItem, n)
 		for i := range items {
 			v := float64(rng.IntN(40)-20) * 12.5
-			if rng.IntN(4) == 0 {
+			switch rng.IntN(6) {
+			case 0:
 				v = rng.NormFloat64() * 1e6
+			case 1:
+				// Values that differ only in the low bytes the radix
+				// passes leave to the insertion pass.
+				v = math.Float64frombits(math.Float64bits(1500) + uint64(rng.IntN(1<<20)))
+			case 2:
+				v = -math.Float64frombits(math.Float64bits(1500) + uint64(rng.IntN(1<<20)))
 			}
 			items[i] = sweepItem{key: v, loc: int32(rng.IntN(3) * 300), t: &tk{seq: uint64(i)}}
 		}
