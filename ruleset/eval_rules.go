@@ -579,13 +579,6 @@ func (e *Evaluator) chooseLocation(v *Values, withRules bool) {
 	best := locScore{loc: -1}
 next:
 	for _, l := range m0.r.PartyLatency() {
-		if withRules {
-			for _, ri := range e.rs.latency {
-				if !e.latencyAt(&e.rs.rules[ri], &v.rules[ri], l.Loc) {
-					continue next
-				}
-			}
-		}
 		s := locScore{loc: l.Loc}
 		for t := range e.teams {
 			for _, m := range e.teams[t] {
@@ -596,6 +589,22 @@ next:
 				s.worst = max(s.worst, ms)
 				s.sum += int64(ms)
 				s.n++
+			}
+		}
+		if withRules {
+			for _, ri := range e.rs.latency {
+				r, rv := &e.rs.rules[ri], &v.rules[ri]
+				// Every player reports loc, so every party does, and a
+				// party's latency (its min, max or average) is at most its
+				// worst player's: a rule without a distance part that the
+				// worst latency passes needs no second pass.
+				if (r.distRef == "" || rv.has&hasMaxDistance == 0) &&
+					(rv.has&hasMaxLatency == 0 || float64(s.worst) <= rv.maxLatency) {
+					continue
+				}
+				if !e.latencyAt(r, rv, l.Loc) {
+					continue next
+				}
 			}
 		}
 		if best.loc < 0 || e.better(s, best) {
