@@ -195,7 +195,12 @@ func BenchmarkStep(b *testing.B) {
 	} {
 		b.Run(fmt.Sprintf("bulk/pool=%s/ruleset=%s", sizeName(c.n), c.bc.name), func(b *testing.B) {
 			skipLarge(b, c.n)
-			benchBulk(b, workload(b, c.bc), c.n)
+			// The default rule set and its fairness-only variant are
+			// measured against the floor on the same tickets, each run
+			// of it right after a step, so that the ratio the targets
+			// set (x-floor) compares two figures of the same moment.
+			floored := c.bc == ranked5v5 || c.bc == fair5v5
+			benchBulk(b, workload(b, c.bc), c.n, floored)
 		})
 	}
 	for _, n := range []int{10_000, 100_000} {
@@ -205,12 +210,18 @@ func BenchmarkStep(b *testing.B) {
 	}
 }
 
-func benchBulk(b *testing.B, w *Workload, n int) {
+func benchBulk(b *testing.B, w *Workload, n int, floored bool) {
 	// Inputs are made once; for a pool of a million the engine is filled
 	// in chunks so that the requests never all sit in memory.
 	var in []engine.MatchmakingRequest
 	if n <= 100_000 {
 		in = w.Inputs(0, n)
+	}
+	var ft, scratch []floorTicket
+	var floorTime time.Duration
+	if floored {
+		ft = cachedFloorTickets(w, n)
+		scratch = make([]floorTicket, 0, n)
 	}
 	matches, matched := 0, 0
 	b.ReportAllocs()
@@ -228,8 +239,43 @@ func benchBulk(b *testing.B, w *Workload, n int) {
 		runtime.GC()
 		m, t := timedStep(b, e, w.Start)
 		matches, matched = matches+m, matched+t
+		if floored {
+			b.StopTimer()
+			e = nil
+			runtime.GC()
+			t0 := time.Now()
+			floor(ft, scratch)
+			floorTime += time.Since(t0)
+		}
 	}
 	reportStep(b, n*b.N, matches, matched)
+	if floored {
+		b.ReportMetric(float64(floorTime.Nanoseconds())/float64(b.N), "floor-ns/op")
+		b.ReportMetric(float64(b.Elapsed())/float64(floorTime), "x-floor")
+	}
+}
+
+// floorTickets of a workload's first n tickets, made once per process.
+var (
+	floorMu    sync.Mutex
+	floorCache = map[floorKey][]floorTicket{}
+)
+
+type floorKey struct {
+	w *Workload
+	n int
+}
+
+func cachedFloorTickets(w *Workload, n int) []floorTicket {
+	floorMu.Lock()
+	defer floorMu.Unlock()
+	k := floorKey{w, n}
+	if ft, ok := floorCache[k]; ok {
+		return ft
+	}
+	ft := floorTickets(w, n)
+	floorCache[k] = ft
+	return ft
 }
 
 func reportStep(b *testing.B, tickets, matches, matched int) {
