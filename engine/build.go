@@ -46,14 +46,20 @@ type builder struct {
 	hasLatBnd  bool
 	bound      *ruleset.Values // the most relaxed values any candidate can reach
 
-	anchors      []*tk
-	reach        []reachItem // scratch of reachableFrom
-	nbr          []*tk       // anchorsFor: the changed ticket's neighbours
-	withBackfill bool        // collect backfill tickets too (anchorsFor)
-	noRoom       bool        // a party found no room in this attempt
-	partiesFirst bool        // order each window's parties first
-	anchorGroups []int32     // the group index's groups the anchor can match in
-	viaGroups    bool        // the window comes from the group index
+	anchors []*tk
+	reach   []reachItem // scratch of reachableFrom
+	nbr     []*tk       // anchorsFor: the changed ticket's neighbours
+	atLoc   []*tk       // scratch of reachableWith: the neighbours a phase and a location admit
+	// hint narrows the build around hintFor to where noMatchWith found
+	// room for a match with it.
+	hintFor      *tk
+	hint         reachHint
+	found        reachHint // reachableAt: the fullest window it found
+	withBackfill bool      // collect backfill tickets too (anchorsFor)
+	noRoom       bool      // a party found no room in this attempt
+	partiesFirst bool      // order each window's parties first
+	anchorGroups []int32   // the group index's groups the anchor can match in
+	viaGroups    bool      // the window comes from the group index
 
 	nowNs    int64
 	vRef     int64           // the clock reference vCache was computed for
@@ -424,7 +430,7 @@ func (b *builder) attempt(anchor *tk, now time.Time) bool {
 // whose values spread further).
 func (b *builder) reachable() int {
 	sp := b.memberSpan()
-	return b.reachableFrom(b.window, b.total, sp.lo, sp.hi, sp.ok)
+	return b.reachableFrom(b.window, b.total, sp.lo, sp.hi, sp.ok, b.bound)
 }
 
 // reachableFrom is reachable for the candidates cands and members of total
@@ -432,7 +438,7 @@ func (b *builder) reachable() int {
 // every candidate (the members include a backfill ticket's players, or
 // there are none). It sorts the candidates' values: O(w log w) for w
 // candidates.
-func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, windowed bool) int {
+func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, windowed bool, v *ruleset.Values) int {
 	players := total
 	for _, t := range cands {
 		players += t.r.Players()
@@ -442,7 +448,7 @@ func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, window
 		return players
 	}
 	// A window [x, x+d] holds the members when x is in [mhi-d, mlo].
-	d := maxDistance(b.bound, p.numBatch[p.source]) + distanceSlack
+	d := maxDistance(v, p.numBatch[p.source]) + distanceSlack
 	lo, hi := mhi-d, mlo
 	if lo > hi {
 		return min(total, players)
@@ -452,7 +458,9 @@ func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, window
 		vs = append(vs, reachItem{t.ent.Nums[p.source], t.r.Players()})
 	}
 	b.reach = vs
-	return min(total+mostInWindow(vs, lo, hi, d), players)
+	most, start := mostInWindowAt(vs, lo, hi, d)
+	b.found.lo, b.found.hi = start, start+d
+	return min(total+most, players)
 }
 
 // mostInWindow sorts vs by value and returns the most players of vs that a
@@ -460,8 +468,16 @@ func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, window
 // can be moved up until it starts at a value of vs or at hi, so those are
 // the starts it tries, in increasing order, with two pointers: O(n log n).
 func mostInWindow(vs []reachItem, lo, hi, d float64) int {
+	n, _ := mostInWindowAt(vs, lo, hi, d)
+	return n
+}
+
+// mostInWindowAt is mostInWindow, and the start of the first window that
+// holds the most.
+func mostInWindowAt(vs []reachItem, lo, hi, d float64) (int, float64) {
 	slices.SortFunc(vs, func(a, c reachItem) int { return cmp.Compare(a.v, c.v) })
 	best, n, i, j := 0, 0, 0, 0 // n players in [x, x+d]: vs[i:j]
+	start := lo
 	try := func(x float64) {
 		if x < lo || x > hi {
 			return
@@ -475,13 +491,15 @@ func mostInWindow(vs []reachItem, lo, hi, d float64) int {
 		for ; j < len(vs) && vs[j].v <= x+d; j++ {
 			n += vs[j].n
 		}
-		best = max(best, n)
+		if n > best {
+			best, start = n, x
+		}
 	}
 	for k := range vs {
 		try(vs[k].v)
 	}
 	try(hi)
-	return best
+	return best, start
 }
 
 // reachItem is a candidate's source key value and its players, for
@@ -570,17 +588,20 @@ func (b *builder) anchorsFor(x *tk, now time.Time) []*tk {
 // noMatchWith reports whether no match with x can reach its smallest size:
 // the compatible tickets collected so far (b.nbr, all there are when
 // exhausted) and, while that is not settled, up to reachWindow of them
-// in all, cannot fill a window of the batchDistance rule's widest
-// maxDistance with x to the fewest players a match may have. A backfill
-// ticket among them, or a budget that runs out, settles nothing.
+// in all, cannot bring x to the fewest players a match may have within one
+// window of a batchDistance maxDistance, one location's latency bound and
+// the tickets old enough for those values (reachableWith). A backfill
+// ticket among them, or a budget that runs out, settles nothing. When a
+// match may form, the build around x then collects only where
+// reachableWith found room for one (b.hint): nearest first from x, a
+// greedy build took candidates on both sides of it, or young tickets that
+// narrow the match's values, and failed where that one window held a
+// match (issue 9: in a steady pool most builds around arrivals failed so).
 func (b *builder) noMatchWith(x *tk, exhausted bool) bool {
 	p := b.c.plan
-	xv := 0.0
-	if p.source >= 0 {
-		xv = x.ent.Nums[p.source]
-	}
 	for b.budget > 0 {
-		if b.reachableFrom(b.nbr, x.r.Players(), xv, xv, true) >= p.minPlayers {
+		if b.reachableWith(b.nbr, x) >= p.minPlayers {
+			b.hintFor, b.hint = x, b.found
 			return false
 		}
 		if exhausted {
@@ -600,6 +621,113 @@ func (b *builder) noMatchWith(x *tk, exhausted bool) bool {
 		exhausted = got < want
 	}
 	return false
+}
+
+// reachHint is where a match with an arrival may form: its source key
+// window [lo, hi] (all of it when windowed is false), its location (-1:
+// any), the latest start time of its members (they must be old enough
+// for the phase whose values it was found with), and that phase's latency
+// bound.
+type reachHint struct {
+	lo, hi   float64
+	windowed bool
+	loc      int32
+	maxStart int64
+	lat      float64
+	hasLat   bool
+}
+
+// admits reports whether t may be in a match the hint describes.
+func (h *reachHint) admits(t *tk, source int) bool {
+	if t.ent.Start > h.maxStart {
+		return false
+	}
+	if h.windowed {
+		if x := t.ent.Nums[source]; x < h.lo || x > h.hi {
+			return false
+		}
+	}
+	if h.loc >= 0 {
+		l, ok := t.r.PartyLatencyAt(h.loc)
+		return ok && (!h.hasLat || float64(l.Min) <= h.lat)
+	}
+	return true
+}
+
+// reachableWith is how many players x and the candidates cands could bring
+// to one match, counted for each expansion phase x has reached: a match's
+// values are those at its newest member's age (D12), so a match whose
+// values are phase k's has only members that waited at least as long as
+// phase k's start, their source key values within one window of phase k's
+// maxDistance, and, under a latency rule, all of them within phase k's
+// latency bound at one location. The count is the best over the phases and
+// the locations of x; b.found then says where it was found. With
+// expansionAgeSelection oldest the values are the oldest member's, and
+// only the most relaxed ones (b.bound) are counted.
+func (b *builder) reachableWith(cands []*tk, x *tk) int {
+	if b.c.plan.byOldest {
+		return b.reachableAt(cands, x, b.bound, math.MaxInt64)
+	}
+	age, best := time.Duration(b.nowNs-x.ent.Start), 0
+	var found reachHint
+	for k, phases := 0, b.rs.Phases(); k < len(phases) && (k == 0 || phases[k].Start() <= age); k++ {
+		if n := b.reachableAt(cands, x, &phases[k], b.nowNs-int64(phases[k].Start())); n > best || k == 0 {
+			best, found = n, b.found
+		}
+		if best >= b.c.plan.minPlayers {
+			break
+		}
+	}
+	b.found = found
+	return best
+}
+
+// reachableAt is reachableWith for one phase's values v, counting the
+// candidates that started at or before maxStart.
+func (b *builder) reachableAt(cands []*tk, x *tk, v *ruleset.Values, maxStart int64) int {
+	p := b.c.plan
+	h := reachHint{loc: -1, maxStart: maxStart} // windowed once a window is found
+	h.lat, h.hasLat = b.rs.LatencyBound(v)
+	xv := 0.0
+	if p.source >= 0 {
+		xv = x.ent.Nums[p.source]
+	}
+	count := func() int {
+		h.windowed = false
+		at := b.atLoc[:0]
+		for _, t := range cands {
+			if h.admits(t, p.source) {
+				at = append(at, t)
+			}
+		}
+		b.atLoc = at
+		b.found = h
+		n := b.reachableFrom(at, x.r.Players(), xv, xv, true, v)
+		h.windowed = p.source >= 0 && p.numBatch[p.source] >= 0
+		h.lo, h.hi = b.found.lo, b.found.hi
+		b.found = h
+		return n
+	}
+	best, found := 0, h
+	if !b.rs.HasLatencyRule() || len(b.anchorLocs) == 0 {
+		best, found = count(), b.found
+	} else {
+		for _, loc := range b.anchorLocs {
+			if l, ok := x.r.PartyLatencyAt(loc); !ok || h.hasLat && float64(l.Min) > h.lat {
+				continue // x itself is too far from loc at these values
+			}
+			h.loc = loc
+			if n := count(); n > best {
+				best, found = n, b.found
+			}
+			if best >= p.minPlayers {
+				break
+			}
+		}
+	}
+	clear(b.atLoc[:cap(b.atLoc)]) // no stale pointer keeps a ticket alive
+	b.found = found
+	return best
 }
 
 // addDeferred fills what the partial checks left open with the candidates
@@ -773,6 +901,9 @@ func (b *builder) collect(n int) int {
 			if x := en.Nums[p.source]; x < wlo || x > whi {
 				return true // the members' batch range leaves no room for it
 			}
+		}
+		if b.hintFor == b.anchor && !b.hint.admits(t, p.source) {
+			return true // where noMatchWith found no room for a match with the anchor
 		}
 		if t.seen == b.epoch || !b.compatible(t) {
 			return true

@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/matchforge/matchforge/ticket"
 	"pgregory.net/rapid"
 )
 
@@ -106,4 +108,104 @@ func TestPrunedArrivalsCannotMatch(t *testing.T) {
 		t.Fatalf("only %d arrivals pruned: the test proves little", pruned)
 	}
 	t.Logf("%d arrivals pruned", pruned)
+}
+
+// reachShortBody is a 2v2 whose skill window and latency bound widen as
+// tickets wait: a match's values are its newest member's (D12), so an old
+// ticket meets young ones only at the young ones' values.
+const reachShortBody = `{"ruleLanguageVersion": "1.0",
+ "playerAttributes": [{"name": "skill", "type": "number", "default": 0}],
+ "teams": [{"name": "red", "minPlayers": 2, "maxPlayers": 2}, {"name": "blue", "minPlayers": 2, "maxPlayers": 2}],
+ "rules": [{"name": "close", "type": "batchDistance", "batchAttribute": "skill", "maxDistance": 10},
+           {"name": "near", "type": "latency", "maxLatency": 50}],
+ "expansions": [{"target": "rules[close].maxDistance", "steps": [{"waitTimeSeconds": 10, "value": 20}, {"waitTimeSeconds": 20, "value": 40}]},
+                {"target": "rules[near].maxLatency", "steps": [{"waitTimeSeconds": 15, "value": 100}]}]}`
+
+// reachTickets submits parties (skill, age in seconds, latencies to two
+// locations) at now minus their ages and readies their pool entries, as
+// entering the pool would.
+func reachTickets(l *lgEnv, now time.Time, specs [][4]int, sizes []int) []*tk {
+	c := l.e.configs[l.cfg]
+	var out []*tk
+	for i, s := range specs {
+		var party []ticket.Player
+		for range sizes[i] {
+			party = append(party, l.player(map[string]ticket.AttributeValue{"skill": num(float64(s[0]))}, lgLat(s[2], s[3])))
+		}
+		id := l.submit(now.Add(-time.Duration(s[1])*time.Second), party)[0]
+		t := l.e.tickets[id]
+		if !l.e.prepare(c, t) {
+			l.t.Fatalf("ticket %d cannot enter the pool", i)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// reachableWith never counts short where a match could form: over every
+// subset of a handful of candidates, a set with x whose members are all as
+// old as its newest one's phase needs, whose skills spread at most that
+// phase's maxDistance, and whose parties all report one location within
+// that phase's latency bound, with at least a match's smallest number of
+// players, makes reachableWith reach that number. (noMatchWith prunes an
+// arrival on a count that falls short.)
+func TestReachableWithNeverCountsShort(t *testing.T) {
+	pruned, cases := 0, 0
+	rapid.Check(t, func(rt *rapid.T) {
+		l := newLgEnvSeed(t, reachShortBody, Configuration{RequestTimeout: time.Hour}, 1)
+		c := l.e.configs[l.cfg]
+		now := lgT0.Add(time.Hour)
+		n := rapid.IntRange(1, 7).Draw(rt, "n")
+		specs, sizes := make([][4]int, n+1), make([]int, n+1)
+		for i := range specs {
+			specs[i] = [4]int{rapid.IntRange(0, 60).Draw(rt, "skill"), rapid.IntRange(0, 30).Draw(rt, "age"),
+				rapid.IntRange(10, 120).Draw(rt, "east"), rapid.IntRange(10, 120).Draw(rt, "west")}
+			sizes[i] = rapid.IntRange(1, 2).Draw(rt, "players")
+		}
+		ts := reachTickets(l, now, specs, sizes)
+		x, cands := ts[0], ts[1:]
+		b := c.builder(l.e)
+		b.begin(x, now)
+		got := b.reachableWith(cands, x)
+		possible := false
+		for set := range 1 << n {
+			members := []*tk{x}
+			for i, t := range cands {
+				if set&(1<<i) != 0 {
+					members = append(members, t)
+				}
+			}
+			newest, lo, hi, players := int64(math.MinInt64), math.Inf(1), math.Inf(-1), 0
+			for _, m := range members {
+				newest = max(newest, m.ent.Start)
+				lo, hi, players = min(lo, m.ent.Nums[0]), max(hi, m.ent.Nums[0]), players+m.r.Players()
+			}
+			v := c.rs.At(now.Sub(time.Unix(0, newest)))
+			if players < c.plan.minPlayers || hi-lo > maxDistance(v, 0) {
+				continue
+			}
+			bound, _ := c.rs.LatencyBound(v)
+			for _, name := range []string{"us-east-1", "eu-west-1"} {
+				loc, _ := l.e.locs.Lookup(name)
+				all := true
+				for _, m := range members {
+					if a, ok := m.r.PartyLatencyAt(loc); !ok || float64(a.Min) > bound {
+						all = false
+					}
+				}
+				possible = possible || all
+			}
+		}
+		cases++
+		if got < c.plan.minPlayers {
+			pruned++
+		}
+		if possible && got < c.plan.minPlayers {
+			rt.Fatalf("reachableWith = %d, though a set of at least %d players could form a match", got, c.plan.minPlayers)
+		}
+	})
+	if pruned == 0 || pruned == cases {
+		t.Fatalf("%d of %d cases counted short: the test proves little", pruned, cases)
+	}
+	t.Logf("%d of %d cases counted short", pruned, cases)
 }

@@ -286,6 +286,7 @@ func (e *Engine) matchSmall(c *config, now time.Time, swept bool) {
 			}
 			a.failedAt, a.failedVer = nowNs, c.pool.Version()
 		}
+		b.hintFor = nil
 		if t.matchable() {
 			e.settle(c, t, now)
 		}
