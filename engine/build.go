@@ -55,6 +55,7 @@ type builder struct {
 	hintFor      *tk
 	hint         reachHint
 	found        reachHint // reachableAt: the fullest window it found
+	sortedCands  bool      // reachableWith put the candidates in source key order
 	withBackfill bool      // collect backfill tickets too (anchorsFor)
 	noRoom       bool      // a party found no room in this attempt
 	partiesFirst bool      // order each window's parties first
@@ -458,6 +459,9 @@ func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, window
 		vs = append(vs, reachItem{t.ent.Nums[p.source], t.r.Players()})
 	}
 	b.reach = vs
+	if !b.sortedCands {
+		slices.SortFunc(vs, func(a, c reachItem) int { return cmp.Compare(a.v, c.v) })
+	}
 	most, start := mostInWindowAt(vs, lo, hi, d)
 	b.found.lo, b.found.hi = start, start+d
 	return min(total+most, players)
@@ -468,14 +472,14 @@ func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, window
 // can be moved up until it starts at a value of vs or at hi, so those are
 // the starts it tries, in increasing order, with two pointers: O(n log n).
 func mostInWindow(vs []reachItem, lo, hi, d float64) int {
+	slices.SortFunc(vs, func(a, c reachItem) int { return cmp.Compare(a.v, c.v) })
 	n, _ := mostInWindowAt(vs, lo, hi, d)
 	return n
 }
 
-// mostInWindowAt is mostInWindow, and the start of the first window that
-// holds the most.
+// mostInWindowAt is mostInWindow for vs already in value order, and it
+// returns the start of the first window that holds the most as well: O(n).
 func mostInWindowAt(vs []reachItem, lo, hi, d float64) (int, float64) {
-	slices.SortFunc(vs, func(a, c reachItem) int { return cmp.Compare(a.v, c.v) })
 	best, n, i, j := 0, 0, 0, 0 // n players in [x, x+d]: vs[i:j]
 	start := lo
 	try := func(x float64) {
@@ -667,6 +671,13 @@ func (h *reachHint) admits(t *tk, source int) bool {
 func (b *builder) reachableWith(cands []*tk, x *tk) int {
 	if b.c.plan.byOldest {
 		return b.reachableAt(cands, x, b.bound, math.MaxInt64)
+	}
+	if p := b.c.plan; p.source >= 0 {
+		// In value order, so that the phases' and locations' subsets
+		// need no sort of their own (reachableFrom).
+		slices.SortFunc(cands, func(t, u *tk) int { return cmp.Compare(t.ent.Nums[p.source], u.ent.Nums[p.source]) })
+		b.sortedCands = true
+		defer func() { b.sortedCands = false }()
 	}
 	age, best := time.Duration(b.nowNs-x.ent.Start), 0
 	var found reachHint
