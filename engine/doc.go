@@ -75,10 +75,14 @@
 // anchored greedily again until an expansion step applies to it, so that
 // part of a step costs in proportion to the tickets that changed and the
 // matches formed. In a steady pool most arrivals cannot match yet, and
-// four shortcuts spare their work: an arrival whose compatible neighbours
-// cannot fill a batchDistance window to a match's smallest size anchors
-// no build, nor does its older neighbour (anchorsFor, noMatchWith); a
-// candidate that breaks that spread skips its team checks (spreadFails);
+// five shortcuts spare their work: an arrival whose compatible neighbours
+// cannot bring it to a match's smallest size in any expansion phase it
+// reached (only tickets as old as the phase, within one window of its
+// batchDistance and its latency bound at one location: a match's values
+// are its newest member's, D12) anchors no build, nor does its older
+// neighbour (anchorsFor, noMatchWith, reachableWith); an arrival that can
+// is built only from the window, location and ages where that room was
+// found (reachHint); a candidate that breaks that spread skips its team checks (spreadFails);
 // an anchor that failed in this step with the pool unchanged is not built
 // again (repeats); a small pool whose latency groups overlap is searched
 // through one sorted array (pool.NearestAll). The last three change no
