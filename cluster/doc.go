@@ -87,13 +87,16 @@
 // # Events
 //
 // Each batch's events are published as one message on <prefix>.events.<n>
-// of the stream <PREFIX>_EVENTS, with the message id <subject>-<batch
-// sequence>, one at a time, so a new owner that replays the log publishes
-// the same messages again and JetStream drops them as duplicates (within
-// the stream's duplicate window, five times SnapshotInterval and at least
-// two minutes); event ids are the engine's, so consumers can also drop
-// repeats by id. Node.ConsumeEvents reads them; matchforge serve feeds them
-// to GET /events on every node.
+// of the stream <PREFIX>_EVENTS, one at a time, with the batch's log
+// sequence in the Matchforge-Batch header, and expecting the subject's
+// last message (the fencing of the log, applied to events). A publisher
+// first reads which batch is last on the subject and skips the batches up
+// to it, so a new owner replaying the log publishes only what the old one
+// did not; when two owners race, or an answer is lost, the publisher reads
+// the tail again before it retries. Each shard's events are therefore on
+// the stream once each and in log order. Event ids are the engine's.
+// Node.ConsumeEvents reads them; matchforge serve feeds them to GET
+// /events on every node.
 //
 // # Concurrency
 //

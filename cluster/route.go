@@ -329,9 +329,9 @@ type Event struct {
 // the order its engine made them), until ctx ends or fn returns an error.
 // To resume after an error without a gap, call it again from the last
 // Seq seen plus one. Each message of the stream holds one log batch's
-// events and is deduplicated by the stream, so the events a new owner
-// publishes again after a failover are not seen twice (within the stream's
-// duplicate window; past it, a consumer drops repeats by id).
+// events, and each batch is on the stream once (see the package doc,
+// Events), so the events a new owner replays after a failover are not
+// seen twice.
 func (n *Node) ConsumeEvents(ctx context.Context, from uint64, fn func(Event) error) error {
 	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{n.cfg.Prefix + ".events.*"}}
 	if from == 0 {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -456,15 +457,23 @@ func (s *shard) followCatalog() error {
 	return nil
 }
 
-// publishEvents publishes each batch's events, in order, as one message of
-// the event stream, with the shard and the batch's log sequence as its
-// message id: a new owner replaying the log after a failover publishes the
-// same messages again, and the stream drops them as duplicates. One
-// message at a time, acknowledged before the next, keeps the order across
-// a JetStream leader change.
+// publishEvents publishes each batch's events as one message on the
+// shard's subject of the event stream, in log order, each batch once,
+// however owners overlap. A message carries its batch's log sequence in
+// the batchHeader and is published expecting the subject's last message
+// (Nats-Expected-Last-Subject-Sequence), so it lands only right after the
+// message this publisher knows to be last. A publisher first learns the
+// subject's last batch and skips the batches up to it: a new owner
+// replaying the log after a failover publishes only what its predecessor
+// did not. When a publish fails (a refusal because another owner published
+// first, or a timeout that may still have stored it), the publisher learns
+// the tail again before it retries, so a batch is never stored twice and
+// never after a later one. A new owner replays from a snapshot that covers
+// only published events (maybeSnapshot), so the batches it queues begin at
+// or before the first one missing from the subject.
 func (s *shard) publishEvents() {
 	defer close(s.evExit)
-	subj := s.node.eventSubject(s.n)
+	p := eventPublisher{js: s.node.js, stream: s.node.events, subj: s.node.eventSubject(s.n), timeout: s.node.appendTimeout()}
 	for {
 		var b evBatch
 		select {
@@ -472,26 +481,94 @@ func (s *shard) publishEvents() {
 		case <-s.ctx.Done():
 			return
 		}
-		if len(b.evs) > 0 {
-			data := encodeEvents(b.evs)
-			id := fmt.Sprintf("%s-%d", subj, b.seq)
-			for {
-				ctx, cancel := context.WithTimeout(s.ctx, s.node.appendTimeout())
-				_, err := s.node.js.Publish(ctx, subj, data, jetstream.WithMsgID(id))
-				cancel()
-				if err == nil {
-					break
-				}
-				s.node.log.Debug("publishing events failed; retrying", "shard", s.n, "error", err)
-				select {
-				case <-time.After(50 * time.Millisecond):
-				case <-s.ctx.Done():
-					return
-				}
-			}
+		if len(b.evs) > 0 && !p.publish(s.ctx, b, func(err error) {
+			s.node.log.Debug("publishing events failed; retrying", "shard", s.n, "batch", b.seq, "error", err)
+		}) {
+			return
 		}
 		s.evDone.Store(b.seq)
 	}
+}
+
+// batchHeader names the log sequence of the batch whose events a message
+// of the event stream holds.
+const batchHeader = "Matchforge-Batch"
+
+// eventPublisher appends batches of events to one subject of the event
+// stream in log order (see publishEvents).
+type eventPublisher struct {
+	js      jetstream.JetStream
+	stream  jetstream.Stream
+	subj    string
+	timeout time.Duration
+
+	known     bool   // tailSeq and tailBatch are what the stream last said
+	tailSeq   uint64 // stream sequence of the subject's last message (0: none)
+	tailBatch uint64 // log sequence of the batch it holds
+}
+
+// publish stores b after the subject's last message unless a batch at or
+// after it is there already, retrying (and telling failed why) until it
+// is done or ctx ends; false means ctx ended.
+func (p *eventPublisher) publish(ctx context.Context, b evBatch, failed func(error)) bool {
+	msg := &nats.Msg{Subject: p.subj, Data: encodeEvents(b.evs), Header: nats.Header{}}
+	msg.Header.Set(batchHeader, strconv.FormatUint(b.seq, 10))
+	for {
+		err := p.learnTail(ctx)
+		if err == nil {
+			if b.seq <= p.tailBatch {
+				return true // published before: by a previous owner, or by an attempt whose answer was lost
+			}
+			cctx, cancel := context.WithTimeout(ctx, p.timeout)
+			var ack *jetstream.PubAck
+			ack, err = p.js.PublishMsg(cctx, msg, jetstream.WithExpectLastSequencePerSubject(p.tailSeq))
+			cancel()
+			if err == nil {
+				p.tailSeq, p.tailBatch = ack.Sequence, b.seq
+				return true
+			}
+			p.known = false
+			if isWrongLast(err) {
+				continue // another owner published: read the tail again now
+			}
+		}
+		failed(err)
+		select {
+		case <-time.After(50 * time.Millisecond):
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// learnTail reads the subject's last message, unless it is known.
+func (p *eventPublisher) learnTail(ctx context.Context) error {
+	if p.known {
+		return nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	m, err := p.stream.GetLastMsgForSubject(cctx, p.subj)
+	switch {
+	case errors.Is(err, jetstream.ErrMsgNotFound):
+		p.tailSeq, p.tailBatch = 0, 0
+	case err != nil:
+		return fmt.Errorf("reading the last events message: %w", err)
+	default:
+		h := m.Header.Get(batchHeader)
+		if h == "" {
+			// Written by a build that named the batch only in the message
+			// id, <subject>-<batch>.
+			h = strings.TrimPrefix(m.Header.Get(jetstream.MsgIDHeader), p.subj+"-")
+		}
+		batch, perr := strconv.ParseUint(h, 10, 64)
+		if perr != nil {
+			return fmt.Errorf("the last events message (%d) has no valid %s header: %w", m.Sequence, batchHeader, perr)
+		}
+		p.tailSeq, p.tailBatch = m.Sequence, batch
+	}
+	p.known = true
+	return nil
 }
 
 // encodeEvents writes one batch's events as a message: the magic, a count,
