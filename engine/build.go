@@ -54,13 +54,11 @@ type builder struct {
 	// room for a match with it.
 	hintFor      *tk
 	hint         reachHint
-	found        reachHint // reachableAt: the fullest window it found
-	sortedCands  bool      // reachableWith put the candidates in source key order
-	withBackfill bool      // collect backfill tickets too (anchorsFor)
-	noRoom       bool      // a party found no room in this attempt
-	partiesFirst bool      // order each window's parties first
-	anchorGroups []int32   // the group index's groups the anchor can match in
-	viaGroups    bool      // the window comes from the group index
+	withBackfill bool    // collect backfill tickets too (anchorsFor)
+	noRoom       bool    // a party found no room in this attempt
+	partiesFirst bool    // order each window's parties first
+	anchorGroups []int32 // the group index's groups the anchor can match in
+	viaGroups    bool    // the window comes from the group index
 
 	nowNs    int64
 	vRef     int64           // the clock reference vCache was computed for
@@ -431,40 +429,42 @@ func (b *builder) attempt(anchor *tk, now time.Time) bool {
 // whose values spread further).
 func (b *builder) reachable() int {
 	sp := b.memberSpan()
-	return b.reachableFrom(b.window, b.total, sp.lo, sp.hi, sp.ok, b.bound)
+	n, _, _ := b.reachableFrom(b.window, b.total, sp.lo, sp.hi, sp.ok, b.bound, false)
+	return n
 }
 
 // reachableFrom is reachable for the candidates cands and members of total
 // players whose source key values span [mlo, mhi]; windowed false counts
 // every candidate (the members include a backfill ticket's players, or
-// there are none). It sorts the candidates' values: O(w log w) for w
-// candidates.
-func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, windowed bool, v *ruleset.Values) int {
+// there are none). The window that count was found in, [lo, lo+d], comes
+// back too (for an unwindowed count, any lo and d < 0). Unless sorted
+// says cands are in source key order already, it sorts their values:
+// O(w log w) for w candidates.
+func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, windowed bool, v *ruleset.Values, sorted bool) (n int, lo, d float64) {
 	players := total
 	for _, t := range cands {
 		players += t.r.Players()
 	}
 	p := b.c.plan
 	if !windowed || p.source < 0 || p.numBatch[p.source] < 0 {
-		return players
+		return players, 0, -1
 	}
 	// A window [x, x+d] holds the members when x is in [mhi-d, mlo].
-	d := maxDistance(v, p.numBatch[p.source]) + distanceSlack
+	d = maxDistance(v, p.numBatch[p.source]) + distanceSlack
 	lo, hi := mhi-d, mlo
 	if lo > hi {
-		return min(total, players)
+		return min(total, players), lo, d
 	}
 	vs := b.reach[:0]
 	for _, t := range cands {
 		vs = append(vs, reachItem{t.ent.Nums[p.source], t.r.Players()})
 	}
 	b.reach = vs
-	if !b.sortedCands {
+	if !sorted {
 		slices.SortFunc(vs, func(a, c reachItem) int { return cmp.Compare(a.v, c.v) })
 	}
 	most, start := mostInWindowAt(vs, lo, hi, d)
-	b.found.lo, b.found.hi = start, start+d
-	return min(total+most, players)
+	return min(total+most, players), start, d
 }
 
 // mostInWindow sorts vs by value and returns the most players of vs that a
@@ -604,8 +604,8 @@ func (b *builder) anchorsFor(x *tk, now time.Time) []*tk {
 func (b *builder) noMatchWith(x *tk, exhausted bool) bool {
 	p := b.c.plan
 	for b.budget > 0 {
-		if b.reachableWith(b.nbr, x) >= p.minPlayers {
-			b.hintFor, b.hint = x, b.found
+		if n, h := b.reachableWith(b.nbr, x); n >= p.minPlayers {
+			b.hintFor, b.hint = x, h
 			return false
 		}
 		if exhausted {
@@ -665,37 +665,37 @@ func (h *reachHint) admits(t *tk, source int) bool {
 // phase k's start, their source key values within one window of phase k's
 // maxDistance, and, under a latency rule, all of them within phase k's
 // latency bound at one location. The count is the best over the phases and
-// the locations of x; b.found then says where it was found. With
-// expansionAgeSelection oldest the values are the oldest member's, and
-// only the most relaxed ones (b.bound) are counted.
-func (b *builder) reachableWith(cands []*tk, x *tk) int {
+// the locations of x, with where it was found. With expansionAgeSelection
+// oldest the values are the oldest member's, and only the most relaxed
+// ones (b.bound) are counted. Where the source key is a number, it sorts
+// cands by it in place (so that the subsets of the phases and locations
+// need no sort of their own); its callers read cands in no order.
+func (b *builder) reachableWith(cands []*tk, x *tk) (int, reachHint) {
 	if b.c.plan.byOldest {
-		return b.reachableAt(cands, x, b.bound, math.MaxInt64)
+		return b.reachableAt(cands, x, b.bound, math.MaxInt64, false)
 	}
+	sorted := false
 	if p := b.c.plan; p.source >= 0 {
-		// In value order, so that the phases' and locations' subsets
-		// need no sort of their own (reachableFrom).
 		slices.SortFunc(cands, func(t, u *tk) int { return cmp.Compare(t.ent.Nums[p.source], u.ent.Nums[p.source]) })
-		b.sortedCands = true
-		defer func() { b.sortedCands = false }()
+		sorted = true
 	}
 	age, best := time.Duration(b.nowNs-x.ent.Start), 0
 	var found reachHint
 	for k, phases := 0, b.rs.Phases(); k < len(phases) && (k == 0 || phases[k].Start() <= age); k++ {
-		if n := b.reachableAt(cands, x, &phases[k], b.nowNs-int64(phases[k].Start())); n > best || k == 0 {
-			best, found = n, b.found
+		if n, h := b.reachableAt(cands, x, &phases[k], b.nowNs-int64(phases[k].Start()), sorted); n > best || k == 0 {
+			best, found = n, h
 		}
 		if best >= b.c.plan.minPlayers {
 			break
 		}
 	}
-	b.found = found
-	return best
+	return best, found
 }
 
 // reachableAt is reachableWith for one phase's values v, counting the
-// candidates that started at or before maxStart.
-func (b *builder) reachableAt(cands []*tk, x *tk, v *ruleset.Values, maxStart int64) int {
+// candidates that started at or before maxStart; sorted says cands are in
+// source key order.
+func (b *builder) reachableAt(cands []*tk, x *tk, v *ruleset.Values, maxStart int64, sorted bool) (int, reachHint) {
 	p := b.c.plan
 	h := reachHint{loc: -1, maxStart: maxStart} // windowed once a window is found
 	h.lat, h.hasLat = b.rs.LatencyBound(v)
@@ -703,8 +703,9 @@ func (b *builder) reachableAt(cands []*tk, x *tk, v *ruleset.Values, maxStart in
 	if p.source >= 0 {
 		xv = x.ent.Nums[p.source]
 	}
-	count := func() int {
-		h.windowed = false
+	// count counts at h's location, and returns the window it found the
+	// count in.
+	count := func(h reachHint) (int, reachHint) {
 		at := b.atLoc[:0]
 		for _, t := range cands {
 			if h.admits(t, p.source) {
@@ -712,24 +713,23 @@ func (b *builder) reachableAt(cands []*tk, x *tk, v *ruleset.Values, maxStart in
 			}
 		}
 		b.atLoc = at
-		b.found = h
-		n := b.reachableFrom(at, x.r.Players(), xv, xv, true, v)
-		h.windowed = p.source >= 0 && p.numBatch[p.source] >= 0
-		h.lo, h.hi = b.found.lo, b.found.hi
-		b.found = h
-		return n
+		n, lo, d := b.reachableFrom(at, x.r.Players(), xv, xv, true, v, sorted)
+		if d >= 0 {
+			h.windowed, h.lo, h.hi = true, lo, lo+d
+		}
+		return n, h
 	}
 	best, found := 0, h
 	if !b.rs.HasLatencyRule() || len(b.anchorLocs) == 0 {
-		best, found = count(), b.found
+		best, found = count(h)
 	} else {
 		for _, loc := range b.anchorLocs {
 			if l, ok := x.r.PartyLatencyAt(loc); !ok || h.hasLat && float64(l.Min) > h.lat {
 				continue // x itself is too far from loc at these values
 			}
 			h.loc = loc
-			if n := count(); n > best {
-				best, found = n, b.found
+			if n, hn := count(h); n > best {
+				best, found = n, hn
 			}
 			if best >= p.minPlayers {
 				break
@@ -737,8 +737,7 @@ func (b *builder) reachableAt(cands []*tk, x *tk, v *ruleset.Values, maxStart in
 		}
 	}
 	clear(b.atLoc[:cap(b.atLoc)]) // no stale pointer keeps a ticket alive
-	b.found = found
-	return best
+	return best, found
 }
 
 // addDeferred fills what the partial checks left open with the candidates

@@ -166,7 +166,7 @@ func TestReachableWithNeverCountsShort(t *testing.T) {
 		x, cands := ts[0], ts[1:]
 		b := c.builder(l.e)
 		b.begin(x, now)
-		got := b.reachableWith(cands, x)
+		got, _ := b.reachableWith(cands, x)
 		possible := false
 		for set := range 1 << n {
 			members := []*tk{x}
