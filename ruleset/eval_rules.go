@@ -576,14 +576,26 @@ func (e *Evaluator) chooseLocation(v *Values, withRules bool) {
 	if !ok {
 		return
 	}
+	// Every location is m0's, and its worst player's latency there is a
+	// lower bound of the match's worst case: starting where that is
+	// lowest, a location is given up as soon as a player's latency there
+	// passes the best location's worst case, which it then cannot beat.
+	lats := m0.r.PartyLatency()
+	first := 0
+	for i, l := range lats {
+		if l.Max < lats[first].Max {
+			first = i
+		}
+	}
 	best := locScore{loc: -1}
 next:
-	for _, l := range m0.r.PartyLatency() {
+	for k := range lats {
+		l := lats[(first+k)%len(lats)]
 		s := locScore{loc: l.Loc}
 		for t := range e.teams {
 			for _, m := range e.teams[t] {
 				ms, found := playerLatency(m, l.Loc)
-				if !found {
+				if !found || best.loc >= 0 && ms > best.worst {
 					continue next
 				}
 				s.worst = max(s.worst, ms)
