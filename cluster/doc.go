@@ -94,7 +94,10 @@
 // to it, so a new owner replaying the log publishes only what the old one
 // did not; when two owners race, or an answer is lost, the publisher reads
 // the tail again before it retries. Each shard's events are therefore on
-// the stream once each and in log order. Event ids are the engine's.
+// the stream once each and in log order. This needs every batch an owner
+// appends to reach its publisher: a stopping owner that cannot queue a
+// batch's events stops before it appends another, takes no snapshot, and
+// leaves them to the next owner. Event ids are the engine's.
 // Node.ConsumeEvents reads them; matchforge serve feeds them to GET
 // /events on every node.
 //

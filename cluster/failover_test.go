@@ -270,6 +270,7 @@ func TestFailover(t *testing.T) {
 				got := byShard()
 				for s := range wants {
 					t.Logf("shard %d: %d events on the stream, %d from replaying its log", s, len(got[s]), len(wants[s]))
+					logMissing(t, got[s], wants[s])
 				}
 				t.Fatal("the next owner did not publish the events held back when every node stopped")
 			}
@@ -378,4 +379,26 @@ func replayShard(t testing.TB, n *Node, s int) [][]byte {
 		t.Fatalf("replaying shard %d: %v", s, err)
 	}
 	return out
+}
+
+// logMissing logs the first events of want (a replay) that got (the
+// stream) lacks, with their positions, to tell a lost batch from a
+// reordered one.
+func logMissing(t *testing.T, got, want [][]byte) {
+	t.Helper()
+	on := map[string]int{}
+	for _, g := range got {
+		on[string(g)]++
+	}
+	shown := 0
+	for i, w := range want {
+		if on[string(w)] > 0 {
+			on[string(w)]--
+			continue
+		}
+		if shown++; shown > 12 {
+			break
+		}
+		t.Logf("  missing at %d: %.300s", i, w)
+	}
 }

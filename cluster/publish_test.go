@@ -94,3 +94,33 @@ func TestEventPublishersKeepLogOrder(t *testing.T) {
 		t.Fatalf("the subject ends with batch %s, want %d: a batch was stored twice", got, next-1)
 	}
 }
+
+// TestStoppingShardQueuesEveryBatchsEvents: a shard told to stop may still
+// apply a batch or two; their events must reach the publisher, in order.
+// Dropping one (as a select between the queue and the stop once did, at
+// random) while a later batch is published hides it from the next owner
+// for good, and lets a snapshot cover it. Only a full queue at a stop
+// refuses, and then the writer must stop (queueEvents reports false).
+func TestStoppingShardQueuesEveryBatchsEvents(t *testing.T) {
+	ns := startNATS(t, 1)
+	n := openNode(t, connect(t, ns[0]), testConfig("a"))
+	defer n.Close()
+	s := newShard(n, 99)
+	defer s.cancel()
+	close(s.quit)
+	for seq := uint64(1); seq <= 200; seq++ {
+		s.lastSeq = seq
+		if !s.queueEvents(nil) {
+			t.Fatalf("batch %d: not queued by a stopping shard whose queue has room", seq)
+		}
+		if b := <-s.evq; b.seq != seq {
+			t.Fatalf("queued batch %d, want %d", b.seq, seq)
+		}
+	}
+	for range cap(s.evq) {
+		s.evq <- evBatch{}
+	}
+	if s.queueEvents(nil) {
+		t.Fatal("a stopping shard with a full queue reported its batch queued")
+	}
+}

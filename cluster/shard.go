@@ -246,8 +246,8 @@ type answer struct {
 	changed bool // the call changed the state (its record is in this batch)
 }
 
-// process applies one batch; false means the log refused it and the shard
-// must stop.
+// process applies one batch; false means the shard must stop: the log
+// refused the batch, or its events could not be queued (queueEvents).
 func (s *shard) process(calls []*call, cats []catBatch, step bool) bool {
 	now := s.now()
 	var recs []record
@@ -323,6 +323,7 @@ func (s *shard) process(calls []*call, cats []catBatch, step bool) bool {
 		evs = append(evs, s.svc.Step(now)...)
 		recs = append(recs, record{Kind: recStep, Time: now})
 	}
+	queued := true
 	if len(recs) > 0 {
 		if err := s.append(recs); err != nil {
 			s.node.log.Warn("the log refused a batch; the shard stops", "shard", s.n, "afterRecord", s.lastSeq, "error", err)
@@ -331,7 +332,9 @@ func (s *shard) process(calls []*call, cats []catBatch, step bool) bool {
 			}
 			return false
 		}
-		s.queueEvents(evs)
+		if queued = s.queueEvents(evs); !queued {
+			s.node.log.Warn("stopping with a batch's events unqueued; the next owner publishes them", "shard", s.n, "batch", s.lastSeq)
+		}
 	}
 	for _, a := range answers {
 		if a.changed && s.n == 0 && a.rep[0] == repOK {
@@ -340,6 +343,9 @@ func (s *shard) process(calls []*call, cats []catBatch, step bool) bool {
 			a.rep = encodeOKAt(s.lastSeq, a.rep[1:])
 		}
 		a.c.done(a.rep)
+	}
+	if !queued {
+		return false // the batch is in the log: its answers stand
 	}
 	s.maybeSnapshot()
 	return true
@@ -359,11 +365,24 @@ func (s *shard) remember(key string, rep []byte) {
 }
 
 // queueEvents hands the events of the batch just appended to the
-// publisher.
-func (s *shard) queueEvents(evs []gamelift.Event) {
+// publisher. It gives up only when the shard is stopping and the
+// publisher's queue stays full, and then reports false: the writer must
+// stop at once, since publishing a later batch would hide this one from
+// the next owner (it replays and publishes only batches after the last
+// one on the stream), and a snapshot would cover it (evDone stays behind,
+// so none is taken).
+func (s *shard) queueEvents(evs []gamelift.Event) bool {
+	b := eventBatch(s.lastSeq, evs)
 	select {
-	case s.evq <- eventBatch(s.lastSeq, evs):
+	case s.evq <- b:
+		return true
+	default:
+	}
+	select {
+	case s.evq <- b:
+		return true
 	case <-s.quit:
+		return false
 	}
 }
 
@@ -513,9 +532,16 @@ type eventPublisher struct {
 func (p *eventPublisher) publish(ctx context.Context, b evBatch, failed func(error)) bool {
 	msg := &nats.Msg{Subject: p.subj, Data: encodeEvents(b.evs), Header: nats.Header{}}
 	msg.Header.Set(batchHeader, strconv.FormatUint(b.seq, 10))
+	refusedAt := ^uint64(0) // the tail a publish was refused on
 	for {
 		err := p.learnTail(ctx)
-		if err == nil {
+		if err == nil && p.tailSeq == refusedAt {
+			// Refused, and the tail has not moved: a message on the
+			// subject is still being stored (JetStream refuses an
+			// expected-sequence publish meanwhile). Wait for it.
+			err = errors.New("a message on the subject is being stored")
+			p.known, refusedAt = false, ^uint64(0)
+		} else if err == nil {
 			if b.seq <= p.tailBatch {
 				return true // published before: by a previous owner, or by an attempt whose answer was lost
 			}
@@ -529,7 +555,8 @@ func (p *eventPublisher) publish(ctx context.Context, b evBatch, failed func(err
 			}
 			p.known = false
 			if isWrongLast(err) {
-				continue // another owner published: read the tail again now
+				refusedAt = p.tailSeq
+				continue // another owner may have published: read the tail again now
 			}
 		}
 		failed(err)
