@@ -651,11 +651,15 @@ func (h *reachHint) admits(t *tk, source int) bool {
 			return false
 		}
 	}
-	if h.loc >= 0 {
-		l, ok := t.r.PartyLatencyAt(h.loc)
-		return ok && (!h.hasLat || float64(l.Min) <= h.lat)
-	}
-	return true
+	return h.loc < 0 || withinAt(t, h.loc, h.lat, h.hasLat)
+}
+
+// withinAt reports whether t's party reports loc and, when has, its
+// nearest player there is within bound: a party that fails it cannot meet
+// the bound at loc, so the test only sets aside what cannot match there.
+func withinAt(t *tk, loc int32, bound float64, has bool) bool {
+	l, ok := t.r.PartyLatencyAt(loc)
+	return ok && (!has || float64(l.Min) <= bound)
 }
 
 // reachableWith is how many players x and the candidates cands could bring
@@ -724,7 +728,7 @@ func (b *builder) reachableAt(cands []*tk, x *tk, v *ruleset.Values, maxStart in
 		best, found = count(h)
 	} else {
 		for _, loc := range b.anchorLocs {
-			if l, ok := x.r.PartyLatencyAt(loc); !ok || h.hasLat && float64(l.Min) > h.lat {
+			if !withinAt(x, loc, h.lat, h.hasLat) {
 				continue // x itself is too far from loc at these values
 			}
 			h.loc = loc
@@ -838,7 +842,7 @@ func (b *builder) compatible(t *tk) bool {
 	if len(b.anchorLocs) > 0 && !b.viaGroups {
 		found := false
 		for _, loc := range b.anchorLocs {
-			if l, ok := t.r.PartyLatencyAt(loc); ok && (!b.hasLatBnd || float64(l.Min) <= b.latBound) {
+			if withinAt(t, loc, b.latBound, b.hasLatBnd) {
 				found = true
 				break
 			}
