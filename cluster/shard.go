@@ -373,7 +373,7 @@ func (s *shard) remember(key string, rep []byte) {
 // so none is taken).
 func (s *shard) queueEvents(evs []gamelift.Event) bool {
 	b := eventBatch(s.lastSeq, evs)
-	select {
+	select { // room first: a select between room and a closed quit picks either
 	case s.evq <- b:
 		return true
 	default:
@@ -532,32 +532,29 @@ type eventPublisher struct {
 func (p *eventPublisher) publish(ctx context.Context, b evBatch, failed func(error)) bool {
 	msg := &nats.Msg{Subject: p.subj, Data: encodeEvents(b.evs), Header: nats.Header{}}
 	msg.Header.Set(batchHeader, strconv.FormatUint(b.seq, 10))
-	refusedAt := ^uint64(0) // the tail a publish was refused on
 	for {
 		err := p.learnTail(ctx)
-		if err == nil && p.tailSeq == refusedAt {
-			// Refused, and the tail has not moved: a message on the
-			// subject is still being stored (JetStream refuses an
-			// expected-sequence publish meanwhile). Wait for it.
-			err = errors.New("a message on the subject is being stored")
-			p.known, refusedAt = false, ^uint64(0)
-		} else if err == nil {
+		if err == nil {
 			if b.seq <= p.tailBatch {
 				return true // published before: by a previous owner, or by an attempt whose answer was lost
 			}
+			tail := p.tailSeq
 			cctx, cancel := context.WithTimeout(ctx, p.timeout)
 			var ack *jetstream.PubAck
-			ack, err = p.js.PublishMsg(cctx, msg, jetstream.WithExpectLastSequencePerSubject(p.tailSeq))
+			ack, err = p.js.PublishMsg(cctx, msg, jetstream.WithExpectLastSequencePerSubject(tail))
 			cancel()
 			if err == nil {
 				p.tailSeq, p.tailBatch = ack.Sequence, b.seq
 				return true
 			}
 			p.known = false
-			if isWrongLast(err) {
-				refusedAt = p.tailSeq
-				continue // another owner may have published: read the tail again now
+			if isWrongLast(err) && p.learnTail(ctx) == nil && p.tailSeq != tail {
+				continue // another owner published: go on from its tail at once
 			}
+			// A refusal with the tail unmoved means a message on the
+			// subject is still being stored (JetStream refuses an
+			// expected-sequence publish meanwhile): wait for it.
+			p.known = false
 		}
 		failed(err)
 		select {

@@ -429,7 +429,7 @@ func (b *builder) attempt(anchor *tk, now time.Time) bool {
 // whose values spread further).
 func (b *builder) reachable() int {
 	sp := b.memberSpan()
-	n, _, _ := b.reachableFrom(b.window, b.total, sp.lo, sp.hi, sp.ok, b.bound, false)
+	n, _, _ := b.reachableFrom(b.window, b.total, sp.lo, sp.hi, sp.ok, b.bound)
 	return n
 }
 
@@ -437,10 +437,10 @@ func (b *builder) reachable() int {
 // players whose source key values span [mlo, mhi]; windowed false counts
 // every candidate (the members include a backfill ticket's players, or
 // there are none). The window that count was found in, [lo, lo+d], comes
-// back too (for an unwindowed count, any lo and d < 0). Unless sorted
-// says cands are in source key order already, it sorts their values:
-// O(w log w) for w candidates.
-func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, windowed bool, v *ruleset.Values, sorted bool) (n int, lo, d float64) {
+// back too (for an unwindowed count, any lo and d < 0). It sorts the
+// candidates' values: O(w log w) for w candidates, O(w) when cands are in
+// source key order already (reachableWith).
+func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, windowed bool, v *ruleset.Values) (n int, lo, d float64) {
 	players := total
 	for _, t := range cands {
 		players += t.r.Players()
@@ -460,26 +460,18 @@ func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, window
 		vs = append(vs, reachItem{t.ent.Nums[p.source], t.r.Players()})
 	}
 	b.reach = vs
-	if !sorted {
-		slices.SortFunc(vs, func(a, c reachItem) int { return cmp.Compare(a.v, c.v) })
-	}
-	most, start := mostInWindowAt(vs, lo, hi, d)
+	most, start := mostInWindow(vs, lo, hi, d)
 	return min(total+most, players), start, d
 }
 
 // mostInWindow sorts vs by value and returns the most players of vs that a
-// window [x, x+d] with x in [lo, hi] holds. A window that holds the most
-// can be moved up until it starts at a value of vs or at hi, so those are
-// the starts it tries, in increasing order, with two pointers: O(n log n).
-func mostInWindow(vs []reachItem, lo, hi, d float64) int {
+// window [x, x+d] with x in [lo, hi] holds, and the start of the first
+// window that holds them. A window that holds the most can be moved up
+// until it starts at a value of vs or at hi, so those are the starts it
+// tries, in increasing order, with two pointers: O(n log n), and O(n) for
+// vs in order (the sort then only confirms it).
+func mostInWindow(vs []reachItem, lo, hi, d float64) (int, float64) {
 	slices.SortFunc(vs, func(a, c reachItem) int { return cmp.Compare(a.v, c.v) })
-	n, _ := mostInWindowAt(vs, lo, hi, d)
-	return n
-}
-
-// mostInWindowAt is mostInWindow for vs already in value order, and it
-// returns the start of the first window that holds the most as well: O(n).
-func mostInWindowAt(vs []reachItem, lo, hi, d float64) (int, float64) {
 	best, n, i, j := 0, 0, 0, 0 // n players in [x, x+d]: vs[i:j]
 	start := lo
 	try := func(x float64) {
@@ -672,21 +664,21 @@ func withinAt(t *tk, loc int32, bound float64, has bool) bool {
 // the locations of x, with where it was found. With expansionAgeSelection
 // oldest the values are the oldest member's, and only the most relaxed
 // ones (b.bound) are counted. Where the source key is a number, it sorts
-// cands by it in place (so that the subsets of the phases and locations
-// need no sort of their own); its callers read cands in no order.
+// cands by it in place, so that the subsets of the phases and locations
+// are in order and sort in linear time; its callers read cands in no
+// order.
 func (b *builder) reachableWith(cands []*tk, x *tk) (int, reachHint) {
+	defer func() { clear(b.atLoc[:cap(b.atLoc)]) }() // no stale pointer keeps a ticket alive (reachableAt may grow it)
 	if b.c.plan.byOldest {
-		return b.reachableAt(cands, x, b.bound, math.MaxInt64, false)
+		return b.reachableAt(cands, x, b.bound, math.MaxInt64)
 	}
-	sorted := false
 	if p := b.c.plan; p.source >= 0 {
 		slices.SortFunc(cands, func(t, u *tk) int { return cmp.Compare(t.ent.Nums[p.source], u.ent.Nums[p.source]) })
-		sorted = true
 	}
 	age, best := time.Duration(b.nowNs-x.ent.Start), 0
 	var found reachHint
 	for k, phases := 0, b.rs.Phases(); k < len(phases) && (k == 0 || phases[k].Start() <= age); k++ {
-		if n, h := b.reachableAt(cands, x, &phases[k], b.nowNs-int64(phases[k].Start()), sorted); n > best || k == 0 {
+		if n, h := b.reachableAt(cands, x, &phases[k], b.nowNs-int64(phases[k].Start())); n > best || k == 0 {
 			best, found = n, h
 		}
 		if best >= b.c.plan.minPlayers {
@@ -697,9 +689,8 @@ func (b *builder) reachableWith(cands []*tk, x *tk) (int, reachHint) {
 }
 
 // reachableAt is reachableWith for one phase's values v, counting the
-// candidates that started at or before maxStart; sorted says cands are in
-// source key order.
-func (b *builder) reachableAt(cands []*tk, x *tk, v *ruleset.Values, maxStart int64, sorted bool) (int, reachHint) {
+// candidates that started at or before maxStart.
+func (b *builder) reachableAt(cands []*tk, x *tk, v *ruleset.Values, maxStart int64) (int, reachHint) {
 	p := b.c.plan
 	h := reachHint{loc: -1, maxStart: maxStart} // windowed once a window is found
 	h.lat, h.hasLat = b.rs.LatencyBound(v)
@@ -717,7 +708,7 @@ func (b *builder) reachableAt(cands []*tk, x *tk, v *ruleset.Values, maxStart in
 			}
 		}
 		b.atLoc = at
-		n, lo, d := b.reachableFrom(at, x.r.Players(), xv, xv, true, v, sorted)
+		n, lo, d := b.reachableFrom(at, x.r.Players(), xv, xv, true, v)
 		if d >= 0 {
 			h.windowed, h.lo, h.hi = true, lo, lo+d
 		}
@@ -740,7 +731,6 @@ func (b *builder) reachableAt(cands []*tk, x *tk, v *ruleset.Values, maxStart in
 			}
 		}
 	}
-	clear(b.atLoc[:cap(b.atLoc)]) // no stale pointer keeps a ticket alive
 	return best, found
 }
 

@@ -82,7 +82,7 @@ func TestMostInWindowAgreesWithSubsets(t *testing.T) {
 		if mhi-mlo > d {
 			want = 0 // no window holds the members
 		}
-		if got := mostInWindow(slices.Clone(vs), mhi-d, mlo, d); got != want {
+		if got, _ := mostInWindow(slices.Clone(vs), mhi-d, mlo, d); got != want {
 			rt.Fatalf("mostInWindow(%v, members [%v, %v], d %v) = %d; want %d", vs, mlo, mhi, d, got, want)
 		}
 	})
