@@ -151,6 +151,13 @@ type Pool[T any] struct {
 	view    []keyItem[T]
 	viewSeq uint64
 
+	// Each group's entries by group key, then sequence number, for
+	// NearestIn in a small pool (groupViewMax): the group's tree and its
+	// staged slice merged into one array, current while no entry entered
+	// since (gviewSeq[g] == seq; a group never built is empty at seq 0).
+	gview    [][]keyItem[T]
+	gviewSeq []uint64
+
 	// Scratch of nearest, kept so that a scan allocates nothing;
 	// cursorsBusy marks it taken (a callback that scans again gets its
 	// own).
@@ -569,6 +576,17 @@ func (p *Pool[T]) NearestIn(groups []int32, x, maxDist float64, fn func(e *Entry
 	}
 	cs, owned := p.takeCursors()
 	pivot := keyItem[T]{key: x}
+	if p.count <= groupViewMax {
+		for _, g := range groups {
+			if v := p.groupView(g); len(v) > 0 {
+				cs = append(cs, cursor[T]{view: true}, cursor[T]{view: true})
+				p.arrayCursor(&cs[len(cs)-2], v, pivot, true)
+				p.arrayCursor(&cs[len(cs)-1], v, pivot, false)
+			}
+		}
+		p.nearest(cs, owned, x, maxDist, fn)
+		return
+	}
 	for _, g := range groups {
 		if g >= 0 && int(g) < len(p.groups) && p.groups[g].Len() > 0 {
 			cs = p.treeCursors(cs, p.groups[g], x)
@@ -650,6 +668,59 @@ func (p *Pool[T]) buildView() {
 	p.view, p.viewSeq = v, p.seq
 }
 
+// groupViewMax is the most entries a pool may hold for NearestIn to read
+// its groups' merged arrays (groupView) instead of their trees and staged
+// slices: a merge of the two costs O(k) for a group of k entries, once per
+// step that brought arrivals, where each scan of the trees seeks and
+// steps B-tree iterators and merges twice the cursors.
+//
+// A variable only so that the tests can take both paths at any size.
+var groupViewMax = 4096
+
+// groupView returns group g's live entries by group key and sequence
+// number, merging its tree and its staged slice when an entry entered the
+// pool since the last merge. Entries that left since are still there:
+// cursors over it pass over them (viewLive).
+func (p *Pool[T]) groupView(g int32) []keyItem[T] {
+	if g < 0 {
+		return nil
+	}
+	for int(g) >= len(p.gview) {
+		p.gview, p.gviewSeq = append(p.gview, nil), append(p.gviewSeq, 0)
+	}
+	if p.gviewSeq[g] == p.seq {
+		return p.gview[g]
+	}
+	staged := p.stagedGroup(g)
+	v := p.gview[g][:0]
+	i := 0
+	if int(g) < len(p.groups) {
+		p.groups[g].Scan(func(it treeItem[T]) bool {
+			k := keyItem[T]{it.key, it.e.seq, it.e}
+			for ; i < len(staged) && keyLess(staged[i], k); i++ {
+				if p.stagedLive(staged[i].seq) {
+					v = append(v, staged[i])
+				}
+			}
+			v = append(v, k)
+			return true
+		})
+	}
+	for ; i < len(staged); i++ {
+		if p.stagedLive(staged[i].seq) {
+			v = append(v, staged[i])
+		}
+	}
+	clear(v[len(v):cap(v)]) // no stale pointer keeps an entry alive
+	p.gview[g], p.gviewSeq[g] = v, p.seq
+	return v
+}
+
+// viewLive reports whether a group view's item still stands for its entry:
+// whether the entry is still in the pool (an entry that left and came back
+// has made the view stale).
+func (p *Pool[T]) viewLive(it keyItem[T]) bool { return it.e.pool == p }
+
 // GroupLenAtMost returns an upper bound of GroupLen(g): it also counts the
 // group's staged entries that have left. Cost: O(1) once the staged
 // entries are sorted.
@@ -668,6 +739,7 @@ func (p *Pool[T]) GroupLenAtMost(g int32) int {
 type cursor[T any] struct {
 	it   btree.IterG[treeItem[T]]
 	tree bool
+	view bool // arr is a group view (groupView), not a staged slice
 	arr  []keyItem[T]
 	i    int
 	ok   bool

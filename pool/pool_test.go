@@ -314,6 +314,9 @@ func TestPoolMatchesModel(t *testing.T) {
 			Grouped:   rapid.Bool().Draw(t, "grouped"),
 			NoStaging: rapid.Bool().Draw(t, "noStaging"),
 		}
+		if !rapid.Bool().Draw(t, "groupViews") {
+			defer pool.SetGroupViewMax(-1)() // NearestIn merges the trees and staged slices
+		}
 		p := pool.New[int](opts)
 		if p.Options() != opts {
 			t.Fatalf("Options() = %+v, want %+v", p.Options(), opts)
@@ -734,10 +737,18 @@ func TestStagedLargeGroups(t *testing.T) {
 	forStaging(t, testStagedLargeGroups)
 }
 
-// forStaging runs a test with staging on and with it off.
+// forStaging runs a test with staging on and with it off, and with
+// NearestIn reading group views and the trees and staged slices.
 func forStaging(t *testing.T, test func(t *testing.T, noStaging bool)) {
 	for _, noStaging := range []bool{false, true} {
-		t.Run(fmt.Sprintf("NoStaging=%v", noStaging), func(t *testing.T) { test(t, noStaging) })
+		for _, views := range []bool{true, false} {
+			t.Run(fmt.Sprintf("NoStaging=%v/groupViews=%v", noStaging, views), func(t *testing.T) {
+				if !views {
+					defer pool.SetGroupViewMax(-1)()
+				}
+				test(t, noStaging)
+			})
+		}
 	}
 }
 

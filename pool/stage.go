@@ -464,9 +464,17 @@ func (p *Pool[T]) arrayCursor(c *cursor[T], arr []keyItem[T], pivot keyItem[T], 
 	p.settleCursor(c)
 }
 
+// arrLive reports whether an array cursor's item stands for its entry.
+func (p *Pool[T]) arrLive(c *cursor[T], it keyItem[T]) bool {
+	if c.view {
+		return p.viewLive(it)
+	}
+	return p.stagedLive(it.seq)
+}
+
 // settleCursor moves an array cursor past removed entries.
 func (p *Pool[T]) settleCursor(c *cursor[T]) {
-	for c.i >= 0 && c.i < len(c.arr) && !p.stagedLive(c.arr[c.i].seq) {
+	for c.i >= 0 && c.i < len(c.arr) && !p.arrLive(c, c.arr[c.i]) {
 		if c.up {
 			c.i++
 		} else {
