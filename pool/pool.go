@@ -576,18 +576,15 @@ func (p *Pool[T]) NearestIn(groups []int32, x, maxDist float64, fn func(e *Entry
 	}
 	cs, owned := p.takeCursors()
 	pivot := keyItem[T]{key: x}
-	if p.count <= groupViewMax {
-		for _, g := range groups {
+	for _, g := range groups {
+		if g >= 0 && p.GroupLenAtMost(g) <= groupViewMax {
 			if v := p.groupView(g); len(v) > 0 {
 				cs = append(cs, cursor[T]{view: true}, cursor[T]{view: true})
 				p.arrayCursor(&cs[len(cs)-2], v, pivot, true)
 				p.arrayCursor(&cs[len(cs)-1], v, pivot, false)
 			}
+			continue
 		}
-		p.nearest(cs, owned, x, maxDist, fn)
-		return
-	}
-	for _, g := range groups {
 		if g >= 0 && int(g) < len(p.groups) && p.groups[g].Len() > 0 {
 			cs = p.treeCursors(cs, p.groups[g], x)
 		}
@@ -668,11 +665,12 @@ func (p *Pool[T]) buildView() {
 	p.view, p.viewSeq = v, p.seq
 }
 
-// groupViewMax is the most entries a pool may hold for NearestIn to read
-// its groups' merged arrays (groupView) instead of their trees and staged
-// slices: a merge of the two costs O(k) for a group of k entries, once per
-// step that brought arrivals, where each scan of the trees seeks and
-// steps B-tree iterators and merges twice the cursors.
+// groupViewMax is the most entries a group may hold for NearestIn to read
+// its merged array (groupView) instead of its tree and staged slice: the
+// merge costs O(k) for a group of k entries, once per step that brought
+// arrivals, where each scan of the tree seeks and steps B-tree iterators
+// and merges twice the cursors. A large pool's small groups (those of a
+// tight latency band, say) take views too.
 //
 // A variable only so that the tests can take both paths at any size.
 var groupViewMax = 4096

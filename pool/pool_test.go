@@ -314,9 +314,10 @@ func TestPoolMatchesModel(t *testing.T) {
 			Grouped:   rapid.Bool().Draw(t, "grouped"),
 			NoStaging: rapid.Bool().Draw(t, "noStaging"),
 		}
-		if !rapid.Bool().Draw(t, "groupViews") {
-			defer pool.SetGroupViewMax(-1)() // NearestIn merges the trees and staged slices
-		}
+		// NearestIn reads group views of every group, of none (it merges
+		// the trees and staged slices), or of the groups of at most three
+		// entries, mixing the two.
+		defer pool.SetGroupViewMax(rapid.SampledFrom([]int{4096, -1, 3}).Draw(t, "groupViewMax"))()
 		p := pool.New[int](opts)
 		if p.Options() != opts {
 			t.Fatalf("Options() = %+v, want %+v", p.Options(), opts)
@@ -741,11 +742,9 @@ func TestStagedLargeGroups(t *testing.T) {
 // NearestIn reading group views and the trees and staged slices.
 func forStaging(t *testing.T, test func(t *testing.T, noStaging bool)) {
 	for _, noStaging := range []bool{false, true} {
-		for _, views := range []bool{true, false} {
-			t.Run(fmt.Sprintf("NoStaging=%v/groupViews=%v", noStaging, views), func(t *testing.T) {
-				if !views {
-					defer pool.SetGroupViewMax(-1)()
-				}
+		for _, views := range []int{4096, -1, 700} {
+			t.Run(fmt.Sprintf("NoStaging=%v/groupViewMax=%d", noStaging, views), func(t *testing.T) {
+				defer pool.SetGroupViewMax(views)()
 				test(t, noStaging)
 			})
 		}
