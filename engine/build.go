@@ -77,6 +77,11 @@ type builder struct {
 	// pruned, when set (by tests), hears of each ticket for which
 	// anchorsFor found that no match can reach its smallest size.
 	pruned func(x *tk, now time.Time)
+	// rotPruned, when set (by tests), hears of each anchor whose rotation
+	// turn had no walk, its candidates unable to reach a match's fewest
+	// players.
+	rotPruned func(a *tk, now time.Time)
+	walkEvery bool // (tests) the rotation walks every anchor, even one rotPruned would hear of
 
 	deferred []*tk // candidates no team took on the partial checks
 	saved    []int // members' teams before the deferred candidates joined

@@ -106,6 +106,9 @@
 // batchDistance or latency rule fails at the most relaxed values, and
 // gives every node where each team has its minimum the final check; a
 // step ends the walk where its units run out and the next goes on. An
+// anchor whose candidates cannot bring it to a match's fewest players
+// (counted as for an arrival, per expansion phase, location and window)
+// has no walk: its turn costs only its collection. An
 // anchor may use SearchBudget << pass units in one pass over the pool: a
 // pass where some anchor ran out doubles it (at most 16 times), and any
 // change (a changed anchor, a match) starts again from one budget.

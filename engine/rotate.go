@@ -16,7 +16,10 @@ import (
 // starts) and over every team each may join; batchDistance and latency
 // rules prune it (a failure there cannot be repaired by adding players) and
 // every node where each team has its minimum gets the final check (D7). The
-// first composition that passes is committed.
+// first composition that passes is committed. An anchor whose candidates
+// cannot bring it to a match's fewest players in any phase, location and
+// window (reachableWith, anchorsFor's count) is passed over without a
+// walk.
 //
 // The walk is resumable: a step ends it wherever the units run out, and the
 // next step goes on from there, so a step's cost stays bounded while the
@@ -184,6 +187,20 @@ func (r *rotation) begin(b *builder, a *tk, now time.Time) int {
 	b.collect(rotationWindow)
 	for _, t := range b.window {
 		r.cands = append(r.cands, rotCand{t, t.ent.Seq()})
+	}
+	// No subset of the candidates can bring a to a match's smallest size
+	// (the count of anchorsFor's prune, an upper bound on every
+	// composition's players): the walk would visit its nodes for nothing.
+	// Backfill tickets are scored one player at a time (D23), so a turn
+	// with one walks.
+	if a.backfill == nil && !b.walkEvery {
+		if n, _ := b.reachableWith(b.window, a); n < b.c.plan.minPlayers { // (it sorts b.window; r.cands keep the order)
+			r.cur = nil
+			if b.rotPruned != nil {
+				b.rotPruned(a, now)
+			}
+			return 1 + len(r.cands)
+		}
 	}
 	r.path = append(r.path, rotFrame{-1, first})
 	return 1 + len(r.cands)

@@ -110,6 +110,42 @@ func TestPrunedArrivalsCannotMatch(t *testing.T) {
 	t.Logf("%d arrivals pruned", pruned)
 }
 
+// The rotation passes over an anchor without a walk only when no
+// composition around it is a match: the walk it would have made finds
+// none. (Such walks can be long, pruned only at the anchor's most relaxed
+// values while young candidates hold a match to their own: each gets up
+// to 1<<14 nodes, and enough of them must finish. That the count never
+// falls short of any subset is TestReachableWithNeverCountsShort's.)
+func TestRotationPassesOverOnlyHopelessAnchors(t *testing.T) {
+	l := newLgEnvSeed(t, sweepRanked(t), Configuration{RequestTimeout: time.Minute}, 5)
+	b := l.e.configs[l.cfg].builder(l.e)
+	passed, finished, nodes := 0, 0, 0
+	b.rotPruned = func(a *tk, now time.Time) {
+		passed++
+		b.walkEvery = true
+		defer func() { b.walkEvery = false }()
+		var r rotation
+		r.visit = r.take
+		r.begin(b, a, now)
+		if r.cur == nil {
+			t.Fatalf("the rotation passed over %s at %v, though it has a first node", a.id, now)
+		}
+		used, res := b.walk(&r, now, 1<<14)
+		nodes += used
+		switch res {
+		case walkMatched:
+			t.Errorf("the rotation passed over %s at %v, though a walk around it finds a match: %d members", a.id, now, len(b.members))
+		case walkDone:
+			finished++
+		}
+	}
+	trickle(l, rand.New(rand.NewPCG(5, 9)), 120, 12, false)
+	if finished < 100 {
+		t.Fatalf("only %d of the %d anchors passed over had their whole walk: the test proves little", finished, passed)
+	}
+	t.Logf("%d anchors passed over; %d whole walks around them (%d nodes in all walks) found no match", passed, finished, nodes)
+}
+
 // reachShortBody is a 2v2 whose skill window and latency bound widen as
 // tickets wait: a match's values are its newest member's (D12), so an old
 // ticket meets young ones only at the young ones' values.
