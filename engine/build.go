@@ -49,7 +49,7 @@ type builder struct {
 	anchors []*tk
 	reach   []reachItem // scratch of reachableFrom
 	nbr     []*tk       // anchorsFor: the changed ticket's neighbours
-	atLoc   []*tk       // scratch of reachableWith: the neighbours a phase and a location admit
+	rcands  []reachCand // scratch of reachableWith: the candidates by value
 	// hint narrows the build around hintFor to where noMatchWith found
 	// room for a match with it.
 	hintFor      *tk
@@ -443,12 +443,27 @@ func (b *builder) reachable() int {
 // every candidate (the members include a backfill ticket's players, or
 // there are none). The window that count was found in, [lo, lo+d], comes
 // back too (for an unwindowed count, any lo and d < 0). It sorts the
-// candidates' values: O(w log w) for w candidates, O(w) when cands are in
-// source key order already (reachableWith).
+// candidates' values: O(w log w) for w candidates.
 func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, windowed bool, v *ruleset.Values) (n int, lo, d float64) {
-	players := total
+	p := b.c.plan
+	vs := b.reach[:0]
 	for _, t := range cands {
-		players += t.r.Players()
+		x := 0.0
+		if p.source >= 0 {
+			x = t.ent.Nums[p.source]
+		}
+		vs = append(vs, reachItem{x, t.r.Players()})
+	}
+	b.reach = vs
+	return b.reachIn(vs, total, mlo, mhi, windowed, v)
+}
+
+// reachIn is reachableFrom for the candidates' values and players vs (in
+// any order; it sorts them, in linear time when they are in order).
+func (b *builder) reachIn(vs []reachItem, total int, mlo, mhi float64, windowed bool, v *ruleset.Values) (n int, lo, d float64) {
+	players := total
+	for _, it := range vs {
+		players += it.n
 	}
 	p := b.c.plan
 	if !windowed || p.source < 0 || p.numBatch[p.source] < 0 {
@@ -460,11 +475,6 @@ func (b *builder) reachableFrom(cands []*tk, total int, mlo, mhi float64, window
 	if lo > hi {
 		return min(total, players), lo, d
 	}
-	vs := b.reach[:0]
-	for _, t := range cands {
-		vs = append(vs, reachItem{t.ent.Nums[p.source], t.r.Players()})
-	}
-	b.reach = vs
 	most, start := mostInWindow(vs, lo, hi, d)
 	return min(total+most, players), start, d
 }
@@ -668,34 +678,52 @@ func withinAt(t *tk, loc int32, bound float64, has bool) bool {
 // latency bound at one location. The count is the best over the phases and
 // the locations of x, with where it was found. With expansionAgeSelection
 // oldest the values are the oldest member's, and only the most relaxed
-// ones (b.bound) are counted. Where the source key is a number, it sorts
-// cands by it in place, so that the subsets of the phases and locations
-// are in order and sort in linear time; its callers read cands in no
-// order.
+// ones (b.bound) are counted. It reads each candidate's value, players and
+// start once, into one array sorted by value, so that each phase's and
+// location's subset is in order and counted in one linear pass.
 func (b *builder) reachableWith(cands []*tk, x *tk) (int, reachHint) {
-	defer func() { clear(b.atLoc[:cap(b.atLoc)]) }() // no stale pointer keeps a ticket alive (reachableAt may grow it)
-	if b.c.plan.byOldest {
-		return b.reachableAt(cands, x, b.bound, math.MaxInt64)
+	p := b.c.plan
+	rc := b.rcands[:0]
+	for _, t := range cands {
+		c := reachCand{n: t.r.Players(), start: t.ent.Start, t: t}
+		if p.source >= 0 {
+			c.v = t.ent.Nums[p.source]
+		}
+		rc = append(rc, c)
 	}
-	if p := b.c.plan; p.source >= 0 {
-		slices.SortFunc(cands, func(t, u *tk) int { return cmp.Compare(t.ent.Nums[p.source], u.ent.Nums[p.source]) })
+	if p.source >= 0 {
+		slices.SortFunc(rc, func(a, c reachCand) int { return cmp.Compare(a.v, c.v) })
+	}
+	b.rcands = rc
+	defer clear(rc) // no stale pointer keeps a ticket alive
+	if p.byOldest {
+		return b.reachableAt(rc, x, b.bound, math.MaxInt64)
 	}
 	age, best := time.Duration(b.nowNs-x.ent.Start), 0
 	var found reachHint
 	for k, phases := 0, b.rs.Phases(); k < len(phases) && (k == 0 || phases[k].Start() <= age); k++ {
-		if n, h := b.reachableAt(cands, x, &phases[k], b.nowNs-int64(phases[k].Start())); n > best || k == 0 {
+		if n, h := b.reachableAt(rc, x, &phases[k], b.nowNs-int64(phases[k].Start())); n > best || k == 0 {
 			best, found = n, h
 		}
-		if best >= b.c.plan.minPlayers {
+		if best >= p.minPlayers {
 			break
 		}
 	}
 	return best, found
 }
 
+// reachCand is what reachableWith reads of a candidate: its source key
+// value (0 without a source key), players and start.
+type reachCand struct {
+	v     float64
+	n     int
+	start int64
+	t     *tk
+}
+
 // reachableAt is reachableWith for one phase's values v, counting the
-// candidates that started at or before maxStart.
-func (b *builder) reachableAt(cands []*tk, x *tk, v *ruleset.Values, maxStart int64) (int, reachHint) {
+// candidates (sorted by value) that started at or before maxStart.
+func (b *builder) reachableAt(rc []reachCand, x *tk, v *ruleset.Values, maxStart int64) (int, reachHint) {
 	p := b.c.plan
 	h := reachHint{loc: -1, maxStart: maxStart} // windowed once a window is found
 	h.lat, h.hasLat = b.rs.LatencyBound(v)
@@ -706,14 +734,14 @@ func (b *builder) reachableAt(cands []*tk, x *tk, v *ruleset.Values, maxStart in
 	// count counts at h's location, and returns the window it found the
 	// count in.
 	count := func(h reachHint) (int, reachHint) {
-		at := b.atLoc[:0]
-		for _, t := range cands {
-			if h.admits(t, p.source) {
-				at = append(at, t)
+		vs := b.reach[:0]
+		for i := range rc {
+			if c := &rc[i]; c.start <= h.maxStart && (h.loc < 0 || withinAt(c.t, h.loc, h.lat, h.hasLat)) {
+				vs = append(vs, reachItem{c.v, c.n})
 			}
 		}
-		b.atLoc = at
-		n, lo, d := b.reachableFrom(at, x.r.Players(), xv, xv, true, v)
+		b.reach = vs
+		n, lo, d := b.reachIn(vs, x.r.Players(), xv, xv, true, v)
 		if d >= 0 {
 			h.windowed, h.lo, h.hi = true, lo, lo+d
 		}

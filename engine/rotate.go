@@ -194,7 +194,7 @@ func (r *rotation) begin(b *builder, a *tk, now time.Time) int {
 	// Backfill tickets are scored one player at a time (D23), so a turn
 	// with one walks.
 	if a.backfill == nil && !b.walkEvery {
-		if n, _ := b.reachableWith(b.window, a); n < b.c.plan.minPlayers { // (it sorts b.window; r.cands keep the order)
+		if n, _ := b.reachableWith(b.window, a); n < b.c.plan.minPlayers {
 			r.cur = nil
 			if b.rotPruned != nil {
 				b.rotPruned(a, now)
