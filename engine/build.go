@@ -50,6 +50,7 @@ type builder struct {
 	reach   []reachItem // scratch of reachableFrom
 	nbr     []*tk       // anchorsFor: the changed ticket's neighbours
 	rcands  []reachCand // scratch of reachableWith: the candidates by value
+	rtmp    []reachCand // scratch of sortByValue
 	// hint narrows the build around hintFor to where noMatchWith found
 	// room for a match with it.
 	hintFor      *tk
@@ -692,7 +693,7 @@ func (b *builder) reachableWith(cands []*tk, x *tk) (int, reachHint) {
 		rc = append(rc, c)
 	}
 	if p.source >= 0 {
-		slices.SortFunc(rc, func(a, c reachCand) int { return cmp.Compare(a.v, c.v) })
+		b.rtmp = sortByValue(rc, x.ent.Nums[p.source], b.rtmp)
 	}
 	b.rcands = rc
 	defer clear(rc) // no stale pointer keeps a ticket alive
@@ -710,6 +711,35 @@ func (b *builder) reachableWith(cands []*tk, x *tk) (int, reachHint) {
 		}
 	}
 	return best, found
+}
+
+// sortByValue sorts rc by value. Candidates collected nearest first from
+// x's value come in two runs, those below x going down and those at or
+// above it going up: they are put in order in one pass, and sorted only
+// when they were not so. It returns tmp, the scratch it used.
+func sortByValue(rc []reachCand, x float64, tmp []reachCand) []reachCand {
+	tmp = append(tmp[:0], rc...)
+	below := 0
+	for i := range tmp {
+		if tmp[i].v < x {
+			below++
+		}
+	}
+	lo, hi := below, below // rc[:below] fills from its end, rc[below:] from its start
+	for i := range tmp {
+		if tmp[i].v < x {
+			lo--
+			rc[lo] = tmp[i]
+		} else {
+			rc[hi] = tmp[i]
+			hi++
+		}
+	}
+	clear(tmp) // no stale pointer keeps a ticket alive
+	if !slices.IsSortedFunc(rc, func(a, c reachCand) int { return cmp.Compare(a.v, c.v) }) {
+		slices.SortFunc(rc, func(a, c reachCand) int { return cmp.Compare(a.v, c.v) })
+	}
+	return tmp
 }
 
 // reachCand is what reachableWith reads of a candidate: its source key

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -244,4 +245,43 @@ func TestReachableWithNeverCountsShort(t *testing.T) {
 		t.Fatalf("%d of %d cases counted short: the test proves little", pruned, cases)
 	}
 	t.Logf("%d of %d cases counted short", pruned, cases)
+}
+
+// sortByValue sorts candidates in any order, and those collected nearest
+// first (the two runs it puts in order in one pass), keeping every one.
+func TestSortByValue(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		x := float64(rapid.IntRange(-10, 10).Draw(rt, "x"))
+		n := rapid.IntRange(0, 30).Draw(rt, "n")
+		rc := make([]reachCand, n)
+		for i := range rc {
+			rc[i] = reachCand{v: float64(rapid.IntRange(-20, 20).Draw(rt, "v")), n: i}
+		}
+		if rapid.Bool().Draw(rt, "nearest first") {
+			slices.SortStableFunc(rc, func(a, c reachCand) int {
+				if d := cmp.Compare(math.Abs(a.v-x), math.Abs(c.v-x)); d != 0 {
+					return d
+				}
+				return cmp.Compare(a.v, c.v)
+			})
+		}
+		want := slices.Clone(rc)
+		slices.SortFunc(want, func(a, c reachCand) int { return cmp.Compare(a.v, c.v) })
+		sortByValue(rc, x, nil)
+		if !slices.IsSortedFunc(rc, func(a, c reachCand) int { return cmp.Compare(a.v, c.v) }) {
+			rt.Fatalf("not sorted: %v", rc)
+		}
+		seen := make([]bool, n)
+		for _, c := range rc {
+			if seen[c.n] {
+				rt.Fatalf("candidate %d twice: %v", c.n, rc)
+			}
+			seen[c.n] = true
+		}
+		for i := range want {
+			if rc[i].v != want[i].v {
+				rt.Fatalf("sorted %v, want the values of %v", rc, want)
+			}
+		}
+	})
 }
