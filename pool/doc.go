@@ -13,6 +13,12 @@
 // without changing any query's answer, so that a test can run the same
 // operations both ways and check that staging changes no outcome.
 //
+// Beside the trees, a few sorted arrays answer the scans of small sets
+// faster than tree iterators, made again only when an entry entered the
+// pool since: every entry by group key for NearestAll, and each group of at
+// most 4,096 entries (its tree and staged entries merged) for NearestIn.
+// The trees stay the index; the arrays give the same answers.
+//
 //	p := pool.New[*myTicket](pool.Options{Numbers: 1, Latency: true})
 //	p.Insert(&pool.Entry[*myTicket]{ID: "t1", Start: now, Nums: []float64{skill}, Lat: lat, Item: t})
 //	p.Nearest(0, skill, 50, func(e *pool.Entry[*myTicket], d float64) bool { ...; return true })

@@ -569,7 +569,10 @@ func (p *Pool[T]) Nearest(k int, x, maxDist float64, fn func(e *Entry[T], dist f
 // groups, by the distance of their GroupKey from x. An entry in several of
 // the groups is visited once. The pool must have been made with
 // Options.Grouped. Cost: O(g log n) to start for g groups, then O(g) per
-// entry visited.
+// entry visited. A group of at most 4,096 entries is read from one sorted
+// array beside its tree (the tree and the group's staged entries merged),
+// made again in O(k) for k entries when an entry entered the pool since;
+// entries that left since are passed over.
 func (p *Pool[T]) NearestIn(groups []int32, x, maxDist float64, fn func(e *Entry[T], dist float64) bool) {
 	if !p.opts.Grouped {
 		panic("pool: NearestIn on a pool made without Options.Grouped")
