@@ -81,7 +81,12 @@ type Engine struct {
 	retired   []*tk       // terminal tickets in order of end time
 	idBuf     [16]byte
 	arrivals  uint64 // ticket arrival counter
-	epoch     uint32 // match-building counter (see nextEpoch)
+	// stepFrom is arrivals when the running Step began: a ticket that
+	// arrived since (an automatic backfill ticket opened by a match of an
+	// earlier configuration in the same Step) is searched from the next
+	// Step, as one of a configuration visited earlier is.
+	stepFrom uint64
+	epoch    uint32 // match-building counter (see nextEpoch)
 }
 
 // New returns an empty engine.

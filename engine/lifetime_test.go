@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -335,5 +336,84 @@ func TestForgettingAnOldTicketKeepsTheNewerOnesPlayers(t *testing.T) {
 	}
 	if got := status("newest"); got != ticket.StatusSearching {
 		t.Errorf("newest: %s; want SEARCHING", got)
+	}
+}
+
+// An automatic backfill ticket that a match opens during a Step waits for
+// the next Step, whichever configuration's turn comes first: here a manual
+// backfill of configuration "a" fills a game session of configuration "b"
+// (automatic backfill, visited after "a"), which still has room, and the
+// new automatic backfill ticket of "b" is QUEUED at the end of that Step
+// and searching only in the next. (It was searching in the same Step,
+// before the caller could have seen it: a state-machine run of the
+// gamelift package found it.)
+func TestAutoBackfillOpenedInAStepWaitsForTheNext(t *testing.T) {
+	e := mustEngine(t, engine.Config{Seed: 1})
+	rs := ruleset.MustLoad([]byte(`{"ruleLanguageVersion": "1.0", "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 3}, {"name": "blue", "minPlayers": 1, "maxPlayers": 3}]}`))
+	for _, c := range []engine.Configuration{
+		{Name: "a", RuleSet: rs, RequestTimeout: time.Minute, Backfill: engine.BackfillManual},
+		{Name: "b", RuleSet: rs, RequestTimeout: time.Minute, Backfill: engine.BackfillAutomatic},
+	} {
+		if err := e.AddConfiguration(t0, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := func(at time.Time, cfg, id string) {
+		t.Helper()
+		if _, err := e.StartMatchmaking(at, engine.MatchmakingRequest{TicketID: id, Configuration: cfg, Players: []ticket.Player{{PlayerID: id}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start(t0, "b", "x")
+	start(t0, "b", "y")
+	var session string
+	for _, ev := range e.Step(t0) {
+		if ev.Kind == engine.EventSucceeded {
+			session = ev.Session.ID
+		}
+	}
+	if session == "" {
+		t.Fatal("no game session in b")
+	}
+	g, _ := e.GameSession(session)
+	var players []ticket.Player
+	for _, tm := range g.Teams() {
+		for _, p := range tm.Players {
+			players = append(players, ticket.Player{PlayerID: p.ID, Team: tm.Name})
+		}
+	}
+	at := t0.Add(time.Second)
+	if _, err := e.StartMatchBackfill(at, engine.BackfillRequest{TicketID: "fill", Configuration: "a", GameSession: session, Players: players}); err != nil {
+		t.Fatal(err)
+	}
+	start(at, "a", "z")
+	filled := false
+	for _, ev := range e.Step(at) {
+		if ev.Kind == engine.EventSucceeded && slices.Contains(eventTicketIDs(ev), "fill") {
+			filled = true
+		}
+		if ev.Kind == engine.EventSearching && !slices.Contains([]string{"fill", "z"}, eventTicketIDs(ev)[0]) {
+			t.Errorf("in the Step that filled the session: %s for %v; want none but for fill and z", ev.Kind, eventTicketIDs(ev))
+		}
+	}
+	if !filled {
+		t.Fatal("the manual backfill of a did not fill b's game session")
+	}
+	g, _ = e.GameSession(session)
+	auto := g.AutoBackfillTicket
+	if auto == "" || auto == "fill" {
+		t.Fatalf("game session %s of 3 players has automatic backfill ticket %q; want a new one", session, auto)
+	}
+	if tk, _ := e.Ticket(auto); tk.Status != ticket.StatusQueued || tk.ConfigurationName != "b" {
+		t.Fatalf("automatic backfill ticket %s is %s in %s at the end of the Step that opened it; want QUEUED in b", auto, tk.Status, tk.ConfigurationName)
+	}
+	searching := false
+	for _, ev := range e.Step(at.Add(time.Second)) {
+		if ev.Kind == engine.EventSearching && slices.Contains(eventTicketIDs(ev), auto) {
+			searching = true
+		}
+	}
+	if !searching {
+		t.Errorf("the next Step has no MatchmakingSearching for automatic backfill ticket %s", auto)
 	}
 }

@@ -17,7 +17,9 @@ import (
 //  1. ends acceptances whose deadline has passed (D15);
 //  2. times out QUEUED and SEARCHING tickets whose request deadline has
 //     passed (D16);
-//  3. moves QUEUED tickets to SEARCHING;
+//  3. moves the tickets QUEUED before this Step to SEARCHING (an automatic
+//     backfill ticket that a match opens during a Step waits for the next,
+//     whichever configuration's turn comes first);
 //  4. forms matches: each new or changed ticket, oldest first, anchors an
 //     attempt, and tickets whose expansions have just relaxed try again.
 //
@@ -32,6 +34,7 @@ func (e *Engine) Step(now time.Time) []Event {
 		}
 		e.endSession(now, m, "The game session reached the end of its lifetime.")
 	}
+	e.stepFrom = e.arrivals
 	for _, c := range e.sortedConfigs() {
 		e.stepConfig(c, now)
 	}
@@ -74,6 +77,13 @@ func (e *Engine) stepConfig(c *config, now time.Time) {
 		e.retired = slices.Grow(e.retired, n) // most of them may end in this step
 		queued := c.queued
 		c.queued = nil
+		if queued[len(queued)-1].seq > e.stepFrom {
+			// Opened in this Step, by an earlier configuration's match:
+			// they wait for the next (arrival order is seq order).
+			late := slices.IndexFunc(queued, func(t *tk) bool { return t.seq > e.stepFrom })
+			c.queued = slices.Clone(queued[late:])
+			queued = queued[:late]
+		}
 		wait := c.estimatedWait()
 		ready, groups := queued[:0], 0 // the tickets that enter the pool, and their group ids
 		for _, t := range queued {
