@@ -723,3 +723,45 @@ func latenciesOf(r *ticket.Resolved, p int) []ticket.Latency {
 	r.PlayerLatencies(p, func(l ticket.Latency) { out = append(out, l) })
 	return out
 }
+
+// A one-player ticket of a few numbers and latencies resolves in one
+// allocation (its numbers and latencies share the Resolved's), and one
+// with more of either resolves alike, in three.
+func TestResolveSoloAllocations(t *testing.T) {
+	attrs := []ticket.Attr{{Name: "a", Kind: ticket.KindNumber}, {Name: "b", Kind: ticket.KindNumber}, {Name: "c", Kind: ticket.KindNumber}}
+	names := []string{"l0", "l1", "l2", "l3", "l4"}
+	for _, c := range []struct {
+		nums, lats int
+		allocs     float64
+	}{{1, 4, 1}, {2, 4, 1}, {2, 0, 1}, {0, 3, 1}, {3, 4, 3}, {1, 5, 3}} {
+		s := mustSchema(t, attrs[:c.nums]...)
+		locs := ticket.NewLocations()
+		p := ticket.Player{PlayerID: "p", PlayerAttributes: map[string]ticket.AttributeValue{}, LatencyInMs: map[string]int{}}
+		for i := range c.nums {
+			p.PlayerAttributes[attrs[i].Name] = ticket.Number(float64(10 + i))
+		}
+		for i := range c.lats {
+			p.LatencyInMs[names[i]] = 20 + i
+			locs.ID(names[i])
+		}
+		players := []ticket.Player{p}
+		r := mustResolve(t, s, players, locs)
+		for i := range c.nums {
+			if v := r.Num(0, i); v != float64(10+i) {
+				t.Errorf("%d numbers, %d latencies: number %d is %v; want %d", c.nums, c.lats, i, v, 10+i)
+			}
+		}
+		if got := len(r.PartyLatency()); got != c.lats {
+			t.Errorf("%d numbers, %d latencies: %d party latencies", c.nums, c.lats, got)
+		}
+		for i := range c.lats {
+			id, _ := locs.Lookup(names[i])
+			if l, ok := r.PartyLatencyAt(id); !ok || l.Min != int32(20+i) || l.Max != int32(20+i) || l.Avg != float64(20+i) {
+				t.Errorf("%d numbers, %d latencies: latency at %s is %+v, %v; want %d", c.nums, c.lats, names[i], l, ok, 20+i)
+			}
+		}
+		if n := testing.AllocsPerRun(100, func() { _, _ = s.Resolve(players, locs) }); n != c.allocs {
+			t.Errorf("%d numbers, %d latencies: Resolve allocates %v times; want %v", c.nums, c.lats, n, c.allocs)
+		}
+	}
+}
