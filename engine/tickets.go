@@ -106,35 +106,30 @@ func hostName(s string) bool {
 	return true
 }
 
-// tk is the engine's record of a ticket.
+// tk is the engine's record of a ticket. Its fields are in the order a
+// match touches them, so that the ones every matched ticket's sweep,
+// build, commit and events read share the first few cache lines: a large
+// step reaches its tickets in sorted order, not in the order they arrived,
+// and each line it touches first is a likely cache miss.
 type tk struct {
-	TicketInfo        // what never changes: events point to it
-	seq        uint64 // engine-wide arrival order, for deterministic ties
-	cfg        *config
-	end        int64 // Unix nanoseconds; 0 while active
-	deadline   int64 // request deadline, Unix nanoseconds
+	TicketInfo // what never changes: events point to it
 	r          *ticket.Resolved
-	match      *match
-	teams      []int    // team index per player, once placed (backfill: as requested); replaced, never changed in place
-	out        *outcome // what a match or the end gave the ticket; nil until then
-	metrics    []uint32 // passed, failed per rule
 	backfill   *backfillInfo
+	match      *match
+	teams      []int // team index per player, once placed (backfill: as requested); replaced, never changed in place
+	cfg        *config
+	end        int64  // Unix nanoseconds; 0 while active
 	wakeAt     int64  // pending wakeup time, 0 for none
-	failedAt   int64  // the step (its time) in which an anchored build around the ticket last failed
-	failedVer  uint64 // the pool's Version then: while both stand, a new build would fail again
 	mark       uint32 // build epoch in which the ticket joined a candidate
 	seen       uint32 // build epoch in which the ticket entered a window
-	used       uint32 // large-match sweep in which the ticket was taken
-	dirtyGen   uint32
-	dlGen      uint32
-	dirtyPos   int32 // position in the anchor queue's heap (see minHeap)
-	dlPos      int32 // position in the deadline queue's heap
-	wakePos    int32 // position in the wakeups heap
-	st         uint8 // 1 + statusIndex of the status, 0 before the first
-	blocked    bool  // can never match (D11, D20)
-	dirtyIn    uint8 // where the ticket is in its configuration's anchor queue
-	dlIn       uint8 // where the ticket is in its configuration's deadline queue
-	class      uint8 // anchor priority class (see anchorLess)
+	dirtyPos   int32  // position in the anchor queue's heap (see minHeap)
+	dlPos      int32  // position in the deadline queue's heap
+	wakePos    int32  // position in the wakeups heap
+	st         uint8  // 1 + statusIndex of the status, 0 before the first
+	blocked    bool   // can never match (D11, D20)
+	dirtyIn    uint8  // where the ticket is in its configuration's anchor queue
+	dlIn       uint8  // where the ticket is in its configuration's deadline queue
+	class      uint8  // anchor priority class (see anchorLess)
 	// forgotten is set when purge drops the ticket from the engine's
 	// tables (or a snapshot held it outside them): a match's purgeable
 	// reads it instead of looking the ticket up.
@@ -144,15 +139,25 @@ type tk struct {
 	// takes one of them: purge then deletes the entries without looking
 	// each up first.
 	ownsPlayers bool
+	numBuf      [1]float64
+	metrics     []uint32 // passed, failed per rule
+	out         *outcome // what a match or the end gave the ticket; nil until then
 
 	// The pool entry lives in the ticket, with room for the usual keys, so
 	// that a scan that reaches the entry has the ticket in the same few
 	// cache lines, and admitting a ticket allocates nothing. ent.In()
 	// reports whether the ticket is in its configuration's pool; ent.Start
 	// is the ticket's start time (Unix nanoseconds) from its creation on.
-	ent    pool.Entry[*tk]
-	numBuf [1]float64
-	grpBuf [4]int32
+	ent pool.Entry[*tk]
+
+	seq       uint64 // engine-wide arrival order, for deterministic ties
+	deadline  int64  // request deadline, Unix nanoseconds
+	failedAt  int64  // the step (its time) in which an anchored build around the ticket last failed
+	failedVer uint64 // the pool's Version then: while both stand, a new build would fail again
+	used      uint32 // large-match sweep in which the ticket was taken
+	dirtyGen  uint32
+	dlGen     uint32
+	grpBuf    [4]int32
 }
 
 // outcome holds what a ticket gets from a match or from its end, kept

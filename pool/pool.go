@@ -47,25 +47,26 @@ type Options struct {
 // Item before Insert and must not change them while the entry is in the
 // pool.
 type Entry[T any] struct {
-	ID    string
-	Start int64     // when the ticket started (any monotonic unit, e.g. Unix nanoseconds)
-	Nums  []float64 // number keys, at least Options.Numbers
-	Strs  []string  // string keys, at least Options.Strings (keys 0 to Strings-1 are indexed)
-	// Lat lists the ticket's latency per location (the party's lowest, for
-	// a party), sorted by location id.
-	Lat []ticket.Latency
-	// GroupKey and Groups place the entry in the group index
-	// (Options.Grouped).
-	GroupKey float64
-	Groups   []int32
-	Item     T
-	staged   bool // in the staging slices instead of the age and group trees
+	// The fields a scan and a removal read come first, in one cache line.
+	pool   *Pool[T] // the pool holding the entry, nil when out
+	seq    uint64
+	staged bool // in the staging slices instead of the age and group trees
 	// fresh: added by Stage to a pool with Options.NoStaging; with a
 	// sequence number above the stage period's start, it was staged in the
 	// current period (see Pool.current). It fits in staged's padding.
 	fresh bool
-	seq   uint64
-	pool  *Pool[T] // the pool holding the entry, nil when out
+	Start int64     // when the ticket started (any monotonic unit, e.g. Unix nanoseconds)
+	Nums  []float64 // number keys, at least Options.Numbers
+	// GroupKey and Groups place the entry in the group index
+	// (Options.Grouped).
+	GroupKey float64
+	Item     T
+	ID       string
+	Strs     []string // string keys, at least Options.Strings (keys 0 to Strings-1 are indexed)
+	// Lat lists the ticket's latency per location (the party's lowest, for
+	// a party), sorted by location id.
+	Lat    []ticket.Latency
+	Groups []int32
 }
 
 // In reports whether the entry is in a pool.
