@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -97,4 +98,37 @@ func epochRun(t *testing.T, body string, preset func(*Engine)) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// Restore refuses a snapshot whose ticket arrived after the engine's
+// arrival count: Step searches only the tickets that arrived before it
+// began, so such a QUEUED ticket would wait for arrivals that never came.
+func TestRestoreRefusesArrivalsBehindTickets(t *testing.T) {
+	e, err := New(Config{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	rs := ruleset.MustLoad([]byte(`{"ruleLanguageVersion": "1.0", "teams": [{"name": "red", "minPlayers": 1, "maxPlayers": 1}, {"name": "blue", "minPlayers": 1, "maxPlayers": 1}]}`))
+	if err := e.AddConfiguration(t0, Configuration{Name: "c", RuleSet: rs, RequestTimeout: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.StartMatchmaking(t0, MatchmakingRequest{TicketID: "q", Configuration: "c", Players: []ticket.Player{{PlayerID: "p"}}}); err != nil {
+		t.Fatal(err)
+	}
+	var ok, bad strings.Builder
+	if err := e.Snapshot(&ok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Restore(strings.NewReader(ok.String()), Config{}); err != nil {
+		t.Fatalf("the consistent snapshot: %v", err)
+	}
+	e.arrivals = 0 // as a damaged or hand-made snapshot might say
+	if err := e.Snapshot(&bad); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Restore(strings.NewReader(bad.String()), Config{})
+	if !errors.Is(err, ErrSnapshot) || !strings.Contains(err.Error(), "ticket q has arrival number 1, above the engine's count of 0 arrivals") {
+		t.Fatalf("Restore = %v; want ErrSnapshot naming ticket q and the arrival count", err)
+	}
 }

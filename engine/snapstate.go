@@ -982,6 +982,11 @@ func (s *snapDec) ticket(x *tk) {
 	x.players = s.res()
 	x.isBackfill = d.bool()
 	x.seq = d.U()
+	if x.seq > s.e.arrivals && d.Err == nil {
+		// A queued ticket would wait for arrivals that never came (Step
+		// searches only tickets that arrived before it began).
+		d.Fail("ticket %s has arrival number %d, above the engine's count of %d arrivals", x.id, x.seq, s.e.arrivals)
+	}
 	x.cfg = s.cfg()
 	x.end = d.rel(x.start)
 	x.deadline = x.start + d.I()
