@@ -50,7 +50,6 @@ type builder struct {
 	reach   []reachItem // scratch of reachableFrom
 	nbr     []*tk       // anchorsFor: the changed ticket's neighbours
 	rcands  []reachCand // scratch of reachableWith: the candidates by value
-	rtmp    []reachCand // scratch of sortByValue
 	// hint narrows the build around hintFor to where noMatchWith found
 	// room for a match with it.
 	hintFor      *tk
@@ -685,15 +684,12 @@ func withinAt(t *tk, loc int32, bound float64, has bool) bool {
 func (b *builder) reachableWith(cands []*tk, x *tk) (int, reachHint) {
 	p := b.c.plan
 	rc := b.rcands[:0]
-	for _, t := range cands {
-		c := reachCand{n: t.r.Players(), start: t.ent.Start, t: t}
-		if p.source >= 0 {
-			c.v = t.ent.Nums[p.source]
-		}
-		rc = append(rc, c)
-	}
 	if p.source >= 0 {
-		b.rtmp = sortByValue(rc, x.ent.Nums[p.source], b.rtmp)
+		rc = byValue(rc, cands, p.source, x.ent.Nums[p.source])
+	} else {
+		for _, t := range cands {
+			rc = append(rc, reachCand{n: t.r.Players(), start: t.ent.Start, t: t})
+		}
 	}
 	b.rcands = rc
 	defer clear(rc) // no stale pointer keeps a ticket alive
@@ -713,33 +709,34 @@ func (b *builder) reachableWith(cands []*tk, x *tk) (int, reachHint) {
 	return best, found
 }
 
-// sortByValue sorts rc by value. Candidates collected nearest first from
-// x's value come in two runs, those below x going down and those at or
-// above it going up: they are put in order in one pass, and sorted only
-// when they were not so. It returns tmp, the scratch it used.
-func sortByValue(rc []reachCand, x float64, tmp []reachCand) []reachCand {
-	tmp = append(tmp[:0], rc...)
+// byValue appends to rc what reachableWith reads of cands, in order of
+// their source key k. Candidates collected nearest first from the value x
+// come in two runs, those below x going down and those at or above it
+// going up: each goes straight to its place, and the result is sorted
+// only when they were not in that order.
+func byValue(rc []reachCand, cands []*tk, k int, x float64) []reachCand {
 	below := 0
-	for i := range tmp {
-		if tmp[i].v < x {
+	for _, t := range cands {
+		if t.ent.Nums[k] < x {
 			below++
 		}
 	}
+	rc = slices.Grow(rc[:0], len(cands))[:len(cands)]
 	lo, hi := below, below // rc[:below] fills from its end, rc[below:] from its start
-	for i := range tmp {
-		if tmp[i].v < x {
+	for _, t := range cands {
+		c := reachCand{v: t.ent.Nums[k], n: t.r.Players(), start: t.ent.Start, t: t}
+		if c.v < x {
 			lo--
-			rc[lo] = tmp[i]
+			rc[lo] = c
 		} else {
-			rc[hi] = tmp[i]
+			rc[hi] = c
 			hi++
 		}
 	}
-	clear(tmp) // no stale pointer keeps a ticket alive
 	if !slices.IsSortedFunc(rc, func(a, c reachCand) int { return cmp.Compare(a.v, c.v) }) {
 		slices.SortFunc(rc, func(a, c reachCand) int { return cmp.Compare(a.v, c.v) })
 	}
-	return tmp
+	return rc
 }
 
 // reachCand is what reachableWith reads of a candidate: its source key

@@ -247,40 +247,56 @@ func TestReachableWithNeverCountsShort(t *testing.T) {
 	t.Logf("%d of %d cases counted short", pruned, cases)
 }
 
-// sortByValue sorts candidates in any order, and those collected nearest
+// byValue sorts candidates in any order, and those collected nearest
 // first (the two runs it puts in order in one pass), keeping every one.
-func TestSortByValue(t *testing.T) {
+func TestByValue(t *testing.T) {
+	schema, err := ticket.NewSchema(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	solo, err := schema.Resolve([]ticket.Player{{PlayerID: "p"}}, ticket.NewLocations())
+	if err != nil {
+		t.Fatal(err)
+	}
 	rapid.Check(t, func(rt *rapid.T) {
 		x := float64(rapid.IntRange(-10, 10).Draw(rt, "x"))
 		n := rapid.IntRange(0, 30).Draw(rt, "n")
-		rc := make([]reachCand, n)
-		for i := range rc {
-			rc[i] = reachCand{v: float64(rapid.IntRange(-20, 20).Draw(rt, "v")), n: i}
+		cands := make([]*tk, n)
+		index := map[*tk]int{}
+		for i := range cands {
+			cands[i] = &tk{r: solo}
+			cands[i].ent.Nums = []float64{float64(rapid.IntRange(-20, 20).Draw(rt, "v"))}
+			index[cands[i]] = i
 		}
 		if rapid.Bool().Draw(rt, "nearest first") {
-			slices.SortStableFunc(rc, func(a, c reachCand) int {
-				if d := cmp.Compare(math.Abs(a.v-x), math.Abs(c.v-x)); d != 0 {
+			slices.SortStableFunc(cands, func(a, c *tk) int {
+				av, cv := a.ent.Nums[0], c.ent.Nums[0]
+				if d := cmp.Compare(math.Abs(av-x), math.Abs(cv-x)); d != 0 {
 					return d
 				}
-				return cmp.Compare(a.v, c.v)
+				return cmp.Compare(av, cv)
 			})
 		}
-		want := slices.Clone(rc)
-		slices.SortFunc(want, func(a, c reachCand) int { return cmp.Compare(a.v, c.v) })
-		sortByValue(rc, x, nil)
-		if !slices.IsSortedFunc(rc, func(a, c reachCand) int { return cmp.Compare(a.v, c.v) }) {
+		want := make([]float64, n)
+		for i, c := range cands {
+			want[i] = c.ent.Nums[0]
+		}
+		slices.Sort(want)
+		rc := byValue(make([]reachCand, 3), cands, 0, x) // a scratch with stale items: byValue overwrites it
+		if len(rc) != n || !slices.IsSortedFunc(rc, func(a, c reachCand) int { return cmp.Compare(a.v, c.v) }) {
 			rt.Fatalf("not sorted: %v", rc)
 		}
 		seen := make([]bool, n)
 		for _, c := range rc {
-			if seen[c.n] {
-				rt.Fatalf("candidate %d twice: %v", c.n, rc)
+			if i, ok := index[c.t]; !ok || seen[i] || c.v != c.t.ent.Nums[0] || c.n != 1 {
+				rt.Fatalf("candidate %v twice, unknown or misread: %v", c, rc)
+			} else {
+				seen[i] = true
 			}
-			seen[c.n] = true
 		}
 		for i := range want {
-			if rc[i].v != want[i].v {
-				rt.Fatalf("sorted %v, want the values of %v", rc, want)
+			if rc[i].v != want[i] {
+				rt.Fatalf("sorted %v, want the values %v", rc, want)
 			}
 		}
 	})
