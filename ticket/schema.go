@@ -236,23 +236,16 @@ func (e *ResolveError) Unwrap() error { return ErrInvalid }
 // players.
 func (s *Schema) Resolve(players []Player, locs *Locations) (*Resolved, error) {
 	n := len(players)
-	var r *Resolved
-	var solo *resolvedSolo
-	if n == 1 && s.counts[KindNumber] <= soloNums && len(players[0].LatencyInMs) <= soloLats {
-		solo = &resolvedSolo{Resolved: Resolved{players: 1, schema: s, missing: -1}}
-		r = &solo.Resolved
-	} else {
-		r = &Resolved{players: int32(n), schema: s, missing: -1}
+	lats := 0
+	if n == 1 {
+		lats = len(players[0].LatencyInMs)
 	}
+	r, solo := newResolved(s, n, lats)
 	if n == 0 {
 		return r, nil
 	}
 	if c := s.counts[KindNumber]; c > 0 {
-		if solo != nil {
-			r.num = solo.num[:c:c]
-		} else {
-			r.num = make([]float64, n*c)
-		}
+		r.num = solo.numbers(n * c)
 	}
 	if n > 1 || s.counts[KindString]+s.counts[KindList]+s.counts[KindMap] > 0 {
 		x := r.ext()
@@ -325,11 +318,7 @@ func (s *Schema) Resolve(players []Player, locs *Locations) (*Resolved, error) {
 		}
 		if len(pl.LatencyInMs) > 0 {
 			if n == 1 {
-				var dst []LatencyAgg
-				if solo != nil {
-					dst = solo.lat[:0:soloLats]
-				}
-				r.lat = singleLatencies(pl.LatencyInMs, locs, dst)
+				r.lat = singleLatencies(pl.LatencyInMs, locs, solo.latencies(len(pl.LatencyInMs))[:0])
 			} else {
 				l := latencies(pl.LatencyInMs, locs)
 				x := r.ext()
@@ -400,6 +389,36 @@ const (
 	soloNums = 2
 	soloLats = 4
 )
+
+// newResolved returns an empty Resolved of players players on s (missing
+// none yet): a resolvedSolo, returned too, for one player of at most
+// soloNums numbers and at most lats <= soloLats latencies, else a plain
+// one and a nil solo. Resolve and DecodeResolved both make theirs here.
+func newResolved(s *Schema, players, lats int) (*Resolved, *resolvedSolo) {
+	if players == 1 && s.counts[KindNumber] <= soloNums && lats <= soloLats {
+		solo := &resolvedSolo{Resolved: Resolved{players: 1, schema: s, missing: -1}}
+		return &solo.Resolved, solo
+	}
+	return &Resolved{players: int32(players), schema: s, missing: -1}, nil
+}
+
+// numbers returns room for n numbers: solo's own when it has it (solo may
+// be nil).
+func (solo *resolvedSolo) numbers(n int) []float64 {
+	if solo != nil && n <= soloNums {
+		return solo.num[:n:n]
+	}
+	return make([]float64, n)
+}
+
+// latencies returns room for n latencies: solo's own when it has it (solo
+// may be nil).
+func (solo *resolvedSolo) latencies(n int) []LatencyAgg {
+	if solo != nil && n <= soloLats {
+		return solo.lat[:n:soloLats]
+	}
+	return make([]LatencyAgg, n)
+}
 
 // internLatencies appends m's latencies to buf, sorted by location id. New
 // names are interned in name order, so that ids never depend on map

@@ -1,6 +1,7 @@
 package ticket_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"reflect"
@@ -733,7 +734,12 @@ func TestResolveSoloAllocations(t *testing.T) {
 	for _, c := range []struct {
 		nums, lats int
 		allocs     float64
-	}{{1, 4, 1}, {2, 4, 1}, {2, 0, 1}, {0, 3, 1}, {3, 4, 3}, {1, 5, 3}} {
+		decoded    float64 // DecodeResolved: the same, and the id
+	}{{1, 4, 1, 2}, {2, 4, 1, 2}, {2, 0, 1, 2}, {0, 3, 1, 2}, {3, 4, 3, 4},
+		// The decoder meets the latencies' count after the Resolved is made:
+		// a single player's numbers take its room, and five latencies their
+		// own.
+		{1, 5, 3, 3}} {
 		s := mustSchema(t, attrs[:c.nums]...)
 		locs := ticket.NewLocations()
 		p := ticket.Player{PlayerID: "p", PlayerAttributes: map[string]ticket.AttributeValue{}, LatencyInMs: map[string]int{}}
@@ -762,6 +768,18 @@ func TestResolveSoloAllocations(t *testing.T) {
 		}
 		if n := testing.AllocsPerRun(100, func() { _, _ = s.Resolve(players, locs) }); n != c.allocs {
 			t.Errorf("%d numbers, %d latencies: Resolve allocates %v times; want %v", c.nums, c.lats, n, c.allocs)
+		}
+		// A snapshot's copy takes the same shape.
+		enc, _ := r.AppendBinary(nil)
+		back, _, err := ticket.DecodeResolved(s, enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := back.AppendBinary(nil); !bytes.Equal(again, enc) {
+			t.Errorf("%d numbers, %d latencies: the decoded copy encodes differently", c.nums, c.lats)
+		}
+		if n := testing.AllocsPerRun(100, func() { _, _, _ = ticket.DecodeResolved(s, enc) }); n != c.decoded {
+			t.Errorf("%d numbers, %d latencies: DecodeResolved allocates %v times; want %v", c.nums, c.lats, n, c.decoded)
 		}
 	}
 }

@@ -328,15 +328,16 @@ func (d *dec) lists() [][]string { return codec.Slice(&d.Dec, d.Strs) }
 func DecodeResolved(s *Schema, b []byte) (*Resolved, []byte, error) {
 	d := newDec(b)
 	flags := d.Byte()
-	r := &Resolved{schema: s}
 	players := int(d.bounded(math.MaxInt32))
-	r.players = int32(players)
+	// The latencies' count comes later: a single player's get solo's room
+	// when they fit (as from Resolve), else their own.
+	r, solo := newResolved(s, players, soloLats)
 	r.missing = d.Int32()
 	r.id = d.S()
 	r.given = d.U()
 	if flags&hasNum != 0 {
 		n := d.Count(math.MaxInt32 / 8)
-		r.num = make([]float64, n)
+		r.num = solo.numbers(n)
 		for i := range r.num {
 			r.num[i] = d.F()
 		}
@@ -346,7 +347,7 @@ func DecodeResolved(s *Schema, b []byte) (*Resolved, []byte, error) {
 	}
 	if flags&hasLat != 0 {
 		n := d.Count(math.MaxInt32)
-		r.lat = make([]LatencyAgg, n)
+		r.lat = solo.latencies(n)
 		for i := range r.lat {
 			r.lat[i] = LatencyAgg{Loc: d.Int32(), Min: d.Int32(), Max: d.Int32()}
 			r.lat[i].Avg = d.F()
